@@ -1,0 +1,77 @@
+// Package estate holds the typed model of everything the repository declares:
+// accounts, networks, transit gateways, the GitLab service, mirrors, image
+// recipes and rollout pipelines. Every document remembers where each of its
+// values came from, so later stages can report positioned errors.
+package estate
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Pos is a position in a source file; Line and Col are 1-based.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// Doc records which file a document came from and the position of every
+// value in it, keyed by path (for example `vpcs[0].subnets[1].cidr`).
+type Doc struct {
+	File      string
+	positions map[string]Pos
+}
+
+// NewDoc returns an empty Doc for file.
+func NewDoc(file string) Doc {
+	return Doc{File: file, positions: map[string]Pos{}}
+}
+
+// Record stores the position of the value at path.
+func (s *Doc) Record(path string, line, col int) {
+	s.positions[path] = Pos{File: s.File, Line: line, Col: col}
+}
+
+// Pos returns the position of the value at path. When the value is absent
+// (an optional key left out), it returns the position of the nearest
+// enclosing value that is present, so errors still point at the right block.
+func (s *Doc) Pos(path string) Pos {
+	for {
+		if p, ok := s.positions[path]; ok {
+			return p
+		}
+		if path == "" {
+			return Pos{File: s.File, Line: 1, Col: 1}
+		}
+		path = ParentPath(path)
+	}
+}
+
+// Has reports whether the document set the value at path explicitly.
+func (s *Doc) Has(path string) bool {
+	_, ok := s.positions[path]
+	return ok
+}
+
+// ParentPath strips the last key or index from path.
+func ParentPath(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+// FieldPath joins a path and a mapping key.
+func FieldPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// ItemPath joins a path and a sequence index.
+func ItemPath(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}

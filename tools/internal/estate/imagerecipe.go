@@ -1,0 +1,90 @@
+package estate
+
+// ImageRecipe is an EC2 ImageBuilder recipe (kind: ImageRecipe), one file per
+// recipe under imagerecipes/. Recipes can build on each other: a golden base
+// image first, application images on top.
+type ImageRecipe struct {
+	Doc `yaml:"-"`
+	// Kind is always ImageRecipe.
+	Kind string `yaml:"kind" jsonschema:"enum=ImageRecipe"`
+	// Name is unique across the estate.
+	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
+	// Description of the image.
+	Description string `yaml:"description,omitempty"`
+	// Account that builds the image (normally the tooling account).
+	Account string `yaml:"account"`
+	// Region the image is built in.
+	Region string `yaml:"region"`
+	// Version of the recipe (major.minor.patch); ImageBuilder versions are immutable.
+	Version string `yaml:"version" jsonschema:"pattern=^[0-9]+\\.[0-9]+\\.[0-9]+$"`
+	// Parent is the image the recipe starts from.
+	Parent RecipeParent `yaml:"parent"`
+	// Components run in order to build the image.
+	Components []ComponentRef `yaml:"components" jsonschema:"minItems=1"`
+	// Tests run on the built image.
+	Tests []ComponentRef `yaml:"tests,omitempty"`
+	// InstanceTypes the build may use.
+	InstanceTypes []string `yaml:"instanceTypes" jsonschema:"minItems=1"`
+	// RootVolumeSize in GiB (default: the parent's).
+	RootVolumeSize int `yaml:"rootVolumeSize,omitempty" jsonschema:"minimum=8,maximum=16384"`
+	// Network places the build instances (a private subnet tier).
+	Network RecipeNetwork `yaml:"network"`
+	// Distribution lists where the AMI is copied and shared.
+	Distribution []DistributionTarget `yaml:"distribution" jsonschema:"minItems=1"`
+	// SSMParameter receives the new AMI id, e.g. /gitops/ami/golden-base.
+	SSMParameter string `yaml:"ssmParameter"`
+	// Schedule rebuilds the image periodically.
+	Schedule *RecipeSchedule `yaml:"schedule,omitempty"`
+}
+
+// RecipeParent is an AMI id, an SSM parameter holding one, or another recipe.
+// Give exactly one.
+type RecipeParent struct {
+	// AMI id, e.g. ami-0123456789abcdef0.
+	AMI string `yaml:"ami,omitempty" jsonschema:"pattern=^ami-[0-9a-f]{8,17}$"`
+	// SSMParameter holding the AMI id, e.g. an AWS public parameter.
+	SSMParameter string `yaml:"ssmParameter,omitempty"`
+	// Recipe is another recipe of the estate (the golden-image cascade).
+	Recipe string `yaml:"recipe,omitempty"`
+}
+
+// ComponentRef is an AWS-managed component (by ARN or name and version) or an
+// AWSTOE document in imagerecipes/components/. Give exactly one of arn,
+// managed and file.
+type ComponentRef struct {
+	// ARN of a component.
+	ARN string `yaml:"arn,omitempty" jsonschema:"pattern=^arn:aws[a-z-]*:imagebuilder:"`
+	// Managed is the name of an Amazon-managed component, e.g. update-linux.
+	Managed string `yaml:"managed,omitempty"`
+	// Version of the managed component, e.g. 1.0.x (default x.x.x).
+	Version string `yaml:"version,omitempty"`
+	// File is an AWSTOE document, relative to imagerecipes/.
+	File string `yaml:"file,omitempty"`
+	// Parameters passed to the component (values only, never secrets: read
+	// those from SSM or Secrets Manager in the component).
+	Parameters map[string]string `yaml:"parameters,omitempty"`
+}
+
+// RecipeNetwork is where build instances run.
+type RecipeNetwork struct {
+	// VPC is the name of the build VPC.
+	VPC string `yaml:"vpc"`
+	// Subnets is the subnet tier (private) of the build instances.
+	Subnets string `yaml:"subnets"`
+}
+
+// DistributionTarget is an account and region that receives the AMI.
+type DistributionTarget struct {
+	// Account name.
+	Account string `yaml:"account"`
+	// Region name.
+	Region string `yaml:"region"`
+}
+
+// RecipeSchedule rebuilds the image on a schedule.
+type RecipeSchedule struct {
+	// Cron is an ImageBuilder cron expression, e.g. cron(0 3 ? * sun *).
+	Cron string `yaml:"cron" jsonschema:"pattern=^cron\\(.+\\)$"`
+	// OnlyWhenUpdated skips the build when neither parent nor components changed.
+	OnlyWhenUpdated bool `yaml:"onlyWhenUpdated,omitempty"`
+}

@@ -1,0 +1,61 @@
+package estate
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+)
+
+// RubyValue is a scalar gitlab.rb value: a string, integer, float or boolean,
+// as written in YAML.
+type RubyValue struct {
+	// Type is string, int, float or bool.
+	Type string
+	// Text is the value as written (unquoted for strings).
+	Text string
+}
+
+// Ruby renders the value as a Ruby literal; strings are single-quoted with
+// backslashes and quotes escaped, so no value can break out of its literal.
+func (v RubyValue) Ruby() string {
+	switch v.Type {
+	case "int", "float", "bool":
+		return v.Text
+	}
+	return RubyString(v.Text)
+}
+
+// RubyString quotes s as a single-quoted Ruby string literal.
+func RubyString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+	return "'" + r.Replace(s) + "'"
+}
+
+// DecodeScalar implements the loader's scalar hook.
+func (v *RubyValue) DecodeScalar(typ, text string) bool {
+	switch typ {
+	case "string", "int", "float", "bool":
+		v.Type, v.Text = typ, text
+		return true
+	}
+	return false
+}
+
+// Int returns the value as an integer, when it is one.
+func (v RubyValue) Int() (int, bool) {
+	if v.Type != "int" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v.Text)
+	return n, err == nil
+}
+
+// JSONSchema describes a RubyValue as any scalar.
+func (RubyValue) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{
+		OneOf: []*jsonschema.Schema{
+			{Type: "string"}, {Type: "number"}, {Type: "boolean"},
+		},
+	}
+}

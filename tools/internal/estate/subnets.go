@@ -1,0 +1,177 @@
+package estate
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Subnet is one subnet of a VPC after layout: a tier in one zone.
+type Subnet struct {
+	// Name is <tier>-<zone letter>, e.g. private-a.
+	Name string
+	Tier string
+	// Type is public, private or isolated.
+	Type string
+	// Zone is the availability zone, e.g. eu-west-1a.
+	Zone string
+	// CIDR is the subnet's block; invalid when the layout failed.
+	CIDR netip.Prefix
+	// TierIndex and ZoneIndex locate the tier and zone in the VPC's lists.
+	TierIndex, ZoneIndex int
+}
+
+// Zones returns the VPC's availability zones: the declared list, or the
+// region's first AZCount zones (region + a, b, c, …).
+func (v *VPC) Zones(region string) []string {
+	if len(v.AZs) > 0 {
+		return v.AZs
+	}
+	zones := make([]string, v.AZCount)
+	for i := range zones {
+		zones[i] = region + string(rune('a'+i))
+	}
+	return zones
+}
+
+// ZoneLetter is the suffix subnet names use for a zone: eu-west-1a → a.
+func ZoneLetter(zone string) string {
+	if zone == "" {
+		return ""
+	}
+	return zone[len(zone)-1:]
+}
+
+// Tier returns the tier named name, or nil.
+func (v *VPC) Tier(name string) *SubnetTier {
+	for i := range v.Subnets {
+		if v.Subnets[i].Name == name {
+			return &v.Subnets[i]
+		}
+	}
+	return nil
+}
+
+// LayoutError says why a tier's subnets could not be laid out.
+type LayoutError struct {
+	TierIndex int
+	Message   string
+}
+
+// Layout computes every subnet of the VPC. Tiers with explicit CIDRs keep
+// them; tiers with a prefix get the lowest free aligned blocks of the VPC's
+// range, tier by tier and zone by zone, so the same YAML always yields the
+// same CIDRs. Tiers it cannot place are reported and left without CIDR.
+func (v *VPC) Layout(region string) ([]Subnet, []LayoutError) {
+	vpc, err := netip.ParsePrefix(v.CIDR)
+	if err != nil || !vpc.Addr().Is4() {
+		return nil, []LayoutError{{TierIndex: -1, Message: "VPC CIDR is not a valid IPv4 prefix"}}
+	}
+	vpc = vpc.Masked()
+	zones := v.Zones(region)
+	var out []Subnet
+	var errs []LayoutError
+	var taken []netip.Prefix
+	for ti, t := range v.Subnets {
+		if len(t.CIDRs) == 0 {
+			continue
+		}
+		for zi, zone := range zones {
+			s := Subnet{Name: t.Name + "-" + ZoneLetter(zone), Tier: t.Name, Type: t.Type, Zone: zone, TierIndex: ti, ZoneIndex: zi}
+			if zi < len(t.CIDRs) {
+				if p, err := netip.ParsePrefix(t.CIDRs[zi]); err == nil {
+					s.CIDR = p.Masked()
+					taken = append(taken, s.CIDR)
+				}
+			}
+			out = append(out, s)
+		}
+	}
+	for ti, t := range v.Subnets {
+		if len(t.CIDRs) > 0 {
+			continue
+		}
+		for zi, zone := range zones {
+			s := Subnet{Name: t.Name + "-" + ZoneLetter(zone), Tier: t.Name, Type: t.Type, Zone: zone, TierIndex: ti, ZoneIndex: zi}
+			if t.Prefix >= vpc.Bits() && t.Prefix <= 28 {
+				p, ok := nextFree(vpc, t.Prefix, taken)
+				if ok {
+					s.CIDR = p
+					taken = append(taken, p)
+				} else if len(errs) == 0 || errs[len(errs)-1].TierIndex != ti {
+					errs = append(errs, LayoutError{TierIndex: ti, Message: fmt.Sprintf(
+						"no room left in %s for a /%d subnet per zone of tier %s", vpc, t.Prefix, t.Name)})
+				}
+			}
+			out = append(out, s)
+		}
+	}
+	// Keep the declared tier order, so listings read like the YAML.
+	ordered := make([]Subnet, 0, len(out))
+	for ti := range v.Subnets {
+		for _, s := range out {
+			if s.TierIndex == ti {
+				ordered = append(ordered, s)
+			}
+		}
+	}
+	return ordered, errs
+}
+
+// nextFree returns the lowest block of size bits inside vpc that overlaps
+// nothing taken.
+func nextFree(vpc netip.Prefix, bits int, taken []netip.Prefix) (netip.Prefix, bool) {
+	step := uint64(1) << (32 - bits)
+	start := addrToUint(vpc.Addr())
+	end := start + (uint64(1) << (32 - vpc.Bits()))
+	for a := start; a+step <= end; a += step {
+		p := netip.PrefixFrom(uintToAddr(a), bits)
+		if !overlapsAny(p, taken) {
+			return p, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+func overlapsAny(p netip.Prefix, taken []netip.Prefix) bool {
+	for _, t := range taken {
+		if p.Overlaps(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func addrToUint(a netip.Addr) uint64 {
+	b := a.As4()
+	return uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+}
+
+func uintToAddr(u uint64) netip.Addr {
+	return netip.AddrFrom4([4]byte{byte(u >> 24), byte(u >> 16), byte(u >> 8), byte(u)})
+}
+
+// SubnetsOfTier filters a layout to one tier.
+func SubnetsOfTier(layout []Subnet, tier string) []Subnet {
+	var out []Subnet
+	for _, s := range layout {
+		if s.Tier == tier {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SubnetNames lists the names in a layout, for hints.
+func SubnetNames(layout []Subnet) []string {
+	names := make([]string, len(layout))
+	for i, s := range layout {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// String renders a layout compactly for messages and debugging.
+func (s Subnet) String() string {
+	return strings.Join([]string{s.Name, s.Zone, s.CIDR.String()}, " ")
+}

@@ -1,0 +1,271 @@
+// Package load reads the repository's YAML into the typed estate model,
+// strictly and with positions: the first stage of gitops.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	yaml "github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
+)
+
+// ComponentsDir holds the AWSTOE component documents, relative to the root.
+const ComponentsDir = "imagerecipes/components"
+
+// Document is one decoded YAML document: an *estate.Account, *estate.Network, …
+// or an *estate.Component.
+type Document any
+
+// LoadEstate reads every YAML file under root's accounts/, environments/ and
+// imagerecipes/ in parallel. Findings in the files are returned in the list;
+// the error is for I/O failures only (a directory that cannot be read).
+func LoadEstate(root string) (*estate.Estate, *diag.List, error) {
+	files, err := estateFiles(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	diags := &diag.List{}
+	docs := make([][]Document, len(files))
+	var ioErrs []error
+	var mu sync.Mutex
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range work {
+				data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(files[i])))
+				if err != nil {
+					mu.Lock()
+					ioErrs = append(ioErrs, err)
+					mu.Unlock()
+					continue
+				}
+				docs[i] = LoadBytes(files[i], data, diags)
+			}
+		})
+	}
+	for i := range files {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	if len(ioErrs) > 0 {
+		return nil, nil, errors.Join(ioErrs...)
+	}
+	e := &estate.Estate{Root: root, Files: files, Components: map[string]*estate.Component{}}
+	for _, fileDocs := range docs {
+		for _, doc := range fileDocs {
+			add(e, doc)
+		}
+	}
+	return e, diags, nil
+}
+
+func add(e *estate.Estate, doc Document) {
+	switch d := doc.(type) {
+	case *estate.Account:
+		e.Accounts = append(e.Accounts, d)
+	case *estate.Network:
+		e.Networks = append(e.Networks, d)
+	case *estate.TransitGateway:
+		e.TransitGateways = append(e.TransitGateways, d)
+	case *estate.GitLab:
+		e.GitLabs = append(e.GitLabs, d)
+	case *estate.Mirror:
+		e.Mirrors = append(e.Mirrors, d)
+	case *estate.ImageRecipe:
+		e.ImageRecipes = append(e.ImageRecipes, d)
+	case *estate.Pipeline:
+		e.Pipelines = append(e.Pipelines, d)
+	case *estate.Component:
+		e.Components[strings.TrimPrefix(d.File, "imagerecipes/")] = d
+	}
+}
+
+// estateFiles lists the YAML files of the estate, slash-separated and
+// relative to root, in sorted order.
+func estateFiles(root string) ([]string, error) {
+	var files []string
+	for _, dir := range []string{"accounts", "environments", "imagerecipes"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, de fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p == filepath.Join(root, dir) {
+					return fs.SkipDir
+				}
+				return err
+			}
+			if de.IsDir() || !isYAML(p) {
+				return nil
+			}
+			rel, err := filepath.Rel(root, p)
+			if err != nil {
+				return err
+			}
+			files = append(files, filepath.ToSlash(rel))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(files)
+	return files, nil
+}
+
+func isYAML(p string) bool {
+	return strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")
+}
+
+// kindTypes maps each kind to its Go type.
+var kindTypes = map[string]reflect.Type{
+	"Account":        reflect.TypeFor[estate.Account](),
+	"Network":        reflect.TypeFor[estate.Network](),
+	"TransitGateway": reflect.TypeFor[estate.TransitGateway](),
+	"GitLab":         reflect.TypeFor[estate.GitLab](),
+	"Mirror":         reflect.TypeFor[estate.Mirror](),
+	"Pipeline":       reflect.TypeFor[estate.Pipeline](),
+	"ImageRecipe":    reflect.TypeFor[estate.ImageRecipe](),
+}
+
+// LoadBytes decodes the documents of one file; file is its slash-separated
+// path relative to the repository root, which decides what it may hold.
+// Findings go to diags. It never panics, whatever data holds.
+func LoadBytes(file string, data []byte, diags *diag.List) []Document {
+	f, err := parse(data)
+	if err != nil {
+		diags.Add(syntaxError(file, err))
+		return nil
+	}
+	var out []Document
+	for _, doc := range f.Docs {
+		if doc == nil || doc.Body == nil {
+			continue
+		}
+		if d := loadDocument(file, doc.Body, diags); d != nil {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 && !diags.HasErrorsIn(file) {
+		diags.Add(diag.Errorf(estate.Pos{File: file, Line: 1, Col: 1}, "yaml-empty", "file holds no document").
+			WithHint("give it a kind: and its keys, or delete it"))
+	}
+	return out
+}
+
+func loadDocument(file string, body ast.Node, diags *diag.List) Document {
+	if path.Dir(file) == ComponentsDir || strings.HasPrefix(file, ComponentsDir+"/") {
+		c := &estate.Component{Doc: estate.NewDoc(file)}
+		newDecoder(&c.Doc, diags).decode(body, reflect.ValueOf(c).Elem(), "")
+		return c
+	}
+	doc := estate.NewDoc(file)
+	dec := newDecoder(&doc, diags)
+	kind, kindNode := findKind(body)
+	switch {
+	case kindNode == nil:
+		dec.errorf(body, "yaml-kind", "document has no kind").
+			hint("start it with kind: and one of %s", strings.Join(kindNames(), ", "))
+		return nil
+	case kindTypes[kind] == nil:
+		b := dec.errorf(kindNode, "yaml-kind", "unknown kind %q", kind)
+		if h := diag.DidYouMean(kind, kindNames()); h != "" {
+			b.hint("%s", h)
+		} else {
+			b.hint("kinds: %s", strings.Join(kindNames(), ", "))
+		}
+		return nil
+	}
+	if dir := kindDir(kind); !strings.HasPrefix(file, dir+"/") {
+		dec.errorf(kindNode, "yaml-kind", "a %s document belongs under %s/", kind, dir).
+			hint("move the file under %s/", dir)
+		return nil
+	}
+	v := reflect.New(kindTypes[kind])
+	docField := v.Elem().FieldByName("Doc")
+	docField.Set(reflect.ValueOf(doc))
+	dec.doc = docField.Addr().Interface().(*estate.Doc)
+	dec.decode(body, v.Elem(), "")
+	return v.Interface()
+}
+
+// findKind returns the document's kind and the node holding it.
+func findKind(body ast.Node) (string, ast.Node) {
+	m, ok := body.(*ast.MappingNode)
+	if !ok {
+		return "", nil
+	}
+	for _, mv := range m.Values {
+		if keyString(mv.Key) == "kind" {
+			s, _ := stringValue(mv.Value)
+			return s, mv.Value
+		}
+	}
+	return "", nil
+}
+
+func kindDir(kind string) string {
+	for _, k := range estate.Kinds {
+		if k.Kind == kind {
+			return k.Dir
+		}
+	}
+	return ""
+}
+
+func kindNames() []string {
+	var names []string
+	for _, k := range estate.Kinds {
+		names = append(names, k.Kind)
+	}
+	return names
+}
+
+// parse runs the YAML parser, turning a panic inside it into an error so
+// no input can crash a validation run.
+func parse(data []byte) (f *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML parser failed on this file: %v", r)
+		}
+	}()
+	return parser.ParseBytes(data, 0)
+}
+
+// syntaxError turns a parser error into a positioned finding.
+func syntaxError(file string, err error) diag.Diagnostic {
+	pos := estate.Pos{File: file, Line: 1, Col: 1}
+	msg := err.Error()
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		msg = ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
+		}
+	}
+	rule := "yaml-syntax"
+	if strings.Contains(msg, "already defined") {
+		rule = "yaml-duplicate-key"
+	}
+	return diag.Errorf(pos, rule, "%s", msg).WithHint("%s", syntaxHint(rule))
+}
+
+func syntaxHint(rule string) string {
+	if rule == "yaml-duplicate-key" {
+		return "a key may appear once per mapping; merge the two or rename one"
+	}
+	return "fix the YAML syntax here; indent with spaces, not tabs"
+}
