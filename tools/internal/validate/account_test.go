@@ -1,0 +1,37 @@
+package validate
+
+import "testing"
+
+func TestAccountRules(t *testing.T) {
+	runRuleCases(t, []ruleCase{
+		{
+			rule: "account-id",
+			at:   "accounts/dev.yaml:3",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"12345\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"012345678901\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
+		},
+		{
+			rule: "name-unique",
+			at:   "accounts/tooling.yaml:4",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: Tooling@Example.com\nrole: workload\nregions: [eu-west-1]\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
+		},
+		{
+			rule: "region-unknown",
+			at:   "accounts/dev.yaml:6",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-l]\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
+		},
+		{
+			rule: "account-tooling",
+			bad:  map[string]string{"accounts/tooling.yaml": "kind: Account\nname: tooling\nid: \"111111111111\"\nemail: tooling@example.com\nrole: workload\nregions: [eu-west-1]\n"},
+			good: map[string]string{},
+		},
+		{
+			rule: "account-email",
+			at:   "accounts/dev.yaml:4",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: Dev <dev@example.com>\nrole: workload\nregions: [eu-west-1]\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
+		},
+	})
+}

@@ -1,0 +1,140 @@
+package validate
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/load"
+)
+
+// baseEstate is a small valid estate the rule tests start from: a tooling
+// and a production workload account with one VPC each. Rows replace or add
+// files to trigger (or not trigger) one rule.
+var baseEstate = map[string]string{
+	"accounts/tooling.yaml": `kind: Account
+name: tooling
+id: "111111111111"
+email: tooling@example.com
+role: tooling
+regions: [eu-west-1]
+`,
+	"accounts/prod.yaml": `kind: Account
+name: prod
+id: "222222222222"
+email: prod@example.com
+role: workload
+production: true
+regions: [eu-west-1]
+`,
+	"environments/tooling/network.yaml": `kind: Network
+account: tooling
+region: eu-west-1
+vpcs:
+  - name: build
+    cidr: 10.0.0.0/16
+    azCount: 2
+    subnets:
+      - {name: private, type: private, prefix: 24}
+      - {name: public, type: public, prefix: 24}
+    egress: {type: natGateway}
+`,
+	"environments/prod/network.yaml": `kind: Network
+account: prod
+region: eu-west-1
+vpcs:
+  - name: app
+    cidr: 10.1.0.0/16
+    azCount: 2
+    subnets:
+      - {name: private, type: private, prefix: 24}
+    egress: {type: none}
+`,
+}
+
+// validateFiles writes the base estate with files laid over it (an empty
+// string deletes a base file), loads and validates it, and returns every
+// finding of loading and checking.
+func validateFiles(t *testing.T, files map[string]string) []diag.Diagnostic {
+	t.Helper()
+	root := t.TempDir()
+	all := map[string]string{}
+	for name, body := range baseEstate {
+		all[name] = body
+	}
+	for name, body := range files {
+		all[name] = body
+	}
+	for name, body := range all {
+		if body == "" {
+			continue
+		}
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, diags, err := load.LoadEstate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags.Merge(Estate(e))
+	return diags.Items()
+}
+
+// ruleCase is one row of a rule table: files that trigger the rule (bad) and
+// files that do not (good), both laid over the base estate.
+type ruleCase struct {
+	rule string
+	// where the finding must point, as file:line (checked on bad).
+	at   string
+	bad  map[string]string
+	good map[string]string
+}
+
+// runRuleCases checks each row: bad yields the rule at the given place, good
+// yields no finding of that rule, and neither yields unrelated errors.
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.rule+"/bad", func(t *testing.T) {
+			got := validateFiles(t, tc.bad)
+			var places []string
+			for _, d := range got {
+				if d.Rule == tc.rule {
+					places = append(places, d.Pos.File+":"+strconv.Itoa(d.Pos.Line))
+				}
+			}
+			if len(places) == 0 {
+				t.Fatalf("rule %s did not fire; findings:\n%s", tc.rule, render(got))
+			}
+			if tc.at != "" && !slices.Contains(places, tc.at) {
+				t.Errorf("rule %s fired at %v, want %s", tc.rule, places, tc.at)
+			}
+		})
+		t.Run(tc.rule+"/good", func(t *testing.T) {
+			got := validateFiles(t, tc.good)
+			for _, d := range got {
+				if d.Severity == diag.Error {
+					t.Errorf("unexpected finding: %s", d)
+				}
+			}
+		})
+	}
+}
+
+func render(ds []diag.Diagnostic) string {
+	var b strings.Builder
+	for _, d := range ds {
+		b.WriteString(d.String() + "\n")
+	}
+	return b.String()
+}
+
