@@ -137,4 +137,3 @@ func render(ds []diag.Diagnostic) string {
 	}
 	return b.String()
 }
-
