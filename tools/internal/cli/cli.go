@@ -26,6 +26,8 @@ func commands() []command {
 		{"validate", "check the estate's YAML; no AWS access needed", runValidate},
 		{"compile", "validate, then write the CloudFormation templates and manifest into generated/", runCompile},
 		{"schema", "write the JSON Schemas of the document kinds into schemas/", runSchema},
+		{"plan", "make change sets for the changed stacks of generated/ and show what they would do", runPlan},
+		{"apply", "plan, then execute the change sets in dependency order, account by account", runApply},
 	}
 }
 

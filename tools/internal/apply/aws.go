@@ -1,0 +1,201 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// AWSOptions say how to reach each account.
+type AWSOptions struct {
+	// RoleNames maps an account's estate name to its deploy role's name;
+	// an account not listed uses DefaultRoleName.
+	RoleNames       map[string]string
+	DefaultRoleName string
+	// NoAssumeRole uses the default credentials in every account instead
+	// of assuming the deploy role: the bootstrap, before the deploy role
+	// stacks exist. The credentials must belong to the stack's account.
+	NoAssumeRole bool
+	// SessionName names the assumed-role sessions, so CloudTrail ties the
+	// changes to the pipeline run.
+	SessionName string
+	// MaxAttempts is how many times the SDK tries a call (default 10; 1
+	// against an emulator that answers 500 for what it lacks).
+	MaxAttempts int
+	// Backoff replaces the SDK's jittered exponential backoff (tests).
+	Backoff retry.BackoffDelayer
+}
+
+// AWSClients makes real CloudFormation clients: credentials from the SDK's
+// default chain (environment, profile, web identity, the CodeBuild
+// container role), then, per account, the account's deploy role assumed
+// through STS. The endpoint comes from the SDK's own settings
+// (AWS_ENDPOINT_URL points it at an emulator).
+type AWSClients struct {
+	opts AWSOptions
+	base aws.Config
+
+	mu      sync.Mutex
+	clients map[Target]CloudFormation
+	creds   map[string]aws.CredentialsProvider
+	caller  string
+}
+
+// NewAWSClients loads the default configuration. No credential is read or
+// printed before the first call needs one.
+func NewAWSClients(ctx context.Context, opts AWSOptions) (*AWSClients, error) {
+	if opts.DefaultRoleName == "" {
+		return nil, fmt.Errorf("no default deploy role name")
+	}
+	attempts := opts.MaxAttempts
+	if attempts <= 0 {
+		attempts = 10
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.MaxBackoff = 20 * time.Second
+			// Polling many stacks draws on one retry quota; running out of
+			// it would turn a slow account into a failed apply.
+			o.RateLimiter = ratelimit.None
+			if opts.Backoff != nil {
+				o.Backoff = opts.Backoff
+			}
+		})
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	return &AWSClients{opts: opts, base: cfg, clients: map[Target]CloudFormation{}, creds: map[string]aws.CredentialsProvider{}}, nil
+}
+
+// CloudFormation returns the client for the target's account and region.
+func (c *AWSClients) CloudFormation(ctx context.Context, t Target) (CloudFormation, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cf, ok := c.clients[t]; ok {
+		return cf, nil
+	}
+	cfg := c.base.Copy()
+	cfg.Region = t.Region
+	if c.opts.NoAssumeRole {
+		if err := c.checkCaller(ctx, cfg, t); err != nil {
+			return nil, err
+		}
+	} else {
+		creds, ok := c.creds[t.AccountID]
+		if !ok {
+			role := c.roleARN(t)
+			creds = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
+				o.RoleSessionName = c.opts.SessionName
+			}))
+			// Assume now, so a missing role or trust fails here with the
+			// role's name rather than inside the first CloudFormation call.
+			if _, err := creds.Retrieve(ctx); err != nil {
+				return nil, fmt.Errorf("assuming %s: %s", role, apiMessage(err))
+			}
+			c.creds[t.AccountID] = creds
+		}
+		cfg.Credentials = creds
+	}
+	cf := cloudformation.NewFromConfig(cfg)
+	c.clients[t] = cf
+	return cf, nil
+}
+
+func (c *AWSClients) roleARN(t Target) string {
+	name := c.opts.RoleNames[t.Account]
+	if name == "" {
+		name = c.opts.DefaultRoleName
+	}
+	return "arn:" + partition(t.Region) + ":iam::" + t.AccountID + ":role/" + name
+}
+
+// checkCaller makes sure that, without a deploy role to assume, the default
+// credentials are the target account's: a stack must never land in the
+// wrong account.
+func (c *AWSClients) checkCaller(ctx context.Context, cfg aws.Config, t Target) error {
+	if c.caller == "" {
+		out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return fmt.Errorf("finding whose credentials these are: %s", apiMessage(err))
+		}
+		c.caller = aws.ToString(out.Account)
+	}
+	if c.caller != t.AccountID {
+		return fmt.Errorf("the credentials belong to account %s, not %s (%s); without assuming the deploy role, apply one account at a time (--account)", c.caller, t.AccountID, t.Account)
+	}
+	return nil
+}
+
+// RunID names this run after the pipeline execution that started it, so
+// change sets and role sessions can be traced back to it; outside a
+// pipeline it is the UTC time.
+func RunID(getenv func(string) string, now time.Time) string {
+	for _, key := range []string{"GITOPS_RUN_ID", "CODEPIPELINE_EXECUTION_ID", "CI_PIPELINE_ID"} {
+		if v := getenv(key); v != "" {
+			return v
+		}
+	}
+	if v := getenv("CODEBUILD_BUILD_ID"); v != "" {
+		// project:uuid; the uuid is the build.
+		if _, id, ok := strings.Cut(v, ":"); ok {
+			return id
+		}
+		return v
+	}
+	return now.UTC().Format("20060102T150405Z")
+}
+
+// ChangeSetName is the run's change set name: gitops-<command>-<run id>,
+// letters, digits and hyphens, at most 128 characters.
+func ChangeSetName(command, runID string) string {
+	return clip("gitops-"+command+"-"+keep(runID, func(r rune) bool { return r == '-' }), 128)
+}
+
+// SessionName is the run's role session name, at most 64 characters of
+// the set STS allows.
+func SessionName(runID string) string {
+	return clip("gitops-"+keep(runID, func(r rune) bool { return strings.ContainsRune("+=,.@_-", r) }), 64)
+}
+
+func keep(s string, extra func(rune) bool) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || extra(r)) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return strings.TrimRight(s[:n], "-")
+	}
+	return strings.TrimRight(s, "-")
+}
+
+// MaxAttemptsFromEnv reads AWS_MAX_ATTEMPTS, the SDK's own setting, so the
+// emulator tests and a user can set it as they would for any SDK tool.
+func MaxAttemptsFromEnv() int {
+	n, err := strconv.Atoi(os.Getenv("AWS_MAX_ATTEMPTS"))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
+}

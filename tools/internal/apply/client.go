@@ -1,0 +1,92 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/smithy-go"
+)
+
+// CloudFormation is the part of the CloudFormation API that plan and apply
+// call. *cloudformation.Client implements it; tests use a fake for what the
+// emulator lacks (replacements, failures, rollbacks, throttling).
+type CloudFormation interface {
+	DescribeStacks(context.Context, *cloudformation.DescribeStacksInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error)
+	GetTemplate(context.Context, *cloudformation.GetTemplateInput, ...func(*cloudformation.Options)) (*cloudformation.GetTemplateOutput, error)
+	CreateChangeSet(context.Context, *cloudformation.CreateChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error)
+	DescribeChangeSet(context.Context, *cloudformation.DescribeChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeChangeSetOutput, error)
+	DeleteChangeSet(context.Context, *cloudformation.DeleteChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.DeleteChangeSetOutput, error)
+	ExecuteChangeSet(context.Context, *cloudformation.ExecuteChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.ExecuteChangeSetOutput, error)
+	DescribeStackEvents(context.Context, *cloudformation.DescribeStackEventsInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error)
+	DeleteStack(context.Context, *cloudformation.DeleteStackInput, ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error)
+}
+
+var _ CloudFormation = (*cloudformation.Client)(nil)
+
+// Target is where a stack lives: the account (by its estate name and AWS
+// id) and the region.
+type Target struct {
+	Account   string
+	AccountID string
+	Region    string
+}
+
+// Clients hands out the CloudFormation client for a target, with the
+// target account's credentials.
+type Clients interface {
+	CloudFormation(ctx context.Context, t Target) (CloudFormation, error)
+}
+
+// apiCode is the error code of an AWS API error, or "".
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// apiMessage is the message of an AWS API error, or the error's text.
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return err.Error()
+}
+
+// isStackMissing tells whether err says the stack does not exist, which
+// CloudFormation reports as a ValidationError.
+func isStackMissing(err error) bool {
+	return apiCode(err) == "ValidationError" && strings.Contains(apiMessage(err), "does not exist")
+}
+
+// noChangesMessages are the two ways CloudFormation says a change set would
+// change nothing: as the reason of a FAILED change set, or as the error of
+// CreateChangeSet itself.
+var noChangesMessages = []string{
+	"didn't contain changes",
+	"No updates are to be performed",
+}
+
+func isNoChanges(reason string) bool {
+	for _, m := range noChangesMessages {
+		if strings.Contains(reason, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// isThrottled tells whether err is CloudFormation asking the caller to slow
+// down; the SDK retries those with backoff, and a poll loop that still sees
+// one polls again later instead of failing.
+func isThrottled(err error) bool {
+	switch apiCode(err) {
+	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException":
+		return true
+	}
+	return false
+}

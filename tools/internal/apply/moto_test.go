@@ -1,0 +1,331 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"gitops/tools/internal/apply/mototest"
+	"gitops/tools/internal/stacks"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mototest.StopShared()
+	os.Exit(code)
+}
+
+// syncBuffer collects progress lines from the stacks' goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// copyDeployment copies testdata/<name>/generated into a temporary
+// directory, so a test can change it.
+func copyDeployment(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join("testdata", name, "generated")
+	dst := filepath.Join(t.TempDir(), "generated")
+	err := filepath.WalkDir(src, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if e.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// editDeployment lets edit change the manifest and templates of dir, then
+// rewrites them with fresh digests, as gitops compile would.
+func editDeployment(t *testing.T, dir string, edit func(m *stacks.Manifest, templates map[string]map[string]any)) {
+	t.Helper()
+	var m stacks.Manifest
+	readJSON(t, filepath.Join(dir, stacks.ManifestFile), &m)
+	templates := map[string]map[string]any{}
+	for _, s := range m.Stacks {
+		var tpl map[string]any
+		readJSON(t, filepath.Join(dir, s.Template), &tpl)
+		templates[s.ID] = tpl
+	}
+	edit(&m, templates)
+	for i, s := range m.Stacks {
+		data, err := json.MarshalIndent(templates[s.ID], "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.Template), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		m.Stacks[i].SHA256 = hex.EncodeToString(sum[:])
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, stacks.ManifestFile), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func loadDeployment(t *testing.T, dir string) *Deployment {
+	t.Helper()
+	d, err := LoadDeployment(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// motoOptions are apply's options against the emulator: the real SDK
+// clients, the deploy role assumed in each account, no waiting.
+func motoOptions(t *testing.T, progress *syncBuffer) Options {
+	t.Helper()
+	clients, err := NewAWSClients(context.Background(), AWSOptions{
+		DefaultRoleName: "gitops-deploy",
+		SessionName:     SessionName("test-run"),
+		MaxAttempts:     MaxAttemptsFromEnv(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{
+		Clients:       clients,
+		ChangeSetName: "gitops-test",
+		PollInterval:  time.Millisecond,
+		Progress:      progress,
+	}
+}
+
+// deployedStack describes a stack in its account through the emulator.
+func deployedStack(t *testing.T, opts Options, s *Stack) *types.Stack {
+	t.Helper()
+	cf, err := opts.Clients.CloudFormation(context.Background(), s.Target())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cf.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String(s.Name)})
+	if err != nil {
+		t.Fatalf("%s: %v", s.ID, err)
+	}
+	return &out.Stacks[0]
+}
+
+func outputValue(st *types.Stack, key string) string {
+	for _, o := range st.Outputs {
+		if aws.ToString(o.OutputKey) == key {
+			return aws.ToString(o.OutputValue)
+		}
+	}
+	return ""
+}
+
+func parameterValue(st *types.Stack, key string) string {
+	for _, p := range st.Parameters {
+		if aws.ToString(p.ParameterKey) == key {
+			return aws.ToString(p.ParameterValue)
+		}
+	}
+	return ""
+}
+
+// lineIndex is the position of the first progress line with both texts.
+func lineIndex(progress, id, text string) int {
+	for i, l := range strings.Split(progress, "\n") {
+		if strings.HasPrefix(l, id+": ") && strings.Contains(l, text) {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestMotoApplyCreatesInOrderAcrossAccountsThenDoesNothing(t *testing.T) {
+	mototest.Use(t)
+	dir := copyDeployment(t, "twoaccounts")
+	d := loadDeployment(t, dir)
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+
+	res := Apply(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("first apply failed:\n%s", progress.String())
+	}
+	for _, s := range res.Stacks {
+		if s.Action != ActionCreate || s.Outcome != OutcomeApplied || s.FinalStatus != "CREATE_COMPLETE" {
+			t.Errorf("%s: action %s, outcome %s, status %s; want create, applied, CREATE_COMPLETE", s.ID, s.Action, s.Outcome, s.FinalStatus)
+		}
+	}
+	out := progress.String()
+	for _, s := range d.Stacks {
+		started := lineIndex(out, s.ID, "executing change set")
+		if started < 0 {
+			t.Errorf("%s was not executed:\n%s", s.ID, out)
+		}
+		for _, dep := range s.DependsOn {
+			if done := lineIndex(out, dep, "CREATE_COMPLETE"); done < 0 || done > started {
+				t.Errorf("%s started before %s was complete:\n%s", s.ID, dep, out)
+			}
+		}
+		// Each stack is in its own account: AssumeRole switched accounts.
+		st := deployedStack(t, opts, s)
+		if !strings.Contains(aws.ToString(st.StackId), ":"+s.AccountID+":stack/") {
+			t.Errorf("%s: stack %s is not in account %s", s.ID, aws.ToString(st.StackId), s.AccountID)
+		}
+	}
+
+	// The hub's topic, in the tooling account, reached the dev account's
+	// stack as a parameter.
+	hub := deployedStack(t, opts, d.Stack("tooling/eu-west-1/hub"))
+	app := deployedStack(t, opts, d.Stack("dev/eu-west-1/app"))
+	topic := outputValue(hub, "EventsTopicArn")
+	if !strings.Contains(topic, ":111111111111:gitops-hub-events") {
+		t.Fatalf("hub output EventsTopicArn = %q, want the tooling account's topic", topic)
+	}
+	if got := parameterValue(app, "EventsTopicArn"); got != topic {
+		t.Errorf("app parameter EventsTopicArn = %q, want the hub's output %q", got, topic)
+	}
+	if got := outputValue(app, "SeenTopicArn"); got != topic {
+		t.Errorf("app output SeenTopicArn = %q, want %q", got, topic)
+	}
+	if strings.Contains(out, "testing-secret-never-printed") {
+		t.Error("the progress shows the secret access key")
+	}
+
+	var again syncBuffer
+	res = Apply(context.Background(), d, d.Stacks, motoOptions(t, &again))
+	if res.Failed() || res.Count(OutcomeUnchanged) != len(d.Stacks) {
+		t.Fatalf("second apply: %s\n%s", res.Summary(), again.String())
+	}
+	t.Logf("first apply:\n%s\nsecond apply:\n%s", out, again.String())
+	if got, want := res.Summary(), "no changes: all 4 stacks are up to date"; got != want {
+		t.Errorf("second apply says %q, want %q", got, want)
+	}
+	if strings.Contains(again.String(), "executing") {
+		t.Errorf("second apply executed something:\n%s", again.String())
+	}
+}
+
+func TestMotoChangedTemplateAppliesAsUpdate(t *testing.T) {
+	mototest.Use(t)
+	dir := copyDeployment(t, "twoaccounts")
+	var progress syncBuffer
+	if res := Apply(context.Background(), loadDeployment(t, dir), loadDeployment(t, dir).Stacks, motoOptions(t, &progress)); res.Failed() {
+		t.Fatalf("first apply failed:\n%s", progress.String())
+	}
+
+	editDeployment(t, dir, func(m *stacks.Manifest, templates map[string]map[string]any) {
+		app := templates["dev/eu-west-1/app"]
+		app["Resources"].(map[string]any)["Extra"] = map[string]any{
+			"Type":       "AWS::SSM::Parameter",
+			"Properties": map[string]any{"Name": "/gitops/app/extra", "Type": "String", "Value": "added"},
+		}
+		app["Outputs"].(map[string]any)["ExtraName"] = map[string]any{"Value": map[string]any{"Ref": "Extra"}}
+	})
+	d := loadDeployment(t, dir)
+	var second syncBuffer
+	opts := motoOptions(t, &second)
+	opts.ChangeSetName = "gitops-test-2"
+	res := Apply(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("second apply failed:\n%s", second.String())
+	}
+	for _, s := range res.Stacks {
+		want := OutcomeUnchanged
+		if s.ID == "dev/eu-west-1/app" {
+			want = OutcomeApplied
+			if s.Action != ActionUpdate || s.ChangeSet != "gitops-test-2" || s.FinalStatus != "UPDATE_COMPLETE" {
+				t.Errorf("app: action %s, change set %q, status %s; want an executed UPDATE change set", s.Action, s.ChangeSet, s.FinalStatus)
+			}
+		}
+		if s.Outcome != want {
+			t.Errorf("%s: outcome %s, want %s", s.ID, s.Outcome, want)
+		}
+	}
+	if got := outputValue(deployedStack(t, opts, d.Stack("dev/eu-west-1/app")), "ExtraName"); got != "/gitops/app/extra" {
+		t.Errorf("app output ExtraName = %q after the update", got)
+	}
+}
+
+func TestMotoPlanMakesChangeSetsAndCleansUp(t *testing.T) {
+	mototest.Use(t)
+	d := loadDeployment(t, copyDeployment(t, "twoaccounts"))
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+	opts.Cleanup = true
+	res := Plan(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("plan failed:\n%s", progress.String())
+	}
+	want := map[string]string{
+		"dev/eu-west-1/deploy-role":     "create, 1 to add",
+		"tooling/eu-west-1/deploy-role": "create, 1 to add",
+		"tooling/eu-west-1/hub":         "create, 2 to add",
+		"dev/eu-west-1/app":             "create after tooling/eu-west-1/hub, which this run creates, for its outputs",
+	}
+	for _, s := range res.Stacks {
+		if got := stackHeadline(res, s); !strings.HasPrefix(got, want[s.ID]) {
+			t.Errorf("%s: %q, want %q", s.ID, got, want[s.ID])
+		}
+		if s.ChangeSet != "" {
+			t.Errorf("%s: change set %s left behind despite cleanup", s.ID, s.ChangeSet)
+		}
+	}
+	if app := res.Stacks[3]; len(app.Changes) != 2 {
+		t.Errorf("app: the plan lists %d resources to add from the template, want 2", len(app.Changes))
+	}
+	// Cleanup removed the empty stacks the CREATE change sets made.
+	for _, s := range d.Stacks[:3] {
+		cf, _ := opts.Clients.CloudFormation(context.Background(), s.Target())
+		out, err := cf.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String(s.Name)})
+		if err == nil && len(out.Stacks) > 0 && out.Stacks[0].StackStatus != types.StackStatusDeleteComplete {
+			t.Errorf("%s: plan --cleanup left the stack in %s", s.ID, out.Stacks[0].StackStatus)
+		}
+	}
+}

@@ -1,0 +1,435 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"gitops/tools/internal/stacks"
+)
+
+// stackError is a stack's failure with what to do about it.
+type stackError struct {
+	msg    string
+	advice string
+	events []Event
+	// outcome is OutcomeFailed unless set.
+	outcome Outcome
+}
+
+func (e *stackError) Error() string { return e.msg }
+
+// prepared is what planning a stack found, for executing it.
+type prepared struct {
+	cf CloudFormation
+	// stack is the deployed stack; nil when there is none.
+	stack   *types.Stack
+	stackID string
+	params  []types.Parameter
+	// deployed is the deployed template when it was read.
+	deployed *Template
+}
+
+// planOnly plans one stack for gitops plan.
+func (r *run) planOnly(ctx context.Context, s *Stack) bool {
+	res := r.results[s.ID]
+	start := r.opts.Now()
+	p, err := r.prepare(ctx, s, res)
+	res.Elapsed = Seconds(r.opts.Now().Sub(start))
+	if err != nil {
+		r.fail(s, res, err)
+		return false
+	}
+	if res.Outcome == "" {
+		res.Outcome = OutcomePlanned
+	}
+	if r.opts.Cleanup && res.ChangeSetID != "" {
+		r.cleanup(ctx, s, res, p)
+	}
+	return true
+}
+
+// applyStack plans one stack and executes its change set.
+func (r *run) applyStack(ctx context.Context, s *Stack) bool {
+	res := r.results[s.ID]
+	start := r.opts.Now()
+	defer func() { res.Elapsed = Seconds(r.opts.Now().Sub(start)) }()
+	p, err := r.prepare(ctx, s, res)
+	if err == nil && res.Action != ActionNone {
+		err = r.execute(ctx, s, res, p)
+	}
+	if err != nil {
+		r.fail(s, res, err)
+		return false
+	}
+	if res.Outcome == "" {
+		res.Outcome = OutcomeApplied
+	}
+	return true
+}
+
+func (r *run) fail(s *Stack, res *StackResult, err error) {
+	res.Outcome = OutcomeFailed
+	res.Error = err.Error()
+	var se *stackError
+	if errors.As(err, &se) {
+		res.Advice = se.advice
+		res.Events = se.events
+		if se.outcome != "" {
+			res.Outcome = se.outcome
+		}
+	}
+	lines := eventLines(res.Events)
+	if res.Advice != "" {
+		lines = append(lines, "what to do: "+res.Advice)
+	}
+	r.sayBlock(s.ID, fmt.Sprintf("%s: %s", res.Outcome, res.Error), lines)
+}
+
+// prepare finds the stack's state, resolves its parameters and makes and
+// describes its change set, or finds that nothing changed.
+func (r *run) prepare(ctx context.Context, s *Stack, res *StackResult) (*prepared, error) {
+	cf, err := r.opts.Clients.CloudFormation(ctx, s.Target())
+	if err != nil {
+		return nil, fmt.Errorf("credentials for account %s (%s) in %s: %w", s.Account, s.AccountID, s.Region, err)
+	}
+	p := &prepared{cf: cf}
+	st, err := r.settle(ctx, cf, s)
+	if err != nil {
+		return p, err
+	}
+	p.stack = st
+	if st != nil {
+		res.Status = string(st.StackStatus)
+		p.stackID = aws.ToString(st.StackId)
+	}
+	switch status := stackStatus(st); {
+	case st == nil || status == types.StackStatusReviewInProgress:
+		res.Action = ActionCreate
+	case status == types.StackStatusRollbackComplete:
+		res.Action = ActionRecreate
+	case status == types.StackStatusUpdateRollbackFailed:
+		return p, r.rollbackFailed(ctx, cf, s, st)
+	case strings.HasSuffix(string(status), "_FAILED"):
+		return p, r.brokenStack(ctx, cf, s, st)
+	default:
+		res.Action = ActionUpdate
+		r.setOutputs(s.ID, st.Outputs)
+	}
+
+	params, pending, err := r.parameters(ctx, s)
+	if err != nil {
+		return p, err
+	}
+	p.params = params
+	if res.Action == ActionUpdate && pending == "" {
+		same, deployed := r.unchanged(ctx, cf, st, s, params)
+		p.deployed = deployed
+		if same {
+			r.noChanges(s, res)
+			return p, nil
+		}
+	}
+	if pending != "" {
+		res.Pending = pending
+		if res.Action != ActionUpdate {
+			res.Changes = templateAdds(s)
+		}
+		r.say(s.ID, "%s %s", res.Action, pending)
+		return p, nil
+	}
+	if res.Action == ActionRecreate {
+		if !r.apply {
+			res.Changes = templateAdds(s)
+			r.say(s.ID, "stack %s is ROLLBACK_COMPLETE (its creation failed and was rolled back); apply deletes it and creates it again", s.Name)
+			return p, nil
+		}
+		if err := r.recreate(ctx, s, p); err != nil {
+			return p, err
+		}
+	}
+	return p, r.changeSet(ctx, s, res, p)
+}
+
+// stackStatus is the status of a stack that may not exist.
+func stackStatus(st *types.Stack) types.StackStatus {
+	if st == nil {
+		return ""
+	}
+	return st.StackStatus
+}
+
+func (r *run) noChanges(s *Stack, res *StackResult) {
+	res.Action = ActionNone
+	res.Outcome = OutcomeUnchanged
+	r.say(s.ID, "no changes")
+}
+
+func (r *run) setOutputs(id string, outputs []types.Output) {
+	m := map[string]string{}
+	for _, o := range outputs {
+		m[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	r.mu.Lock()
+	r.outputs[id] = m
+	r.mu.Unlock()
+}
+
+// describeStack returns the stack called nameOrID, or nil when there is
+// none.
+func (r *run) describeStack(ctx context.Context, cf CloudFormation, nameOrID string) (*types.Stack, error) {
+	out, err := call(ctx, r, cf.DescribeStacks, &cloudformation.DescribeStacksInput{StackName: aws.String(nameOrID)})
+	if isStackMissing(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing stack %s: %s", nameOrID, apiMessage(err))
+	}
+	if len(out.Stacks) == 0 {
+		return nil, nil
+	}
+	return &out.Stacks[0], nil
+}
+
+// busy tells whether CloudFormation is working on a stack; REVIEW_IN_PROGRESS
+// is a stack that only has change sets, which is not work.
+func busy(status types.StackStatus) bool {
+	return strings.HasSuffix(string(status), "_IN_PROGRESS") && status != types.StackStatusReviewInProgress
+}
+
+// settle describes the stack and, when another run is changing it, waits
+// up to opts.BusyWait for that to end: two runs must never race on a stack.
+func (r *run) settle(ctx context.Context, cf CloudFormation, s *Stack) (*types.Stack, error) {
+	st, err := r.describeStack(ctx, cf, s.Name)
+	if err != nil || st == nil || !busy(st.StackStatus) {
+		return st, err
+	}
+	refuse := func(st *types.Stack) error {
+		return &stackError{
+			msg:    fmt.Sprintf("stack %s is %s: another run is changing it, and two runs must not race on one stack", s.Name, st.StackStatus),
+			advice: fmt.Sprintf("let it finish (or stop it), then run again; --wait-busy sets how long to wait for it (now %s)", r.opts.BusyWait),
+		}
+	}
+	if r.opts.BusyWait <= 0 {
+		return nil, refuse(st)
+	}
+	r.say(s.ID, "stack %s is %s by another run; waiting up to %s for it to finish", s.Name, st.StackStatus, r.opts.BusyWait)
+	deadline := r.opts.Now().Add(r.opts.BusyWait)
+	for {
+		if err := r.opts.Sleep(ctx, r.opts.PollInterval); err != nil {
+			return nil, err
+		}
+		next, err := r.describeStack(ctx, cf, s.Name)
+		if err != nil || next == nil || !busy(next.StackStatus) {
+			if next != nil {
+				r.say(s.ID, "the other run ended: %s", next.StackStatus)
+			}
+			return next, err
+		}
+		st = next
+		if !r.opts.Now().Before(deadline) {
+			return nil, refuse(st)
+		}
+	}
+}
+
+// rollbackFailed explains a stack in UPDATE_ROLLBACK_FAILED: CloudFormation
+// changes it no more until someone finishes the rollback.
+func (r *run) rollbackFailed(ctx context.Context, cf CloudFormation, s *Stack, st *types.Stack) error {
+	return &stackError{
+		msg: fmt.Sprintf("stack %s is UPDATE_ROLLBACK_FAILED: an update failed and so did its rollback; CloudFormation accepts no change to it until the rollback is finished", s.Name),
+		advice: fmt.Sprintf("fix what the events name (often a resource changed or deleted outside CloudFormation), then run "+
+			"`aws cloudformation continue-update-rollback --stack-name %s --region %s --role-arn %s` "+
+			"(add --resources-to-skip LOGICAL-ID for a resource that cannot be rolled back), wait for UPDATE_ROLLBACK_COMPLETE and apply again",
+			s.Name, s.Region, executionRoleARN(s)),
+		events: r.failureEvents(ctx, cf, s, aws.ToString(st.StackId)),
+	}
+}
+
+// brokenStack explains the other failed states, which only a person can
+// get the stack out of.
+func (r *run) brokenStack(ctx context.Context, cf CloudFormation, s *Stack, st *types.Stack) error {
+	advice := fmt.Sprintf("look at the events, then delete the stack (`aws cloudformation delete-stack --stack-name %s --region %s`, "+
+		"with --retain-resources for what must be kept or cannot be deleted) and apply again", s.Name, s.Region)
+	if st.StackStatus == types.StackStatusUpdateFailed {
+		advice = fmt.Sprintf("the stack does not roll back by itself; run `aws cloudformation rollback-stack --stack-name %s --region %s` or fix the cause, then apply again", s.Name, s.Region)
+	}
+	return &stackError{
+		msg:    fmt.Sprintf("stack %s is %s: %s", s.Name, st.StackStatus, aws.ToString(st.StackStatusReason)),
+		advice: advice,
+		events: r.failureEvents(ctx, cf, s, aws.ToString(st.StackId)),
+	}
+}
+
+// parameters resolves the stack's parameters: outputs of other stacks (in
+// any account), SSM parameter names (CloudFormation reads them) and
+// literals. pending says which outputs plan cannot know yet because their
+// stack is created by this run.
+func (r *run) parameters(ctx context.Context, s *Stack) (params []types.Parameter, pending string, err error) {
+	var waits []string
+	for _, p := range s.Parameters {
+		var value string
+		switch src := p.Source; {
+		case src.Stack != "":
+			v, wait, err := r.output(ctx, s, src.Stack, src.Output)
+			if err != nil {
+				return nil, "", err
+			}
+			if wait != "" {
+				if !slices.Contains(waits, wait) {
+					waits = append(waits, wait)
+				}
+				continue
+			}
+			value = v
+		case src.SSM != "":
+			value = src.SSM
+		default:
+			value = src.Literal
+		}
+		params = append(params, types.Parameter{ParameterKey: aws.String(p.Name), ParameterValue: aws.String(value)})
+	}
+	return params, strings.Join(waits, "; "), nil
+}
+
+// output is the value of output name of the stack producer. In a plan, a
+// producer this run creates has no outputs yet: wait says so.
+func (r *run) output(ctx context.Context, s *Stack, producer, name string) (value, wait string, err error) {
+	r.mu.Lock()
+	outs, known := r.outputs[producer]
+	r.mu.Unlock()
+	if !known && r.selected[producer] {
+		pr := r.results[producer]
+		if !r.apply {
+			switch pr.Action {
+			case ActionCreate, ActionRecreate:
+				return "", fmt.Sprintf("after %s, which this run creates, for its outputs", producer), nil
+			}
+			return "", fmt.Sprintf("after %s, whose outputs are not known (%s)", producer, pr.Outcome), nil
+		}
+		return "", "", fmt.Errorf("the outputs of %s are not known", producer)
+	}
+	if !known {
+		ps := r.d.Stack(producer)
+		if ps == nil {
+			return "", "", fmt.Errorf("parameter source %s is not in the manifest", producer)
+		}
+		cf, err := r.opts.Clients.CloudFormation(ctx, ps.Target())
+		if err != nil {
+			return "", "", fmt.Errorf("credentials for account %s (%s), to read the outputs of %s: %w", ps.Account, ps.AccountID, producer, err)
+		}
+		st, err := r.describeStack(ctx, cf, ps.Name)
+		if err != nil {
+			return "", "", err
+		}
+		if st == nil || busy(st.StackStatus) || st.StackStatus == types.StackStatusReviewInProgress || st.StackStatus == types.StackStatusRollbackComplete {
+			what := "is not deployed"
+			if st != nil {
+				what = "is " + string(st.StackStatus)
+			}
+			if !r.apply {
+				return "", fmt.Sprintf("after %s, which %s", producer, what), nil
+			}
+			return "", "", fmt.Errorf("needs the outputs of %s, which %s; apply it first", producer, what)
+		}
+		r.setOutputs(producer, st.Outputs)
+		r.mu.Lock()
+		outs = r.outputs[producer]
+		r.mu.Unlock()
+	}
+	v, ok := outs[name]
+	if !ok {
+		if !r.apply && r.selected[producer] && r.results[producer].ChangeSetID != "" {
+			return "", fmt.Sprintf("after %s, whose change adds output %s", producer, name), nil
+		}
+		return "", "", fmt.Errorf("stack %s has no output %s (it has %s)", producer, name, outputNames(outs))
+	}
+	return v, "", nil
+}
+
+func outputNames(outs map[string]string) string {
+	if len(outs) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(outs))
+	for k := range outs {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// executionRoleARN is the CloudFormation service role the deploy role stack
+// creates in every account; change sets run with it.
+func executionRoleARN(s *Stack) string {
+	return "arn:" + partition(s.Region) + ":iam::" + s.AccountID + ":role/" + stacks.ExecutionRoleName
+}
+
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// recreate deletes a stack whose creation was rolled back, so it can be
+// created again: CloudFormation updates no ROLLBACK_COMPLETE stack.
+func (r *run) recreate(ctx context.Context, s *Stack, p *prepared) error {
+	r.say(s.ID, "stack %s is ROLLBACK_COMPLETE: its creation failed and was rolled back, so it holds nothing; deleting it to create it again", s.Name)
+	if _, err := call(ctx, r, p.cf.DeleteStack, &cloudformation.DeleteStackInput{StackName: aws.String(p.stackID)}); err != nil {
+		return fmt.Errorf("deleting the rolled-back stack %s: %s", s.Name, apiMessage(err))
+	}
+	deadline := r.opts.Now().Add(r.opts.StackTimeout)
+	for {
+		st, err := r.describeStack(ctx, p.cf, p.stackID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case st == nil || st.StackStatus == types.StackStatusDeleteComplete:
+			r.say(s.ID, "deleted the rolled-back stack")
+			p.stack, p.stackID = nil, ""
+			return nil
+		case st.StackStatus == types.StackStatusDeleteFailed:
+			return &stackError{
+				msg:    fmt.Sprintf("deleting the rolled-back stack %s failed: %s", s.Name, aws.ToString(st.StackStatusReason)),
+				advice: fmt.Sprintf("delete it by hand (`aws cloudformation delete-stack --stack-name %s --region %s`, with --retain-resources for what cannot be deleted) and apply again", s.Name, s.Region),
+				events: r.failureEvents(ctx, p.cf, s, p.stackID),
+			}
+		}
+		if !r.opts.Now().Before(deadline) {
+			return fmt.Errorf("stack %s is still %s after %s; stopped waiting", s.Name, st.StackStatus, r.opts.StackTimeout)
+		}
+		if err := r.opts.Sleep(ctx, r.opts.PollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+// cleanup deletes what plan made for a stack: the change set, and the empty
+// stack a CREATE change set brings into being.
+func (r *run) cleanup(ctx context.Context, s *Stack, res *StackResult, p *prepared) {
+	if _, err := call(ctx, r, p.cf.DeleteChangeSet, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); err != nil {
+		r.say(s.ID, "could not delete change set %s: %s", res.ChangeSet, apiMessage(err))
+		return
+	}
+	res.ChangeSet, res.ChangeSetID = "", ""
+	if res.Status == "" && p.stackID != "" {
+		if _, err := call(ctx, r, p.cf.DeleteStack, &cloudformation.DeleteStackInput{StackName: aws.String(p.stackID)}); err != nil {
+			r.say(s.ID, "could not delete the empty stack %s the change set made: %s", s.Name, apiMessage(err))
+		}
+	}
+}
+
+// elapsed renders a duration in whole seconds.
+func elapsed(d time.Duration) string { return d.Round(time.Second).String() }

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"gitops/tools/internal/apply"
+	"gitops/tools/internal/estate"
+	"gitops/tools/internal/load"
+)
+
+func runPlan(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("plan", stderr)
+	f := addDeployFlags(fs)
+	format := fs.String("format", "text", "report `format`: "+strings.Join(apply.Formats, ", "))
+	cleanup := fs.Bool("cleanup", false, "delete the change sets once reported (a merge-request plan leaves nothing behind)")
+	if !parseFlags(fs, args, stderr) {
+		return ExitUsage
+	}
+	if !slices.Contains(apply.Formats, *format) {
+		fmt.Fprintf(stderr, "gitops plan: unknown format %q (want one of %s)\n", *format, strings.Join(apply.Formats, ", "))
+		return ExitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d, selected, opts, code := f.setup(ctx, "plan", stderr)
+	if code != ExitOK {
+		return code
+	}
+	opts.Cleanup = *cleanup
+	// Progress goes to stderr so that stdout holds the report alone.
+	opts.Progress = stderr
+	result := apply.Plan(ctx, d, selected, opts)
+	if err := apply.Write(stdout, *format, result); err != nil {
+		fmt.Fprintf(stderr, "gitops plan: %v\n", err)
+		return ExitUsage
+	}
+	if result.Count(apply.OutcomeFailed) > 0 {
+		return ExitFindings
+	}
+	return ExitOK
+}
+
+// deployFlags are the flags plan and apply share.
+type deployFlags struct {
+	root, generated string
+	stacks, accounts stringList
+	parallel         int
+	waitBusy         time.Duration
+	noAssumeRole     bool
+}
+
+func addDeployFlags(fs *flag.FlagSet) *deployFlags {
+	f := &deployFlags{}
+	fs.StringVar(&f.root, "root", ".", "repository `dir`ectory holding accounts/ and generated/")
+	fs.StringVar(&f.generated, "generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
+	fs.Var(&f.stacks, "stack", "only this `stack` (ID account/region/name or CloudFormation name); repeatable")
+	fs.Var(&f.accounts, "account", "only the stacks of this `account` (name or id); repeatable")
+	fs.IntVar(&f.parallel, "parallel", 4, "work on at most `n` independent stacks at once")
+	fs.DurationVar(&f.waitBusy, "wait-busy", 10*time.Minute, "wait this long for a stack another run is changing, then refuse it")
+	fs.BoolVar(&f.noAssumeRole, "no-assume-role", false, "use the default credentials in each account instead of its deploy role (bootstrap; one account at a time)")
+	return f
+}
+
+// setup reads generated/, selects the stacks and makes the AWS clients.
+func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Writer) (*apply.Deployment, []*apply.Stack, apply.Options, int) {
+	var opts apply.Options
+	if f.parallel < 1 {
+		fmt.Fprintf(stderr, "gitops %s: --parallel must be at least 1\n", command)
+		return nil, nil, opts, ExitUsage
+	}
+	dir := f.generated
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(f.root, dir)
+	}
+	d, err := apply.LoadDeployment(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
+		return nil, nil, opts, ExitUsage
+	}
+	selected, err := d.Select(f.stacks, f.accounts)
+	if err != nil {
+		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
+		return nil, nil, opts, ExitUsage
+	}
+	runID := apply.RunID(os.Getenv, time.Now())
+	clients, err := apply.NewAWSClients(ctx, apply.AWSOptions{
+		RoleNames:       deployRoleNames(f.root),
+		DefaultRoleName: estate.DefaultDeployRoleName,
+		NoAssumeRole:    f.noAssumeRole,
+		SessionName:     apply.SessionName(runID),
+		MaxAttempts:     apply.MaxAttemptsFromEnv(),
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
+		return nil, nil, opts, ExitUsage
+	}
+	opts = apply.Options{
+		Clients:       clients,
+		Parallel:      f.parallel,
+		ChangeSetName: apply.ChangeSetName(command, runID),
+		BusyWait:      f.waitBusy,
+	}
+	return d, selected, opts, ExitOK
+}
+
+// deployRoleNames reads each account's deploy role name from the estate;
+// the manifest does not carry it. Without a readable estate every account
+// uses the default name.
+func deployRoleNames(root string) map[string]string {
+	names := map[string]string{}
+	e, _, err := load.LoadEstate(root)
+	if err != nil || e == nil {
+		return names
+	}
+	for _, a := range e.Accounts {
+		if a != nil && a.Name != "" {
+			names[a.Name] = a.DeployRole()
+		}
+	}
+	return names
+}
+
+// stringList is a repeatable flag; a value may also list items separated
+// by commas.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
+}
