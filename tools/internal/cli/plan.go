@@ -52,7 +52,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 
 // deployFlags are the flags plan and apply share.
 type deployFlags struct {
-	root, generated string
+	root, generated  string
 	stacks, accounts stringList
 	parallel         int
 	waitBusy         time.Duration
