@@ -1,6 +1,6 @@
 module gitops
 
-go 1.26.8
+go 1.25.0
 
 require (
 	github.com/bahlo/generic-list-go v0.2.0 // indirect
