@@ -210,7 +210,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"memory minimum", "GitLab", strings.Replace(validGitLab, "memory: 8192", "memory: 4096", 1), "/memory minimum"},
 		{"valid component", "", "name: c\nschemaVersion: \"1.0\"\nphases:\n  - name: build\n    steps:\n      - {name: S, action: ExecuteBash, inputs: {commands: [true]}}\n", ""},
 		{"component phase", "", "name: c\nschemaVersion: \"1.0\"\nphases:\n  - name: deploy\n    steps:\n      - {name: S, action: ExecuteBash}\n", "/phases/0/name enum"},
-		{"component unquoted version", "", "name: c\nschemaVersion: 1.0\nphases:\n  - name: build\n    steps:\n      - {name: S, action: ExecuteBash}\n", "/schemaVersion type"},
+		{"component step name", "", "name: c\nschemaVersion: \"1.0\"\nphases:\n  - name: build\n    steps:\n      - {name: a step, action: ExecuteBash}\n", "/phases/0/steps/0/name pattern"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
