@@ -213,13 +213,13 @@ func (c *checker) checkGitLabEndpoints(g *estate.GitLab, ref estate.VPCRef, tier
 		why = fmt.Sprintf("runs GitLab %s in isolated subnet tier %s", g.Name, tier.Name)
 	}
 	for _, e := range need {
-		c.requireEndpoint(ref, e.service, e.kind, fmt.Sprintf("VPC %s %s, so GitLab %s needs the %s %s endpoint %s", ref.VPC.Name, why, g.Name, e.service, e.kind, e.why))
+		c.requireEndpoint(ref, "gitlab-endpoint-missing", e.service, e.kind, fmt.Sprintf("VPC %s %s, so GitLab %s needs the %s %s endpoint %s", ref.VPC.Name, why, g.Name, e.service, e.kind, e.why))
 	}
 }
 
-// requireEndpoint reports msg under gitlab-endpoint-missing at the VPC's
-// endpoint list when the VPC lacks the endpoint.
-func (c *checker) requireEndpoint(ref estate.VPCRef, service, kind, msg string) {
+// requireEndpoint reports msg under rule at the VPC's endpoint list when the
+// VPC lacks the endpoint.
+func (c *checker) requireEndpoint(ref estate.VPCRef, rule, service, kind, msg string) {
 	list := ref.VPC.Endpoints.Interface
 	if kind == "gateway" {
 		list = ref.VPC.Endpoints.Gateway
@@ -231,7 +231,7 @@ func (c *checker) requireEndpoint(ref estate.VPCRef, service, kind, msg string) 
 		}
 	}
 	path := ref.Path + ".endpoints." + kind
-	c.report(diag.Errorf(ref.Network.Pos(path), "gitlab-endpoint-missing", "%s", msg).
+	c.report(diag.Errorf(ref.Network.Pos(path), rule, "%s", msg).
 		WithHint("add `- %s` under endpoints.%s of VPC %s in %s", service, kind, ref.VPC.Name, ref.Network.File))
 }
 
