@@ -21,11 +21,19 @@ type Subnet struct {
 	TierIndex, ZoneIndex int
 }
 
+// MaxAZCount is the largest azCount: no region has more zones.
+const MaxAZCount = 6
+
 // Zones returns the VPC's availability zones: the declared list, or the
-// region's first AZCount zones (region + a, b, c, …).
+// region's first AZCount zones (region + a, b, c, …). An azCount out of
+// 1..MaxAZCount yields no zones (validation reports it), so hostile input
+// cannot make it allocate without bound or panic.
 func (v *VPC) Zones(region string) []string {
 	if len(v.AZs) > 0 {
 		return v.AZs
+	}
+	if v.AZCount < 1 || v.AZCount > MaxAZCount {
+		return nil
 	}
 	zones := make([]string, v.AZCount)
 	for i := range zones {
