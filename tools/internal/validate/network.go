@@ -20,6 +20,8 @@ var (
 	tierTypes           = []string{"public", "private", "isolated"}
 	egressTypes         = []string{"natGateway", "natInstance", "none"}
 	flowLogTrafficTypes = []string{"ALL", "ACCEPT", "REJECT"}
+	// maxSubnetsPerVPC is AWS's default (adjustable) quota.
+	maxSubnetsPerVPC = 200
 	// The retention periods CloudWatch Logs accepts.
 	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
@@ -191,6 +193,11 @@ func (c *checker) checkTiers(ref estate.VPCRef, vpc netip.Prefix, vpcOK, zonesOK
 	zones := 0
 	if zonesOK {
 		zones = len(v.Zones(n.Region))
+	}
+	if total := len(v.Subnets) * zones; total > maxSubnetsPerVPC {
+		c.report(diag.Warningf(n.Pos(tiersPath), "subnet-count", "VPC %s has %d subnets (%s × %s), over AWS's default quota of %d per VPC",
+			v.Name, total, count(len(v.Subnets), "tier"), count(zones, "zone"), maxSubnetsPerVPC).
+			WithHint("merge tiers, or have the quota raised before deploying"))
 	}
 	names := make(map[string]bool, len(v.Subnets))
 	for j, t := range v.Subnets {

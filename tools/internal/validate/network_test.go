@@ -121,6 +121,7 @@ func TestNetworkRules(t *testing.T) {
 		{rule: "cidr-subnet-size", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.0.255.16/29"), good: network()},
 		{rule: "cidr-host-bits", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.0.255.17/28"), good: network()},
 		{rule: "cidr-subnet-overlap", at: toolingNetwork + ":11", bad: network("10.0.255.0/28, 10.0.255.16/28", "10.0.255.0/27, 10.0.255.16/28"), good: network()},
+		{rule: "subnet-count", at: toolingNetwork + ":8", bad: network("      - {name: private,", manyTiers(99)+"      - {name: private,"), good: network("      - {name: private,", manyTiers(97)+"      - {name: private,")},
 		{rule: "subnet-layout", at: toolingNetwork + ":10", bad: network("type: public, prefix: 24", "type: public, prefix: 16"), good: network()},
 
 		// Egress.
@@ -158,6 +159,15 @@ func TestNetworkRules(t *testing.T) {
 			good: plus(network(), "environments/prod/desktops.yaml", oneVPCNetwork("prod", "eu-west-1", "desktops", "10.0.128.0/17")),
 		},
 	})
+}
+
+// manyTiers writes n /28 tiers, for a VPC with many subnets.
+func manyTiers(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "      - {name: t%d, type: private, prefix: 28}\n", i)
+	}
+	return b.String()
 }
 
 // oneVPCNetwork is a network holding one plain VPC.

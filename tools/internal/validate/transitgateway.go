@@ -103,7 +103,7 @@ func (c *checker) checkAttachments(t *estate.TransitGateway, shared map[string]b
 	vpcs := make([]estate.VPCRef, len(t.Attachments))
 	for k := range t.Attachments {
 		at := &t.Attachments[k]
-		ap := fmt.Sprintf("attachments[%d]", k)
+		ap := estate.ItemPath("attachments", k)
 		c.tgwName(t, ap+".name", at.Name)
 		a := &tgwAttachment{index: k}
 		if _, dup := atts[at.Name]; !dup && at.Name != "" {
@@ -161,19 +161,19 @@ func (c *checker) checkAttachmentSubnets(t *estate.TransitGateway, k int, ref es
 		return
 	}
 	layout, _ := v.Layout(region)
-	if layout == nil {
+	if len(layout) == 0 {
 		return
 	}
 	byName := make(map[string]estate.Subnet, len(layout))
 	for _, s := range layout {
 		byName[s.Name] = s
 	}
-	zoneUsedBy := map[string]string{}
-	seen := map[string]bool{}
+	zoneUsedBy := make(map[string]string, len(at.Subnets))
+	seen := make(map[string]bool, len(at.Subnets))
 	resolved := true
 	var firstTier string
 	for q, name := range at.Subnets {
-		path := fmt.Sprintf("%s[%d]", sp, q)
+		path := estate.ItemPath(sp, q)
 		if seen[name] {
 			c.report(diag.Errorf(t.Pos(path), "tgw-attachment-subnet-duplicate", "subnet %s is listed twice", name).
 				WithHint("list each subnet once"))
@@ -220,48 +220,50 @@ func (c *checker) checkAttachmentSubnets(t *estate.TransitGateway, k int, ref es
 }
 
 // checkRouteTables checks associations, propagations and static routes.
+// Paths of list items are built only for a finding: a hub can hold tens of
+// thousands of them.
 func (c *checker) checkRouteTables(t *estate.TransitGateway, atts map[string]*tgwAttachment) {
-	associatedIn := map[string]string{}
+	associatedIn := make(map[string]string, len(atts))
 	for r := range t.RouteTables {
 		rt := &t.RouteTables[r]
-		rp := fmt.Sprintf("routeTables[%d]", r)
+		rp := estate.ItemPath("routeTables", r)
 		c.tgwName(t, rp+".name", rt.Name)
 		if len(rt.Associations) == 0 {
 			c.report(diag.Warningf(t.Pos(rp+".name"), "tgw-route-table-unused", "route table %s has no association, so no traffic uses it", rt.Name).
 				WithHint("associate the attachments whose traffic it routes, or remove it"))
 		}
-		seen := map[string]bool{}
+		list := rp + ".associations"
+		seen := make(map[string]bool, len(rt.Associations))
 		for q, name := range rt.Associations {
-			path := fmt.Sprintf("%s.associations[%d]", rp, q)
 			if seen[name] {
-				c.report(diag.Errorf(t.Pos(path), "tgw-association-duplicate", "attachment %s is associated twice with route table %s", name, rt.Name).
+				c.report(diag.Errorf(t.Pos(estate.ItemPath(list, q)), "tgw-association-duplicate", "attachment %s is associated twice with route table %s", name, rt.Name).
 					WithHint("list it once"))
 				continue
 			}
 			seen[name] = true
-			a, ok := c.tgwAttachment(t, path, name, atts)
+			a, ok := c.tgwAttachment(t, list, q, name, atts)
 			if !ok {
 				continue
 			}
 			if other, taken := associatedIn[name]; taken {
-				c.report(diag.Errorf(t.Pos(path), "tgw-association-conflict", "attachment %s is already associated with route table %s", name, other).
+				c.report(diag.Errorf(t.Pos(estate.ItemPath(list, q)), "tgw-association-conflict", "attachment %s is already associated with route table %s", name, other).
 					WithHint("an attachment is associated with one route table; propagate it to the others instead"))
 				continue
 			}
 			associatedIn[name] = rt.Name
 			a.associated = true
 		}
-		propagated := map[netip.Prefix]string{}
-		seen = map[string]bool{}
+		list = rp + ".propagations"
+		propagated := make(map[netip.Prefix]string, len(rt.Propagations))
+		clear(seen)
 		for q, name := range rt.Propagations {
-			path := fmt.Sprintf("%s.propagations[%d]", rp, q)
 			if seen[name] {
-				c.report(diag.Errorf(t.Pos(path), "tgw-propagation-duplicate", "attachment %s propagates twice into route table %s", name, rt.Name).
+				c.report(diag.Errorf(t.Pos(estate.ItemPath(list, q)), "tgw-propagation-duplicate", "attachment %s propagates twice into route table %s", name, rt.Name).
 					WithHint("list it once"))
 				continue
 			}
 			seen[name] = true
-			if a, ok := c.tgwAttachment(t, path, name, atts); ok && a.cidr.IsValid() {
+			if a, ok := c.tgwAttachment(t, list, q, name, atts); ok && a.cidr.IsValid() {
 				propagated[a.cidr] = name
 			}
 		}
@@ -272,9 +274,10 @@ func (c *checker) checkRouteTables(t *estate.TransitGateway, atts map[string]*tg
 // checkRoutes checks a route table's static routes.
 func (c *checker) checkRoutes(t *estate.TransitGateway, rp string, rt *estate.TGWRouteTable, atts map[string]*tgwAttachment, propagated map[netip.Prefix]string) {
 	first := make(map[netip.Prefix]int, len(rt.Routes))
+	list := rp + ".routes"
 	for q := range rt.Routes {
 		route := &rt.Routes[q]
-		qp := fmt.Sprintf("%s.routes[%d]", rp, q)
+		qp := estate.ItemPath(list, q)
 		switch {
 		case route.Attachment != "" && route.Blackhole:
 			c.report(diag.Errorf(t.Pos(qp+".blackhole"), "tgw-route-target", "route to %s has both an attachment and blackhole", route.Destination).
@@ -283,7 +286,9 @@ func (c *checker) checkRoutes(t *estate.TransitGateway, rp string, rt *estate.TG
 			c.report(diag.Errorf(t.Pos(qp), "tgw-route-target", "route to %s has neither an attachment nor blackhole", route.Destination).
 				WithHint("add attachment: <name> to forward the traffic, or blackhole: true to drop it"))
 		case route.Attachment != "":
-			c.tgwAttachment(t, qp+".attachment", route.Attachment, atts)
+			if _, ok := atts[route.Attachment]; !ok {
+				lookup(c, &t.Doc, qp+".attachment", "tgw-ref-attachment", "attachment", route.Attachment, atts)
+			}
 		}
 		destPath := qp + ".destination"
 		dest, ok := c.ipv4Prefix(&t.Doc, destPath, route.Destination)
@@ -291,7 +296,7 @@ func (c *checker) checkRoutes(t *estate.TransitGateway, rp string, rt *estate.TG
 			continue
 		}
 		if prev, dup := first[dest]; dup {
-			pp := t.Pos(fmt.Sprintf("%s.routes[%d].destination", rp, prev))
+			pp := t.Pos(estate.ItemPath(list, prev) + ".destination")
 			c.report(diag.Errorf(t.Pos(destPath), "tgw-route-duplicate", "route table %s has two routes to %s", rt.Name, dest).
 				WithHint("the first is at line %d; keep one", pp.Line))
 			continue
@@ -304,7 +309,11 @@ func (c *checker) checkRoutes(t *estate.TransitGateway, rp string, rt *estate.TG
 	}
 }
 
-// tgwAttachment resolves an attachment name of gateway t.
-func (c *checker) tgwAttachment(t *estate.TransitGateway, path, name string, atts map[string]*tgwAttachment) (*tgwAttachment, bool) {
-	return lookup(c, &t.Doc, path, "tgw-ref-attachment", "attachment", name, atts)
+// tgwAttachment resolves the attachment named by item q of the list at
+// listPath in gateway t.
+func (c *checker) tgwAttachment(t *estate.TransitGateway, listPath string, q int, name string, atts map[string]*tgwAttachment) (*tgwAttachment, bool) {
+	if a, ok := atts[name]; ok {
+		return a, true
+	}
+	return lookup(c, &t.Doc, estate.ItemPath(listPath, q), "tgw-ref-attachment", "attachment", name, atts)
 }

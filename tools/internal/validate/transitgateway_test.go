@@ -2,8 +2,10 @@ package validate
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -236,4 +238,37 @@ func TestLargeEstate(t *testing.T) {
 	if len(got) != 1 || got[0].Rule != "tgw-attachment-overlap" || !strings.Contains(got[0].Message, "vpc3") || !strings.Contains(got[0].Message, "vpc50") {
 		t.Errorf("want one tgw-attachment-overlap of vpc3 and vpc50, got:\n%s", render(got))
 	}
+}
+
+// FuzzNetworkAndGateway feeds arbitrary Network and TransitGateway documents
+// to the checks over the base estate: whatever the input, they must not
+// panic.
+func FuzzNetworkAndGateway(f *testing.F) {
+	f.Add([]byte(networkYAML), []byte(tgwYAML))
+	f.Add([]byte(edited(networkYAML, "azCount: 2", "azCount: -5")), []byte(edited(tgwYAML, "[private-a, private-b]", "[x, x, private-a]")))
+	f.Add([]byte(edited(networkYAML, "azCount: 2", "azs: [\"\", a, eu-west-1]")), []byte(edited(tgwYAML, "10.99.0.0/16", "::/0")))
+	base := map[string][]byte{}
+	for name, body := range baseEstate {
+		base[name] = []byte(body)
+	}
+	f.Fuzz(func(t *testing.T, network, gateway []byte) {
+		files := maps.Clone(base)
+		files[toolingNetwork] = network
+		files[tgwFile] = gateway
+		e := &estate.Estate{Components: map[string]*estate.Component{}}
+		diags := &diag.List{}
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			for _, doc := range load.LoadBytes(name, files[name], diags) {
+				switch d := doc.(type) {
+				case *estate.Account:
+					e.Accounts = append(e.Accounts, d)
+				case *estate.Network:
+					e.Networks = append(e.Networks, d)
+				case *estate.TransitGateway:
+					e.TransitGateways = append(e.TransitGateways, d)
+				}
+			}
+		}
+		Estate(e)
+	})
 }
