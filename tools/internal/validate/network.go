@@ -20,11 +20,12 @@ var (
 	tierTypes           = []string{"public", "private", "isolated"}
 	egressTypes         = []string{"natGateway", "natInstance", "none"}
 	flowLogTrafficTypes = []string{"ALL", "ACCEPT", "REJECT"}
-	// maxSubnetsPerVPC is AWS's default (adjustable) quota.
-	maxSubnetsPerVPC = 200
 	// The retention periods CloudWatch Logs accepts.
 	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
+
+// maxSubnetsPerVPC is AWS's default quota of subnets per VPC (adjustable).
+const maxSubnetsPerVPC = 200
 
 // checkNetworks checks every VPC of every Network document, then warns about
 // VPCs of one account and region whose blocks overlap.
@@ -84,7 +85,12 @@ func (c *checker) checkVPC(ref estate.VPCRef) (netip.Prefix, bool) {
 // masked, so later checks can still use it.
 func (c *checker) ipv4Prefix(doc *estate.Doc, path, s string) (netip.Prefix, bool) {
 	if s == "" {
-		return netip.Prefix{}, false // a missing value is the loader's finding
+		// A missing key is the loader's finding; an empty value is ours.
+		if doc.Has(path) {
+			c.report(diag.Errorf(doc.Pos(path), "cidr-invalid", "the CIDR block is empty").
+				WithHint("write an IPv4 address and a prefix length, e.g. 10.0.0.0/16"))
+		}
+		return netip.Prefix{}, false
 	}
 	p, err := netip.ParsePrefix(s)
 	if err != nil || !p.Addr().Is4() {
@@ -222,8 +228,8 @@ func (c *checker) checkTiers(ref estate.VPCRef, vpc netip.Prefix, vpcOK, zonesOK
 			types.isolated = true
 		default:
 			types.unknown = true
-			if t.Type != "" {
-				c.report(oneOf(n.Pos(estate.FieldPath(tp, "type")), "subnet-tier-type", "tier type", t.Type, tierTypes))
+			if typePath := estate.FieldPath(tp, "type"); n.Has(typePath) {
+				c.report(oneOf(n.Pos(typePath), "subnet-tier-type", "tier type", t.Type, tierTypes))
 			}
 		}
 		c.checkTierSize(ref, j, vpc, vpcOK, zones)
@@ -328,9 +334,11 @@ func (c *checker) checkEgress(ref estate.VPCRef, types tierTypeSet) {
 			c.report(diag.Errorf(n.Pos(typePath), "egress-needs-private", "egress %s serves private tiers, and VPC %s has none", e.Type, v.Name).
 				WithHint("add a private tier, or use egress type none to not pay for a NAT nothing uses"))
 		}
-	case "none", "":
+	case "none":
 	default:
-		c.report(oneOf(n.Pos(typePath), "egress-type", "egress type", e.Type, egressTypes))
+		if n.Has(typePath) {
+			c.report(oneOf(n.Pos(typePath), "egress-type", "egress type", e.Type, egressTypes))
+		}
 		return
 	}
 	perAZPath, instancePath := estate.FieldPath(p, "perAZ"), estate.FieldPath(p, "instanceType")
@@ -364,7 +372,7 @@ func (c *checker) checkFlowLogs(ref estate.VPCRef) {
 		}
 		return
 	}
-	if f.TrafficType != "" && !slices.Contains(flowLogTrafficTypes, f.TrafficType) {
+	if n.Has(trafficPath) && !slices.Contains(flowLogTrafficTypes, f.TrafficType) {
 		c.report(oneOf(n.Pos(trafficPath), "flowlogs-traffic-type", "traffic type", f.TrafficType, flowLogTrafficTypes))
 	}
 	if n.Has(retentionPath) && !slices.Contains(logRetentionDays, f.RetentionDays) {

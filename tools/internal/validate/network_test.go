@@ -90,6 +90,7 @@ func TestNetworkRules(t *testing.T) {
 		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0"), good: network()},
 		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/33"), good: network()},
 		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: fd00::/56"), good: network()},
+		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", `cidr: ""`), good: network()},
 		{rule: "cidr-host-bits", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.1/16"), good: network()},
 		{rule: "cidr-vpc-size", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/12"), good: network()},
 
@@ -112,6 +113,7 @@ func TestNetworkRules(t *testing.T) {
 		{rule: "subnet-tier-name", at: toolingNetwork + ":9", bad: network("{name: private,", "{name: priv-ate,"), good: network()},
 		{rule: "subnet-tier-duplicate", at: toolingNetwork + ":10", bad: network("{name: public,", "{name: private,"), good: network()},
 		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", "type: isolate"), good: network()},
+		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", `type: ""`), good: network()},
 		{rule: "subnet-prefix-or-cidrs", at: toolingNetwork + ":9", bad: network("type: private, prefix: 24}", "type: private, prefix: 24, cidrs: [10.0.0.0/24, 10.0.1.0/24]}"), good: network("type: private, prefix: 24}", "type: private, cidrs: [10.0.0.0/24, 10.0.1.0/24]}")},
 		{rule: "subnet-prefix-or-cidrs", at: toolingNetwork + ":9", bad: network("type: private, prefix: 24}", "type: private}"), good: network()},
 		{rule: "subnet-prefix", at: toolingNetwork + ":10", bad: network("type: public, prefix: 24", "type: public, prefix: 29"), good: network("type: public, prefix: 24", "type: public, prefix: 28")},
@@ -126,6 +128,7 @@ func TestNetworkRules(t *testing.T) {
 
 		// Egress.
 		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natgateway}"), good: network()},
+		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", `{type: ""}`), good: network()},
 		{rule: "egress-needs-public", at: toolingNetwork + ":12", bad: network("{name: public, type: public", "{name: public, type: isolated"), good: network("{name: public, type: public", "{name: public, type: isolated", "{type: natGateway}", "{type: none}")},
 		{rule: "egress-needs-private", at: toolingNetwork + ":12", bad: network("{name: private, type: private", "{name: private, type: isolated"), good: network()},
 		{rule: "egress-option", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natGateway, instanceType: t4g.nano}"), good: network("{type: natGateway}", "{type: natInstance, instanceType: t4g.nano}")},
