@@ -68,7 +68,6 @@ func (c *checker) checkGitLabs() {
 
 var (
 	gitlabNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
-	logRetentionDays  = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
 
 // gitlabMinMemory is GitLab's minimum memory in MiB.
@@ -224,11 +223,10 @@ func (c *checker) requireEndpoint(ref estate.VPCRef, rule, service, kind, msg st
 	if kind == "gateway" {
 		list = ref.VPC.Endpoints.Gateway
 	}
-	prefix := "com.amazonaws." + ref.Network.Region + "."
-	for _, s := range list {
-		if strings.TrimPrefix(s, prefix) == service {
-			return
-		}
+	// Full com.amazonaws.<region>.x names are refused by the network checks,
+	// so the short name is the only form to look for.
+	if slices.Contains(list, service) {
+		return
 	}
 	path := ref.Path + ".endpoints." + kind
 	c.report(diag.Errorf(ref.Network.Pos(path), rule, "%s", msg).

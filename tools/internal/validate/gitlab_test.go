@@ -159,13 +159,6 @@ func TestGitLabRules(t *testing.T) {
 			good: offline("", "", " email-smtp,", ""),
 		},
 		{
-			// Service names may be written in full.
-			rule: "gitlab-endpoint-missing",
-			at:   toolingNetworkFile + ":13",
-			bad:  offline("", "", "[ecr.api,", "[com.amazonaws.eu-west-2.ecr.api,"),
-			good: offline("", "", "[ecr.api,", "[com.amazonaws.eu-west-1.ecr.api,"),
-		},
-		{
 			// An isolated tier needs the endpoints even when the VPC has a NAT.
 			rule: "gitlab-endpoint-missing",
 			at:   toolingNetworkFile + ":5",

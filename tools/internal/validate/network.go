@@ -14,14 +14,10 @@ import (
 
 var (
 	// Subnet names are <tier>-<zone letter>, so a tier name has no dash.
-	tierNamePattern = regexp.MustCompile(`^[a-z][a-z0-9]{0,30}$`)
-	// An EC2 instance type is family.size: t4g.nano, c6gn.2xlarge, m7i.metal-24xl.
-	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|[0-9]*xlarge|metal(-[0-9]+xl)?)$`)
+	tierNamePattern     = regexp.MustCompile(`^[a-z][a-z0-9]{0,30}$`)
 	tierTypes           = []string{"public", "private", "isolated"}
 	egressTypes         = []string{"natGateway", "natInstance", "none"}
 	flowLogTrafficTypes = []string{"ALL", "ACCEPT", "REJECT"}
-	// The retention periods CloudWatch Logs accepts.
-	logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 )
 
 // maxSubnetsPerVPC is AWS's default quota of subnets per VPC (adjustable).

@@ -16,7 +16,6 @@ var (
 	pipelineNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 	targetNamePattern   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 	stackNamePattern    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
-	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
 	pauseTimePattern    = regexp.MustCompile(`^PT(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?$`)
 	secretNamePattern   = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
 	secretARNPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`)
