@@ -293,7 +293,14 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			p := d.pos(e.keyN)
 			d.doc.Record(child, p.Line, p.Col)
 		}
-		d.decode(e.value, v.Field(f.index), child)
+		field := v.Field(f.index)
+		d.decode(e.value, field, child)
+		// A required string must say something: `vpc: ""` would otherwise
+		// pass as present and every reference check would skip it.
+		if f.required && field.Kind() == reflect.String && field.String() == "" && present[e.key] {
+			d.errorf(e.value, "yaml-required", "key %q is empty", e.key).
+				hint("give %s a value", e.key)
+		}
 	}
 	// A missing key is reported at the mapping's first key: the node of a
 	// block mapping itself points at its first colon.
@@ -453,7 +460,10 @@ type structInfo struct {
 	required []string // keys without omitempty, in field order
 }
 
-type fieldInfo struct{ index int }
+type fieldInfo struct {
+	index    int
+	required bool
+}
 
 var structInfos sync.Map // reflect.Type → *structInfo
 
@@ -469,9 +479,10 @@ func structInfoOf(t reflect.Type) *structInfo {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		si.fields[name] = fieldInfo{index: i}
+		required := !strings.Contains(opts, "omitempty")
+		si.fields[name] = fieldInfo{index: i, required: required}
 		si.names = append(si.names, name)
-		if !strings.Contains(opts, "omitempty") {
+		if required {
 			si.required = append(si.required, name)
 		}
 	}
