@@ -49,20 +49,22 @@ func (c *checker) checkImageRecipe(r *estate.ImageRecipe) {
 		c.report(diag.Errorf(r.Pos("name"), "recipe-name", "recipe name %q is not a lowercase name", r.Name).
 			WithHint("use lowercase letters, digits and dashes, starting with a letter"))
 	}
-	c.placement(doc, "account", r.Account, "region", r.Region)
+	// Checks that compare other regions with the recipe's wait until its
+	// own account and region are right, so one typo is one finding.
+	_, placed := c.placement(doc, "account", r.Account, "region", r.Region)
 	if r.Version != "" {
 		if p := recipeVersionProblem(r.Version); p != "" {
 			c.report(diag.Errorf(r.Pos("version"), "recipe-version", "version %q %s", r.Version, p).
 				WithHint("write major.minor.patch, e.g. 1.0.0, and raise it whenever the recipe changes: Image Builder versions are immutable"))
 		}
 	}
-	c.checkRecipeParent(r)
+	c.checkRecipeParent(r, placed)
 	seen := map[string]string{}
 	for i, ref := range r.Components {
-		c.checkComponentRef(r, estate.ItemPath("components", i), ref, seen)
+		c.checkComponentRef(r, placed, estate.ItemPath("components", i), ref, seen)
 	}
 	for i, ref := range r.Tests {
-		c.checkComponentRef(r, estate.ItemPath("tests", i), ref, seen)
+		c.checkComponentRef(r, placed, estate.ItemPath("tests", i), ref, seen)
 	}
 	types := map[string]bool{}
 	for i, t := range r.InstanceTypes {
@@ -89,7 +91,7 @@ func (c *checker) checkImageRecipe(r *estate.ImageRecipe) {
 		c.report(diag.Errorf(r.Pos("rootVolumeSize"), "recipe-root-volume", "rootVolumeSize %d GiB is outside 8–16384", r.RootVolumeSize).
 			WithHint("give the root volume size in GiB, at least the parent image's"))
 	}
-	c.checkRecipeNetwork(r)
+	c.checkRecipeNetwork(r, placed)
 	targets := map[[2]string]bool{}
 	for i, t := range r.Distribution {
 		p := estate.ItemPath("distribution", i)
@@ -118,7 +120,7 @@ func (c *checker) checkImageRecipe(r *estate.ImageRecipe) {
 // checkRecipeParent checks that the recipe names exactly one parent image of
 // a valid form, and that a parent recipe exists and reaches the child's
 // account and region.
-func (c *checker) checkRecipeParent(r *estate.ImageRecipe) {
+func (c *checker) checkRecipeParent(r *estate.ImageRecipe, placed bool) {
 	p := r.Parent
 	var given []string
 	for _, f := range []struct{ key, value string }{{"ami", p.AMI}, {"ssmParameter", p.SSMParameter}, {"recipe", p.Recipe}} {
@@ -160,7 +162,7 @@ func (c *checker) checkRecipeParent(r *estate.ImageRecipe) {
 		return
 	}
 	parent, ok := c.imageRecipe(&r.Doc, "parent.recipe", p.Recipe)
-	if !ok || r.Account == "" || r.Region == "" {
+	if !ok || !placed || r.Account == "" || r.Region == "" {
 		return
 	}
 	if parent.Account == r.Account && parent.Region == r.Region {
@@ -220,12 +222,12 @@ func (c *checker) checkRecipeCycles() {
 // checkRecipeNetwork checks that the build VPC is in the recipe's account and
 // region and that the build subnets are not public: build instances must
 // not get public IP addresses.
-func (c *checker) checkRecipeNetwork(r *estate.ImageRecipe) {
+func (c *checker) checkRecipeNetwork(r *estate.ImageRecipe, placed bool) {
 	vpc, ok := c.vpc(&r.Doc, "network.vpc", r.Network.VPC)
 	if !ok {
 		return
 	}
-	if r.Account != "" && r.Region != "" && (vpc.Network.Account != r.Account || vpc.Network.Region != r.Region) {
+	if placed && r.Account != "" && r.Region != "" && (vpc.Network.Account != r.Account || vpc.Network.Region != r.Region) {
 		c.report(diag.Errorf(r.Pos("network.vpc"), "recipe-network-placement", "VPC %s is in %s/%s, but recipe %s builds in %s/%s",
 			vpc.VPC.Name, vpc.Network.Account, vpc.Network.Region, r.Name, r.Account, r.Region).
 			WithHint("use a VPC declared for account %s in region %s", r.Account, r.Region))
@@ -245,7 +247,7 @@ func componentKey(file string) string {
 
 // checkComponentRef checks one entry of components or tests. seen maps each
 // component already used by the recipe to its path, to warn about repeats.
-func (c *checker) checkComponentRef(r *estate.ImageRecipe, at string, ref estate.ComponentRef, seen map[string]string) {
+func (c *checker) checkComponentRef(r *estate.ImageRecipe, placed bool, at string, ref estate.ComponentRef, seen map[string]string) {
 	var given []string
 	for _, f := range []struct{ key, value string }{{"arn", ref.ARN}, {"managed", ref.Managed}, {"file", ref.File}} {
 		if f.value != "" {
@@ -300,7 +302,7 @@ func (c *checker) checkComponentRef(r *estate.ImageRecipe, at string, ref estate
 			c.report(diag.Errorf(r.Pos(at+".arn"), "recipe-component-arn", "the version %q in the ARN %s", m[4], p).
 				WithHint("write 1.2.3, 1.0.x, 1.x.x or x.x.x after the component name"))
 		}
-		if r.Region != "" && m[1] != r.Region {
+		if placed && r.Region != "" && m[1] != r.Region {
 			c.report(diag.Errorf(r.Pos(at+".arn"), "recipe-component-arn", "the component is in region %s, but recipe %s builds in %s", m[1], r.Name, r.Region).
 				WithHint("a recipe can use only components of its own region: use arn:…:imagebuilder:%s:…", r.Region))
 		}
