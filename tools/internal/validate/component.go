@@ -358,7 +358,11 @@ func (cc *componentCheck) checkEntry(path, action string, spec actionSpec, m map
 			}
 		}
 		if len(given) != 1 {
-			cc.c.report(diag.Errorf(comp.Pos(path), "component-inputs", "%s needs exactly one of %s", action, strings.Join(spec.oneOf, " and ")).
+			at := path
+			if len(given) > 1 {
+				at = estate.FieldPath(path, given[1])
+			}
+			cc.c.report(diag.Errorf(comp.Pos(at), "component-inputs", "%s needs exactly one of %s", action, strings.Join(spec.oneOf, " and ")).
 				WithHint("%s", inputsExample(action, spec)))
 		}
 	}
@@ -389,7 +393,11 @@ func (cc *componentCheck) checkEntry(path, action string, spec actionSpec, m map
 		_, sum := m["checksum"]
 		_, alg := m["algorithm"]
 		if sum != alg {
-			cc.c.report(diag.Errorf(comp.Pos(path), "component-inputs", "WebDownload verifies a download only with both checksum and algorithm").
+			at := estate.FieldPath(path, "checksum")
+			if alg {
+				at = estate.FieldPath(path, "algorithm")
+			}
+			cc.c.report(diag.Errorf(comp.Pos(at), "component-inputs", "WebDownload verifies a download only with both checksum and algorithm").
 				WithHint("give both, e.g. checksum: <sha256 hex> and algorithm: SHA256"))
 		}
 		if b, _ := m["ignoreCertificateErrors"].(bool); b {
@@ -413,7 +421,7 @@ func (cc *componentCheck) checkInputValue(path, action, key string, kind inputKi
 			WithHint("%s", hint))
 	}
 	s, isString := v.(string)
-	if isString && strings.Contains(s, "{{") {
+	if isString && strings.Contains(s, "{{") && kind != inStringList && kind != inStringMap && kind != inDocParams {
 		return
 	}
 	switch kind {
@@ -435,7 +443,8 @@ func (cc *componentCheck) checkInputValue(path, action, key string, kind inputKi
 			return
 		}
 		if len(list) == 0 && key == "commands" {
-			bad("a non-empty list of commands", "add the commands to run, one list item each")
+			cc.c.report(diag.Errorf(comp.Pos(path), "component-inputs", "%s input commands is empty", action).
+				WithHint("add the commands to run, one list item each"))
 			return
 		}
 		for i, item := range list {
@@ -658,6 +667,11 @@ func inputsExample(action string, spec actionSpec) string {
 	var keys []string
 	for _, k := range spec.required {
 		keys = append(keys, k+": …")
+	}
+	if len(keys) == 0 {
+		for _, k := range slices.Sorted(maps.Keys(spec.keys)) {
+			keys = append(keys, k+": …")
+		}
 	}
 	if spec.list {
 		return "inputs:\n  - " + strings.Join(keys, "\n    ")

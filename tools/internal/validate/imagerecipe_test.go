@@ -185,8 +185,13 @@ func runRecipeRules(t *testing.T, cases []ruleCase) {
 }
 
 func TestImageRecipeRules(t *testing.T) {
+	runRecipeRules(t, recipeRows())
+}
+
+// recipeRows are the rule rows: each edits the good fixture to break one rule.
+func recipeRows() []ruleCase {
 	withApp := func(app string) fileSet { return recipeFiles(appFile, app) }
-	runRecipeRules(t, []ruleCase{
+	return []ruleCase{
 		editRow("recipe-name", recipeFile, "name: golden-base", "name: Golden_Base", "Golden_Base", "name: golden-base-2"),
 		editRow("ref-region", recipeFile, "region: eu-west-1\nversion", "region: eu-west-2\nversion", "eu-west-2", "region: eu-west-1\nversion"),
 		editRow("recipe-version", recipeFile, "version: 1.0.0", `version: "1.0"`, `version: "1.0"`, "version: 2.10.300"),
@@ -254,7 +259,7 @@ func TestImageRecipeRules(t *testing.T) {
 		editRow("recipe-schedule", recipeFile, "cron(0 3 ? * sun *)", "cron(0 3 * * sun *)", "cron(", "cron(0 3 * * ? *)"),
 		editRow("recipe-schedule", recipeFile, "cron(0 3 ? * sun *)", "cron(0 24 ? * sun *)", "cron(", "cron(0/30 23 ? jan-mar fri#2 2026)"),
 		editRow("recipe-schedule", recipeFile, "cron(0 3 ? * sun *)", "cron(0 3 ? * sun)", "cron(", "cron(15 3 L * ? *)"),
-	})
+	}
 }
 
 // fileSet is the files of one fixture.
@@ -264,4 +269,30 @@ type fileSet map[string]string
 func (files fileSet) withRecipe(body string) fileSet {
 	files[recipeFile] = body
 	return files
+}
+
+// TestRecipeCycleReportedOnce checks that a cycle is one finding, at the
+// recipe whose name sorts first, even when other recipes lead into it.
+func TestRecipeCycleReportedOnce(t *testing.T) {
+	recipe := func(name, parent string) string {
+		body := edit(goodApp, "name: app", "name: "+name)
+		body = edit(body, "{recipe: golden-base}", "{recipe: "+parent+"}")
+		return edit(body, "/gitops/ami/app", "/gitops/ami/"+name)
+	}
+	files := recipeFiles(
+		"imagerecipes/c.yaml", recipe("c", "a"),
+		"imagerecipes/b.yaml", recipe("b", "c"),
+		"imagerecipes/a.yaml", recipe("a", "b"),
+		"imagerecipes/d.yaml", recipe("d", "a"),
+	)
+	var cycles []string
+	for _, d := range validateFiles(t, files) {
+		if d.Rule == "recipe-parent-cycle" {
+			cycles = append(cycles, d.String())
+		}
+	}
+	want := "imagerecipes/a.yaml:6:18: error: parent recipes form a cycle: a → b → c → a [recipe-parent-cycle]"
+	if len(cycles) != 1 || cycles[0] != want {
+		t.Errorf("cycle findings:\n%v\nwant exactly:\n%s", cycles, want)
+	}
 }
