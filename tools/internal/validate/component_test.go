@@ -1,6 +1,12 @@
 package validate
 
-import "testing"
+import (
+	"testing"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
+	"gitops/tools/internal/load"
+)
 
 func TestComponentRules(t *testing.T) {
 	runRecipeRules(t, componentRows())
@@ -78,6 +84,7 @@ func TestSecretPatterns(t *testing.T) {
 		{"ASIAIOSFODNN7EXAMPLE", true},
 		{"echo password=hunter2 > /etc/app.conf", true},
 		{`GITLAB_ROOT_PASSWORD="s3cr3t"`, true},
+		{"export GITLAB_TOKEN=abc123def456", true},
 		{"curl -H 'PRIVATE-TOKEN: x' --token abc123 https://gitlab", true},
 		{"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", true},
 		{"git clone https://oauth2:glpat-abcdefghijklmnopqrst@gitlab/x.git", true},
@@ -102,4 +109,30 @@ func TestSecretPatterns(t *testing.T) {
 			t.Errorf("%q: secret = %v, want %v", tc.s, got, tc.secret)
 		}
 	}
+}
+
+// FuzzRecipeChecks feeds arbitrary component and recipe documents to the
+// loader and the checks: whatever the input, they must not panic.
+func FuzzRecipeChecks(f *testing.F) {
+	f.Add(goodComponent, goodRecipe)
+	f.Add("name: a\nschemaVersion: 1\nphases: [{name: build, steps: [{name: a, action: S3Download, inputs: [[1], {source: 5}]}]}]\n", goodApp)
+	f.Add("name: a\nschemaVersion: x\nparameters: [{}, {a: {type: string}, b: {}}]\nphases:\n- name: test\n  steps:\n  - {name: a, action: Assert, loop: {for: {updateBy: 0}}, inputs: '{{ }}{{ . }}{{ test..x }}'}\n",
+		"kind: ImageRecipe\nname: app\nparent: {recipe: app}\ncomponents: [{file: components/harden.yaml, parameters: {a: b}}, {}]\nschedule: {cron: 'cron(,,, - / #)'}\n")
+	f.Fuzz(func(t *testing.T, component, recipe string) {
+		diags := &diag.List{}
+		e := &estate.Estate{Components: map[string]*estate.Component{}}
+		for _, d := range load.LoadBytes(componentFile, []byte(component), diags) {
+			if comp, ok := d.(*estate.Component); ok {
+				e.Components["components/harden.yaml"] = comp
+			}
+		}
+		for _, file := range []string{recipeFile, appFile} {
+			for _, d := range load.LoadBytes(file, []byte(recipe), diags) {
+				if r, ok := d.(*estate.ImageRecipe); ok {
+					e.ImageRecipes = append(e.ImageRecipes, r)
+				}
+			}
+		}
+		Estate(e)
+	})
 }

@@ -1,9 +1,12 @@
 package validate
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"gitops/tools/internal/diag"
 )
 
 const (
@@ -294,5 +297,21 @@ func TestRecipeCycleReportedOnce(t *testing.T) {
 	want := "imagerecipes/a.yaml:6:18: error: parent recipes form a cycle: a → b → c → a [recipe-parent-cycle]"
 	if len(cycles) != 1 || cycles[0] != want {
 		t.Errorf("cycle findings:\n%v\nwant exactly:\n%s", cycles, want)
+	}
+}
+
+// TestRecipeRegionTypoIsOneFinding checks that a wrong recipe region is
+// reported once, not again by every check that compares regions with it.
+func TestRecipeRegionTypoIsOneFinding(t *testing.T) {
+	files := recipeFiles(appFile, goodApp, recipeFile, edit(goodRecipe, "region: eu-west-1\nversion", "region: eu-west-l\nversion"))
+	var got []string
+	for _, d := range validateFiles(t, files) {
+		if d.Severity == diag.Error {
+			got = append(got, d.String())
+		}
+	}
+	want := []string{`imagerecipes/golden-base.yaml:4:9: error: "eu-west-l" is not an AWS region [region-unknown]`}
+	if !slices.Equal(got, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
