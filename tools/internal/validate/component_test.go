@@ -52,6 +52,7 @@ func componentRows() []ruleCase {
 		editRow("component-reference", cf, "{{ build.Download.inputs", "{{ build.Downlod.inputs", "build.Downlod", "{{ build.Download.inputs"),
 		editRow("component-reference", cf, "{{ build.Download.inputs", "{{ build.Config.inputs", "build.Config", "{{ build.Fetch.inputs"),
 		editRow("component-reference", cf, "{{ hosts.value }}", "{{ host.value }}", "host.value", "{{ loop.index }}"),
+		editRow("component-reference", cf, "content: '{{ Level }}'", "content: '{{ loop.value }}'", "loop.value", "content: '{{ Level }}'"),
 		editRow("component-reference", cf, "action: Assert\n        inputs: {stringEquals: x, value: x}", "action: Assert\n        inputs: {stringEquals: x, value: '{{ build.Run.outputs.stdout }}'}", "build.Run.outputs", "action: Assert\n        inputs: {stringEquals: x, value: x}"),
 		editRow("component-secret", cf, "            - DB_PASSWORD=$(aws", "            - DB_PASSWORD=hunter2 $(aws", "DB_PASSWORD=hunter2", "            - DB_PASSWORD=\"$(aws"),
 		editRow("component-secret", cf, "            - DB_PASSWORD=$(aws", "            - export AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP $(aws", "AKIA", "            - export AWS_ACCESS_KEY_ID=$(aws"),
