@@ -20,8 +20,8 @@ var (
 	componentNamePattern = regexp.MustCompile(`^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]$`)
 	// variableNamePattern: parameter and constant names, 3–128 characters.
 	variableNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{3,128}$`)
-	// secretNamePattern marks parameter names that suggest a secret value.
-	secretNamePattern = regexp.MustCompile(`(?i)(password|passwd|secret|token|apikey|api_key|privatekey|private_key)`)
+	// secretLikeName marks parameter names that suggest a secret value.
+	secretLikeName = regexp.MustCompile(`(?i)(password|passwd|secret|token|apikey|api_key|privatekey|private_key)`)
 	// secretRefSuffix: a parameter that names a secret rather than holding it.
 	secretRefSuffix  = regexp.MustCompile(`(?i)(id|name|arn|path|parameter|param)$`)
 	notVariableChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -119,7 +119,7 @@ func (cc *componentCheck) checkVariables(section string, vars []map[string]estat
 					cc.c.report(diag.Errorf(comp.Pos(path+".value"), "component-variable", "parameter %s has a value; parameters take default:", name).
 						WithHint("rename value: to default:, or move %s to constants", name))
 				}
-				if secretNamePattern.MatchString(name) && !secretRefSuffix.MatchString(name) {
+				if secretLikeName.MatchString(name) && !secretRefSuffix.MatchString(name) {
 					cc.c.report(diag.Warningf(comp.Pos(path), "component-parameter-secret", "parameter %s looks like it carries a secret", name).
 						WithHint("parameter values are stored in plain text and logged in CloudTrail; pass the secret's name (e.g. %sSecretId) and read it from Secrets Manager or SSM in the step", name))
 				}

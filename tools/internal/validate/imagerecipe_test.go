@@ -141,13 +141,6 @@ func recipeFiles(pairs ...string) fileSet {
 
 // edit replaces the first old in body with new; it panics when old is
 // missing, so a row gone stale fails loudly instead of passing.
-func edit(body, old, new string) string {
-	if !strings.Contains(body, old) {
-		panic("edit: " + strconv.Quote(old) + " not in fixture")
-	}
-	return strings.Replace(body, old, new, 1)
-}
-
 // lineOf returns file:line of the first line of body that contains s.
 func lineOf(file, body, s string) string {
 	for i, line := range strings.Split(body, "\n") {

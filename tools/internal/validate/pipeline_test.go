@@ -10,7 +10,7 @@ func pipelineEdit(old, new string) map[string]string {
 
 // asgEdit lays the Auto Scaling pipeline with one edit, and its recipe.
 func asgEdit(old, new string) map[string]string {
-	return withPipeline(map[string]string{pipelineFile: edit(asgPipeline, old, new), recipeFile: validRecipe})
+	return withPipeline(map[string]string{pipelineFile: edit(asgPipeline, old, new), webappRecipeFile: validRecipe})
 }
 
 const (
@@ -84,7 +84,7 @@ func TestPipelineRules(t *testing.T) {
 			at:   pipelineFile + ":11",
 			bad: withPipeline(map[string]string{
 				pipelineFile: asgPipeline,
-				recipeFile:   edit(validRecipe, "account: tooling\nregion", "account: prod\nregion"),
+				webappRecipeFile:   edit(validRecipe, "account: tooling\nregion", "account: prod\nregion"),
 			}),
 			good: asgEdit("", ""),
 		},
@@ -99,7 +99,7 @@ func TestPipelineRules(t *testing.T) {
 			at:   pipelineFile + ":19",
 			bad: withPipeline(map[string]string{
 				pipelineFile: asgPipeline,
-				recipeFile:   edit(validRecipe, "  - {account: prod, region: eu-west-1}\n", ""),
+				webappRecipeFile:   edit(validRecipe, "  - {account: prod, region: eu-west-1}\n", ""),
 			}),
 			good: asgEdit("", ""),
 		},
@@ -108,9 +108,9 @@ func TestPipelineRules(t *testing.T) {
 			at:   pipelineFile + ":10",
 			bad: withPipeline(map[string]string{
 				pipelineFile: edit(validPipeline, "targets:\n", "bake:\n  recipe: webapp\ntargets:\n"),
-				recipeFile:   validRecipe,
+				webappRecipeFile:   validRecipe,
 			}),
-			good: withPipeline(map[string]string{recipeFile: validRecipe}),
+			good: withPipeline(map[string]string{webappRecipeFile: validRecipe}),
 		},
 		{
 			rule: "pipeline-target-name",
@@ -171,7 +171,7 @@ func TestPipelineRules(t *testing.T) {
 			at:   pipelineFile + ":26",
 			bad: withPipeline(map[string]string{
 				pipelineFile: edit(asgPipeline, "notifications:\n", ecsBlock+"notifications:\n"),
-				recipeFile:   validRecipe,
+				webappRecipeFile:   validRecipe,
 			}),
 			good: asgEdit("", ""),
 		},
@@ -192,7 +192,7 @@ func TestPipelineRules(t *testing.T) {
 			at:   pipelineFile + ":21",
 			bad: withPipeline(map[string]string{
 				pipelineFile: edit(asgPipeline, "      subnets: private\n", "      subnets: public\n"),
-				recipeFile:   validRecipe,
+				webappRecipeFile:   validRecipe,
 				"environments/prod/network.yaml": edit(baseEstate["environments/prod/network.yaml"],
 					"    egress:", "      - {name: public, type: public, prefix: 24}\n    egress:"),
 			}),
@@ -303,7 +303,7 @@ func TestPipelineRules(t *testing.T) {
 func TestServiceFixturesValid(t *testing.T) {
 	files := withPipeline(map[string]string{
 		"environments/tooling/pipeline-webapp-asg.yaml": edit(asgPipeline, "name: webapp\n", "name: webapp-asg\n"),
-		recipeFile: validRecipe,
+		webappRecipeFile: validRecipe,
 	})
 	if got := validateFiles(t, files); len(got) > 0 {
 		t.Errorf("valid fixtures yield findings:\n%s", render(got))

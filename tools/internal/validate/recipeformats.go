@@ -94,7 +94,7 @@ func ssmNameProblem(name string, hierarchical, reserved bool) string {
 }
 
 var (
-	instanceTypePattern = regexp.MustCompile(`^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$`)
+	instanceTypeParts = regexp.MustCompile(`^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$`)
 	instanceSizePattern = regexp.MustCompile(`^(nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge|metal(-[0-9]+xl)?)$`)
 	// instanceSizes are the sizes offered for did-you-mean hints.
 	instanceSizes = []string{"nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge",
@@ -104,7 +104,7 @@ var (
 // instanceTypeProblem checks the form family.size of an EC2 instance type
 // (t3.micro, m7i-flex.large, u-6tb1.metal); it cannot know every family.
 func instanceTypeProblem(t string) string {
-	m := instanceTypePattern.FindStringSubmatch(t)
+	m := instanceTypeParts.FindStringSubmatch(t)
 	if m == nil {
 		return "is not family.size, e.g. t3.medium"
 	}

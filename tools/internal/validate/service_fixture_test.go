@@ -115,7 +115,7 @@ const autoScalingTarget = `    autoScaling:
       port: 8080
 `
 
-const recipeFile = "imagerecipes/webapp.yaml"
+const webappRecipeFile = "imagerecipes/webapp.yaml"
 
 // validRecipe bakes the webapp AMI and distributes it to the tooling and
 // prod accounts.
@@ -144,15 +144,15 @@ var asgPipeline = edit(edit(validPipeline,
 	"    ecs:\n      cluster: apps\n      service: webapp\n      container: web\n", autoScalingTarget),
 	"targets:\n", "bake:\n  recipe: webapp\ntargets:\n")
 
-// edit replaces the one occurrence of old in s with new (an empty old
-// leaves s as it is); it panics when old is missing or repeated, so a
-// fixture typo fails loudly rather than silently testing the valid text.
+// edit replaces the first occurrence of old in s with new (an empty old
+// leaves s as it is); it panics when old is missing, so a fixture typo
+// fails loudly rather than silently testing the valid text.
 func edit(s, old, new string) string {
 	if old == "" {
 		return s
 	}
-	if strings.Count(s, old) != 1 {
-		panic("fixture edit: want exactly one " + strconv.Quote(old))
+	if !strings.Contains(s, old) {
+		panic("fixture edit: " + strconv.Quote(old) + " not in fixture")
 	}
 	return strings.Replace(s, old, new, 1)
 }
