@@ -94,7 +94,7 @@ func ssmNameProblem(name string, hierarchical, reserved bool) string {
 }
 
 var (
-	instanceTypeParts = regexp.MustCompile(`^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$`)
+	instanceTypeParts   = regexp.MustCompile(`^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$`)
 	instanceSizePattern = regexp.MustCompile(`^(nano|micro|small|medium|large|xlarge|[1-9][0-9]*xlarge|metal(-[0-9]+xl)?)$`)
 	// instanceSizes are the sizes offered for did-you-mean hints.
 	instanceSizes = []string{"nano", "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge",
