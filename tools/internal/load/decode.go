@@ -38,6 +38,9 @@ type decoder struct {
 	anchors map[string]ast.Node
 	nodes   int
 	depth   int
+	// tooBig is set once the document exceeded maxNodes or maxDepth; the
+	// decoder then stops, so a hostile document yields one finding, not millions.
+	tooBig bool
 }
 
 func newDecoder(doc *estate.Doc, diags *diag.List) *decoder {
@@ -45,6 +48,11 @@ func newDecoder(doc *estate.Doc, diags *diag.List) *decoder {
 }
 
 func (d *decoder) pos(n ast.Node) estate.Pos {
+	// A block mapping's token is its first colon; its first key is where a
+	// reader sees the mapping start.
+	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 {
+		n = m.Values[0].Key
+	}
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {
 		return estate.Pos{File: d.doc.File, Line: 1, Col: 1}
@@ -79,7 +87,7 @@ func (d *decoder) resolve(n ast.Node) ast.Node {
 			d.register(t)
 			n = t.Value
 		case *ast.AliasNode:
-			name := t.Value.GetToken().Value
+			name := aliasName(t)
 			target, ok := d.anchors[name]
 			if !ok {
 				d.errorf(t, "yaml-alias", "alias *%s refers to no anchor", name).
@@ -95,6 +103,46 @@ func (d *decoder) resolve(n ast.Node) ast.Node {
 	}
 	d.errorf(n, "yaml-alias", "aliases nest too deeply").add()
 	return nil
+}
+
+func aliasName(a *ast.AliasNode) string {
+	if a.Value == nil || a.Value.GetToken() == nil {
+		return ""
+	}
+	return a.Value.GetToken().Value
+}
+
+// unwrap looks through anchors and tags, but not aliases.
+func unwrap(n ast.Node) ast.Node {
+	for range maxDepth {
+		switch t := n.(type) {
+		case *ast.AnchorNode:
+			n = t.Value
+		case *ast.TagNode:
+			n = t.Value
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// peek looks through anchors, tags and aliases without recording anything,
+// to see what a value is before decoding it.
+func (d *decoder) peek(n ast.Node) ast.Node {
+	for range maxDepth {
+		n = unwrap(n)
+		a, ok := n.(*ast.AliasNode)
+		if !ok {
+			return n
+		}
+		target, ok := d.anchors[aliasName(a)]
+		if !ok {
+			return n
+		}
+		n = target
+	}
+	return n
 }
 
 func (d *decoder) register(a *ast.AnchorNode) {
@@ -116,28 +164,50 @@ func (v anchorVisitor) Visit(n ast.Node) ast.Visitor {
 	return v
 }
 
-// decode fills v from n; path names v inside the document.
-func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
+// enter accounts for one more value at one more level of nesting; it
+// returns false, after reporting once, when the document is too big. Every
+// successful enter must be followed by leave.
+func (d *decoder) enter(n ast.Node) bool {
+	if d.tooBig {
+		return false
+	}
 	d.nodes++
 	if d.nodes > maxNodes {
-		if d.nodes == maxNodes+1 {
-			d.errorf(n, "yaml-size", "document expands to more than %d values", maxNodes).
-				hint("aliases that refer to each other multiply the size; write the values out")
-		}
-		return
+		d.tooBig = true
+		d.errorf(n, "yaml-size", "document expands to more than %d values", maxNodes).
+			hint("aliases that refer to each other multiply the size; write the values out")
+		return false
+	}
+	if d.depth >= maxDepth {
+		d.tooBig = true
+		d.errorf(n, "yaml-size", "values nest deeper than %d levels", maxDepth).
+			hint("an alias inside its own anchor, or a merge key that merges its own mapping, nests without end; write the values out")
+		return false
 	}
 	d.depth++
-	defer func() { d.depth-- }()
-	if d.depth > maxDepth {
-		d.errorf(n, "yaml-size", "values nest deeper than %d levels", maxDepth).add()
+	return true
+}
+
+func (d *decoder) leave() { d.depth-- }
+
+// decode fills v from n; path names v inside the document.
+func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
+	if !d.enter(n) {
 		return
 	}
+	defer d.leave()
+	written := unwrap(n)
 	n = d.resolve(n)
 	if n == nil {
 		return
 	}
 	if !d.doc.Has(path) {
-		p := d.pos(n)
+		// An alias is recorded where it is written, not where its anchor is:
+		// that is the line a reader of this path looks at.
+		if _, alias := written.(*ast.AliasNode); !alias {
+			written = n
+		}
+		p := d.pos(written)
 		d.doc.Record(path, p.Line, p.Col)
 	}
 	if _, ok := n.(*ast.NullNode); ok {
@@ -147,7 +217,7 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 		if sd, ok := v.Addr().Interface().(ScalarDecoder); ok {
 			typ, text, ok := scalar(n)
 			if !ok || !sd.DecodeScalar(typ, text) {
-				d.errorf(n, "yaml-type", "expected a string, number or boolean, got %s", describe(n)).add()
+				d.typeError(n, "a string, number or boolean")
 			}
 			return
 		}
@@ -171,16 +241,11 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 			v.SetString(s)
 			return
 		}
-		b := d.errorf(n, "yaml-type", "expected a string, got %s", describe(n))
-		if _, _, ok := scalar(n); ok {
-			b.hint("quote it: %q", n.GetToken().Value)
-			return
-		}
-		b.add()
+		d.typeError(n, "a string")
 	case reflect.Int, reflect.Int64:
 		i, ok := n.(*ast.IntegerNode)
 		if !ok {
-			d.errorf(n, "yaml-type", "expected an integer, got %s", describe(n)).add()
+			d.typeError(n, "an integer")
 			return
 		}
 		switch x := i.Value.(type) {
@@ -188,7 +253,8 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 			v.SetInt(x)
 		case uint64:
 			if x > math.MaxInt64 {
-				d.errorf(n, "yaml-type", "integer %d is too large", x).add()
+				d.errorf(n, "yaml-type", "integer %d is too large", x).
+					hint("write a number below %d", uint64(math.MaxInt64)+1)
 				return
 			}
 			v.SetInt(int64(x))
@@ -196,13 +262,51 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	case reflect.Bool:
 		b, ok := n.(*ast.BoolNode)
 		if !ok {
-			d.errorf(n, "yaml-type", "expected true or false, got %s", describe(n)).add()
+			d.typeError(n, "true or false")
 			return
 		}
 		v.SetBool(b.Value)
 	default:
 		panic(fmt.Sprintf("load: unsupported field type %s", v.Type()))
 	}
+}
+
+// typeError reports a value of the wrong type; want is "a string", "a list",
+// …. Anchors inside the value are still registered, so aliases to them do
+// not add findings of their own.
+func (d *decoder) typeError(n ast.Node, want string) {
+	d.errorf(n, "yaml-type", "expected %s, got %s", want, describe(n)).hint("%s", typeHint(want, n))
+	d.skip(n)
+}
+
+// typeHint says how to write a value of type want in place of n.
+func typeHint(want string, n ast.Node) string {
+	_, _, isScalar := scalar(n)
+	text := ""
+	if tk := n.GetToken(); tk != nil {
+		text = tk.Value
+	}
+	switch want {
+	case "a string":
+		if isScalar {
+			return fmt.Sprintf("quote it: %q", text)
+		}
+	case "an integer":
+		if isScalar {
+			return "write a whole number, without quotes"
+		}
+		return "write a single whole number here"
+	case "true or false":
+		return "write true or false, without quotes"
+	case "a list":
+		if isScalar {
+			return fmt.Sprintf("write it as a list: [%s], or one \"- item\" per line", text)
+		}
+		return "write a list: one \"- item\" per line, or [a, b]"
+	case "a mapping":
+		return "write key: value lines indented under this key, or {key: value}"
+	}
+	return "write a single value here, not a list or a mapping"
 }
 
 // entry is one key of a mapping, after merge keys are applied.
@@ -217,7 +321,7 @@ type entry struct {
 func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 	m, ok := n.(*ast.MappingNode)
 	if !ok {
-		d.errorf(n, "yaml-type", "expected a mapping, got %s", describe(n)).add()
+		d.typeError(n, "a mapping")
 		return nil, false
 	}
 	var out, merged []entry
@@ -240,7 +344,15 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 	return out, true
 }
 
+// mergeSources returns the entries a merge key's value brings in: one
+// mapping or a list of mappings, earlier ones taking precedence. Merged
+// mappings may merge others in turn, so each source counts toward the
+// document's size and depth limits.
 func (d *decoder) mergeSources(n ast.Node, path string) []entry {
+	if !d.enter(n) {
+		return nil
+	}
+	defer d.leave()
 	n = d.resolve(n)
 	if n == nil {
 		return nil
@@ -253,14 +365,23 @@ func (d *decoder) mergeSources(n ast.Node, path string) []entry {
 	}
 	var out []entry
 	for _, s := range sources {
+		if !d.enter(s) {
+			return out
+		}
 		s = d.resolve(s)
 		if s == nil {
+			d.leave()
 			continue
 		}
-		es, ok := d.entries(s, path)
-		if ok {
-			out = append(out, es...)
+		if _, ok := s.(*ast.MappingNode); !ok {
+			d.errorf(s, "yaml-merge", "a merge key takes a mapping or a list of mappings, got %s", describe(s)).
+				hint("write <<: *anchor where &anchor names a mapping")
+			d.leave()
+			continue
 		}
+		es, _ := d.entries(s, path)
+		out = append(out, es...)
+		d.leave()
 	}
 	return out
 }
@@ -272,6 +393,7 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	}
 	info := structInfoOf(v.Type())
 	present := map[string]bool{}
+	empty := map[string]ast.Node{} // keys written with no value
 	for _, e := range entries {
 		f, ok := info.fields[e.key]
 		if !ok {
@@ -284,11 +406,13 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			d.skip(e.value)
 			continue
 		}
-		if _, null := e.value.(*ast.NullNode); !null {
+		if _, null := d.peek(e.value).(*ast.NullNode); null {
+			empty[e.key] = e.keyN
+		} else {
 			present[e.key] = true
 		}
 		child := estate.FieldPath(path, e.key)
-		if isCollection(e.value) {
+		if isCollection(d.peek(e.value)) {
 			// Point at the key for blocks: "vpcs:" reads better than its first item.
 			p := d.pos(e.keyN)
 			d.doc.Record(child, p.Line, p.Col)
@@ -302,7 +426,12 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 		at = m.Values[0].Key
 	}
 	for _, name := range info.required {
-		if !present[name] {
+		switch {
+		case present[name]:
+		case empty[name] != nil:
+			d.errorf(empty[name], "yaml-required", "required key %q has no value", name).
+				hint("write its value after %s:", name)
+		default:
 			d.errorf(at, "yaml-required", "missing required key %q", name).
 				hint("add %s: to this mapping", name)
 		}
@@ -320,7 +449,7 @@ func isCollection(n ast.Node) bool {
 func (d *decoder) decodeSlice(n ast.Node, v reflect.Value, path string) {
 	s, ok := n.(*ast.SequenceNode)
 	if !ok {
-		d.errorf(n, "yaml-type", "expected a list, got %s", describe(n)).add()
+		d.typeError(n, "a list")
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(s.Values), len(s.Values))
