@@ -75,8 +75,6 @@ func (b *diagBuilder) hint(format string, args ...any) {
 	b.d.diags.Add(b.dg.WithHint(format, args...))
 }
 
-func (b *diagBuilder) add() { b.d.diags.Add(b.dg) }
-
 // resolve unwraps anchors, aliases and tags. It returns nil after recording
 // a finding when the node cannot be used.
 func (d *decoder) resolve(n ast.Node) ast.Node {
@@ -101,7 +99,8 @@ func (d *decoder) resolve(n ast.Node) ast.Node {
 			return n
 		}
 	}
-	d.errorf(n, "yaml-alias", "aliases nest too deeply").add()
+	d.errorf(n, "yaml-alias", "aliases nest too deeply").
+		hint("an anchor that holds an alias to itself has no value; write the value out")
 	return nil
 }
 

@@ -251,6 +251,11 @@ func TestLoadBytesFindings(t *testing.T) {
 			want: []finding{{"9:25", "yaml-size", "nest deeper than 64 levels", "write the values out"}},
 		},
 		{
+			name: "anchor holding an alias to itself",
+			file: "accounts/tooling.yaml", src: account + "deployRoleName: &r *r\n",
+			want: []finding{{"7:20", "yaml-syntax", "unexpected", "fix the YAML syntax here"}},
+		},
+		{
 			name: "missing required key",
 			file: "accounts/tooling.yaml", src: withLine(account, 4, ""),
 			want: []finding{{"1:1", "yaml-required", `missing required key "email"`, "add email: to this mapping"}},
