@@ -393,6 +393,7 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	info := structInfoOf(v.Type())
 	present := map[string]bool{}
 	empty := map[string]ast.Node{} // keys written with no value
+	var unknown []string
 	for _, e := range entries {
 		f, ok := info.fields[e.key]
 		if !ok {
@@ -403,6 +404,7 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 				b.hint("known keys here: %s", strings.Join(info.names, ", "))
 			}
 			d.skip(e.value)
+			unknown = append(unknown, e.key)
 			continue
 		}
 		if _, null := d.peek(e.value).(*ast.NullNode); null {
@@ -427,6 +429,8 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	for _, name := range info.required {
 		switch {
 		case present[name]:
+		case misspelt(name, unknown):
+			// The unknown key's finding already suggests this one.
 		case empty[name] != nil:
 			d.errorf(empty[name], "yaml-required", "required key %q has no value", name).
 				hint("write its value after %s:", name)
@@ -435,6 +439,16 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 				hint("add %s: to this mapping", name)
 		}
 	}
+}
+
+// misspelt reports whether one of the unknown keys is a plausible typo of name.
+func misspelt(name string, unknown []string) bool {
+	for _, u := range unknown {
+		if diag.DidYouMean(u, []string{name}) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func isCollection(n ast.Node) bool {

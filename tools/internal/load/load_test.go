@@ -130,10 +130,8 @@ func TestLoadBytesFindings(t *testing.T) {
 		{
 			name: "unknown key in a nested mapping",
 			file: "environments/tooling/network.yaml", src: withLine(network, 14, "      typ: natGateway"),
-			want: []finding{
-				{"14:7", "yaml-required", `missing required key "type"`, "add type:"},
-				{"14:7", "yaml-unknown-key", `unknown key "typ"`, `did you mean "type"?`},
-			},
+			// No second finding for the missing type: the first names it.
+			want: []finding{{"14:7", "yaml-unknown-key", `unknown key "typ"`, `did you mean "type"?`}},
 		},
 		{
 			name: "case matters in keys",
@@ -266,6 +264,14 @@ func TestLoadBytesFindings(t *testing.T) {
 			want: []finding{{"9:10", "yaml-required", `missing required key "type"`, "add type:"}},
 		},
 		{
+			name: "an unknown key that is no typo of the missing one does not hide it",
+			file: "accounts/tooling.yaml", src: withLine(account, 2, "owner: platform"),
+			want: []finding{
+				{"1:1", "yaml-required", `missing required key "name"`, "add name:"},
+				{"2:1", "yaml-unknown-key", `unknown key "owner"`, "known keys here"},
+			},
+		},
+		{
 			name: "required key without a value",
 			file: "accounts/tooling.yaml", src: withLine(account, 4, "email:"),
 			want: []finding{{"4:1", "yaml-required", `required key "email" has no value`, "after email:"}},
@@ -361,10 +367,7 @@ func TestLoadBytesFindings(t *testing.T) {
 		{
 			name: "multi-document file: findings point into the right document",
 			file: "accounts/both.yaml", src: account + "---\n" + withLine(account, 2, "nmae: shared"),
-			want: []finding{
-				{"8:1", "yaml-required", `missing required key "name"`, "add name:"},
-				{"9:1", "yaml-unknown-key", `unknown key "nmae"`, `did you mean "name"?`},
-			},
+			want: []finding{{"9:1", "yaml-unknown-key", `unknown key "nmae"`, `did you mean "name"?`}},
 		},
 		{
 			name: "multi-document file: an empty document between is fine",
