@@ -74,18 +74,26 @@ func writeText(w io.Writer, r Report) error {
 	return bw.Flush()
 }
 
-// caretPad keeps tabs as tabs so the caret lines up under the column.
+// caretPad keeps tabs as tabs so the caret lines up under the column;
+// columns count characters, not bytes.
 func caretPad(line string, col int) string {
 	var b strings.Builder
-	for i, r := range line {
-		if i >= col-1 {
+	n := 0
+	for _, r := range line {
+		if n >= col-1 {
 			break
 		}
+		n++
 		if r == '\t' {
 			b.WriteByte('\t')
 		} else {
 			b.WriteByte(' ')
 		}
+	}
+	// A column just past the end of the line (an unclosed quote) still
+	// gets its caret.
+	for ; n < col-1 && n <= len(line); n++ {
+		b.WriteByte(' ')
 	}
 	return b.String()
 }
