@@ -323,16 +323,21 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 		d.typeError(n, "a mapping")
 		return nil, false
 	}
-	var out, merged []entry
-	seen := map[string]bool{}
+	out := make([]entry, 0, len(m.Values))
+	var merged []entry
 	for _, mv := range m.Values {
 		if _, isMerge := mv.Key.(*ast.MergeKeyNode); isMerge {
 			merged = append(merged, d.mergeSources(mv.Value, path)...)
 			continue
 		}
-		key := keyString(mv.Key)
-		seen[key] = true
-		out = append(out, entry{key: key, keyN: mv.Key, value: mv.Value})
+		out = append(out, entry{key: keyString(mv.Key), keyN: mv.Key, value: mv.Value})
+	}
+	if len(merged) == 0 {
+		return out, true
+	}
+	seen := make(map[string]bool, len(out)+len(merged))
+	for _, e := range out {
+		seen[e.key] = true
 	}
 	for _, e := range merged {
 		if !seen[e.key] {
@@ -391,8 +396,15 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 		return
 	}
 	info := structInfoOf(v.Type())
-	present := map[string]bool{}
-	empty := map[string]ast.Node{} // keys written with no value
+	// given says, per field, whether the mapping set it; kept on the stack
+	// for the usual small structs, since every list item is one.
+	var buf [32]fieldGiven
+	given := buf[:0]
+	if nf := v.NumField(); nf <= len(buf) {
+		given = buf[:nf]
+	} else {
+		given = make([]fieldGiven, nf)
+	}
 	var unknown []string
 	for _, e := range entries {
 		f, ok := info.fields[e.key]
@@ -408,9 +420,9 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			continue
 		}
 		if _, null := d.peek(e.value).(*ast.NullNode); null {
-			empty[e.key] = e.keyN
+			given[f.index] = givenEmpty
 		} else {
-			present[e.key] = true
+			given[f.index] = givenValue
 		}
 		child := estate.FieldPath(path, e.key)
 		if isCollection(d.peek(e.value)) {
@@ -426,19 +438,39 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
 		at = m.Values[0].Key
 	}
-	for _, name := range info.required {
+	for _, req := range info.required {
+		name := req.name
 		switch {
-		case present[name]:
+		case given[req.index] == givenValue:
 		case misspelt(name, unknown):
 			// The unknown key's finding already suggests this one.
-		case empty[name] != nil:
-			d.errorf(empty[name], "yaml-required", "required key %q has no value", name).
+		case given[req.index] == givenEmpty:
+			d.errorf(keyNode(entries, name, at), "yaml-required", "required key %q has no value", name).
 				hint("write its value after %s:", name)
 		default:
 			d.errorf(at, "yaml-required", "missing required key %q", name).
 				hint("add %s: to this mapping", name)
 		}
 	}
+}
+
+// fieldGiven is what a mapping gave a struct field.
+type fieldGiven uint8
+
+const (
+	givenNothing fieldGiven = iota
+	givenEmpty              // the key, without a value
+	givenValue
+)
+
+// keyNode returns the node of key name among entries, or else.
+func keyNode(entries []entry, name string, orElse ast.Node) ast.Node {
+	for _, e := range entries {
+		if e.key == name {
+			return e.keyN
+		}
+	}
+	return orElse
 }
 
 // misspelt reports whether one of the unknown keys is a plausible typo of name.
@@ -591,11 +623,14 @@ func describe(n ast.Node) string {
 // structInfo is what the decoder needs of a struct type, computed once.
 type structInfo struct {
 	fields   map[string]fieldInfo
-	names    []string // sorted, for hints
-	required []string // keys without omitempty, in field order
+	names    []string    // sorted, for hints
+	required []fieldInfo // keys without omitempty, in field order
 }
 
-type fieldInfo struct{ index int }
+type fieldInfo struct {
+	name  string
+	index int
+}
 
 var structInfos sync.Map // reflect.Type → *structInfo
 
@@ -611,10 +646,11 @@ func structInfoOf(t reflect.Type) *structInfo {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		si.fields[name] = fieldInfo{index: i}
+		fi := fieldInfo{name: name, index: i}
+		si.fields[name] = fi
 		si.names = append(si.names, name)
 		if !strings.Contains(opts, "omitempty") {
-			si.required = append(si.required, name)
+			si.required = append(si.required, fi)
 		}
 	}
 	slices.Sort(si.names)
