@@ -97,7 +97,9 @@ func add(e *estate.Estate, doc Document) {
 }
 
 // estateFiles lists the YAML files of the estate, slash-separated and
-// relative to root, in sorted order.
+// relative to root, in sorted order. Hidden files and directories are left
+// out: editors keep lock files and backups there (Emacs's .#x.yaml is a
+// dangling link), and they are no part of the estate.
 func estateFiles(root string) ([]string, error) {
 	var files []string
 	for _, dir := range []string{"accounts", "environments", "imagerecipes"} {
@@ -107,6 +109,12 @@ func estateFiles(root string) ([]string, error) {
 					return fs.SkipDir
 				}
 				return err
+			}
+			if strings.HasPrefix(de.Name(), ".") && p != filepath.Join(root, dir) {
+				if de.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
 			}
 			if de.IsDir() || !isYAML(p) {
 				return nil

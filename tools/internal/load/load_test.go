@@ -652,6 +652,8 @@ func TestLoadEstate(t *testing.T) {
 		"environments/broken.yaml":           "kind: Mirror\nname: [\n",
 		"imagerecipes/components/hello.yaml": component,
 		"generated/ignored.yaml":             "not: read\n",
+		"accounts/.hidden.yaml":              "not: read\n",
+		"environments/.cache/x.yaml":         "not: read\n",
 	})
 	e, diags, err := LoadEstate(root)
 	if err != nil {
@@ -717,6 +719,19 @@ func TestLoadEstateUnreadableDirectory(t *testing.T) {
 	_, _, err := LoadEstate(root)
 	if err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Fatalf("LoadEstate = %v, want a permission error", err)
+	}
+}
+
+func TestLoadEstateSkipsEditorLockFiles(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{"accounts/tooling.yaml": account})
+	// Emacs marks a file being edited with a dangling link named .#<file>.
+	if err := os.Symlink("root@host.1234:1700000000", filepath.Join(root, "accounts", ".#tooling.yaml")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	e, diags, err := LoadEstate(root)
+	if err != nil || diags.Len() != 0 || len(e.Files) != 1 {
+		t.Fatalf("LoadEstate = %v, %d findings, files %v; want the lock file ignored", err, diags.Len(), e.Files)
 	}
 }
 
