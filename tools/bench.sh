@@ -26,13 +26,13 @@ echo
 echo "== gitops validate (GOMAXPROCS=${GOMAXPROCS:-all cores})"
 for i in 1 2 3; do
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -f "run $i: %e s wall, %U s user, %M KiB peak RSS, exit %x" \
+		/usr/bin/time -f "run $i: %e s wall, %U s user, %S s sys, %M KiB peak RSS, exit %x" \
 			"$work/gitops" validate --root "$work/estate" >"$work/out" 2>"$work/time" || true
 		tail -n 1 "$work/time"
 	else
-		start=$(date +%s.%N)
+		start=$(date +%s%N)
 		"$work/gitops" validate --root "$work/estate" >"$work/out" || true
-		echo "run $i: $(echo "$(date +%s.%N) - $start" | bc) s wall (no /usr/bin/time for peak RSS)"
+		echo "run $i: $((($(date +%s%N) - start) / 1000000)) ms wall (no /usr/bin/time for peak RSS)"
 	fi
 done
 tail -n 1 "$work/out"
