@@ -9,7 +9,7 @@ import (
 )
 
 func TestComponentRules(t *testing.T) {
-	runRecipeRules(t, componentRows())
+	runRuleCases(t, componentRows())
 }
 
 // componentRows are the rule rows: each edits the good fixture to break one rule.

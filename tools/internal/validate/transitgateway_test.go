@@ -55,7 +55,7 @@ func TestTransitGatewayFixtureIsClean(t *testing.T) {
 }
 
 func TestTransitGatewayRules(t *testing.T) {
-	runRuleCasesQuiet(t, []ruleCase{
+	runRuleCases(t, []ruleCase{
 		// The gateway.
 		{rule: "tgw-name", at: at(2), bad: tgw("name: hub", "name: Hub"), good: tgw()},
 		{rule: "ref-account", at: at(3), bad: tgw("account: tooling", "account: toolin"), good: tgw()},
