@@ -87,14 +87,16 @@ func (p *planner) planGitLab(g *estate.GitLab) {
 	}
 	upstream := g.Image.RepositoryName()
 	img := &GitLabImageSpec{Name: g.Name, ID: Pascal(g.Name), Source: g.Image.Source, Upstream: upstream}
+	// Repositories live under gitops-<name>/ so that two GitLab services
+	// in one account never share one.
 	repoARN := "repository/"
 	switch g.Image.Source {
 	case "pullThroughCache":
 		img.Repository = "gitops-" + g.Name
 		repoARN += img.Repository + "/*"
 	default:
-		img.Repository = upstream
-		repoARN += upstream
+		img.Repository = "gitops-" + g.Name + "/" + upstream
+		repoARN += img.Repository
 		image.CopyImage = &ImageCopy{From: "docker.io/" + upstream + ":" + g.Image.Tag, RepositoryOutput: ImageRepositoryOutput(g.Name), Tag: g.Image.Tag}
 	}
 	image.GitLabImage = img
