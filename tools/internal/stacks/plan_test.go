@@ -209,13 +209,13 @@ func TestPlanNetwork(t *testing.T) {
 	if gl.FlowLogs == nil || gl.FlowLogs.TrafficType != "ALL" || gl.FlowLogs.RetentionDays != 365 {
 		t.Errorf("default flow logs: %+v", gl.FlowLogs)
 	}
-	// NAT instances, one per zone, each zone's private subnet to its own.
-	if len(desk.NATs) != 2 || !desk.NATs[0].Instance || desk.NATs[0].InstanceType != "t4g.micro" || desk.NATs[1].Subnet != "public-b" {
+	// One NAT instance of the declared type; both zones use it.
+	if len(desk.NATs) != 1 || !desk.NATs[0].Instance || desk.NATs[0].InstanceType != "t4g.micro" || desk.NATs[0].Subnet != "public-a" {
 		t.Errorf("desktops NATs: %+v", desk.NATs)
 	}
 	for _, s := range desk.Subnets {
-		if s.Name == "private-b" && s.DefaultRoute != "public-b" {
-			t.Errorf("private-b routes to %q, want its zone's NAT public-b", s.DefaultRoute)
+		if s.Name == "private-b" && s.DefaultRoute != "public-a" {
+			t.Errorf("private-b routes to %q, want the NAT in public-a", s.DefaultRoute)
 		}
 		if s.Name == "private-a" && s.CIDR != "10.1.8.0/22" {
 			t.Errorf("declared CIDR of private-a: %s", s.CIDR)
@@ -263,6 +263,22 @@ func TestPlanTransitGateway(t *testing.T) {
 	spokes := routing.RouteTables[1]
 	if spokes.Name != "spokes" || len(spokes.Associations) != 2 || len(spokes.Routes) != 2 || !spokes.Routes[0].Blackhole || spokes.Routes[1].Attachment.Name != "gitlab" {
 		t.Errorf("spokes table: %+v", spokes)
+	}
+}
+
+// TestPlanNATPerZone: with perAZ each zone's private subnets use the NAT
+// of their own zone.
+func TestPlanNATPerZone(t *testing.T) {
+	p := buildFixture(t, map[string]string{"environments/tooling/network.yaml": strings.Replace(readFixture(t, "environments/tooling/network.yaml"),
+		"egress: {type: natGateway}", "egress: {type: natGateway, perAZ: true}", 1)})
+	gl := p.Stack("tooling/eu-west-1/network").Network.VPCs[0]
+	if len(gl.NATs) != 2 || gl.NATs[1].Subnet != "public-b" {
+		t.Fatalf("NATs: %+v", gl.NATs)
+	}
+	for _, s := range gl.Subnets {
+		if s.Type == "private" && s.DefaultRoute != "public-"+estate.ZoneLetter(s.Zone) {
+			t.Errorf("%s routes to %q", s.Name, s.DefaultRoute)
+		}
 	}
 }
 
