@@ -92,6 +92,18 @@ func benchmarkCompile(b *testing.B, root string, noop bool) {
 	}
 }
 
+// exampleEstate is the estate at the repository's root.
+func exampleEstate(b *testing.B) string {
+	b.Helper()
+	root := findGitopsModule(".")
+	if root == "" {
+		b.Skip("not inside the gitops module")
+	}
+	return root
+}
+
+func BenchmarkCompileExampleFull(b *testing.B)      { benchmarkCompile(b, exampleEstate(b), false) }
+func BenchmarkCompileExampleNoOp(b *testing.B)      { benchmarkCompile(b, exampleEstate(b), true) }
 func BenchmarkCompileFixtureFull(b *testing.B)      { benchmarkCompile(b, estateFixture, false) }
 func BenchmarkCompileFixtureNoOp(b *testing.B)      { benchmarkCompile(b, estateFixture, true) }
 func BenchmarkCompileSynthetic100Full(b *testing.B) { benchmarkCompile(b, syntheticEstate(b), false) }
