@@ -1,0 +1,66 @@
+// Command gitops-synth is the synth worker `gitops compile` drives: it reads
+// a JSON job (stacks.Job) on stdin, synthesizes the stacks with the AWS CDK
+// and writes each template under the job's output directory. It is a
+// separate binary so that gitops itself never links the CDK.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"gitops/tools/internal/stacks"
+	"gitops/tools/internal/synth"
+)
+
+func main() {
+	if err := run(os.Stdin); err != nil {
+		fmt.Fprintf(os.Stderr, "gitops-synth: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(stdin io.Reader) error {
+	var job stacks.Job
+	dec := json.NewDecoder(stdin)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&job); err != nil {
+		return fmt.Errorf("reading the job: %v", err)
+	}
+	// Without node the CDK panics deep inside jsii; say it plainly.
+	if _, err := exec.LookPath("node"); err != nil {
+		return fmt.Errorf("node (Node.js) is not on PATH; the AWS CDK runs in it")
+	}
+	for k, v := range synth.Env {
+		os.Setenv(k, v)
+	}
+	// jsii started node when the runtime package initialised, before the
+	// variables above were set; restart it so node sees them.
+	jsii.Close()
+	defer jsii.Close()
+
+	asm, err := os.MkdirTemp("", "gitops-synth-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(asm)
+	templates, err := synth.Templates(job.Stacks, asm)
+	if err != nil {
+		return err
+	}
+	for _, s := range job.Stacks {
+		p := filepath.Join(job.Out, filepath.FromSlash(s.Template))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, templates[s.ID], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"gitops/tools/internal/stacks"
+)
+
+// synthWorkerName is the worker binary gitops compile drives.
+const synthWorkerName = "gitops-synth"
+
+// synthWorker is a located worker binary and its identity: the Go build ID,
+// which changes whenever anything compiled into the worker changes, so it
+// keys the template cache.
+type synthWorker struct {
+	path string
+	id   string
+	// how says where it was found, for messages.
+	how string
+}
+
+// findSynthWorker locates the worker: $GITOPS_SYNTH, then gitops-synth next
+// to the gitops executable, then on PATH; failing those it builds it with
+// `go build` from the gitops module holding root (or the working directory)
+// into the cache directory. Installing both binaries side by side
+// (go build -o bin/ ./tools/cmd/...) keeps a no-op compile fast; the build
+// fallback costs a `go build` up-to-date check on every run.
+func findSynthWorker(root, cacheDir string) (*synthWorker, error) {
+	if p := os.Getenv("GITOPS_SYNTH"); p != "" {
+		return identify(p, "$GITOPS_SYNTH")
+	}
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), synthWorkerName+exeSuffix())
+		if fileExists(p) {
+			return identify(p, "next to gitops")
+		}
+	}
+	if p, err := exec.LookPath(synthWorkerName); err == nil {
+		return identify(p, "on PATH")
+	}
+	mod := findGitopsModule(root)
+	if mod == "" {
+		if wd, err := os.Getwd(); err == nil {
+			mod = findGitopsModule(wd)
+		}
+	}
+	if mod == "" || cacheDir == "" {
+		return nil, fmt.Errorf("cannot find %s: build it next to gitops (go build -o bin/ ./tools/cmd/...) or put it on PATH", synthWorkerName)
+	}
+	out := filepath.Join(cacheDir, "bin", synthWorkerName+exeSuffix())
+	cmd := exec.Command("go", "build", "-o", out, "./tools/cmd/gitops-synth")
+	cmd.Dir = mod
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("building %s in %s: %v\n%s", synthWorkerName, mod, err, msg)
+	}
+	return identify(out, "built from "+mod)
+}
+
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// findGitopsModule walks up from dir to the directory whose go.mod declares
+// module gitops and that holds the worker's source.
+func findGitopsModule(dir string) string {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		if f, err := os.Open(filepath.Join(dir, "go.mod")); err == nil {
+			first, _ := bufio.NewReader(f).ReadString('\n')
+			f.Close()
+			if strings.TrimSpace(first) == "module gitops" && fileExists(filepath.Join(dir, "tools", "cmd", "gitops-synth", "main.go")) {
+				return dir
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func identify(path, how string) (*synthWorker, error) {
+	id, err := buildID(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %v", path, how, err)
+	}
+	return &synthWorker{path: path, id: id, how: how}, nil
+}
+
+// buildID returns the Go build ID of an ELF executable, read from its
+// note section without reading the whole file; other formats are hashed.
+func buildID(path string) (string, error) {
+	if f, err := elf.Open(path); err == nil {
+		defer f.Close()
+		if sec := f.Section(".note.go.buildid"); sec != nil {
+			data, err := sec.Data()
+			// The note: namesz, descsz, type (4 bytes each), "Go\0\0", desc.
+			if err == nil && len(data) >= 16 {
+				size := int(f.ByteOrder.Uint32(data[4:8]))
+				if 16+size <= len(data) {
+					return "go:" + string(data[16:16+size]), nil
+				}
+			}
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// synthesize runs the worker over the stacks, in up to two processes (jsii
+// is single-threaded, so parallelism means processes), and returns the
+// templates by stack ID.
+func (w *synthWorker) synthesize(todo []*stacks.Stack) (map[string][]byte, error) {
+	n := 1
+	// A worker costs about a second to start; a second one pays off only
+	// with enough stacks to share.
+	if len(todo) >= 8 && runtime.NumCPU() > 1 {
+		n = 2
+	}
+	chunks := splitByWeight(todo, n)
+	results := make([]map[string][]byte, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	for i, chunk := range chunks {
+		wg.Go(func() { results[i], errs[i] = w.run(chunk) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, r := range results {
+		for k, v := range r {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// weight estimates a stack's synth cost, to balance the workers.
+func weight(s *stacks.Stack) int {
+	switch s.Kind {
+	case stacks.KindGitLab:
+		return 4
+	case stacks.KindNetwork:
+		return 1 + len(s.Network.VPCs)
+	}
+	return 1
+}
+
+// splitByWeight deals the stacks to n chunks, heaviest first, each to the
+// lightest chunk so far; the chunks keep plan order.
+func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
+	order := slices.Clone(todo)
+	slices.SortStableFunc(order, func(a, b *stacks.Stack) int { return weight(b) - weight(a) })
+	load := make([]int, n)
+	owner := map[string]int{}
+	for _, s := range order {
+		best := 0
+		for i := range load {
+			if load[i] < load[best] {
+				best = i
+			}
+		}
+		load[best] += weight(s)
+		owner[s.ID] = best
+	}
+	chunks := make([][]*stacks.Stack, n)
+	for _, s := range todo {
+		chunks[owner[s.ID]] = append(chunks[owner[s.ID]], s)
+	}
+	return slices.DeleteFunc(chunks, func(c []*stacks.Stack) bool { return len(c) == 0 })
+}
+
+// run synthesizes one chunk in one worker process.
+func (w *synthWorker) run(chunk []*stacks.Stack) (map[string][]byte, error) {
+	out, err := os.MkdirTemp("", "gitops-compile-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(out)
+	job, err := json.Marshal(stacks.Job{Out: out, Stacks: chunk})
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(w.path)
+	cmd.Stdin = bytes.NewReader(job)
+	var stderr bytes.Buffer
+	cmd.Stdout = &stderr
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%s: %v\n%s", w.path, err, strings.TrimSpace(stderr.String()))
+	}
+	templates := map[string][]byte{}
+	for _, s := range chunk {
+		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(s.Template)))
+		if err != nil {
+			return nil, fmt.Errorf("%s wrote no template for %s: %v", w.path, s.ID, err)
+		}
+		templates[s.ID] = data
+	}
+	return templates, nil
+}

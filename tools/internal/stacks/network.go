@@ -1,0 +1,370 @@
+package stacks
+
+import (
+	"fmt"
+	"regexp"
+
+	"gitops/tools/internal/estate"
+)
+
+// NetworkSpec is the network stack of one account and region: every VPC the
+// estate declares there, with its defaults resolved and subnets laid out.
+type NetworkSpec struct {
+	VPCs []NetworkVPC `json:"vpcs"`
+}
+
+// NetworkVPC is one VPC, ready to synthesize.
+type NetworkVPC struct {
+	Name string `json:"name"`
+	// ID prefixes the logical IDs of the VPC's resources (Pascal of Name).
+	ID    string   `json:"id"`
+	CIDR  string   `json:"cidr"`
+	Zones []string `json:"zones"`
+	// Subnets in declared tier order, then zone order.
+	Subnets []NetworkSubnet `json:"subnets"`
+	// InternetGateway is true when the VPC has a public tier.
+	InternetGateway bool `json:"internetGateway"`
+	// NATs are the NAT gateways or instances, by the public subnet holding them.
+	NATs []NAT `json:"nats,omitempty"`
+	// InterfaceEndpoints are PrivateLink endpoints in EndpointSubnets,
+	// behind one security group open on 443 to the VPC's CIDR.
+	InterfaceEndpoints []Endpoint `json:"interfaceEndpoints,omitempty"`
+	EndpointSubnets    []string   `json:"endpointSubnets,omitempty"`
+	// GatewayEndpoints (s3, dynamodb) go into every route table of the VPC.
+	GatewayEndpoints []Endpoint `json:"gatewayEndpoints,omitempty"`
+	// FlowLogs is nil when flow logs are disabled.
+	FlowLogs *FlowLogs `json:"flowLogs,omitempty"`
+}
+
+// NetworkSubnet is one subnet and its route table.
+type NetworkSubnet struct {
+	// Name is <tier>-<zone letter>.
+	Name string `json:"name"`
+	Tier string `json:"tier"`
+	// Type is public, private or isolated.
+	Type string `json:"type"`
+	Zone string `json:"zone"`
+	CIDR string `json:"cidr"`
+	// DefaultRoute is where 0.0.0.0/0 goes: "igw" for public subnets, the
+	// name of the public subnet holding the subnet's NAT for private subnets
+	// with egress, empty for none.
+	DefaultRoute string `json:"defaultRoute,omitempty"`
+}
+
+// NAT is a NAT gateway or a NAT instance in a public subnet.
+type NAT struct {
+	// Subnet is the public subnet holding it.
+	Subnet string `json:"subnet"`
+	// Instance is true for a NAT instance, false for a NAT gateway.
+	Instance bool `json:"instance,omitempty"`
+	// InstanceType and ImageParam (the parameter holding the Amazon Linux
+	// 2023 AMI of the type's architecture) are set for NAT instances.
+	InstanceType string `json:"instanceType,omitempty"`
+	ImageParam   string `json:"imageParam,omitempty"`
+}
+
+// Endpoint is a VPC endpoint.
+type Endpoint struct {
+	// Service is the short name from the estate, e.g. ecr.api.
+	Service string `json:"service"`
+	// ServiceName is the full name, e.g. com.amazonaws.eu-west-1.ecr.api.
+	ServiceName string `json:"serviceName"`
+}
+
+// FlowLogs is the VPC's flow log into a CloudWatch log group.
+type FlowLogs struct {
+	TrafficType   string `json:"trafficType"`
+	RetentionDays int    `json:"retentionDays"`
+	// LogGroup is the log group's name.
+	LogGroup string `json:"logGroup"`
+}
+
+// Defaults the estate documents for network options it leaves optional.
+const (
+	DefaultNATInstanceType    = "t4g.nano"
+	DefaultFlowLogTrafficType = "ALL"
+	DefaultLogRetentionDays   = 365
+)
+
+const networkStackName = "network"
+
+// planNetworks makes one network stack per account and region that declares
+// VPCs. Two Network documents for the same place share the stack.
+func (p *planner) planNetworks() {
+	for _, n := range p.e.Networks {
+		s := p.networkStack(n.Account, n.Region)
+		if s == nil {
+			s = p.newStack(KindNetwork, n.Account, n.Region, networkStackName)
+			if s == nil {
+				continue
+			}
+			s.Network = &NetworkSpec{}
+		}
+		for i := range n.VPCs {
+			v, err := networkVPC(&n.VPCs[i], n.Region)
+			if err != nil {
+				p.errorf("%s: VPC %s: %v", n.File, n.VPCs[i].Name, err)
+				continue
+			}
+			for _, other := range s.Network.VPCs {
+				if other.ID == v.ID {
+					p.errorf("%s: VPCs %s and %s have the same logical ID %s", n.File, other.Name, v.Name, v.ID)
+				}
+			}
+			s.Network.VPCs = append(s.Network.VPCs, v)
+			// Every VPC's id is an output, for operators and later stages.
+			s.Outputs = append(s.Outputs, VPCIDOutput(v.Name))
+			for _, nat := range v.NATs {
+				if nat.Instance {
+					p.addSSMParam(s, nat.ImageParam, "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", natImageSSM(nat.InstanceType))
+				}
+			}
+		}
+	}
+}
+
+// networkStack returns the network stack of an account and region, or nil.
+func (p *planner) networkStack(account, region string) *Stack {
+	return p.stacks[StackID(account, region, networkStackName)]
+}
+
+// vpcStack finds the network stack holding the VPC called name.
+func (p *planner) vpcStack(name string) (*Stack, *NetworkVPC) {
+	ref, ok := p.ix.VPCs[name]
+	if !ok {
+		return nil, nil
+	}
+	s := p.networkStack(ref.Network.Account, ref.Network.Region)
+	if s == nil || s.Network == nil {
+		return nil, nil
+	}
+	for i := range s.Network.VPCs {
+		if s.Network.VPCs[i].Name == name {
+			return s, &s.Network.VPCs[i]
+		}
+	}
+	return nil, nil
+}
+
+// Subnet returns the VPC's subnet called name.
+func (v *NetworkVPC) Subnet(name string) (NetworkSubnet, bool) {
+	for _, s := range v.Subnets {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return NetworkSubnet{}, false
+}
+
+// TierSubnets returns the subnets of a tier, in zone order.
+func (v *NetworkVPC) TierSubnets(tier string) []NetworkSubnet {
+	var out []NetworkSubnet
+	for _, s := range v.Subnets {
+		if s.Tier == tier {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// networkVPC resolves a declared VPC: subnet layout, NAT placement, endpoint
+// subnets and defaults.
+func networkVPC(vpc *estate.VPC, region string) (NetworkVPC, error) {
+	layout, errs := vpc.Layout(region)
+	if len(errs) > 0 {
+		return NetworkVPC{}, fmt.Errorf("%s", errs[0].Message)
+	}
+	v := NetworkVPC{Name: vpc.Name, ID: Pascal(vpc.Name), CIDR: vpc.CIDR, Zones: vpc.Zones(region)}
+	for _, s := range layout {
+		if !s.CIDR.IsValid() {
+			return NetworkVPC{}, fmt.Errorf("subnet %s has no CIDR", s.Name)
+		}
+		v.Subnets = append(v.Subnets, NetworkSubnet{Name: s.Name, Tier: s.Tier, Type: s.Type, Zone: s.Zone, CIDR: s.CIDR.String()})
+	}
+	if len(v.Subnets) == 0 {
+		return NetworkVPC{}, fmt.Errorf("no subnets")
+	}
+	public := firstTierOfType(vpc, "public")
+	v.InternetGateway = public != ""
+	if err := v.placeNATs(vpc.Egress, public); err != nil {
+		return NetworkVPC{}, err
+	}
+	for _, svc := range vpc.Endpoints.Interface {
+		v.InterfaceEndpoints = append(v.InterfaceEndpoints, Endpoint{Service: svc, ServiceName: "com.amazonaws." + region + "." + svc})
+	}
+	if len(v.InterfaceEndpoints) > 0 {
+		tier := endpointTier(vpc)
+		for _, s := range v.TierSubnets(tier) {
+			v.EndpointSubnets = append(v.EndpointSubnets, s.Name)
+		}
+	}
+	for _, svc := range vpc.Endpoints.Gateway {
+		v.GatewayEndpoints = append(v.GatewayEndpoints, Endpoint{Service: svc, ServiceName: "com.amazonaws." + region + "." + svc})
+	}
+	if !vpc.FlowLogs.Disabled {
+		f := &FlowLogs{TrafficType: vpc.FlowLogs.TrafficType, RetentionDays: vpc.FlowLogs.RetentionDays, LogGroup: "/gitops/vpc-flow-logs/" + vpc.Name}
+		if f.TrafficType == "" {
+			f.TrafficType = DefaultFlowLogTrafficType
+		}
+		if f.RetentionDays == 0 {
+			f.RetentionDays = DefaultLogRetentionDays
+		}
+		v.FlowLogs = f
+	}
+	return v, nil
+}
+
+// placeNATs puts the VPC's NATs in the public tier (one in the first zone,
+// or one per zone) and points every private subnet's default route at the
+// NAT of its zone, or at the only one. Public subnets route to the internet
+// gateway; isolated subnets and private ones without egress get no default
+// route.
+func (v *NetworkVPC) placeNATs(egress estate.Egress, public string) error {
+	nat := egress.Type == "natGateway" || egress.Type == "natInstance"
+	if nat && public == "" {
+		return fmt.Errorf("egress %s needs a public subnet tier for the NAT", egress.Type)
+	}
+	if nat {
+		for i, s := range v.TierSubnets(public) {
+			if i > 0 && !egress.PerAZ {
+				break
+			}
+			n := NAT{Subnet: s.Name}
+			if egress.Type == "natInstance" {
+				n.Instance = true
+				n.InstanceType = egress.InstanceType
+				if n.InstanceType == "" {
+					n.InstanceType = DefaultNATInstanceType
+				}
+				n.ImageParam = natImageParam(n.InstanceType)
+			}
+			v.NATs = append(v.NATs, n)
+		}
+	}
+	for i := range v.Subnets {
+		s := &v.Subnets[i]
+		switch {
+		case s.Type == "public":
+			s.DefaultRoute = "igw"
+		case s.Type == "private" && len(v.NATs) > 0:
+			s.DefaultRoute = v.NATs[0].Subnet
+			for _, n := range v.NATs {
+				if ns, _ := v.Subnet(n.Subnet); ns.Zone == s.Zone {
+					s.DefaultRoute = n.Subnet
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func firstTierOfType(vpc *estate.VPC, typ string) string {
+	for _, t := range vpc.Subnets {
+		if t.Type == typ {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+// endpointTier picks the tier holding the interface endpoints: the private
+// (else isolated, else any) tier with the largest subnets, the first
+// declared on a tie. Endpoints take an address per service and zone, so the
+// roomiest tier keeps small tiers (such as /28 attachment subnets) free.
+func endpointTier(vpc *estate.VPC) string {
+	best, bestRank, bestSize := "", 99, 99
+	for _, t := range vpc.Subnets {
+		rank := map[string]int{"private": 0, "isolated": 1, "public": 2}[t.Type]
+		size := t.Prefix
+		if size == 0 && len(t.CIDRs) > 0 {
+			size = prefixLen(t.CIDRs[0])
+		}
+		if rank < bestRank || rank == bestRank && size < bestSize {
+			best, bestRank, bestSize = t.Name, rank, size
+		}
+	}
+	return best
+}
+
+func prefixLen(cidr string) int {
+	for i := len(cidr) - 1; i >= 0; i-- {
+		if cidr[i] == '/' {
+			n := 0
+			for _, c := range cidr[i+1:] {
+				n = n*10 + int(c-'0')
+			}
+			return n
+		}
+	}
+	return 32
+}
+
+// graviton matches instance types of AWS Graviton (arm64) families: a g
+// after the generation digit, as in t4g, c7gn, im4gn, x2gd.
+var graviton = regexp.MustCompile(`^[a-z-]+[0-9]+[a-z]*g[a-z]*\.`)
+
+// InstanceArch returns the CPU architecture of an EC2 instance type.
+func InstanceArch(instanceType string) string {
+	if graviton.MatchString(instanceType) {
+		return "arm64"
+	}
+	return "x86_64"
+}
+
+func natImageParam(instanceType string) string {
+	if InstanceArch(instanceType) == "arm64" {
+		return "NatImageArm64"
+	}
+	return "NatImageX8664"
+}
+
+// natImageSSM is the public SSM parameter of the latest Amazon Linux 2023
+// AMI for the type's architecture, so a new AMI needs no template change.
+func natImageSSM(instanceType string) string {
+	return "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-" + InstanceArch(instanceType)
+}
+
+// vpcParam wires the VPC's id into s from its network stack, and returns
+// the parameter name with the VPC's resolved spec.
+func (p *planner) vpcParam(s *Stack, vpc string) (string, *NetworkVPC) {
+	ns, v := p.vpcStack(vpc)
+	if v == nil {
+		p.errorf("stack %s: VPC %q is not declared", s.ID, vpc)
+		return "", nil
+	}
+	return p.addParam(s, ns, VPCIDOutput(vpc), "AWS::EC2::VPC::Id"), v
+}
+
+// tierParam wires the ids of a tier's subnets into s as one list parameter.
+func (p *planner) tierParam(s *Stack, vpc, tier string) string {
+	ns, v := p.vpcStack(vpc)
+	if v == nil {
+		p.errorf("stack %s: VPC %q is not declared", s.ID, vpc)
+		return ""
+	}
+	if len(v.TierSubnets(tier)) == 0 {
+		p.errorf("stack %s: VPC %s has no subnet tier %q", s.ID, vpc, tier)
+		return ""
+	}
+	return p.addParam(s, ns, SubnetIDsOutput(vpc, tier), "List<AWS::EC2::Subnet::Id>")
+}
+
+// subnetParam wires the id of one subnet into s.
+func (p *planner) subnetParam(s *Stack, vpc, subnet string) string {
+	ns, v := p.vpcStack(vpc)
+	if v == nil {
+		p.errorf("stack %s: VPC %q is not declared", s.ID, vpc)
+		return ""
+	}
+	if _, ok := v.Subnet(subnet); !ok {
+		p.errorf("stack %s: VPC %s has no subnet %q", s.ID, vpc, subnet)
+		return ""
+	}
+	return p.addParam(s, ns, SubnetIDOutput(vpc, subnet), "AWS::EC2::Subnet::Id")
+}
+
+// routeTableParam wires the id of a subnet's route table into s.
+func (p *planner) routeTableParam(s *Stack, vpc, subnet string) string {
+	ns, _ := p.vpcStack(vpc)
+	return p.addParam(s, ns, RouteTableIDOutput(vpc, subnet), "String")
+}

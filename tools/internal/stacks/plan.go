@@ -1,0 +1,293 @@
+// Package stacks plans the CloudFormation stacks of a validated estate: one
+// stack per account, region and concern (network, transit gateway, GitLab,
+// deploy role), with stable names, template paths, the stacks each depends
+// on and the parameters that carry values between them. It holds everything
+// the synth needs, so the synth worker never reads YAML, and it does not link
+// the CDK: `gitops validate` and the compile driver stay small and fast.
+package stacks
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+
+	"gitops/tools/internal/estate"
+)
+
+// Kind is the concern a stack holds.
+type Kind string
+
+// The stack kinds; each has its construct in the synth, named alike.
+const (
+	KindNetwork        Kind = "network"
+	KindTransitGateway Kind = "transit-gateway"
+	KindTGWAttachments Kind = "tgw-attachments"
+	KindTGWRouting     Kind = "tgw-routing"
+	KindGitLab         Kind = "gitlab"
+	KindGitLabImage    Kind = "gitlab-image"
+	KindDeployRole     Kind = "deploy-role"
+)
+
+// Plan is every stack of the estate in dependency order (a stack comes after
+// the stacks it depends on; ties are broken by ID, so the order is stable).
+type Plan struct {
+	Stacks []*Stack
+}
+
+// Stack is one CloudFormation stack to synthesize and deploy.
+type Stack struct {
+	// ID is <account>/<region>/<name>, unique in the plan.
+	ID string `json:"id"`
+	// Name is the CloudFormation stack name, unique per account and region.
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+	// Account is the account's name in the estate; AccountID its AWS id.
+	Account   string `json:"account"`
+	AccountID string `json:"accountId"`
+	Region    string `json:"region"`
+	// Template is the template's path inside generated/:
+	// <account>/<region>/<name>.template.json.
+	Template string `json:"template"`
+	// DependsOn lists the IDs of the stacks to deploy first, sorted.
+	DependsOn []string `json:"dependsOn"`
+	// Parameters are filled at apply time from their sources.
+	Parameters []Parameter `json:"parameters"`
+	// Outputs are the outputs other stacks read, sorted.
+	Outputs []string `json:"outputs"`
+	// Tags go on every taggable resource of the stack (the account's tags).
+	Tags map[string]string `json:"tags,omitempty"`
+	// CopyImage, when set, asks apply to copy a container image into the
+	// repository this stack creates, after deploying it and before the
+	// stacks depending on it.
+	CopyImage *ImageCopy `json:"copyImage,omitempty"`
+	// Zones are the availability zones the estate uses in the stack's
+	// account and region; the synth seeds the CDK's context with them.
+	Zones []string `json:"zones,omitempty"`
+
+	// Exactly one spec is set, matching Kind.
+	Network        *NetworkSpec        `json:"network,omitempty"`
+	TransitGateway *TransitGatewaySpec `json:"transitGateway,omitempty"`
+	Attachments    *AttachmentsSpec    `json:"attachments,omitempty"`
+	Routing        *RoutingSpec        `json:"routing,omitempty"`
+	GitLab         *GitLabSpec         `json:"gitlab,omitempty"`
+	GitLabImage    *GitLabImageSpec    `json:"gitlabImage,omitempty"`
+	DeployRole     *DeployRoleSpec     `json:"deployRole,omitempty"`
+}
+
+// Parameter is a template parameter and where apply takes its value from.
+type Parameter struct {
+	// Name is the parameter's logical ID in the template.
+	Name string `json:"name"`
+	// Type is the CloudFormation parameter type, e.g. AWS::EC2::VPC::Id.
+	Type   string `json:"type"`
+	Source Source `json:"source"`
+}
+
+// Source says where a parameter's value comes from: exactly one of an
+// output of another stack, an SSM parameter (resolved by CloudFormation)
+// or a literal.
+type Source struct {
+	Stack   string `json:"stack,omitempty"`
+	Output  string `json:"output,omitempty"`
+	SSM     string `json:"ssm,omitempty"`
+	Literal string `json:"literal,omitempty"`
+}
+
+// ImageCopy is an image apply copies into a private ECR repository.
+type ImageCopy struct {
+	// From is the source image reference, e.g. docker.io/gitlab/gitlab-ce:17.5.1-ce.0.
+	From string `json:"from"`
+	// Output of the stack holding the destination repository's URI; the
+	// image keeps its tag there.
+	RepositoryOutput string `json:"repositoryOutput"`
+	Tag              string `json:"tag"`
+}
+
+// Param returns the stack's parameter called name.
+func (s *Stack) Param(name string) (Parameter, bool) {
+	for _, p := range s.Parameters {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Parameter{}, false
+}
+
+// Stack returns the stack with the given ID, or nil.
+func (p *Plan) Stack(id string) *Stack {
+	for _, s := range p.Stacks {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// StackID builds a stack's ID from its placement and name.
+func StackID(account, region, name string) string {
+	return account + "/" + region + "/" + name
+}
+
+// planner accumulates stacks while the per-kind functions run.
+type planner struct {
+	e      *estate.Estate
+	ix     *estate.Index
+	stacks map[string]*Stack
+	errs   []string
+}
+
+func (p *planner) errorf(format string, args ...any) {
+	p.errs = append(p.errs, fmt.Sprintf(format, args...))
+}
+
+// newStack registers a stack of kind called name in the account and region.
+func (p *planner) newStack(kind Kind, account, region, name string) *Stack {
+	a := p.ix.Accounts[account]
+	if a == nil {
+		p.errorf("%s stack %s: account %q is not declared", kind, name, account)
+		return nil
+	}
+	id := StackID(account, region, name)
+	if _, dup := p.stacks[id]; dup {
+		p.errorf("two stacks are called %s", id)
+		return nil
+	}
+	s := &Stack{
+		ID:        id,
+		Name:      "gitops-" + name,
+		Kind:      kind,
+		Account:   account,
+		AccountID: a.ID,
+		Region:    region,
+		Template:  path.Join(account, region, name+".template.json"),
+		Tags:      a.Tags,
+		Zones:     p.zones(account, region),
+	}
+	p.stacks[id] = s
+	return s
+}
+
+// zones lists the availability zones of every VPC the estate declares in
+// the account and region.
+func (p *planner) zones(account, region string) []string {
+	var zones []string
+	for _, n := range p.e.Networks {
+		if n.Account != account || n.Region != region {
+			continue
+		}
+		for i := range n.VPCs {
+			for _, z := range n.VPCs[i].Zones(region) {
+				if !slices.Contains(zones, z) {
+					zones = append(zones, z)
+				}
+			}
+		}
+	}
+	slices.Sort(zones)
+	return zones
+}
+
+// addParam adds a parameter to s fed by the output of producer, declares that
+// output on the producer and makes s depend on it. The parameter is named
+// like the output; a second request for it returns the same name.
+func (p *planner) addParam(s, producer *Stack, output, typ string) string {
+	if s == nil || producer == nil {
+		return output
+	}
+	if old, ok := s.Param(output); ok {
+		if old.Source.Stack != producer.ID || old.Source.Output != output {
+			p.errorf("stack %s: parameter %s would come from both %s and %s", s.ID, output, old.Source.Stack, producer.ID)
+		}
+		return output
+	}
+	s.Parameters = append(s.Parameters, Parameter{Name: output, Type: typ, Source: Source{Stack: producer.ID, Output: output}})
+	if !slices.Contains(producer.Outputs, output) {
+		producer.Outputs = append(producer.Outputs, output)
+	}
+	p.dependOn(s, producer)
+	return output
+}
+
+// addSSMParam adds a parameter CloudFormation resolves from an SSM parameter.
+func (p *planner) addSSMParam(s *Stack, name, typ, ssmName string) string {
+	if _, ok := s.Param(name); !ok {
+		s.Parameters = append(s.Parameters, Parameter{Name: name, Type: typ, Source: Source{SSM: ssmName}})
+	}
+	return name
+}
+
+func (p *planner) dependOn(s, producer *Stack) {
+	if s != producer && !slices.Contains(s.DependsOn, producer.ID) {
+		s.DependsOn = append(s.DependsOn, producer.ID)
+	}
+}
+
+// Build plans the stacks of e, which must have passed validation. The error
+// lists everything the planner could not place; validation should have
+// caught each of them first.
+func Build(e *estate.Estate) (*Plan, error) {
+	p := &planner{e: e, ix: estate.NewIndex(e), stacks: map[string]*Stack{}}
+	p.planDeployRoles()
+	p.planNetworks()
+	p.planTransitGateways()
+	p.planGitLabs()
+	p.afterDeployRoles()
+	if len(p.errs) > 0 {
+		return nil, fmt.Errorf("cannot plan the stacks:\n\t%s", strings.Join(p.errs, "\n\t"))
+	}
+	for _, s := range p.stacks {
+		slices.Sort(s.DependsOn)
+		slices.Sort(s.Outputs)
+		slices.SortFunc(s.Parameters, func(a, b Parameter) int { return cmp.Compare(a.Name, b.Name) })
+	}
+	order, err := topoSort(p.stacks)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{Stacks: order}, nil
+}
+
+// topoSort orders stacks so each follows its dependencies, smallest ID first
+// among the ready ones.
+func topoSort(stacks map[string]*Stack) ([]*Stack, error) {
+	done := map[string]bool{}
+	var order []*Stack
+	ids := make([]string, 0, len(stacks))
+	for id := range stacks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for len(order) < len(ids) {
+		progress := false
+		for _, id := range ids {
+			if done[id] {
+				continue
+			}
+			ready := true
+			for _, d := range stacks[id].DependsOn {
+				if _, ok := stacks[d]; !ok {
+					return nil, fmt.Errorf("stack %s depends on %s, which is not planned", id, d)
+				}
+				ready = ready && done[d]
+			}
+			if ready {
+				done[id] = true
+				order = append(order, stacks[id])
+				progress = true
+				break
+			}
+		}
+		if !progress {
+			var left []string
+			for _, id := range ids {
+				if !done[id] {
+					left = append(left, id)
+				}
+			}
+			return nil, fmt.Errorf("stacks depend on each other in a cycle: %s", strings.Join(left, ", "))
+		}
+	}
+	return order, nil
+}

@@ -1,0 +1,263 @@
+package synth
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"gitops/tools/internal/stacks"
+)
+
+// network builds every VPC of the stack.
+func (b *builder) network(spec *stacks.NetworkSpec) error {
+	for i := range spec.VPCs {
+		b.vpc(&spec.VPCs[i])
+	}
+	return nil
+}
+
+// vpcBuild holds one VPC's resources while they are wired together.
+type vpcBuild struct {
+	spec        *stacks.NetworkVPC
+	vpc         awsec2.CfnVPC
+	igwAttach   awsec2.CfnVPCGatewayAttachment
+	igw         awsec2.CfnInternetGateway
+	subnets     map[string]awsec2.CfnSubnet
+	routeTables map[string]awsec2.CfnRouteTable
+}
+
+func (b *builder) vpc(v *stacks.NetworkVPC) {
+	p := v.ID
+	vb := &vpcBuild{spec: v, subnets: map[string]awsec2.CfnSubnet{}, routeTables: map[string]awsec2.CfnRouteTable{}}
+	vb.vpc = awsec2.NewCfnVPC(b.st, id(p, "Vpc"), &awsec2.CfnVPCProps{
+		CidrBlock: str(v.CIDR),
+		// Private DNS of interface endpoints needs both.
+		EnableDnsHostnames: true,
+		EnableDnsSupport:   true,
+		Tags:               nameTag(v.Name),
+	})
+	b.offer(stacks.VPCIDOutput(v.Name), vb.vpc.Ref())
+
+	if v.InternetGateway {
+		vb.igw = awsec2.NewCfnInternetGateway(b.st, id(p, "InternetGateway"), &awsec2.CfnInternetGatewayProps{Tags: nameTag(v.Name)})
+		vb.igwAttach = awsec2.NewCfnVPCGatewayAttachment(b.st, id(p, "InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{
+			VpcId:             vb.vpc.Ref(),
+			InternetGatewayId: vb.igw.Ref(),
+		})
+	}
+
+	tierIDs := map[string][]*string{}
+	var tiers []string
+	for _, s := range v.Subnets {
+		sp := stacks.Pascal(s.Name)
+		subnet := awsec2.NewCfnSubnet(b.st, id(p, sp, "Subnet"), &awsec2.CfnSubnetProps{
+			VpcId:            vb.vpc.Ref(),
+			CidrBlock:        str(s.CIDR),
+			AvailabilityZone: str(s.Zone),
+			// Nothing gets a public address by accident; NAT instances ask
+			// for theirs explicitly.
+			MapPublicIpOnLaunch: false,
+			Tags:                nameTag(v.Name + "-" + s.Name),
+		})
+		rt := awsec2.NewCfnRouteTable(b.st, id(p, sp, "RouteTable"), &awsec2.CfnRouteTableProps{
+			VpcId: vb.vpc.Ref(),
+			Tags:  nameTag(v.Name + "-" + s.Name),
+		})
+		awsec2.NewCfnSubnetRouteTableAssociation(b.st, id(p, sp, "RouteTableAssociation"), &awsec2.CfnSubnetRouteTableAssociationProps{
+			SubnetId:     subnet.Ref(),
+			RouteTableId: rt.Ref(),
+		})
+		vb.subnets[s.Name] = subnet
+		vb.routeTables[s.Name] = rt
+		b.offer(stacks.SubnetIDOutput(v.Name, s.Name), subnet.Ref())
+		b.offer(stacks.RouteTableIDOutput(v.Name, s.Name), rt.Ref())
+		if _, seen := tierIDs[s.Tier]; !seen {
+			tiers = append(tiers, s.Tier)
+		}
+		tierIDs[s.Tier] = append(tierIDs[s.Tier], subnet.Ref())
+	}
+	for _, t := range tiers {
+		ids := tierIDs[t]
+		b.offer(stacks.SubnetIDsOutput(v.Name, t), awscdk.Fn_Join(str(","), &ids))
+	}
+
+	natTargets := b.nats(vb)
+	for _, s := range v.Subnets {
+		if s.DefaultRoute == "" {
+			continue
+		}
+		route := awsec2.NewCfnRoute(b.st, id(p, stacks.Pascal(s.Name), "DefaultRoute"), &awsec2.CfnRouteProps{
+			RouteTableId:         vb.routeTables[s.Name].Ref(),
+			DestinationCidrBlock: str("0.0.0.0/0"),
+		})
+		if s.DefaultRoute == "igw" {
+			route.SetGatewayId(vb.igw.Ref())
+			route.Node().AddDependency(vb.igwAttach)
+		} else {
+			natTargets[s.DefaultRoute](route)
+		}
+	}
+	b.endpoints(vb)
+	if v.FlowLogs != nil {
+		b.flowLogs(vb)
+	}
+}
+
+// nats builds the VPC's NAT gateways or instances and returns, by public
+// subnet, a function pointing a route at the NAT there.
+func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
+	v, p := vb.spec, vb.spec.ID
+	targets := map[string]func(awsec2.CfnRoute){}
+	var natSG awsec2.CfnSecurityGroup
+	for _, n := range v.NATs {
+		sp := stacks.Pascal(n.Subnet)
+		if !n.Instance {
+			eip := awsec2.NewCfnEIP(b.st, id(p, sp, "NatEip"), &awsec2.CfnEIPProps{Domain: str("vpc"), Tags: nameTag(v.Name + "-nat-" + n.Subnet)})
+			eip.Node().AddDependency(vb.igwAttach)
+			gw := awsec2.NewCfnNatGateway(b.st, id(p, sp, "NatGateway"), &awsec2.CfnNatGatewayProps{
+				AllocationId: eip.AttrAllocationId(),
+				SubnetId:     vb.subnets[n.Subnet].Ref(),
+				Tags:         nameTag(v.Name + "-nat-" + n.Subnet),
+			})
+			targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetNatGatewayId(gw.Ref()) }
+			continue
+		}
+		if natSG == nil {
+			natSG = awsec2.NewCfnSecurityGroup(b.st, id(p, "NatSecurityGroup"), &awsec2.CfnSecurityGroupProps{
+				GroupDescription: str("NAT instances of VPC " + v.Name + ": forward traffic from the VPC"),
+				VpcId:            vb.vpc.Ref(),
+				SecurityGroupIngress: &[]any{&awsec2.CfnSecurityGroup_IngressProperty{
+					IpProtocol: str("-1"), CidrIp: str(v.CIDR), Description: str("traffic leaving the VPC"),
+				}},
+				SecurityGroupEgress: &[]any{&awsec2.CfnSecurityGroup_EgressProperty{
+					IpProtocol: str("-1"), CidrIp: str("0.0.0.0/0"), Description: str("the internet"),
+				}},
+				Tags: nameTag(v.Name + "-nat"),
+			})
+		}
+		inst := awsec2.NewCfnInstance(b.st, id(p, sp, "NatInstance"), &awsec2.CfnInstanceProps{
+			ImageId:      b.param(n.ImageParam),
+			InstanceType: str(n.InstanceType),
+			// A NAT forwards packets that are neither from nor to itself.
+			SourceDestCheck: false,
+			NetworkInterfaces: &[]any{&awsec2.CfnInstance_NetworkInterfaceProperty{
+				DeviceIndex: str("0"),
+				SubnetId:    vb.subnets[n.Subnet].Ref(),
+				GroupSet:    &[]*string{natSG.AttrGroupId()},
+				// The instance needs its address at boot to install iptables.
+				AssociatePublicIpAddress: true,
+				DeleteOnTermination:      true,
+			}},
+			MetadataOptions: &awsec2.CfnInstance_MetadataOptionsProperty{HttpTokens: str("required"), HttpEndpoint: str("enabled")},
+			BlockDeviceMappings: &[]any{&awsec2.CfnInstance_BlockDeviceMappingProperty{
+				DeviceName: str("/dev/xvda"),
+				Ebs:        &awsec2.CfnInstance_EbsProperty{Encrypted: true, VolumeType: str("gp3"), DeleteOnTermination: true},
+			}},
+			UserData: awscdk.Fn_Base64(str(natUserData)),
+			Tags:     nameTag(v.Name + "-nat-" + n.Subnet),
+		})
+		inst.Node().AddDependency(vb.igwAttach)
+		targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetInstanceId(inst.Ref()) }
+	}
+	return targets
+}
+
+// natUserData turns Amazon Linux 2023 into a NAT: forward IPv4 and
+// masquerade what leaves through the primary interface, persistently.
+const natUserData = `#!/bin/bash
+set -euo pipefail
+dnf install -y iptables-services
+echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-nat.conf
+sysctl --system
+iface=$(ip -o -4 route show to default | awk '{print $5}')
+iptables -t nat -A POSTROUTING -o "$iface" -j MASQUERADE
+iptables -F FORWARD
+service iptables save
+systemctl enable --now iptables
+`
+
+// endpoints builds the interface endpoints behind one security group open
+// on 443 to the VPC, and the gateway endpoints in every route table.
+func (b *builder) endpoints(vb *vpcBuild) {
+	v, p := vb.spec, vb.spec.ID
+	if len(v.InterfaceEndpoints) > 0 {
+		sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "EndpointSecurityGroup"), &awsec2.CfnSecurityGroupProps{
+			GroupDescription: str("Interface endpoints of VPC " + v.Name + ": HTTPS from the VPC"),
+			VpcId:            vb.vpc.Ref(),
+			SecurityGroupIngress: &[]any{&awsec2.CfnSecurityGroup_IngressProperty{
+				IpProtocol: str("tcp"), FromPort: num(443), ToPort: num(443), CidrIp: str(v.CIDR), Description: str("HTTPS from the VPC"),
+			}},
+			SecurityGroupEgress: denyAllEgress(),
+			Tags:                nameTag(v.Name + "-endpoints"),
+		})
+		var subnets []any
+		for _, s := range v.EndpointSubnets {
+			subnets = append(subnets, vb.subnets[s].Ref())
+		}
+		for _, e := range v.InterfaceEndpoints {
+			awsec2.NewCfnVPCEndpoint(b.st, id(p, stacks.Pascal(e.Service), "Endpoint"), &awsec2.CfnVPCEndpointProps{
+				VpcId:             vb.vpc.Ref(),
+				ServiceName:       str(e.ServiceName),
+				VpcEndpointType:   str("Interface"),
+				PrivateDnsEnabled: true,
+				SubnetIds:         &subnets,
+				SecurityGroupIds:  &[]any{sg.AttrGroupId()},
+				Tags:              nameTag(v.Name + "-" + e.Service),
+			})
+		}
+	}
+	if len(v.GatewayEndpoints) > 0 {
+		var tables []any
+		for _, s := range v.Subnets {
+			tables = append(tables, vb.routeTables[s.Name].Ref())
+		}
+		for _, e := range v.GatewayEndpoints {
+			awsec2.NewCfnVPCEndpoint(b.st, id(p, stacks.Pascal(e.Service), "Endpoint"), &awsec2.CfnVPCEndpointProps{
+				VpcId:           vb.vpc.Ref(),
+				ServiceName:     str(e.ServiceName),
+				VpcEndpointType: str("Gateway"),
+				RouteTableIds:   &tables,
+				Tags:            nameTag(v.Name + "-" + e.Service),
+			})
+		}
+	}
+}
+
+// denyAllEgress is the rule CloudFormation needs to not open all egress by
+// default: ICMP type 252 code 86 to a single unroutable address.
+func denyAllEgress() *[]any {
+	return &[]any{&awsec2.CfnSecurityGroup_EgressProperty{
+		IpProtocol: str("icmp"), FromPort: num(252), ToPort: num(86), CidrIp: str("255.255.255.255/32"),
+		Description: str("no egress"),
+	}}
+}
+
+// flowLogs sends the VPC's flow logs to a CloudWatch log group through a
+// role that can write that group only.
+func (b *builder) flowLogs(vb *vpcBuild) {
+	v, p, f := vb.spec, vb.spec.ID, vb.spec.FlowLogs
+	group := awslogs.NewCfnLogGroup(b.st, id(p, "FlowLogGroup"), &awslogs.CfnLogGroupProps{
+		LogGroupName:    str(f.LogGroup),
+		RetentionInDays: num(f.RetentionDays),
+	})
+	role := awsiam.NewCfnRole(b.st, id(p, "FlowLogRole"), &awsiam.CfnRoleProps{
+		Description:              str("Delivers the flow logs of VPC " + v.Name),
+		AssumeRolePolicyDocument: serviceTrust("vpc-flow-logs.amazonaws.com", b.spec.AccountID),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("deliver-flow-logs"),
+			PolicyDocument: policy(statement("Allow",
+				[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+				group.AttrArn())),
+		}},
+	})
+	awsec2.NewCfnFlowLog(b.st, id(p, "FlowLog"), &awsec2.CfnFlowLogProps{
+		ResourceId:               vb.vpc.Ref(),
+		ResourceType:             str("VPC"),
+		TrafficType:              str(f.TrafficType),
+		LogDestinationType:       str("cloud-watch-logs"),
+		LogDestination:           group.AttrArn(),
+		DeliverLogsPermissionArn: role.AttrArn(),
+		Tags:                     nameTag(v.Name),
+	})
+}

@@ -1,0 +1,235 @@
+// Package synth turns planned stacks into CloudFormation templates with the
+// AWS CDK for Go. It is linked only into the gitops-synth worker, never into
+// gitops itself: the CDK costs a large module and a node child process.
+//
+// Every construct is a CloudFormation (L1) resource with a readable logical
+// ID, so templates review well, deploy without `cdk bootstrap`, carry no
+// Lambda-backed custom resources and come out byte-identical for the same
+// plan. The constructs of each stack kind live in the file named after it.
+package synth
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"gitops/tools/internal/stacks"
+)
+
+// featureFlags pins the CDK's feature flags to the values recommended by
+// the pinned aws-cdk-lib (its recommended-feature-flags.json), so that
+// upgrading the library never changes a template behind our back. Usage
+// data collection and synth-time rule validation are off: cfn-lint checks
+// the templates instead.
+//
+//go:embed featureflags.json
+var featureFlags []byte
+
+// Env is what the worker must set before the first CDK call; jsii starts
+// its node child early, so call jsii.Close after setting them.
+var Env = map[string]string{
+	// The built-in template validation costs seconds and hundreds of MB
+	// per synth; cfn-lint runs over the output instead.
+	"CDK_VALIDATION": "false",
+	// Node 20 makes jsii print an end-of-life banner on every run.
+	"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+	"CDK_DISABLE_VERSION_CHECK":                     "1",
+}
+
+// Templates synthesizes the stacks in one CDK app whose cloud assembly goes
+// to asmDir, and returns each template's bytes by stack ID. It must not be
+// called from two goroutines at once: jsii is not goroutine-safe.
+func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) {
+	context := map[string]any{}
+	if err := json.Unmarshal(featureFlags, &context); err != nil {
+		return nil, fmt.Errorf("feature flags: %v", err)
+	}
+	maps.Copy(context, map[string]any{
+		"aws:cdk:enable-path-metadata":  false,
+		"aws:cdk:enable-asset-metadata": false,
+		"aws:cdk:version-reporting":     false,
+	})
+	for _, s := range specs {
+		// The availability zones come from the model; seeding them means
+		// no construct can fall back to the dummy zones CDK uses when a
+		// lookup is missing.
+		if len(s.Zones) > 0 {
+			context["availability-zones:account="+s.AccountID+":region="+s.Region] = s.Zones
+		}
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Outdir:             jsii.String(asmDir),
+		AnalyticsReporting: jsii.Bool(false),
+		StackTraces:        jsii.Bool(false),
+		TreeMetadata:       jsii.Bool(false),
+		Context:            &context,
+	})
+	built := map[string]awscdk.Stack{}
+	for i, s := range specs {
+		st, err := build(app, fmt.Sprintf("Stack%d", i), s)
+		if err != nil {
+			return nil, fmt.Errorf("stack %s: %w", s.ID, err)
+		}
+		built[s.ID] = st
+	}
+	asm := app.Synth(nil)
+	if missing := asm.Manifest().Missing; missing != nil && len(*missing) > 0 {
+		var keys []string
+		for _, m := range *missing {
+			keys = append(keys, *m.Key)
+		}
+		return nil, fmt.Errorf("the CDK needs context the model does not give: %s", strings.Join(keys, ", "))
+	}
+	out := map[string][]byte{}
+	for _, s := range specs {
+		data, err := os.ReadFile(filepath.Join(asmDir, *built[s.ID].TemplateFile()))
+		if err != nil {
+			return nil, err
+		}
+		out[s.ID] = data
+	}
+	return out, nil
+}
+
+// build makes the CDK stack of one planned stack.
+func build(app awscdk.App, constructID string, s *stacks.Stack) (awscdk.Stack, error) {
+	st := awscdk.NewStack(app, jsii.String(constructID), &awscdk.StackProps{
+		Env:       &awscdk.Environment{Account: jsii.String(s.AccountID), Region: jsii.String(s.Region)},
+		StackName: jsii.String(s.Name),
+		// No bootstrap bucket, roles or version parameter: the templates
+		// deploy as they are, and adding an asset fails the synth.
+		Synthesizer: awscdk.NewBootstraplessSynthesizer(&awscdk.BootstraplessSynthesizerProps{}),
+		Description: jsii.String(fmt.Sprintf("gitops %s: %s (generated; do not edit)", s.Kind, s.ID)),
+	})
+	b := &builder{st: st, spec: s, params: map[string]awscdk.CfnParameter{}, outputs: map[string]*string{}}
+	for _, p := range s.Parameters {
+		props := &awscdk.CfnParameterProps{Type: jsii.String(p.Type), Description: jsii.String(describeSource(p.Source))}
+		switch {
+		case p.Source.SSM != "":
+			props.Default = jsii.String(p.Source.SSM)
+		case p.Source.Literal != "":
+			props.Default = jsii.String(p.Source.Literal)
+		}
+		b.params[p.Name] = awscdk.NewCfnParameter(st, jsii.String(p.Name), props)
+	}
+	var err error
+	switch {
+	case s.Network != nil:
+		err = b.network(s.Network)
+	case s.TransitGateway != nil:
+		err = b.transitGateway(s.TransitGateway)
+	case s.Attachments != nil:
+		err = b.attachments(s.Attachments)
+	case s.Routing != nil:
+		err = b.routing(s.Routing)
+	case s.GitLab != nil:
+		err = b.gitlab(s.GitLab)
+	case s.GitLabImage != nil:
+		err = b.gitlabImage(s.GitLabImage)
+	case s.DeployRole != nil:
+		err = b.deployRole(s.DeployRole)
+	default:
+		err = fmt.Errorf("no spec for kind %s", s.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := b.emitOutputs(); err != nil {
+		return nil, err
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
+		awscdk.Tags_Of(st).Add(jsii.String(k), jsii.String(s.Tags[k]), &awscdk.TagProps{
+			ExcludeResourceTypes: &untaggable,
+		})
+	}
+	return st, nil
+}
+
+// untaggable are resource types the CDK would tag but CloudFormation (as
+// cfn-lint's schemas know it) does not accept tags on.
+var untaggable = []*string{jsii.String("AWS::ElasticLoadBalancingV2::Listener")}
+
+func describeSource(src stacks.Source) string {
+	switch {
+	case src.Stack != "":
+		return fmt.Sprintf("output %s of stack %s", src.Output, src.Stack)
+	case src.SSM != "":
+		return "SSM parameter " + src.SSM
+	}
+	return "literal"
+}
+
+// builder carries one stack under construction.
+type builder struct {
+	st     awscdk.Stack
+	spec   *stacks.Stack
+	params map[string]awscdk.CfnParameter
+	// outputs are the values this stack can offer, by output name; the
+	// ones the plan asks for are emitted.
+	outputs map[string]*string
+	err     error
+}
+
+// param returns a parameter's value; a name the plan did not declare is
+// a bug between planner and synth, reported once the stack is built.
+func (b *builder) param(name string) *string {
+	p, ok := b.params[name]
+	if !ok {
+		b.fail("parameter %s is not in the plan", name)
+		return jsii.String("")
+	}
+	return p.ValueAsString()
+}
+
+// listParam returns a list parameter's value.
+func (b *builder) listParam(name string) *[]*string {
+	p, ok := b.params[name]
+	if !ok {
+		b.fail("parameter %s is not in the plan", name)
+		return &[]*string{}
+	}
+	return p.ValueAsList()
+}
+
+func (b *builder) fail(format string, args ...any) {
+	if b.err == nil {
+		b.err = fmt.Errorf(format, args...)
+	}
+}
+
+// offer makes value available as output name.
+func (b *builder) offer(name string, value *string) { b.outputs[name] = value }
+
+func (b *builder) emitOutputs() error {
+	if b.err != nil {
+		return b.err
+	}
+	for _, name := range b.spec.Outputs {
+		v, ok := b.outputs[name]
+		if !ok {
+			return fmt.Errorf("the plan asks for output %s, which the stack does not produce", name)
+		}
+		awscdk.NewCfnOutput(b.st, jsii.String(name), &awscdk.CfnOutputProps{Value: v})
+	}
+	return nil
+}
+
+// id makes a construct id from parts: they are already logical-ID-safe.
+func id(parts ...string) *string { return jsii.String(strings.Join(parts, "")) }
+
+// tags returns a Name tag, the only tag constructs set themselves; the
+// account's tags are added to every resource by the stack.
+func nameTag(name string) *[]*awscdk.CfnTag {
+	return &[]*awscdk.CfnTag{{Key: jsii.String("Name"), Value: jsii.String(name)}}
+}
+
+func str(s string) *string { return jsii.String(s) }
+func num(n int) *float64   { return jsii.Number(float64(n)) }

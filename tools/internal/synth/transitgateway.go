@@ -1,0 +1,123 @@
+package synth
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsram"
+
+	"gitops/tools/internal/stacks"
+)
+
+// transitGateway builds the owner stack: the gateway, with default route
+// table association and propagation off (every route is declared), its RAM
+// share and its route tables.
+func (b *builder) transitGateway(spec *stacks.TransitGatewaySpec) error {
+	p := spec.ID
+	tgw := awsec2.NewCfnTransitGateway(b.st, id(p, "TransitGateway"), &awsec2.CfnTransitGatewayProps{
+		AmazonSideAsn:                num(spec.ASN),
+		DefaultRouteTableAssociation: str("disable"),
+		DefaultRouteTablePropagation: str("disable"),
+		// Attachments come from the accounts the gateway is shared with;
+		// the share already limits who can attach.
+		AutoAcceptSharedAttachments: str("enable"),
+		DnsSupport:                  str("enable"),
+		VpnEcmpSupport:              str("enable"),
+		Description:                 str("gitops transit gateway " + spec.Name),
+		Tags:                        nameTag(spec.Name),
+	})
+	b.offer(stacks.TransitGatewayIDOutput(spec.Name), tgw.Ref())
+	if len(spec.ShareWith) > 0 {
+		var principals []*string
+		for _, a := range spec.ShareWith {
+			principals = append(principals, str(a))
+		}
+		awsram.NewCfnResourceShare(b.st, id(p, "Share"), &awsram.CfnResourceShareProps{
+			Name:         str("gitops-tgw-" + spec.Name),
+			ResourceArns: &[]*string{tgw.AttrTransitGatewayArn()},
+			Principals:   &principals,
+			Tags:         nameTag(spec.Name),
+		})
+	}
+	for _, rt := range spec.RouteTables {
+		t := awsec2.NewCfnTransitGatewayRouteTable(b.st, id(p, stacks.Pascal(rt), "RouteTable"), &awsec2.CfnTransitGatewayRouteTableProps{
+			TransitGatewayId: tgw.Ref(),
+			Tags:             nameTag(spec.Name + "-" + rt),
+		})
+		b.offer(stacks.TGWRouteTableIDOutput(spec.Name, rt), t.Ref())
+	}
+	return nil
+}
+
+// attachments builds one account's VPC attachments and the routes that
+// send each VPC's peer CIDRs to the gateway.
+func (b *builder) attachments(spec *stacks.AttachmentsSpec) error {
+	gateway := b.param(spec.GatewayParam)
+	for _, a := range spec.Attachments {
+		var subnets []any
+		for _, s := range a.SubnetParams {
+			subnets = append(subnets, b.param(s))
+		}
+		att := awsec2.NewCfnTransitGatewayAttachment(b.st, id(a.ID, "Attachment"), &awsec2.CfnTransitGatewayAttachmentProps{
+			TransitGatewayId: gateway,
+			VpcId:            b.param(a.VPCParam),
+			SubnetIds:        &subnets,
+			// Options is free-form JSON to the CDK: keys as in CloudFormation.
+			Options: map[string]any{"DnsSupport": "enable"},
+			Tags:    nameTag(spec.TransitGateway + "-" + a.Name),
+		})
+		b.offer(stacks.AttachmentIDOutput(spec.TransitGateway, a.Name), att.Ref())
+		for _, r := range a.Routes {
+			route := awsec2.NewCfnRoute(b.st, id(a.ID, stacks.Pascal(r.Subnet), "To", cidrID(r.Destination)), &awsec2.CfnRouteProps{
+				RouteTableId:         b.param(r.RouteTableParam),
+				DestinationCidrBlock: str(r.Destination),
+				TransitGatewayId:     gateway,
+			})
+			// A route to the gateway is refused until the VPC is attached.
+			route.Node().AddDependency(att)
+		}
+	}
+	return nil
+}
+
+// routing builds the route tables' associations, propagations and static
+// routes in the owner account.
+func (b *builder) routing(spec *stacks.RoutingSpec) error {
+	for _, rt := range spec.RouteTables {
+		table := b.param(rt.TableParam)
+		for _, a := range rt.Associations {
+			awsec2.NewCfnTransitGatewayRouteTableAssociation(b.st, id(rt.ID, "Associates", a.ID), &awsec2.CfnTransitGatewayRouteTableAssociationProps{
+				TransitGatewayAttachmentId: b.param(a.Param),
+				TransitGatewayRouteTableId: table,
+			})
+		}
+		for _, a := range rt.Propagations {
+			awsec2.NewCfnTransitGatewayRouteTablePropagation(b.st, id(rt.ID, "Propagates", a.ID), &awsec2.CfnTransitGatewayRouteTablePropagationProps{
+				TransitGatewayAttachmentId: b.param(a.Param),
+				TransitGatewayRouteTableId: table,
+			})
+		}
+		for _, r := range rt.Routes {
+			props := &awsec2.CfnTransitGatewayRouteProps{
+				DestinationCidrBlock:       str(r.Destination),
+				TransitGatewayRouteTableId: table,
+			}
+			if r.Blackhole {
+				props.Blackhole = true
+			} else {
+				props.TransitGatewayAttachmentId = b.param(r.Attachment.Param)
+			}
+			awsec2.NewCfnTransitGatewayRoute(b.st, id(rt.ID, "Route", cidrID(r.Destination)), props)
+		}
+	}
+	return nil
+}
+
+// cidrID spells a CIDR for a logical ID: 10.0.0.0/16 → 10x0x0x0x16.
+func cidrID(cidr string) string {
+	out := []byte(cidr)
+	for i, c := range out {
+		if c == '.' || c == '/' {
+			out[i] = 'x'
+		}
+	}
+	return string(out)
+}
