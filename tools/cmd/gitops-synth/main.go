@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 
 	"github.com/aws/jsii-runtime-go"
@@ -30,6 +31,10 @@ func run(stdin io.Reader) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&job); err != nil {
 		return fmt.Errorf("reading the job: %v", err)
+	}
+	// Without node the CDK panics deep inside jsii; say it plainly.
+	if _, err := exec.LookPath("node"); err != nil {
+		return fmt.Errorf("node (Node.js) is not on PATH; the AWS CDK runs in it")
 	}
 	for k, v := range synth.Env {
 		os.Setenv(k, v)

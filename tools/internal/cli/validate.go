@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -23,6 +27,10 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gitops validate: unknown format %q (want one of %s)\n", *format, strings.Join(diag.Formats, ", "))
 		return ExitUsage
 	}
+	if err := checkRoot(*root); err != nil {
+		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
+		return ExitUsage
+	}
 	_, report, err := loadAndValidate(*root)
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
@@ -36,6 +44,30 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// estateDirs are the directories of the repository that hold the estate.
+var estateDirs = []string{"accounts", "environments", "imagerecipes"}
+
+// checkRoot refuses a --root that is not a directory or holds none of the
+// estate's directories: a mistyped path would otherwise validate nothing
+// and pass.
+func checkRoot(root string) error {
+	fi, err := os.Stat(root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--root %s: no such directory", root)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("--root %s is not a directory", root)
+	}
+	for _, dir := range estateDirs {
+		if _, err := os.Stat(filepath.Join(root, dir)); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("--root %s holds none of %s/: give the repository's top directory", root, strings.Join(estateDirs, "/, "))
 }
 
 // loadAndValidate loads the estate under root and runs every check. The

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -66,25 +67,33 @@ func writeText(w io.Writer, r Report) error {
 	}
 	switch {
 	case errs == 0 && warns == 0:
-		fmt.Fprintf(bw, "ok: %d files, no findings\n", len(r.Files))
+		fmt.Fprintf(bw, "ok: %s, no findings\n", plural(len(r.Files), "file"))
 	default:
-		fmt.Fprintf(bw, "%s, %s in %d files\n", plural(errs, "error"), plural(warns, "warning"), len(r.Files))
+		fmt.Fprintf(bw, "%s, %s in %s\n", plural(errs, "error"), plural(warns, "warning"), plural(len(r.Files), "file"))
 	}
 	return bw.Flush()
 }
 
-// caretPad keeps tabs as tabs so the caret lines up under the column.
+// caretPad keeps tabs as tabs so the caret lines up under the column;
+// columns count characters, not bytes.
 func caretPad(line string, col int) string {
 	var b strings.Builder
-	for i, r := range line {
-		if i >= col-1 {
+	n := 0
+	for _, r := range line {
+		if n >= col-1 {
 			break
 		}
+		n++
 		if r == '\t' {
 			b.WriteByte('\t')
 		} else {
 			b.WriteByte(' ')
 		}
+	}
+	// A column just past the end of the line (an unclosed quote) still
+	// gets its caret.
+	for ; n < col-1 && n <= len(line); n++ {
+		b.WriteByte(' ')
 	}
 	return b.String()
 }
@@ -164,6 +173,7 @@ type codeQualityIssue struct {
 
 func writeCodeQuality(w io.Writer, r Report) error {
 	issues := []codeQualityIssue{}
+	seen := map[string]int{}
 	for _, d := range r.Items {
 		var is codeQualityIssue
 		is.Description = d.Message
@@ -172,8 +182,16 @@ func writeCodeQuality(w io.Writer, r Report) error {
 		}
 		is.CheckName = d.Rule
 		// The fingerprint leaves out the line so a finding keeps its identity
-		// when lines above it move.
-		sum := sha256.Sum256([]byte(d.Rule + "\x00" + d.Pos.File + "\x00" + d.Message))
+		// when lines above it move. GitLab shows one issue per fingerprint,
+		// so findings with the same message in one file (two list items
+		// missing the same key) are told apart by their order.
+		id := d.Rule + "\x00" + d.Pos.File + "\x00" + d.Message
+		n := seen[id]
+		seen[id]++
+		if n > 0 {
+			id += "\x00" + strconv.Itoa(n)
+		}
+		sum := sha256.Sum256([]byte(id))
 		is.Fingerprint = hex.EncodeToString(sum[:16])
 		is.Severity = "major"
 		if d.Severity == Warning {

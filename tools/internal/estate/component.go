@@ -1,5 +1,12 @@
 package estate
 
+import (
+	"strconv"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+)
+
 // Component is an AWSTOE component document, a YAML file under
 // imagerecipes/components/. It carries no kind: its place says what it is.
 type Component struct {
@@ -9,7 +16,7 @@ type Component struct {
 	// Description of what the component does.
 	Description string `yaml:"description,omitempty"`
 	// SchemaVersion of the document; AWSTOE knows 1.0.
-	SchemaVersion string `yaml:"schemaVersion" jsonschema:"enum=1.0"`
+	SchemaVersion SchemaVersion `yaml:"schemaVersion"`
 	// Parameters the component accepts, each a one-key mapping name → definition.
 	Parameters []map[string]ComponentParameter `yaml:"parameters,omitempty"`
 	// Constants usable in the document, each a one-key mapping name → definition.
@@ -40,7 +47,8 @@ type Phase struct {
 
 // Step is one AWSTOE step.
 type Step struct {
-	// Name is unique within the document.
+	// Name is unique within its phase; chaining refers to it as
+	// {{ phase.step.outputs… }}.
 	Name string `yaml:"name" jsonschema:"pattern=^[A-Za-z0-9_-]+$"`
 	// Action is an AWSTOE action module, e.g. ExecuteBash.
 	Action string `yaml:"action"`
@@ -56,4 +64,34 @@ type Step struct {
 	Loop any `yaml:"loop,omitempty"`
 	// If makes the step conditional.
 	If any `yaml:"if,omitempty"`
+}
+
+// SchemaVersion is a component's schemaVersion. AWS writes it unquoted
+// (schemaVersion: 1.0), which YAML reads as a number, so both forms are
+// accepted and kept as text ("1.0").
+type SchemaVersion string
+
+// DecodeScalar implements the loader's scalar hook.
+func (v *SchemaVersion) DecodeScalar(typ, text string) bool {
+	switch typ {
+	case "int", "float":
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return false
+		}
+		*v = SchemaVersion(strconv.FormatFloat(f, 'f', -1, 64))
+		if !strings.Contains(string(*v), ".") {
+			*v += ".0"
+		}
+		return true
+	case "string":
+		*v = SchemaVersion(text)
+		return true
+	}
+	return false
+}
+
+// JSONSchema describes a SchemaVersion as 1.0, quoted or not.
+func (SchemaVersion) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{Enum: []any{"1.0", 1.0}}
 }

@@ -3,6 +3,7 @@ package estate
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -21,11 +22,19 @@ type Subnet struct {
 	TierIndex, ZoneIndex int
 }
 
+// MaxAZCount is the largest azCount: no region has more zones.
+const MaxAZCount = 6
+
 // Zones returns the VPC's availability zones: the declared list, or the
-// region's first AZCount zones (region + a, b, c, …).
+// region's first AZCount zones (region + a, b, c, …). An azCount out of
+// 1..MaxAZCount yields no zones (validation reports it), so hostile input
+// cannot make it allocate without bound or panic.
 func (v *VPC) Zones(region string) []string {
 	if len(v.AZs) > 0 {
 		return v.AZs
+	}
+	if v.AZCount < 1 || v.AZCount > MaxAZCount {
+		return nil
 	}
 	zones := make([]string, v.AZCount)
 	for i := range zones {
@@ -69,9 +78,12 @@ func (v *VPC) Layout(region string) ([]Subnet, []LayoutError) {
 	}
 	vpc = vpc.Masked()
 	zones := v.Zones(region)
-	var out []Subnet
+	n := len(v.Subnets) * len(zones)
+	out := make([]Subnet, 0, n)
 	var errs []LayoutError
-	var taken []netip.Prefix
+	// taken is kept sorted by start address, so finding a free block is one
+	// pass over it.
+	taken := make([]netip.Prefix, 0, n)
 	for ti, t := range v.Subnets {
 		if len(t.CIDRs) == 0 {
 			continue
@@ -81,7 +93,9 @@ func (v *VPC) Layout(region string) ([]Subnet, []LayoutError) {
 			if zi < len(t.CIDRs) {
 				if p, err := netip.ParsePrefix(t.CIDRs[zi]); err == nil {
 					s.CIDR = p.Masked()
-					taken = append(taken, s.CIDR)
+					if s.CIDR.Addr().Is4() {
+						taken = insertSorted(taken, s.CIDR)
+					}
 				}
 			}
 			out = append(out, s)
@@ -97,7 +111,7 @@ func (v *VPC) Layout(region string) ([]Subnet, []LayoutError) {
 				p, ok := nextFree(vpc, t.Prefix, taken)
 				if ok {
 					s.CIDR = p
-					taken = append(taken, p)
+					taken = insertSorted(taken, p)
 				} else if len(errs) == 0 || errs[len(errs)-1].TierIndex != ti {
 					errs = append(errs, LayoutError{TierIndex: ti, Message: fmt.Sprintf(
 						"no room left in %s for a /%d subnet per zone of tier %s", vpc, t.Prefix, t.Name)})
@@ -106,40 +120,41 @@ func (v *VPC) Layout(region string) ([]Subnet, []LayoutError) {
 			out = append(out, s)
 		}
 	}
-	// Keep the declared tier order, so listings read like the YAML.
-	ordered := make([]Subnet, 0, len(out))
-	for ti := range v.Subnets {
-		for _, s := range out {
-			if s.TierIndex == ti {
-				ordered = append(ordered, s)
-			}
-		}
-	}
-	return ordered, errs
+	// Keep the declared tier order, so listings read like the YAML; within a
+	// tier the subnets are already in zone order.
+	slices.SortStableFunc(out, func(a, b Subnet) int { return a.TierIndex - b.TierIndex })
+	return out, errs
 }
 
 // nextFree returns the lowest block of size bits inside vpc that overlaps
-// nothing taken.
+// nothing taken (IPv4 blocks sorted by start address). A candidate that
+// overlaps a taken block moves past that block's end, so this is one pass
+// over taken, however many blocks the VPC holds.
 func nextFree(vpc netip.Prefix, bits int, taken []netip.Prefix) (netip.Prefix, bool) {
 	step := uint64(1) << (32 - bits)
-	start := addrToUint(vpc.Addr())
-	end := start + (uint64(1) << (32 - vpc.Bits()))
-	for a := start; a+step <= end; a += step {
-		p := netip.PrefixFrom(uintToAddr(a), bits)
-		if !overlapsAny(p, taken) {
-			return p, true
+	a := addrToUint(vpc.Addr())
+	end := a + (uint64(1) << (32 - vpc.Bits()))
+	for _, t := range taken {
+		ts := addrToUint(t.Addr())
+		te := ts + uint64(1)<<(32-t.Bits())
+		if te <= a {
+			continue
 		}
+		if a+step <= ts {
+			break // the candidate ends before t, and every later block starts after t
+		}
+		a = (te + step - 1) / step * step
 	}
-	return netip.Prefix{}, false
+	if a+step > end {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(uintToAddr(a), bits), true
 }
 
-func overlapsAny(p netip.Prefix, taken []netip.Prefix) bool {
-	for _, t := range taken {
-		if p.Overlaps(t) {
-			return true
-		}
-	}
-	return false
+// insertSorted inserts p into taken, keeping it sorted by start address.
+func insertSorted(taken []netip.Prefix, p netip.Prefix) []netip.Prefix {
+	i, _ := slices.BinarySearchFunc(taken, p, func(t, p netip.Prefix) int { return t.Addr().Compare(p.Addr()) })
+	return slices.Insert(taken, i, p)
 }
 
 func addrToUint(a netip.Addr) uint64 {

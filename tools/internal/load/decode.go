@@ -38,6 +38,9 @@ type decoder struct {
 	anchors map[string]ast.Node
 	nodes   int
 	depth   int
+	// tooBig is set once the document exceeded maxNodes or maxDepth; the
+	// decoder then stops, so a hostile document yields one finding, not millions.
+	tooBig bool
 }
 
 func newDecoder(doc *estate.Doc, diags *diag.List) *decoder {
@@ -45,6 +48,11 @@ func newDecoder(doc *estate.Doc, diags *diag.List) *decoder {
 }
 
 func (d *decoder) pos(n ast.Node) estate.Pos {
+	// A block mapping's token is its first colon; its first key is where a
+	// reader sees the mapping start.
+	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 {
+		n = m.Values[0].Key
+	}
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {
 		return estate.Pos{File: d.doc.File, Line: 1, Col: 1}
@@ -67,77 +75,50 @@ func (b *diagBuilder) hint(format string, args ...any) {
 	b.d.diags.Add(b.dg.WithHint(format, args...))
 }
 
-func (b *diagBuilder) add() { b.d.diags.Add(b.dg) }
-
-// resolve unwraps anchors, aliases and tags. It returns nil after recording
-// a finding when the node cannot be used.
-func (d *decoder) resolve(n ast.Node) ast.Node {
-	for range maxDepth {
-		switch t := n.(type) {
-		case *ast.AnchorNode:
-			// An alias inside its own anchor recurses until maxDepth stops it.
-			d.register(t)
-			n = t.Value
-		case *ast.AliasNode:
-			name := t.Value.GetToken().Value
-			target, ok := d.anchors[name]
-			if !ok {
-				d.errorf(t, "yaml-alias", "alias *%s refers to no anchor", name).
-					hint("define &%s before this line, or spell the alias like its anchor", name)
-				return nil
-			}
-			n = target
-		case *ast.TagNode:
-			n = t.Value
-		default:
-			return n
-		}
+// enter accounts for one more value at one more level of nesting; it
+// returns false, after reporting once, when the document is too big. Every
+// successful enter must be followed by leave.
+func (d *decoder) enter(n ast.Node) bool {
+	if d.tooBig {
+		return false
 	}
-	d.errorf(n, "yaml-alias", "aliases nest too deeply").add()
-	return nil
-}
-
-func (d *decoder) register(a *ast.AnchorNode) {
-	d.anchors[a.Name.GetToken().Value] = a.Value
-}
-
-// skip walks a value that is not decoded (under an unknown key) only to
-// register its anchors, so later aliases to them do not cascade into errors.
-func (d *decoder) skip(n ast.Node) {
-	ast.Walk(anchorVisitor{d}, n)
-}
-
-type anchorVisitor struct{ d *decoder }
-
-func (v anchorVisitor) Visit(n ast.Node) ast.Visitor {
-	if a, ok := n.(*ast.AnchorNode); ok {
-		v.d.register(a)
+	d.nodes++
+	if d.nodes > maxNodes {
+		d.tooBig = true
+		d.errorf(n, "yaml-size", "document expands to more than %d values", maxNodes).
+			hint("aliases that refer to each other multiply the size; write the values out")
+		return false
 	}
-	return v
+	if d.depth >= maxDepth {
+		d.tooBig = true
+		d.errorf(n, "yaml-size", "values nest deeper than %d levels", maxDepth).
+			hint("an alias inside its own anchor, or a merge key that merges its own mapping, nests without end; write the values out")
+		return false
+	}
+	d.depth++
+	return true
 }
+
+func (d *decoder) leave() { d.depth-- }
 
 // decode fills v from n; path names v inside the document.
 func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
-	d.nodes++
-	if d.nodes > maxNodes {
-		if d.nodes == maxNodes+1 {
-			d.errorf(n, "yaml-size", "document expands to more than %d values", maxNodes).
-				hint("aliases that refer to each other multiply the size; write the values out")
-		}
+	if !d.enter(n) {
 		return
 	}
-	d.depth++
-	defer func() { d.depth-- }()
-	if d.depth > maxDepth {
-		d.errorf(n, "yaml-size", "values nest deeper than %d levels", maxDepth).add()
-		return
-	}
+	defer d.leave()
+	written := unwrap(n)
 	n = d.resolve(n)
 	if n == nil {
 		return
 	}
 	if !d.doc.Has(path) {
-		p := d.pos(n)
+		// An alias is recorded where it is written, not where its anchor is:
+		// that is the line a reader of this path looks at.
+		if _, alias := written.(*ast.AliasNode); !alias {
+			written = n
+		}
+		p := d.pos(written)
 		d.doc.Record(path, p.Line, p.Col)
 	}
 	if _, ok := n.(*ast.NullNode); ok {
@@ -147,7 +128,7 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 		if sd, ok := v.Addr().Interface().(ScalarDecoder); ok {
 			typ, text, ok := scalar(n)
 			if !ok || !sd.DecodeScalar(typ, text) {
-				d.errorf(n, "yaml-type", "expected a string, number or boolean, got %s", describe(n)).add()
+				d.typeError(n, "a string, number or boolean")
 			}
 			return
 		}
@@ -171,16 +152,11 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 			v.SetString(s)
 			return
 		}
-		b := d.errorf(n, "yaml-type", "expected a string, got %s", describe(n))
-		if _, _, ok := scalar(n); ok {
-			b.hint("quote it: %q", n.GetToken().Value)
-			return
-		}
-		b.add()
+		d.typeError(n, "a string")
 	case reflect.Int, reflect.Int64:
 		i, ok := n.(*ast.IntegerNode)
 		if !ok {
-			d.errorf(n, "yaml-type", "expected an integer, got %s", describe(n)).add()
+			d.typeError(n, "an integer")
 			return
 		}
 		switch x := i.Value.(type) {
@@ -188,7 +164,8 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 			v.SetInt(x)
 		case uint64:
 			if x > math.MaxInt64 {
-				d.errorf(n, "yaml-type", "integer %d is too large", x).add()
+				d.errorf(n, "yaml-type", "integer %d is too large", x).
+					hint("write a number below %d", uint64(math.MaxInt64)+1)
 				return
 			}
 			v.SetInt(int64(x))
@@ -196,7 +173,7 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	case reflect.Bool:
 		b, ok := n.(*ast.BoolNode)
 		if !ok {
-			d.errorf(n, "yaml-type", "expected true or false, got %s", describe(n)).add()
+			d.typeError(n, "true or false")
 			return
 		}
 		v.SetBool(b.Value)
@@ -205,64 +182,42 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	}
 }
 
-// entry is one key of a mapping, after merge keys are applied.
-type entry struct {
-	key   string
-	keyN  ast.Node
-	value ast.Node
+// typeError reports a value of the wrong type; want is "a string", "a list",
+// …. Anchors inside the value are still registered, so aliases to them do
+// not add findings of their own.
+func (d *decoder) typeError(n ast.Node, want string) {
+	d.errorf(n, "yaml-type", "expected %s, got %s", want, describe(n)).hint("%s", typeHint(want, n))
+	d.skip(n)
 }
 
-// entries lists a mapping's keys in source order; keys merged in with `<<`
-// come after and never override a key written explicitly.
-func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
-	m, ok := n.(*ast.MappingNode)
-	if !ok {
-		d.errorf(n, "yaml-type", "expected a mapping, got %s", describe(n)).add()
-		return nil, false
+// typeHint says how to write a value of type want in place of n.
+func typeHint(want string, n ast.Node) string {
+	_, _, isScalar := scalar(n)
+	text := ""
+	if tk := n.GetToken(); tk != nil {
+		text = tk.Value
 	}
-	var out, merged []entry
-	seen := map[string]bool{}
-	for _, mv := range m.Values {
-		if _, isMerge := mv.Key.(*ast.MergeKeyNode); isMerge {
-			merged = append(merged, d.mergeSources(mv.Value, path)...)
-			continue
+	switch want {
+	case "a string":
+		if isScalar {
+			return fmt.Sprintf("quote it: %q", text)
 		}
-		key := keyString(mv.Key)
-		seen[key] = true
-		out = append(out, entry{key: key, keyN: mv.Key, value: mv.Value})
-	}
-	for _, e := range merged {
-		if !seen[e.key] {
-			seen[e.key] = true
-			out = append(out, e)
+	case "an integer":
+		if isScalar {
+			return "write a whole number, without quotes"
 		}
-	}
-	return out, true
-}
-
-func (d *decoder) mergeSources(n ast.Node, path string) []entry {
-	n = d.resolve(n)
-	if n == nil {
-		return nil
-	}
-	var sources []ast.Node
-	if s, ok := n.(*ast.SequenceNode); ok {
-		sources = s.Values
-	} else {
-		sources = []ast.Node{n}
-	}
-	var out []entry
-	for _, s := range sources {
-		s = d.resolve(s)
-		if s == nil {
-			continue
+		return "write a single whole number here"
+	case "true or false":
+		return "write true or false, without quotes"
+	case "a list":
+		if isScalar {
+			return fmt.Sprintf("write it as a list: [%s], or one \"- item\" per line", text)
 		}
-		es, ok := d.entries(s, path)
-		if ok {
-			out = append(out, es...)
-		}
+		return "write a list: one \"- item\" per line, or [a, b]"
+	case "a mapping":
+		return "write key: value lines indented under this key, or {key: value}"
 	}
-	return out
+	return "write a single value here, not a list or a mapping"
 }
 
 func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
@@ -271,7 +226,16 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 		return
 	}
 	info := structInfoOf(v.Type())
-	present := map[string]bool{}
+	// given says, per field, whether the mapping set it; kept on the stack
+	// for the usual small structs, since every list item is one.
+	var buf [32]fieldGiven
+	given := buf[:0]
+	if nf := v.NumField(); nf <= len(buf) {
+		given = buf[:nf]
+	} else {
+		given = make([]fieldGiven, nf)
+	}
+	var unknown []string
 	for _, e := range entries {
 		f, ok := info.fields[e.key]
 		if !ok {
@@ -282,18 +246,28 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 				b.hint("known keys here: %s", strings.Join(info.names, ", "))
 			}
 			d.skip(e.value)
+			unknown = append(unknown, e.key)
 			continue
 		}
-		if _, null := e.value.(*ast.NullNode); !null {
-			present[e.key] = true
+		if _, null := d.peek(e.value).(*ast.NullNode); null {
+			given[f.index] = givenEmpty
+		} else {
+			given[f.index] = givenValue
 		}
 		child := estate.FieldPath(path, e.key)
-		if isCollection(e.value) {
+		if isCollection(d.peek(e.value)) {
 			// Point at the key for blocks: "vpcs:" reads better than its first item.
 			p := d.pos(e.keyN)
 			d.doc.Record(child, p.Line, p.Col)
 		}
-		d.decode(e.value, v.Field(f.index), child)
+		field := v.Field(f.index)
+		d.decode(e.value, field, child)
+		// A required string must say something: `vpc: ""` would otherwise
+		// pass as present and every reference check would skip it.
+		if s, isString := stringValue(d.peek(e.value)); f.required && isString && s == "" {
+			d.errorf(e.value, "yaml-required", "key %q is empty", e.key).
+				hint("give %s a value", e.key)
+		}
 	}
 	// A missing key is reported at the mapping's first key: the node of a
 	// block mapping itself points at its first colon.
@@ -301,12 +275,49 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 {
 		at = m.Values[0].Key
 	}
-	for _, name := range info.required {
-		if !present[name] {
+	for _, req := range info.required {
+		name := req.name
+		switch {
+		case given[req.index] == givenValue:
+		case misspelt(name, unknown):
+			// The unknown key's finding already suggests this one.
+		case given[req.index] == givenEmpty:
+			d.errorf(keyNode(entries, name, at), "yaml-required", "required key %q has no value", name).
+				hint("write its value after %s:", name)
+		default:
 			d.errorf(at, "yaml-required", "missing required key %q", name).
 				hint("add %s: to this mapping", name)
 		}
 	}
+}
+
+// fieldGiven is what a mapping gave a struct field.
+type fieldGiven uint8
+
+const (
+	givenNothing fieldGiven = iota
+	givenEmpty              // the key, without a value
+	givenValue
+)
+
+// keyNode returns the node of key name among entries, or else.
+func keyNode(entries []entry, name string, orElse ast.Node) ast.Node {
+	for _, e := range entries {
+		if e.key == name {
+			return e.keyN
+		}
+	}
+	return orElse
+}
+
+// misspelt reports whether one of the unknown keys is a plausible typo of name.
+func misspelt(name string, unknown []string) bool {
+	for _, u := range unknown {
+		if diag.DidYouMean(u, []string{name}) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func isCollection(n ast.Node) bool {
@@ -320,7 +331,7 @@ func isCollection(n ast.Node) bool {
 func (d *decoder) decodeSlice(n ast.Node, v reflect.Value, path string) {
 	s, ok := n.(*ast.SequenceNode)
 	if !ok {
-		d.errorf(n, "yaml-type", "expected a list, got %s", describe(n)).add()
+		d.typeError(n, "a list")
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(s.Values), len(s.Values))
@@ -370,8 +381,14 @@ func (d *decoder) generic(n ast.Node, path string) any {
 		}
 		return s
 	case *ast.IntegerNode:
-		if x, ok := t.Value.(int64); ok {
+		// The parser keeps non-negative integers as uint64.
+		switch x := t.Value.(type) {
+		case int64:
 			return x
+		case uint64:
+			if x <= math.MaxInt64 {
+				return int64(x)
+			}
 		}
 		return t.GetToken().Value
 	case *ast.FloatNode:
@@ -449,11 +466,15 @@ func describe(n ast.Node) string {
 // structInfo is what the decoder needs of a struct type, computed once.
 type structInfo struct {
 	fields   map[string]fieldInfo
-	names    []string // sorted, for hints
-	required []string // keys without omitempty, in field order
+	names    []string    // sorted, for hints
+	required []fieldInfo // keys without omitempty, in field order
 }
 
-type fieldInfo struct{ index int }
+type fieldInfo struct {
+	name     string
+	index    int
+	required bool
+}
 
 var structInfos sync.Map // reflect.Type → *structInfo
 
@@ -469,10 +490,11 @@ func structInfoOf(t reflect.Type) *structInfo {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
-		si.fields[name] = fieldInfo{index: i}
+		fi := fieldInfo{name: name, index: i, required: !strings.Contains(opts, "omitempty")}
+		si.fields[name] = fi
 		si.names = append(si.names, name)
-		if !strings.Contains(opts, "omitempty") {
-			si.required = append(si.required, name)
+		if fi.required {
+			si.required = append(si.required, fi)
 		}
 	}
 	slices.Sort(si.names)

@@ -97,7 +97,9 @@ func add(e *estate.Estate, doc Document) {
 }
 
 // estateFiles lists the YAML files of the estate, slash-separated and
-// relative to root, in sorted order.
+// relative to root, in sorted order. Hidden files and directories are left
+// out: editors keep lock files and backups there (Emacs's .#x.yaml is a
+// dangling link), and they are no part of the estate.
 func estateFiles(root string) ([]string, error) {
 	var files []string
 	for _, dir := range []string{"accounts", "environments", "imagerecipes"} {
@@ -107,6 +109,12 @@ func estateFiles(root string) ([]string, error) {
 					return fs.SkipDir
 				}
 				return err
+			}
+			if strings.HasPrefix(de.Name(), ".") && p != filepath.Join(root, dir) {
+				if de.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
 			}
 			if de.IsDir() || !isYAML(p) {
 				return nil
@@ -180,6 +188,10 @@ func loadDocument(file string, body ast.Node, diags *diag.List) Document {
 		dec.errorf(body, "yaml-kind", "document has no kind").
 			hint("start it with kind: and one of %s", strings.Join(kindNames(), ", "))
 		return nil
+	case !isString(kindNode):
+		dec.errorf(kindNode, "yaml-kind", "kind must be a name, got %s", describe(kindNode)).
+			hint("write kind: and one of %s", strings.Join(kindNames(), ", "))
+		return nil
 	case kindTypes[kind] == nil:
 		b := dec.errorf(kindNode, "yaml-kind", "unknown kind %q", kind)
 		if h := diag.DidYouMean(kind, kindNames()); h != "" {
@@ -190,7 +202,7 @@ func loadDocument(file string, body ast.Node, diags *diag.List) Document {
 		return nil
 	}
 	if dir := kindDir(kind); !strings.HasPrefix(file, dir+"/") {
-		dec.errorf(kindNode, "yaml-kind", "a %s document belongs under %s/", kind, dir).
+		dec.errorf(kindNode, "yaml-kind", "%s %s document belongs under %s/", article(kind), kind, dir).
 			hint("move the file under %s/", dir)
 		return nil
 	}
@@ -202,7 +214,8 @@ func loadDocument(file string, body ast.Node, diags *diag.List) Document {
 	return v.Interface()
 }
 
-// findKind returns the document's kind and the node holding it.
+// findKind returns the document's kind and the node holding it, past any
+// anchor or tag.
 func findKind(body ast.Node) (string, ast.Node) {
 	m, ok := body.(*ast.MappingNode)
 	if !ok {
@@ -210,11 +223,25 @@ func findKind(body ast.Node) (string, ast.Node) {
 	}
 	for _, mv := range m.Values {
 		if keyString(mv.Key) == "kind" {
-			s, _ := stringValue(mv.Value)
-			return s, mv.Value
+			n := unwrap(mv.Value)
+			s, _ := stringValue(n)
+			return s, n
 		}
 	}
 	return "", nil
+}
+
+// article is "an" before a vowel, "a" otherwise.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+func isString(n ast.Node) bool {
+	_, ok := stringValue(n)
+	return ok
 }
 
 func kindDir(kind string) string {
@@ -256,16 +283,17 @@ func syntaxError(file string, err error) diag.Diagnostic {
 			pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
 		}
 	}
-	rule := "yaml-syntax"
-	if strings.Contains(msg, "already defined") {
-		rule = "yaml-duplicate-key"
+	switch {
+	case strings.Contains(msg, "already defined"):
+		return diag.Errorf(pos, "yaml-duplicate-key", "%s", msg).
+			WithHint("a key may appear once per mapping; merge the two or rename one")
+	case strings.Contains(msg, "'\t'"):
+		return diag.Errorf(pos, "yaml-syntax", "a tab character where YAML expects spaces").
+			WithHint("indent with spaces, not tabs")
+	case strings.Contains(msg, "not found") || strings.Contains(msg, "could not find"):
+		return diag.Errorf(pos, "yaml-syntax", "%s", msg).
+			WithHint("close the bracket or quote opened here")
 	}
-	return diag.Errorf(pos, rule, "%s", msg).WithHint("%s", syntaxHint(rule))
-}
-
-func syntaxHint(rule string) string {
-	if rule == "yaml-duplicate-key" {
-		return "a key may appear once per mapping; merge the two or rename one"
-	}
-	return "fix the YAML syntax here; indent with spaces, not tabs"
+	return diag.Errorf(pos, "yaml-syntax", "%s", msg).
+		WithHint("fix the YAML syntax here")
 }

@@ -32,6 +32,7 @@ type ManifestStack struct {
 	Parameters []Parameter       `json:"parameters"`
 	Outputs    []string          `json:"outputs"`
 	Tags       map[string]string `json:"tags,omitempty"`
+	CopyImage  *ImageCopy        `json:"copyImage,omitempty"`
 }
 
 // ManifestVersion is the current manifest format.
@@ -50,6 +51,7 @@ func NewManifest(p *Plan, hashes map[string]string) *Manifest {
 			Parameters: nonNilParams(s.Parameters),
 			Outputs:    nonNil(s.Outputs),
 			Tags:       s.Tags,
+			CopyImage:  s.CopyImage,
 		})
 	}
 	return m

@@ -56,3 +56,21 @@ func TGWRouteTableIDOutput(tgw, table string) string {
 func AttachmentIDOutput(tgw, attachment string) string {
 	return Pascal(tgw) + Pascal(attachment) + "AttachmentId"
 }
+
+// ImageRepositoryOutput is the GitLab image stack's output holding the URI
+// of the repository the service pulls from (without tag).
+func ImageRepositoryOutput(gitlab string) string { return Pascal(gitlab) + "ImageRepositoryUri" }
+
+// GitLabURLOutput holds GitLab's external URL.
+func GitLabURLOutput(gitlab string) string { return Pascal(gitlab) + "GitLabUrl" }
+
+// GitLabRootPasswordOutput holds the ARN of the root password's secret.
+func GitLabRootPasswordOutput(gitlab string) string { return Pascal(gitlab) + "RootPasswordSecretArn" }
+
+// GitLabLoadBalancerOutput holds the ALB's DNS name.
+func GitLabLoadBalancerOutput(gitlab string) string { return Pascal(gitlab) + "LoadBalancerDnsName" }
+
+// GitLabTaskSecurityGroupOutput holds the security group of GitLab's tasks.
+func GitLabTaskSecurityGroupOutput(gitlab string) string {
+	return Pascal(gitlab) + "TaskSecurityGroupId"
+}

@@ -3,7 +3,6 @@ package stacks
 import (
 	"fmt"
 	"regexp"
-	"slices"
 
 	"gitops/tools/internal/estate"
 )
@@ -325,7 +324,7 @@ func natImageSSM(instanceType string) string {
 	return "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-" + InstanceArch(instanceType)
 }
 
-// vpcParams wires the VPC's id into s from its network stack, and returns
+// vpcParam wires the VPC's id into s from its network stack, and returns
 // the parameter name with the VPC's resolved spec.
 func (p *planner) vpcParam(s *Stack, vpc string) (string, *NetworkVPC) {
 	ns, v := p.vpcStack(vpc)
@@ -368,11 +367,4 @@ func (p *planner) subnetParam(s *Stack, vpc, subnet string) string {
 func (p *planner) routeTableParam(s *Stack, vpc, subnet string) string {
 	ns, _ := p.vpcStack(vpc)
 	return p.addParam(s, ns, RouteTableIDOutput(vpc, subnet), "String")
-}
-
-// sortedCopy returns a sorted copy of names.
-func sortedCopy(names []string) []string {
-	out := slices.Clone(names)
-	slices.Sort(out)
-	return out
 }

@@ -26,6 +26,7 @@ const (
 	KindTGWAttachments Kind = "tgw-attachments"
 	KindTGWRouting     Kind = "tgw-routing"
 	KindGitLab         Kind = "gitlab"
+	KindGitLabImage    Kind = "gitlab-image"
 	KindDeployRole     Kind = "deploy-role"
 )
 
@@ -57,6 +58,10 @@ type Stack struct {
 	Outputs []string `json:"outputs"`
 	// Tags go on every taggable resource of the stack (the account's tags).
 	Tags map[string]string `json:"tags,omitempty"`
+	// CopyImage, when set, asks apply to copy a container image into the
+	// repository this stack creates, after deploying it and before the
+	// stacks depending on it.
+	CopyImage *ImageCopy `json:"copyImage,omitempty"`
 	// Zones are the availability zones the estate uses in the stack's
 	// account and region; the synth seeds the CDK's context with them.
 	Zones []string `json:"zones,omitempty"`
@@ -67,6 +72,7 @@ type Stack struct {
 	Attachments    *AttachmentsSpec    `json:"attachments,omitempty"`
 	Routing        *RoutingSpec        `json:"routing,omitempty"`
 	GitLab         *GitLabSpec         `json:"gitlab,omitempty"`
+	GitLabImage    *GitLabImageSpec    `json:"gitlabImage,omitempty"`
 	DeployRole     *DeployRoleSpec     `json:"deployRole,omitempty"`
 }
 
@@ -87,6 +93,16 @@ type Source struct {
 	Output  string `json:"output,omitempty"`
 	SSM     string `json:"ssm,omitempty"`
 	Literal string `json:"literal,omitempty"`
+}
+
+// ImageCopy is an image apply copies into a private ECR repository.
+type ImageCopy struct {
+	// From is the source image reference, e.g. docker.io/gitlab/gitlab-ce:17.5.1-ce.0.
+	From string `json:"from"`
+	// Output of the stack holding the destination repository's URI; the
+	// image keeps its tag there.
+	RepositoryOutput string `json:"repositoryOutput"`
+	Tag              string `json:"tag"`
 }
 
 // Param returns the stack's parameter called name.

@@ -132,6 +132,8 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (awscdk.Stack, e
 		err = b.routing(s.Routing)
 	case s.GitLab != nil:
 		err = b.gitlab(s.GitLab)
+	case s.GitLabImage != nil:
+		err = b.gitlabImage(s.GitLabImage)
 	case s.DeployRole != nil:
 		err = b.deployRole(s.DeployRole)
 	default:
@@ -144,10 +146,16 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (awscdk.Stack, e
 		return nil, err
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
-		awscdk.Tags_Of(st).Add(jsii.String(k), jsii.String(s.Tags[k]), nil)
+		awscdk.Tags_Of(st).Add(jsii.String(k), jsii.String(s.Tags[k]), &awscdk.TagProps{
+			ExcludeResourceTypes: &untaggable,
+		})
 	}
 	return st, nil
 }
+
+// untaggable are resource types the CDK would tag but CloudFormation (as
+// cfn-lint's schemas know it) does not accept tags on.
+var untaggable = []*string{jsii.String("AWS::ElasticLoadBalancingV2::Listener")}
 
 func describeSource(src stacks.Source) string {
 	switch {

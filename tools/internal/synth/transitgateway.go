@@ -60,8 +60,9 @@ func (b *builder) attachments(spec *stacks.AttachmentsSpec) error {
 			TransitGatewayId: gateway,
 			VpcId:            b.param(a.VPCParam),
 			SubnetIds:        &subnets,
-			Options:          map[string]any{"DnsSupport": "enable"},
-			Tags:             nameTag(spec.TransitGateway + "-" + a.Name),
+			// Options is free-form JSON to the CDK: keys as in CloudFormation.
+			Options: map[string]any{"DnsSupport": "enable"},
+			Tags:    nameTag(spec.TransitGateway + "-" + a.Name),
 		})
 		b.offer(stacks.AttachmentIDOutput(spec.TransitGateway, a.Name), att.Ref())
 		for _, r := range a.Routes {

@@ -1,0 +1,93 @@
+package stacks
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+
+	"gitops/tools/internal/estate"
+)
+
+func TestPeerRoutes(t *testing.T) {
+	cidrs := map[string]netip.Prefix{
+		"a": netip.MustParsePrefix("10.0.0.0/16"),
+		"b": netip.MustParsePrefix("10.1.0.0/16"),
+		"c": netip.MustParsePrefix("10.2.0.0/16"),
+	}
+	atts := []estate.TGWAttachment{{Name: "a", VPC: "a"}, {Name: "b", VPC: "b"}, {Name: "c", VPC: "c"}}
+	cases := []struct {
+		name   string
+		tables []estate.TGWRouteTable
+		want   map[string][]string
+	}{
+		{
+			name: "propagations reach, own CIDR excluded",
+			tables: []estate.TGWRouteTable{
+				{Name: "all", Associations: []string{"a", "b"}, Propagations: []string{"a", "b", "c"}},
+			},
+			want: map[string][]string{"a": {"10.1.0.0/16", "10.2.0.0/16"}, "b": {"10.0.0.0/16", "10.2.0.0/16"}},
+		},
+		{
+			name: "hub and spokes: spokes reach only the hub",
+			tables: []estate.TGWRouteTable{
+				{Name: "hub", Associations: []string{"a"}, Propagations: []string{"b", "c"}},
+				{Name: "spokes", Associations: []string{"b", "c"}, Propagations: []string{"a"}},
+			},
+			want: map[string][]string{"a": {"10.1.0.0/16", "10.2.0.0/16"}, "b": {"10.0.0.0/16"}, "c": {"10.0.0.0/16"}},
+		},
+		{
+			name: "static routes reach, blackholes do not",
+			tables: []estate.TGWRouteTable{
+				{Name: "t", Associations: []string{"a"}, Propagations: []string{"b"}, Routes: []estate.TGWRoute{
+					{Destination: "192.168.0.0/16", Attachment: "c"},
+					{Destination: "10.1.0.0/16", Blackhole: true},
+					{Destination: "172.16.0.0/12", Blackhole: true},
+				}},
+			},
+			want: map[string][]string{"a": {"192.168.0.0/16"}},
+		},
+		{
+			name: "routes inside the own VPC are left to the VPC",
+			tables: []estate.TGWRouteTable{
+				{Name: "t", Associations: []string{"a"}, Routes: []estate.TGWRoute{
+					{Destination: "10.0.5.0/24", Attachment: "b"},
+					{Destination: "10.0.0.0/8", Attachment: "b"},
+				}},
+			},
+			want: map[string][]string{"a": {"10.0.0.0/8"}},
+		},
+		{
+			name: "duplicates collapse, output sorted",
+			tables: []estate.TGWRouteTable{
+				{Name: "t", Associations: []string{"a"}, Propagations: []string{"c", "b"}, Routes: []estate.TGWRoute{
+					{Destination: "10.2.0.0/16", Attachment: "c"},
+				}},
+			},
+			want: map[string][]string{"a": {"10.1.0.0/16", "10.2.0.0/16"}},
+		},
+		{
+			name:   "unassociated attachments reach nothing",
+			tables: []estate.TGWRouteTable{{Name: "t", Propagations: []string{"a", "b"}}},
+			want:   map[string][]string{},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := PeerRoutes(&estate.TransitGateway{Attachments: atts, RouteTables: tc.tables}, cidrs)
+			for name, want := range tc.want {
+				var have []string
+				for _, p := range got[name] {
+					have = append(have, p.String())
+				}
+				if !slices.Equal(have, want) {
+					t.Errorf("%s: got %v, want %v", name, have, want)
+				}
+			}
+			for name, dsts := range got {
+				if _, ok := tc.want[name]; !ok && len(dsts) > 0 {
+					t.Errorf("%s: unexpected routes %v", name, dsts)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,71 @@
+package synth
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+
+	"gitops/tools/internal/stacks"
+)
+
+// ecrLifecyclePolicy expires untagged images after two weeks and keeps the
+// twenty newest tagged ones.
+const ecrLifecyclePolicy = `{"rules":[` +
+	`{"rulePriority":1,"description":"expire untagged images after 14 days","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},` +
+	`{"rulePriority":2,"description":"keep the 20 newest images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":20},"action":{"type":"expire"}}` +
+	`]}`
+
+// gitlabImage builds the repository GitLab's image is pulled from: a
+// private repository with immutable tags, scan on push and a lifecycle
+// policy that apply copies the pinned image into, or a pull-through cache
+// rule for Docker Hub whose repositories get the same settings.
+func (b *builder) gitlabImage(spec *stacks.GitLabImageSpec) error {
+	p := spec.ID
+	if spec.Source != "pullThroughCache" {
+		repo := awsecr.NewCfnRepository(b.st, id(p, "Repository"), &awsecr.CfnRepositoryProps{
+			RepositoryName:             str(spec.Repository),
+			ImageTagMutability:         str("IMMUTABLE"),
+			ImageScanningConfiguration: &awsecr.CfnRepository_ImageScanningConfigurationProperty{ScanOnPush: true},
+			EncryptionConfiguration:    &awsecr.CfnRepository_EncryptionConfigurationProperty{EncryptionType: str("AES256")},
+			LifecyclePolicy:            &awsecr.CfnRepository_LifecyclePolicyProperty{LifecyclePolicyText: str(ecrLifecyclePolicy)},
+		})
+		repo.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+		b.offer(stacks.ImageRepositoryOutput(spec.Name), repo.AttrRepositoryUri())
+		return nil
+	}
+	// Docker Hub requires authentication for pull-through caches: the
+	// secret is created here and its value set by the operator (a Docker
+	// Hub user name and access token), never written in a template.
+	cred := awssecretsmanager.NewCfnSecret(b.st, id(p, "DockerHubCredentials"), &awssecretsmanager.CfnSecretProps{
+		// ECR finds pull-through credentials under this prefix only.
+		Name:        str("ecr-pullthroughcache/" + spec.Repository + "-docker-hub"),
+		Description: str("Docker Hub credentials of the ECR pull-through cache for GitLab " + spec.Name + `: set {"username": "…", "accessToken": "…"}`),
+		GenerateSecretString: &awssecretsmanager.CfnSecret_GenerateSecretStringProperty{
+			SecretStringTemplate: str(`{"username":"set-me"}`),
+			GenerateStringKey:    str("accessToken"),
+			ExcludePunctuation:   true,
+		},
+	})
+	cred.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	rule := awsecr.NewCfnPullThroughCacheRule(b.st, id(p, "PullThroughCacheRule"), &awsecr.CfnPullThroughCacheRuleProps{
+		EcrRepositoryPrefix: str(spec.Repository),
+		UpstreamRegistry:    str("docker-hub"),
+		UpstreamRegistryUrl: str("registry-1.docker.io"),
+		CredentialArn:       cred.Ref(),
+	})
+	template := awsecr.NewCfnRepositoryCreationTemplate(b.st, id(p, "RepositoryTemplate"), &awsecr.CfnRepositoryCreationTemplateProps{
+		Prefix:             str(spec.Repository),
+		AppliedFor:         &[]*string{str("PULL_THROUGH_CACHE")},
+		Description:        str("Repositories the pull-through cache creates for GitLab " + spec.Name),
+		ImageTagMutability: str("IMMUTABLE"),
+		LifecyclePolicy:    str(ecrLifecyclePolicy),
+		EncryptionConfiguration: &awsecr.CfnRepositoryCreationTemplate_EncryptionConfigurationProperty{
+			EncryptionType: str("AES256"),
+		},
+	})
+	template.Node().AddDependency(rule)
+	b.offer(stacks.ImageRepositoryOutput(spec.Name), awscdk.Fn_Join(str(""), &[]*string{
+		str(b.spec.AccountID + ".dkr.ecr." + b.spec.Region + "."), awscdk.Aws_URL_SUFFIX(), str("/" + spec.Repository + "/" + spec.Upstream),
+	}))
+	return nil
+}

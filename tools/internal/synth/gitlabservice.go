@@ -1,0 +1,273 @@
+package synth
+
+import (
+	"strconv"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsefs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+
+	"gitops/tools/internal/stacks"
+)
+
+// gitlabALB builds the load balancer in front of GitLab (Fargate addresses
+// change): internal unless declared otherwise, open only to the allowed
+// CIDRs, HTTPS with a certificate (the declared one, or one validated in the
+// hosted zone) and an alias record when a domain is given, else HTTP. It
+// returns the target group and the balancer's DNS name.
+func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTargetGroup, *string) {
+	p, alb := g.p, g.spec.GitLab.ALB
+	ports := []int{80}
+	if alb.HTTPS() {
+		ports = []int{80, 443}
+	}
+	var ingress []any
+	for _, cidr := range alb.AllowedCIDRs {
+		for _, port := range ports {
+			ingress = append(ingress, &awsec2.CfnSecurityGroup_IngressProperty{
+				IpProtocol: str("tcp"), FromPort: num(port), ToPort: num(port), CidrIp: str(cidr),
+				Description: str("allowed CIDR " + cidr),
+			})
+		}
+	}
+	sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "LoadBalancerSecurityGroup"), &awsec2.CfnSecurityGroupProps{
+		GroupDescription:     str("GitLab " + g.name + " load balancer: the allowed CIDRs in, the GitLab tasks out"),
+		VpcId:                g.vpc,
+		SecurityGroupIngress: &ingress,
+		Tags:                 nameTag("gitlab-" + g.name + "-alb"),
+	})
+	// The two groups refer to each other, so their rules are resources of
+	// their own.
+	awsec2.NewCfnSecurityGroupEgress(b.st, id(p, "LoadBalancerToTasks"), &awsec2.CfnSecurityGroupEgressProps{
+		GroupId: sg.AttrGroupId(), IpProtocol: str("tcp"), FromPort: num(gitlabPort), ToPort: num(gitlabPort),
+		DestinationSecurityGroupId: g.taskSG.AttrGroupId(), Description: str("the GitLab tasks"),
+	})
+	awsec2.NewCfnSecurityGroupIngress(b.st, id(p, "TasksFromLoadBalancer"), &awsec2.CfnSecurityGroupIngressProps{
+		GroupId: g.taskSG.AttrGroupId(), IpProtocol: str("tcp"), FromPort: num(gitlabPort), ToPort: num(gitlabPort),
+		SourceSecurityGroupId: sg.AttrGroupId(), Description: str("the load balancer"),
+	})
+
+	var subnets []any
+	for _, s := range *b.listParam(g.spec.ALBSubnetsParam) {
+		subnets = append(subnets, s)
+	}
+	lb := awselasticloadbalancingv2.NewCfnLoadBalancer(b.st, id(p, "LoadBalancer"), &awselasticloadbalancingv2.CfnLoadBalancerProps{
+		Type:           str("application"),
+		Scheme:         str(g.spec.ALBScheme),
+		Subnets:        &subnets,
+		SecurityGroups: &[]any{sg.AttrGroupId()},
+		LoadBalancerAttributes: &[]any{
+			&awselasticloadbalancingv2.CfnLoadBalancer_LoadBalancerAttributeProperty{Key: str("routing.http.drop_invalid_header_fields.enabled"), Value: str("true")},
+			// Large git pushes over HTTP outlast the default 60 s.
+			&awselasticloadbalancingv2.CfnLoadBalancer_LoadBalancerAttributeProperty{Key: str("idle_timeout.timeout_seconds"), Value: str("600")},
+		},
+		Tags: nameTag("gitlab-" + g.name),
+	})
+	b.offer(stacks.GitLabLoadBalancerOutput(g.name), lb.AttrDnsName())
+	tg := awselasticloadbalancingv2.NewCfnTargetGroup(b.st, id(p, "TargetGroup"), &awselasticloadbalancingv2.CfnTargetGroupProps{
+		TargetType: str("ip"),
+		Protocol:   str("HTTP"),
+		Port:       num(gitlabPort),
+		VpcId:      g.vpc,
+		// GitLab answers readiness only to its monitoring whitelist, which
+		// includes the VPC's CIDR; anything else would get the sign-in page.
+		HealthCheckPath:            str("/-/readiness"),
+		HealthCheckIntervalSeconds: num(30),
+		HealthCheckTimeoutSeconds:  num(10),
+		HealthyThresholdCount:      num(2),
+		UnhealthyThresholdCount:    num(5),
+		Matcher:                    &awselasticloadbalancingv2.CfnTargetGroup_MatcherProperty{HttpCode: str("200")},
+		TargetGroupAttributes: &[]any{
+			&awselasticloadbalancingv2.CfnTargetGroup_TargetGroupAttributeProperty{Key: str("deregistration_delay.timeout_seconds"), Value: str("30")},
+		},
+		Tags: nameTag("gitlab-" + g.name),
+	})
+	forward := &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{Type: str("forward"), TargetGroupArn: tg.Ref()}}
+
+	if !alb.HTTPS() {
+		l := awselasticloadbalancingv2.NewCfnListener(b.st, id(p, "HttpListener"), &awselasticloadbalancingv2.CfnListenerProps{
+			LoadBalancerArn: lb.Ref(), Port: num(80), Protocol: str("HTTP"), DefaultActions: forward,
+		})
+		g.waitFor = append(g.waitFor, l)
+		url := awscdk.Fn_Join(str(""), &[]*string{str("http://"), lb.AttrDnsName()})
+		b.offer(stacks.GitLabURLOutput(g.name), url)
+		return tg, lb.AttrDnsName()
+	}
+
+	cert := str(alb.CertificateARN)
+	if alb.CertificateARN == "" {
+		c := awscertificatemanager.NewCfnCertificate(b.st, id(p, "Certificate"), &awscertificatemanager.CfnCertificateProps{
+			DomainName:       str(alb.Domain),
+			ValidationMethod: str("DNS"),
+			DomainValidationOptions: &[]any{&awscertificatemanager.CfnCertificate_DomainValidationOptionProperty{
+				DomainName: str(alb.Domain), HostedZoneId: str(alb.HostedZone.ID),
+			}},
+			Tags: nameTag("gitlab-" + g.name),
+		})
+		cert = c.Ref()
+	}
+	l := awselasticloadbalancingv2.NewCfnListener(b.st, id(p, "HttpsListener"), &awselasticloadbalancingv2.CfnListenerProps{
+		LoadBalancerArn: lb.Ref(), Port: num(443), Protocol: str("HTTPS"),
+		Certificates:   &[]any{&awselasticloadbalancingv2.CfnListener_CertificateProperty{CertificateArn: cert}},
+		SslPolicy:      str("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+		DefaultActions: forward,
+	})
+	awselasticloadbalancingv2.NewCfnListener(b.st, id(p, "HttpRedirectListener"), &awselasticloadbalancingv2.CfnListenerProps{
+		LoadBalancerArn: lb.Ref(), Port: num(80), Protocol: str("HTTP"),
+		DefaultActions: &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{
+			Type: str("redirect"),
+			RedirectConfig: &awselasticloadbalancingv2.CfnListener_RedirectConfigProperty{
+				Protocol: str("HTTPS"), Port: str("443"), StatusCode: str("HTTP_301"),
+			},
+		}},
+	})
+	g.waitFor = append(g.waitFor, l)
+	if zone := alb.HostedZone; zone != nil {
+		awsroute53.NewCfnRecordSet(b.st, id(p, "DnsRecord"), &awsroute53.CfnRecordSetProps{
+			HostedZoneId: str(zone.ID),
+			Name:         str(alb.Domain),
+			Type:         str("A"),
+			AliasTarget: &awsroute53.CfnRecordSet_AliasTargetProperty{
+				DnsName: lb.AttrDnsName(), HostedZoneId: lb.AttrCanonicalHostedZoneId(), EvaluateTargetHealth: false,
+			},
+		})
+	}
+	b.offer(stacks.GitLabURLOutput(g.name), str("https://"+alb.Domain))
+	return tg, lb.AttrDnsName()
+}
+
+// gitlabService builds the cluster, the task definition and the service:
+// one task of the pinned image, never two (GitLab omnibus is the only
+// writer of its EFS data), a long health-check grace for the first boot,
+// ECS Exec as declared, private subnets without public addresses.
+func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map[string]awsefs.CfnAccessPoint, tg awselasticloadbalancingv2.CfnTargetGroup, albDNS *string) {
+	spec, p := g.spec, g.p
+	cluster := awsecs.NewCfnCluster(b.st, id(p, "Cluster"), &awsecs.CfnClusterProps{
+		ClusterName:     str("gitops-gitlab-" + g.name),
+		ClusterSettings: &[]any{&awsecs.CfnCluster_ClusterSettingsProperty{Name: str("containerInsights"), Value: str("enabled")}},
+		Configuration: &awsecs.CfnCluster_ClusterConfigurationProperty{
+			ExecuteCommandConfiguration: &awsecs.CfnCluster_ExecuteCommandConfigurationProperty{Logging: str("DEFAULT")},
+		},
+	})
+
+	dbHost := ""
+	if g.dbHost != nil {
+		dbHost = *g.dbHost
+	}
+	omnibus := stacks.OmnibusConfig(spec, b.spec.Region, *albDNS, dbHost)
+	env := append([]any{keyValue("GITLAB_OMNIBUS_CONFIG", str(omnibus))}, g.env...)
+
+	execRole := awsiam.NewCfnRole(b.st, id(p, "ExecutionRole"), &awsiam.CfnRoleProps{
+		Description:              str("ECS starts GitLab " + g.name + "'s task with this role"),
+		AssumeRolePolicyDocument: serviceTrust("ecs-tasks.amazonaws.com", b.spec.AccountID),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName:     str("start-gitlab"),
+			PolicyDocument: b.executionPolicy(g),
+		}},
+	})
+
+	var volumes, mounts []any
+	for _, v := range gitlabVolumes {
+		volumes = append(volumes, &awsecs.CfnTaskDefinition_VolumeProperty{
+			Name: str(v.name),
+			EfsVolumeConfiguration: &awsecs.CfnTaskDefinition_EFSVolumeConfigurationProperty{
+				FilesystemId:      fs.Ref(),
+				TransitEncryption: str("ENABLED"),
+				AuthorizationConfig: &awsecs.CfnTaskDefinition_AuthorizationConfigProperty{
+					AccessPointId: aps[v.name].AttrAccessPointId(),
+					Iam:           str("ENABLED"),
+				},
+			},
+		})
+		mounts = append(mounts, &awsecs.CfnTaskDefinition_MountPointProperty{ContainerPath: str(v.path), SourceVolume: str(v.name), ReadOnly: false})
+	}
+	image := awscdk.Fn_Join(str(""), &[]*string{b.param(spec.ImageParam), str(":" + spec.GitLab.Image.Tag)})
+	task := awsecs.NewCfnTaskDefinition(b.st, id(p, "TaskDefinition"), &awsecs.CfnTaskDefinitionProps{
+		Family:                  str("gitops-gitlab-" + g.name),
+		Cpu:                     str(strconv.Itoa(spec.GitLab.CPU)),
+		Memory:                  str(strconv.Itoa(spec.GitLab.Memory)),
+		NetworkMode:             str("awsvpc"),
+		RequiresCompatibilities: &[]*string{str("FARGATE")},
+		RuntimePlatform:         &awsecs.CfnTaskDefinition_RuntimePlatformProperty{OperatingSystemFamily: str("LINUX"), CpuArchitecture: str("X86_64")},
+		ExecutionRoleArn:        execRole.AttrArn(),
+		TaskRoleArn:             g.taskRole.AttrArn(),
+		Volumes:                 &volumes,
+		ContainerDefinitions: &[]any{&awsecs.CfnTaskDefinition_ContainerDefinitionProperty{
+			Name:         str(gitlabContainer),
+			Image:        image,
+			Essential:    true,
+			PortMappings: &[]any{&awsecs.CfnTaskDefinition_PortMappingProperty{Name: str("http"), ContainerPort: num(gitlabPort), Protocol: str("tcp")}},
+			Environment:  &env,
+			Secrets:      &g.secrets,
+			MountPoints:  &mounts,
+			// ECS Exec needs an init process; it also reaps GitLab's children.
+			LinuxParameters: &awsecs.CfnTaskDefinition_LinuxParametersProperty{InitProcessEnabled: true},
+			// Give omnibus time to stop its services cleanly.
+			StopTimeout: num(120),
+			LogConfiguration: &awsecs.CfnTaskDefinition_LogConfigurationProperty{
+				LogDriver: str("awslogs"),
+				Options: map[string]any{
+					"awslogs-group":         g.logGroup.Ref(),
+					"awslogs-region":        b.spec.Region,
+					"awslogs-stream-prefix": gitlabContainer,
+				},
+			},
+		}},
+	})
+
+	service := awsecs.NewCfnService(b.st, id(p, "Service"), &awsecs.CfnServiceProps{
+		ServiceName:    str("gitlab"),
+		Cluster:        cluster.Ref(),
+		TaskDefinition: task.Ref(),
+		LaunchType:     str("FARGATE"),
+		DesiredCount:   num(1),
+		// Stop the old task before starting the new one: two omnibus
+		// instances must never write the same data.
+		DeploymentConfiguration: &awsecs.CfnService_DeploymentConfigurationProperty{
+			MaximumPercent:           num(100),
+			MinimumHealthyPercent:    num(0),
+			DeploymentCircuitBreaker: &awsecs.CfnService_DeploymentCircuitBreakerProperty{Enable: true, Rollback: true},
+		},
+		HealthCheckGracePeriodSeconds: num(healthCheckGrace),
+		EnableExecuteCommand:          spec.ECSExec,
+		NetworkConfiguration: &awsecs.CfnService_NetworkConfigurationProperty{
+			AwsvpcConfiguration: &awsecs.CfnService_AwsVpcConfigurationProperty{
+				AssignPublicIp: str("DISABLED"),
+				Subnets:        g.taskSubnets,
+				SecurityGroups: &[]*string{g.taskSG.AttrGroupId()},
+			},
+		},
+		LoadBalancers: &[]any{&awsecs.CfnService_LoadBalancerProperty{
+			ContainerName: str(gitlabContainer), ContainerPort: num(gitlabPort), TargetGroupArn: tg.Ref(),
+		}},
+		PropagateTags:        str("SERVICE"),
+		EnableEcsManagedTags: true,
+	})
+	// The target group must belong to a listener, the mount targets and
+	// the database must be up before the first task starts.
+	for _, r := range g.waitFor {
+		service.Node().AddDependency(r)
+	}
+}
+
+// executionPolicy lets ECS pull the image, write the log group and read the
+// secrets the container gets, nothing more.
+func (b *builder) executionPolicy(g *gitlabBuild) map[string]any {
+	repo := b.arn("ecr", g.spec.ImageRepositoryARN)
+	pull := []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}
+	if g.spec.GitLab.Image.Source == "pullThroughCache" {
+		// The first pull of a tag creates the cached repository.
+		pull = append(pull, "ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
+	}
+	return policy(
+		statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*"),
+		statement("Allow", pull, repo),
+		statement("Allow", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, g.logGroup.AttrArn()),
+		statement("Allow", []string{"secretsmanager:GetSecretValue"}, g.secretsRead...),
+	)
+}

@@ -1,0 +1,445 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+)
+
+// gitlabEdit lays the valid GitLab with one edit over the base estate.
+func gitlabEdit(old, new string) map[string]string {
+	return withGitLab(map[string]string{gitlabFile: edit(validGitLab, old, new)})
+}
+
+// offline lays a GitLab edit over the tooling network without egress, with
+// one edit to that network.
+func offline(gitlabOld, gitlabNew, netOld, netNew string) map[string]string {
+	files := gitlabEdit(gitlabOld, gitlabNew)
+	files[toolingNetworkFile] = edit(offlineToolingNetwork, netOld, netNew)
+	return files
+}
+
+const sesSMTP = "smtp:\n  type: ses\n  domain: example.com\n  fromAddress: gitlab@example.com\n"
+
+func TestGitLabRules(t *testing.T) {
+	runRuleCases(t, []ruleCase{
+		{
+			rule: "gitlab-name",
+			at:   gitlabFile + ":2",
+			bad:  gitlabEdit("name: gitlab\n", "name: GitLab_Main\n"),
+			good: gitlabEdit("name: gitlab\n", "name: gitlab-main\n"),
+		},
+		{
+			rule: "ref-region",
+			at:   gitlabFile + ":4",
+			bad:  gitlabEdit("region: eu-west-1\n", "region: eu-central-1\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-account-role",
+			at:   gitlabFile + ":3",
+			bad:  gitlabEdit("account: tooling\n", "account: prod\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-per-region",
+			at:   "environments/tooling/gitlab2.yaml:4",
+			bad: withGitLab(map[string]string{
+				"environments/tooling/gitlab2.yaml": edit(validGitLab, "name: gitlab\n", "name: second\n"),
+			}),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "ref-vpc",
+			at:   gitlabFile + ":6",
+			bad:  gitlabEdit("vpc: build\n", "vpc: buld\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-vpc-placement",
+			at:   gitlabFile + ":6",
+			bad:  gitlabEdit("vpc: build\n", "vpc: app\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "ref-subnet",
+			at:   gitlabFile + ":7",
+			bad:  gitlabEdit("network:\n  vpc: build\n  subnets: private\n", "network:\n  vpc: build\n  subnets: privat\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-subnets-public",
+			at:   gitlabFile + ":7",
+			bad:  gitlabEdit("network:\n  vpc: build\n  subnets: private\n", "network:\n  vpc: build\n  subnets: public\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-cpu",
+			at:   gitlabFile + ":11",
+			bad:  gitlabEdit("cpu: 2048\n", "cpu: 512\n"),
+			good: gitlabEdit("cpu: 2048\n", "cpu: 4096\n"),
+		},
+		{
+			rule: "gitlab-memory-min",
+			at:   gitlabFile + ":12",
+			bad:  gitlabEdit("cpu: 2048\nmemory: 8192\n", "cpu: 1024\nmemory: 4096\n"),
+			good: gitlabEdit("cpu: 2048\nmemory: 8192\n", "cpu: 1024\nmemory: 6144\n"),
+		},
+		{
+			rule: "gitlab-memory",
+			at:   gitlabFile + ":12",
+			bad:  gitlabEdit("cpu: 2048\nmemory: 8192\n", "cpu: 8192\nmemory: 18432\n"),
+			good: gitlabEdit("cpu: 2048\nmemory: 8192\n", "cpu: 8192\nmemory: 20480\n"),
+		},
+		{
+			rule: "gitlab-memory",
+			at:   gitlabFile + ":12",
+			bad:  gitlabEdit("memory: 8192\n", "memory: 16385\n"),
+			good: gitlabEdit("memory: 8192\n", "memory: 16384\n"),
+		},
+		{
+			rule: "gitlab-image-tag-moving",
+			at:   gitlabFile + ":9",
+			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: latest\n"),
+			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: latest@sha256:"+strings.Repeat("ab", 32)+"\n"),
+		},
+		{
+			rule: "gitlab-image-tag-moving",
+			at:   gitlabFile + ":9",
+			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: nightly\n"),
+			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: sha256:"+strings.Repeat("0f", 32)+"\n"),
+		},
+		{
+			rule: "gitlab-image-tag",
+			at:   gitlabFile + ":9",
+			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: \"17.5.1 ce\"\n"),
+			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: \"17.5.1-ce.0\"\n"),
+		},
+		{
+			rule: "gitlab-image-tag",
+			at:   gitlabFile + ":9",
+			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 17.5.1-ce.0@sha256:abc\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-image-repository",
+			at:   gitlabFile + ":9",
+			bad:  gitlabEdit("image:\n", "image:\n  repository: gitlab/gitlab-ce:17.5.1-ce.0\n"),
+			good: gitlabEdit("image:\n", "image:\n  repository: gitlab/gitlab-ee\n"),
+		},
+		{
+			rule: "gitlab-image-source",
+			at:   gitlabFile + ":10",
+			bad:  gitlabEdit("source: ecrCopy\n", "source: ecrcopy\n"),
+			good: gitlabEdit("source: ecrCopy\n", "source: pullThroughCache\n"),
+		},
+		// Without egress every endpoint GitLab needs must be there; one
+		// finding per missing endpoint, at the VPC's endpoint list.
+		{
+			rule: "gitlab-endpoint-missing",
+			at:   toolingNetworkFile + ":13",
+			bad:  offline("smtp:\n  type: none\n", sesSMTP, " ecr.dkr,", ""),
+			good: offline("smtp:\n  type: none\n", sesSMTP, "", ""),
+		},
+		{
+			rule: "gitlab-endpoint-missing",
+			at:   toolingNetworkFile + ":14",
+			bad:  offline("", "", "gateway: [s3]", "gateway: [dynamodb]"),
+			good: offline("", "", "gateway: [s3]", "gateway: [dynamodb, s3]"),
+		},
+		{
+			rule: "gitlab-endpoint-missing",
+			at:   toolingNetworkFile + ":13",
+			bad:  offline("", "", " ssmmessages,", ""),
+			good: offline("rootEmail:", "ecsExec: false\nrootEmail:", " ssmmessages,", ""),
+		},
+		{
+			rule: "gitlab-endpoint-missing",
+			at:   toolingNetworkFile + ":13",
+			bad:  offline("smtp:\n  type: none\n", sesSMTP, " email-smtp,", ""),
+			good: offline("", "", " email-smtp,", ""),
+		},
+		{
+			// An isolated tier needs the endpoints even when the VPC has a NAT.
+			rule: "gitlab-endpoint-missing",
+			at:   toolingNetworkFile + ":5",
+			bad: map[string]string{
+				gitlabFile: edit(validGitLab, "  subnets: private\nimage", "  subnets: data\nimage"),
+				toolingNetworkFile: edit(baseEstate[toolingNetworkFile], "    egress:",
+					"      - {name: data, type: isolated, prefix: 24}\n    egress:"),
+			},
+			good: map[string]string{
+				gitlabFile: edit(validGitLab, "  subnets: private\nimage", "  subnets: data\nimage"),
+				toolingNetworkFile: edit(edit(offlineToolingNetwork, "egress: {type: none}", "egress: {type: natGateway}"), "    egress:",
+					"      - {name: data, type: isolated, prefix: 24}\n    egress:"),
+			},
+		},
+		{
+			rule: "gitlab-image-offline",
+			at:   gitlabFile + ":10",
+			bad:  offline("source: ecrCopy\n", "source: pullThroughCache\n", "", ""),
+			good: offline("", "", "", ""),
+		},
+		{
+			rule: "gitlab-https-zone",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("  hostedZone:\n    id: Z0123456789ABCDEFGHIJ\n    name: example.com\n", ""),
+			good: gitlabEdit("  domain: gitlab.example.com\n  hostedZone:\n    id: Z0123456789ABCDEFGHIJ\n    name: example.com\n", ""),
+		},
+		{
+			rule: "gitlab-https-zone",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("  domain: gitlab.example.com\n", ""),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-domain-zone",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("domain: gitlab.example.com\n", "domain: gitlab.example.org\n"),
+			good: gitlabEdit("domain: gitlab.example.com\n", "domain: Example.COM.\n"),
+		},
+		{
+			rule: "gitlab-domain",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("domain: gitlab.example.com\n", "domain: https://gitlab.example.com/\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-hosted-zone-id",
+			at:   gitlabFile + ":21",
+			bad:  gitlabEdit("id: Z0123456789ABCDEFGHIJ\n", "id: /hostedzone/Z0123456789ABCDEFGHIJ\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-certificate-private-zone",
+			at:   gitlabFile + ":23",
+			bad:  gitlabEdit("    name: example.com\n", "    name: example.com\n    private: true\n"),
+			good: gitlabEdit("    name: example.com\n", "    name: example.com\n    private: true\n  certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/0b5e\n"),
+		},
+		{
+			rule: "gitlab-certificate-region",
+			at:   gitlabFile + ":20",
+			bad:  gitlabEdit("  hostedZone:\n", "  certificateArn: arn:aws:acm:us-east-1:111111111111:certificate/0b5e\n  hostedZone:\n"),
+			good: gitlabEdit("  hostedZone:\n", "  certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/0b5e\n  hostedZone:\n"),
+		},
+		{
+			rule: "gitlab-certificate-account",
+			at:   gitlabFile + ":20",
+			bad:  gitlabEdit("  hostedZone:\n", "  certificateArn: arn:aws:acm:eu-west-1:222222222222:certificate/0b5e\n  hostedZone:\n"),
+			good: gitlabEdit("  hostedZone:\n", "  certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/0b5e\n  hostedZone:\n"),
+		},
+		{
+			rule: "gitlab-certificate-arn",
+			at:   gitlabFile + ":20",
+			bad:  gitlabEdit("  hostedZone:\n", "  certificateArn: arn:aws:iam::111111111111:server-certificate/gitlab\n  hostedZone:\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-certificate-unused",
+			at:   gitlabFile + ":19",
+			bad: gitlabEdit("  domain: gitlab.example.com\n  hostedZone:\n    id: Z0123456789ABCDEFGHIJ\n    name: example.com\n",
+				"  certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/0b5e\n"),
+			good: gitlabEdit("  domain: gitlab.example.com\n  hostedZone:\n    id: Z0123456789ABCDEFGHIJ\n    name: example.com\n", ""),
+		},
+		{
+			rule: "gitlab-alb-scheme",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("  subnets: private\n  domain", "  subnets: private\n  scheme: intenral\n  domain"),
+			good: gitlabEdit("  subnets: private\n  domain", "  subnets: private\n  scheme: internal\n  domain"),
+		},
+		{
+			rule: "gitlab-alb-public",
+			at:   gitlabFile + ":18",
+			bad:  gitlabEdit("  subnets: private\n  domain", "  subnets: private\n  scheme: internet-facing\n  domain"),
+			good: gitlabEdit("  subnets: private\n  domain", "  subnets: public\n  scheme: internet-facing\n  domain"),
+		},
+		{
+			rule: "gitlab-alb-internal-public",
+			at:   gitlabFile + ":18",
+			bad:  gitlabEdit("  subnets: private\n  domain", "  subnets: public\n  domain"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-alb-azs",
+			at:   gitlabFile + ":18",
+			bad: withGitLab(map[string]string{
+				toolingNetworkFile: edit(baseEstate[toolingNetworkFile], "azCount: 2", "azCount: 1"),
+			}),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-alb-cidrs",
+			at:   gitlabFile + ":23",
+			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: []"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-alb-cidr",
+			at:   gitlabFile + ":23",
+			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.1/8]"),
+			good: gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0/8, 192.168.10.0/24, \"fd00::/8\"]"),
+		},
+		{
+			rule: "gitlab-alb-cidr",
+			at:   gitlabFile + ":23",
+			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0]"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-alb-open",
+			at:   gitlabFile + ":23",
+			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [\"::/0\"]"),
+			good: gitlabEdit("  subnets: private\n  domain", "  subnets: public\n  scheme: internet-facing\n  domain"),
+		},
+		{
+			rule: "gitlab-alb-open",
+			at:   gitlabFile + ":23",
+			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [0.0.0.0/0]"),
+			good: withGitLab(map[string]string{gitlabFile: edit(edit(validGitLab, "allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [0.0.0.0/0]"),
+				"  subnets: private\n  domain", "  subnets: public\n  scheme: internet-facing\n  domain")}),
+		},
+		{
+			rule: "gitlab-database-version",
+			at:   gitlabFile + ":13",
+			bad:  gitlabEdit("  type: embedded\n", "  type: aurora\n  instanceClass: db.r6g.large\n"),
+			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"16.4\"\n  instanceClass: db.r6g.large\n"),
+		},
+		{
+			rule: "gitlab-database-version",
+			at:   gitlabFile + ":15",
+			bad:  gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"13.9\"\n  instanceClass: db.r6g.large\n"),
+			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"17\"\n  instanceClass: db.serverless\n"),
+		},
+		{
+			rule: "gitlab-database-instance-class",
+			at:   gitlabFile + ":16",
+			bad:  gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"16.4\"\n  instanceClass: r6g.large\n"),
+			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"16.4\"\n  instanceClass: db.r6g.large\n"),
+		},
+		{
+			rule: "gitlab-database-unused",
+			at:   gitlabFile + ":15",
+			bad:  gitlabEdit("  type: embedded\n", "  type: embedded\n  engineVersion: \"16.4\"\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-database-type",
+			at:   gitlabFile + ":14",
+			bad:  gitlabEdit("  type: embedded\n", "  type: postgres\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-database-subnets-public",
+			at:   gitlabFile + ":17",
+			bad:  gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"16.4\"\n  instanceClass: db.r6g.large\n  subnets: public\n"),
+			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"16.4\"\n  instanceClass: db.r6g.large\n  subnets: private\n"),
+		},
+		{
+			rule: "gitlab-smtp-domain",
+			at:   gitlabFile + ":15",
+			bad:  gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: ses\n  fromAddress: gitlab@example.com\n"),
+			good: gitlabEdit("smtp:\n  type: none\n", sesSMTP),
+		},
+		{
+			rule: "gitlab-smtp-from",
+			at:   gitlabFile + ":18",
+			bad:  gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: ses\n  domain: example.com\n  fromAddress: gitlab@example.org\n"),
+			good: gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: ses\n  domain: example.com\n  fromAddress: gitlab@mail.example.com\n"),
+		},
+		{
+			rule: "gitlab-smtp-from",
+			at:   gitlabFile + ":15",
+			bad:  gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: ses\n  domain: example.com\n"),
+			good: gitlabEdit("smtp:\n  type: none\n", sesSMTP),
+		},
+		{
+			rule: "gitlab-smtp-unused",
+			at:   gitlabFile + ":17",
+			bad:  gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: none\n  fromAddress: gitlab@example.com\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-smtp-type",
+			at:   gitlabFile + ":16",
+			bad:  gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: sendmail\n"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-efs-replication-region",
+			at:   gitlabFile + ":25",
+			bad:  gitlabEdit("rootEmail", "efs:\n  replicationRegion: eu-west-1\nrootEmail"),
+			good: gitlabEdit("rootEmail", "efs:\n  replicationRegion: eu-central-1\nrootEmail"),
+		},
+		{
+			rule: "region-unknown",
+			at:   gitlabFile + ":25",
+			bad:  gitlabEdit("rootEmail", "efs:\n  replicationRegion: eu-west-9\nrootEmail"),
+			good: gitlabEdit("rootEmail", "efs:\n  replicationRegion: eu-central-1\nrootEmail"),
+		},
+		{
+			rule: "gitlab-efs-throughput",
+			at:   gitlabFile + ":25",
+			bad:  gitlabEdit("rootEmail", "efs:\n  throughputMode: provisioned\nrootEmail"),
+			good: gitlabEdit("rootEmail", "efs:\n  throughputMode: bursting\nrootEmail"),
+		},
+		{
+			rule: "gitlab-efs-backup-off",
+			at:   gitlabFile + ":25",
+			bad:  gitlabEdit("rootEmail", "efs:\n  backup: false\nrootEmail"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-root-email",
+			at:   gitlabFile + ":24",
+			bad:  gitlabEdit("rootEmail: admin@example.com", "rootEmail: admin(at)example.com"),
+			good: withGitLab(nil),
+		},
+		{
+			rule: "gitlab-log-retention",
+			at:   gitlabFile + ":25",
+			bad:  gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\nlogRetentionDays: 10\n"),
+			good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\nlogRetentionDays: 90\n"),
+		},
+		{
+			rule: "gitlab-rb-key",
+			at:   gitlabFile + ":26",
+			bad:  gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  time_zone: UTC\n"),
+			good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['time_zone']\": UTC\n  \"nginx['client_max_body_size']\": 250m\n  registry_external_url: https://registry.example.com\n  \"gitlab_rails['password_authentication_enabled_for_web']\": false\n"),
+		},
+		{
+			rule: "gitlab-rb-key",
+			at:   gitlabFile + ":26",
+			bad:  gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['time_zone'] = 'UTC'\": x\n"),
+			good: withGitLab(nil),
+		},
+	})
+}
+
+// TestGitLabManagedKeys checks every gitlab.rb key gitops sets itself is refused.
+func TestGitLabManagedKeys(t *testing.T) {
+	var cases []ruleCase
+	for _, key := range []string{
+		`external_url`,
+		`"nginx['listen_port']"`,
+		`"nginx['listen_https']"`,
+		`"gitlab_rails['db_host']"`,
+		`"gitlab_rails[\"db_password\"]"`,
+		`"gitlab_rails['smtp_address']"`,
+		`"postgresql['enable']"`,
+		`"gitlab_rails['monitoring_whitelist']"`,
+		`"gitlab_rails['initial_root_password']"`,
+	} {
+		cases = append(cases, ruleCase{
+			rule: "gitlab-rb-managed",
+			at:   gitlabFile + ":26",
+			bad:  gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  "+key+": x\n"),
+			good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['dbx']\": x\n"),
+		})
+	}
+	cases = append(cases, ruleCase{
+		rule: "gitlab-rb-secret",
+		at:   gitlabFile + ":26",
+		bad:  gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['initial_shared_runners_registration_token']\": abc123\n"),
+		good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['password_authentication_enabled_for_web']\": false\n"),
+	})
+	runRuleCases(t, cases)
+}

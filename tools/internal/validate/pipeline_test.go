@@ -1,0 +1,328 @@
+package validate
+
+import "testing"
+
+// pipelineEdit lays the valid ECS pipeline with one edit (and its mirror and
+// GitLab) over the base estate.
+func pipelineEdit(old, new string) map[string]string {
+	return withPipeline(map[string]string{pipelineFile: edit(validPipeline, old, new)})
+}
+
+// asgEdit lays the Auto Scaling pipeline with one edit, and its recipe.
+func asgEdit(old, new string) map[string]string {
+	return withPipeline(map[string]string{pipelineFile: edit(asgPipeline, old, new), webappRecipeFile: validRecipe})
+}
+
+const (
+	ecsBlock     = "    ecs:\n      cluster: apps\n      service: webapp\n      container: web\n"
+	approvalProd = "    approval:\n      beforeExecute: true\n"
+	chatBlock    = "notifications:\n  chat:\n    kind: slack\n    webhookSecret: gitops/slack-webhook\n"
+	// secondTarget goes before notifications:, so its name is on line 21
+	// and its stack on line 24 of validPipeline.
+	secondTarget = "  - name: prod2\n    account: prod\n    region: eu-west-1\n    stack: webapp-prod2\n" + approvalProd + ecsBlock
+)
+
+func TestPipelineRules(t *testing.T) {
+	runRuleCases(t, []ruleCase{
+		{
+			rule: "pipeline-name",
+			at:   pipelineFile + ":2",
+			bad:  pipelineEdit("name: webapp\n", "name: Web_App\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-account-role",
+			at:   pipelineFile + ":3",
+			bad:  pipelineEdit("account: tooling\n", "account: prod\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "ref-mirror",
+			at:   pipelineFile + ":6",
+			bad:  pipelineEdit("mirror: webapp\n", "mirror: webap\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-source-branch",
+			at:   pipelineFile + ":7",
+			bad:  pipelineEdit("branch: main\n", "branch: develop\n"),
+			good: pipelineEdit("branch: main\n", "branch: release\n"),
+		},
+		{
+			rule: "pipeline-source-region",
+			at:   pipelineFile + ":6",
+			bad: withPipeline(map[string]string{
+				"accounts/tooling.yaml": toolingTwoRegions,
+				mirrorFile:              edit(validMirror, "region: eu-west-1", "region: eu-central-1"),
+			}),
+			good: withPipeline(map[string]string{
+				"accounts/tooling.yaml": toolingTwoRegions,
+				mirrorFile:              edit(validMirror, "region: eu-west-1", "region: eu-central-1"),
+				pipelineFile:            edit(validPipeline, "region: eu-west-1\nsource", "region: eu-central-1\nsource"),
+			}),
+		},
+		{
+			rule: "pipeline-source-account",
+			at:   pipelineFile + ":6",
+			bad:  withPipeline(map[string]string{mirrorFile: edit(validMirror, "account: tooling", "account: prod")}),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-build-compute-type",
+			at:   pipelineFile + ":10",
+			bad:  pipelineEdit("targets:\n", "  computeType: BUILD_GENERAL1_TINY\ntargets:\n"),
+			good: pipelineEdit("targets:\n", "  computeType: BUILD_GENERAL1_LARGE\ntargets:\n"),
+		},
+		{
+			rule: "ref-recipe",
+			at:   pipelineFile + ":11",
+			bad:  asgEdit("recipe: webapp\n", "recipe: webap\n"),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-bake-placement",
+			at:   pipelineFile + ":11",
+			bad: withPipeline(map[string]string{
+				pipelineFile:     asgPipeline,
+				webappRecipeFile: edit(validRecipe, "account: tooling\nregion", "account: prod\nregion"),
+			}),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-bake-missing",
+			at:   pipelineFile + ":17",
+			bad:  pipelineEdit(ecsBlock, autoScalingTarget),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-bake-distribution",
+			at:   pipelineFile + ":19",
+			bad: withPipeline(map[string]string{
+				pipelineFile:     asgPipeline,
+				webappRecipeFile: edit(validRecipe, "  - {account: prod, region: eu-west-1}\n", ""),
+			}),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-bake-unused",
+			at:   pipelineFile + ":10",
+			bad: withPipeline(map[string]string{
+				pipelineFile:     edit(validPipeline, "targets:\n", "bake:\n  recipe: webapp\ntargets:\n"),
+				webappRecipeFile: validRecipe,
+			}),
+			good: withPipeline(map[string]string{webappRecipeFile: validRecipe}),
+		},
+		{
+			rule: "pipeline-target-name",
+			at:   pipelineFile + ":11",
+			bad:  pipelineEdit("  - name: prod\n", "  - name: Prod\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-target-duplicate",
+			at:   pipelineFile + ":21",
+			bad:  pipelineEdit("notifications:\n", edit(secondTarget, "name: prod2", "name: prod")+"notifications:\n"),
+			good: pipelineEdit("notifications:\n", secondTarget+"notifications:\n"),
+		},
+		{
+			rule: "pipeline-stack-duplicate",
+			at:   pipelineFile + ":24",
+			bad:  pipelineEdit("notifications:\n", edit(secondTarget, "stack: webapp-prod2", "stack: webapp-prod")+"notifications:\n"),
+			good: pipelineEdit("notifications:\n", secondTarget+"notifications:\n"),
+		},
+		{
+			rule: "pipeline-stack-name",
+			at:   pipelineFile + ":14",
+			bad:  pipelineEdit("stack: webapp-prod\n", "stack: webapp_prod\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "ref-account",
+			at:   pipelineFile + ":12",
+			bad:  pipelineEdit("    account: prod\n", "    account: prd\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "ref-region",
+			at:   pipelineFile + ":13",
+			bad:  pipelineEdit("    region: eu-west-1\n", "    region: eu-central-1\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-approval-production",
+			at:   pipelineFile + ":11",
+			bad:  pipelineEdit(approvalProd, ""),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-approval-production",
+			at:   pipelineFile + ":16",
+			bad:  pipelineEdit("beforeExecute: true", "beforeExecute: false"),
+			good: pipelineEdit(approvalProd, "    approval:\n      beforeChangeSet: true\n      beforeExecute: true\n"),
+		},
+		{
+			rule: "pipeline-target-kind",
+			at:   pipelineFile + ":11",
+			bad:  pipelineEdit(ecsBlock, ""),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-target-kind",
+			at:   pipelineFile + ":26",
+			bad: withPipeline(map[string]string{
+				pipelineFile:     edit(asgPipeline, "notifications:\n", ecsBlock+"notifications:\n"),
+				webappRecipeFile: validRecipe,
+			}),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-vpc-placement",
+			at:   pipelineFile + ":20",
+			bad:  asgEdit("vpc: app\n", "vpc: build\n"),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "ref-subnet",
+			at:   pipelineFile + ":21",
+			bad:  asgEdit("      subnets: private\n", "      subnets: public\n"),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-subnets-public",
+			at:   pipelineFile + ":21",
+			bad: withPipeline(map[string]string{
+				pipelineFile:     edit(asgPipeline, "      subnets: private\n", "      subnets: public\n"),
+				webappRecipeFile: validRecipe,
+				"environments/prod/network.yaml": edit(baseEstate["environments/prod/network.yaml"],
+					"    egress:", "      - {name: public, type: public, prefix: 24}\n    egress:"),
+			}),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-asg-instance-type",
+			at:   pipelineFile + ":22",
+			bad:  asgEdit("instanceType: t3.small\n", "instanceType: t3-small\n"),
+			good: asgEdit("instanceType: t3.small\n", "instanceType: m7g.2xlarge\n"),
+		},
+		{
+			rule: "pipeline-asg-capacity",
+			at:   pipelineFile + ":23",
+			bad:  asgEdit("minSize: 2\n", "minSize: 5\n"),
+			good: asgEdit("minSize: 2\n", "minSize: 4\n"),
+		},
+		{
+			rule: "pipeline-asg-capacity",
+			at:   pipelineFile + ":25",
+			bad:  asgEdit("      maxSize: 4\n", "      maxSize: 4\n      desiredCapacity: 5\n"),
+			good: asgEdit("      maxSize: 4\n", "      maxSize: 4\n      desiredCapacity: 4\n"),
+		},
+		{
+			rule: "pipeline-asg-capacity",
+			at:   pipelineFile + ":24",
+			bad:  asgEdit("minSize: 2\n      maxSize: 4\n", "minSize: 0\n      maxSize: 0\n"),
+			good: asgEdit("minSize: 2\n      maxSize: 4\n", "minSize: 0\n      maxSize: 1\n"),
+		},
+		{
+			rule: "pipeline-asg-min-in-service",
+			at:   pipelineFile + ":25",
+			bad:  asgEdit("      maxSize: 4\n", "      maxSize: 4\n      minInstancesInService: 4\n"),
+			good: asgEdit("      maxSize: 4\n", "      maxSize: 4\n      minInstancesInService: 3\n"),
+		},
+		{
+			rule: "pipeline-asg-batch",
+			at:   pipelineFile + ":25",
+			bad:  asgEdit("      maxSize: 4\n", "      maxSize: 4\n      maxBatchSize: 5\n"),
+			good: asgEdit("      maxSize: 4\n", "      maxSize: 4\n      maxBatchSize: 2\n"),
+		},
+		{
+			rule: "pipeline-asg-pause-time",
+			at:   pipelineFile + ":25",
+			bad:  asgEdit("      maxSize: 4\n", "      maxSize: 4\n      pauseTime: 15m\n"),
+			good: asgEdit("      maxSize: 4\n", "      maxSize: 4\n      pauseTime: PT15M\n"),
+		},
+		{
+			rule: "pipeline-asg-pause-time",
+			at:   pipelineFile + ":25",
+			bad:  asgEdit("      maxSize: 4\n", "      maxSize: 4\n      pauseTime: PT1H30S\n"),
+			good: asgEdit("      maxSize: 4\n", "      maxSize: 4\n      pauseTime: PT1H\n"),
+		},
+		{
+			rule: "pipeline-asg-port",
+			at:   pipelineFile + ":25",
+			bad:  asgEdit("port: 8080\n", "port: 70000\n"),
+			good: asgEdit("port: 8080\n", "port: 443\n"),
+		},
+		{
+			rule: "pipeline-asg-health-check-path",
+			at:   pipelineFile + ":26",
+			bad:  asgEdit("port: 8080\n", "port: 8080\n      healthCheckPath: health\n"),
+			good: asgEdit("port: 8080\n", "port: 8080\n      healthCheckPath: /health\n"),
+		},
+		{
+			rule: "pipeline-targets",
+			at:   pipelineFile + ":10",
+			bad: pipelineEdit("targets:\n  - name: prod\n    account: prod\n    region: eu-west-1\n    stack: webapp-prod\n"+approvalProd+ecsBlock,
+				"targets: []\n"),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-notifications",
+			at:   pipelineFile + ":21",
+			bad:  pipelineEdit(chatBlock, "notifications: {}\n"),
+			good: pipelineEdit(chatBlock, "notifications:\n  sns: {}\n"),
+		},
+		{
+			rule: "pipeline-chat-webhook-url",
+			at:   pipelineFile + ":24",
+			bad:  pipelineEdit("webhookSecret: gitops/slack-webhook", "webhookSecret: https://hooks.slack.com/services/T000/B000/XXXX"),
+			good: pipelineEdit("webhookSecret: gitops/slack-webhook", "webhookSecret: arn:aws:secretsmanager:eu-west-1:111111111111:secret:gitops/slack-webhook-AbCdEf"),
+		},
+		{
+			rule: "pipeline-chat-webhook-secret",
+			at:   pipelineFile + ":24",
+			bad:  pipelineEdit("webhookSecret: gitops/slack-webhook", "webhookSecret: \"slack webhook\""),
+			good: withPipeline(nil),
+		},
+		{
+			rule: "pipeline-chat-kind",
+			at:   pipelineFile + ":23",
+			bad:  pipelineEdit("kind: slack\n", "kind: discord\n"),
+			good: pipelineEdit("kind: slack\n", "kind: teams\n"),
+		},
+		{
+			rule: "pipeline-sns-email",
+			at:   pipelineFile + ":28",
+			bad:  pipelineEdit(chatBlock, chatBlock+"  sns:\n    emails:\n      - ops@example.com\n      - Ops <ops@example.com>\n"),
+			good: pipelineEdit(chatBlock, chatBlock+"  sns:\n    emails:\n      - ops@example.com\n"),
+		},
+	})
+}
+
+// TestServiceFixturesValid checks the fixtures the rule tables start from
+// yield no finding at all, not even a warning.
+func TestServiceFixturesValid(t *testing.T) {
+	files := withPipeline(map[string]string{
+		"environments/tooling/pipeline-webapp-asg.yaml": edit(asgPipeline, "name: webapp\n", "name: webapp-asg\n"),
+		webappRecipeFile: validRecipe,
+	})
+	if got := validateFiles(t, files); len(got) > 0 {
+		t.Errorf("valid fixtures yield findings:\n%s", render(got))
+	}
+	files[toolingNetworkFile] = offlineToolingNetwork
+	files[gitlabFile] = edit(validGitLab, "smtp:\n  type: none\n", sesSMTP)
+	if got := validateFiles(t, files); len(got) > 0 {
+		t.Errorf("valid fixtures without egress yield findings:\n%s", render(got))
+	}
+}
+
+func TestPauseSeconds(t *testing.T) {
+	for in, want := range map[string]int{"PT15M": 900, "PT1H": 3600, "PT1H30S": 3630, "PT0S": 0, "PT90S": 90, "PT": -1, "15m": -1, "P1D": -1, "PT1M1H": -1} {
+		got, ok := pauseSeconds(in)
+		if !ok {
+			got = -1
+		}
+		if got != want {
+			t.Errorf("pauseSeconds(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
