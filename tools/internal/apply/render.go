@@ -40,11 +40,11 @@ func (r *Result) Summary() string {
 		counts := map[Action]int{}
 		pending := 0
 		for _, s := range r.Stacks {
-			if s.Outcome == OutcomePlanned {
+			switch {
+			case s.Outcome == OutcomePlanned && s.Pending != "":
+				pending++
+			case s.Outcome == OutcomePlanned:
 				counts[s.Action]++
-				if s.Pending != "" {
-					pending++
-				}
 			}
 		}
 		add(counts[ActionCreate], "to create")

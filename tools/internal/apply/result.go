@@ -98,6 +98,16 @@ func (s Seconds) MarshalJSON() ([]byte, error) {
 	return []byte(strconv.FormatFloat(time.Duration(s).Round(time.Millisecond).Seconds(), 'f', -1, 64)), nil
 }
 
+// UnmarshalJSON reads seconds back.
+func (s *Seconds) UnmarshalJSON(data []byte) error {
+	f, err := strconv.ParseFloat(string(data), 64)
+	if err != nil {
+		return err
+	}
+	*s = Seconds(f * float64(time.Second))
+	return nil
+}
+
 // Change is one resource change of a change set.
 type Change struct {
 	// Action is Add, Modify, Remove, Import or Dynamic.

@@ -7,8 +7,14 @@ outputs of the template the change set applied, and apply feeds them into
 the parameters of dependent stacks, so the tests need them. This rebuilds
 the stack's template and outputs after a change set runs, as moto's own
 UpdateStack does; everything else is moto as installed.
+
+The server also ends when the test binary that started it does, however
+that ends, so no test run leaves one behind.
 """
+import os
 import sys
+import threading
+import time
 
 from moto.cloudformation import models
 from moto.server import main
@@ -26,5 +32,14 @@ def apply(self):
 
 models.ChangeSet.apply = apply
 
+
+def exit_with_parent():
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 if __name__ == "__main__":
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     sys.exit(main())

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gitops/tools/internal/apply"
+	"gitops/tools/internal/apply/mototest"
+	"gitops/tools/internal/estate"
+)
+
+// deployRoot is a repository holding only the apply tests' two-account
+// generated/.
+func deployRoot(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "generated"), os.DirFS("../apply/testdata/twoaccounts/generated")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
+	mototest.Use(t)
+	root := deployRoot(t)
+	t.Setenv("GITOPS_RUN_ID", "mr-7")
+
+	code, out, progress := runGitops("plan", "--root", root, "--format", "markdown", "--cleanup")
+	if code != ExitOK {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, progress)
+	}
+	for _, want := range []string{
+		"### gitops plan\n\n**3 to create, 1 waiting for other stacks' outputs**",
+		"| `dev/eu-west-1/app` | dev (222222222222) | eu-west-1 | create after tooling/eu-west-1/hub, which this run creates, for its outputs |",
+		"| Add | `Events` | `AWS::SNS::Topic` |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan markdown lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(progress, "tooling/eu-west-1/hub: create: 2 to add (change set gitops-plan-mr-7)") {
+		t.Errorf("plan progress (stderr):\n%s", progress)
+	}
+
+	report := filepath.Join(t.TempDir(), "report")
+	code, out, errOut := runGitops("apply", "--root", root, "--report", report)
+	if code != ExitOK {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"gitops apply: 4 stacks, at most 4 at once, change sets gitops-apply-mr-7\n",
+		"dev/eu-west-1/app: CREATE_COMPLETE (0s)\n",
+		"\ngitops apply: 4 applied (0s)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("apply output lacks %q:\n%s", want, out)
+		}
+	}
+	var result apply.Result
+	data, err := os.ReadFile(filepath.Join(report, "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &result); err != nil || result.Count(apply.OutcomeApplied) != 4 {
+		t.Errorf("plan.json: %v, %d applied", err, result.Count(apply.OutcomeApplied))
+	}
+	if md, err := os.ReadFile(filepath.Join(report, "plan.md")); err != nil || !strings.HasPrefix(string(md), "### gitops apply\n\n**4 applied**") {
+		t.Errorf("plan.md: %v\n%s", err, md)
+	}
+
+	code, out, _ = runGitops("apply", "--root", root)
+	if code != ExitOK || !strings.Contains(out, "gitops apply: no changes: all 4 stacks are up to date") {
+		t.Errorf("second apply: exit %d\n%s", code, out)
+	}
+	if strings.Contains(out+errOut+progress, "testing-secret-never-printed") {
+		t.Error("a secret access key was printed")
+	}
+
+	// A parameter fed by an output the stack does not have fails its
+	// stack, and the run exits 1.
+	manifest := filepath.Join(root, "generated", "manifest.json")
+	data, _ = os.ReadFile(manifest)
+	os.WriteFile(manifest, []byte(strings.Replace(string(data), `"output": "EventsTopicArn"`, `"output": "Missing"`, 1)), 0o644)
+	code, out, _ = runGitops("apply", "--root", root, "--account", "dev")
+	if code != ExitFindings || !strings.Contains(out, "dev/eu-west-1/app: failed: stack tooling/eu-west-1/hub has no output Missing (it has EventsTopicArn, LabelName)") {
+		t.Errorf("apply with a missing output: exit %d\n%s", code, out)
+	}
+}
+
+func TestDeployCommandUsageErrors(t *testing.T) {
+	root := deployRoot(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"apply", "--root", root, "--stack", "gitops-hbu"}, `the manifest has no stack "gitops-hbu" (did you mean "gitops-hub"?)`},
+		{[]string{"plan", "--root", root, "--account", "prd"}, `the manifest has no account "prd"`},
+		{[]string{"apply", "--root", root, "--allow-replace", "EFS"}, "--allow-replace \"EFS\": want TYPE/ID"},
+		{[]string{"plan", "--root", root, "--format", "yaml"}, `unknown format "yaml"`},
+		{[]string{"apply", "--root", root, "--parallel", "0"}, "--parallel must be at least 1"},
+		{[]string{"plan", "--root", t.TempDir()}, "reading the manifest"},
+		{[]string{"apply", "--root", root, "extra"}, "unexpected arguments: extra"},
+	}
+	for _, c := range cases {
+		code, _, errOut := runGitops(c.args...)
+		if code != ExitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("gitops %s: exit %d, stderr %q; want exit 2 and %q", strings.Join(c.args, " "), code, errOut, c.want)
+		}
+	}
+}
+
+func TestDeployRoleNamesComeFromTheEstate(t *testing.T) {
+	names := deployRoleNames(estateFixture)
+	if len(names) == 0 {
+		t.Fatal("no accounts read from the fixture estate")
+	}
+	for account, role := range names {
+		if role == "" {
+			t.Errorf("account %s: no role name", account)
+		}
+	}
+	if got := deployRoleNames(t.TempDir()); len(got) != 0 {
+		t.Errorf("an empty repository gave role names %v; want none, so every account uses %s", got, estate.DefaultDeployRoleName)
+	}
+}
