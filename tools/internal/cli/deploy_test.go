@@ -28,7 +28,8 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "mr-7")
 
-	code, out, progress := runGitops("plan", "--root", root, "--format", "markdown", "--cleanup")
+	planReport := filepath.Join(t.TempDir(), "plan")
+	code, out, progress := runGitops("plan", "--root", root, "--format", "markdown", "--cleanup", "--report", planReport)
 	if code != ExitOK {
 		t.Fatalf("plan: exit %d\n%s%s", code, out, progress)
 	}
@@ -40,6 +41,9 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan markdown lacks %q:\n%s", want, out)
 		}
+	}
+	if md, err := os.ReadFile(filepath.Join(planReport, "plan.md")); err != nil || string(md) != out {
+		t.Errorf("plan --report wrote another plan.md than --format markdown shows: %v", err)
 	}
 	if !strings.Contains(progress, "tooling/eu-west-1/hub: create: 2 to add (change set gitops-plan-mr-7)") {
 		t.Errorf("plan progress (stderr):\n%s", progress)

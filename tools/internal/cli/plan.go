@@ -23,6 +23,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	f := addDeployFlags(fs)
 	format := fs.String("format", "text", "report `format`: "+strings.Join(apply.Formats, ", "))
 	cleanup := fs.Bool("cleanup", false, "delete the change sets once reported (a merge-request plan leaves nothing behind)")
+	report := fs.String("report", "", "also write the plan as plan.json and plan.md into `dir` (for a merge-request note)")
 	if !parseFlags(fs, args, stderr) {
 		return ExitUsage
 	}
@@ -43,6 +44,12 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if err := apply.Write(stdout, *format, result); err != nil {
 		fmt.Fprintf(stderr, "gitops plan: %v\n", err)
 		return ExitUsage
+	}
+	if *report != "" {
+		if err := writeReports(*report, result); err != nil {
+			fmt.Fprintf(stderr, "gitops plan: %v\n", err)
+			return ExitUsage
+		}
 	}
 	if result.Count(apply.OutcomeFailed) > 0 {
 		return ExitFindings
