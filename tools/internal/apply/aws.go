@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,7 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/google/go-containerregistry/pkg/authn"
 )
 
 // AWSOptions say how to reach each account.
@@ -50,6 +53,7 @@ type AWSClients struct {
 	mu      sync.Mutex
 	clients map[Target]CloudFormation
 	creds   map[string]aws.CredentialsProvider
+	failed  map[string]error
 	caller  string
 }
 
@@ -78,7 +82,7 @@ func NewAWSClients(ctx context.Context, opts AWSOptions) (*AWSClients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
-	return &AWSClients{opts: opts, base: cfg, clients: map[Target]CloudFormation{}, creds: map[string]aws.CredentialsProvider{}}, nil
+	return &AWSClients{opts: opts, base: cfg, clients: map[Target]CloudFormation{}, creds: map[string]aws.CredentialsProvider{}, failed: map[string]error{}}, nil
 }
 
 // CloudFormation returns the client for the target's account and region.
@@ -88,31 +92,68 @@ func (c *AWSClients) CloudFormation(ctx context.Context, t Target) (CloudFormati
 	if cf, ok := c.clients[t]; ok {
 		return cf, nil
 	}
-	cfg := c.base.Copy()
-	cfg.Region = t.Region
-	if c.opts.NoAssumeRole {
-		if err := c.checkCaller(ctx, cfg, t); err != nil {
-			return nil, err
-		}
-	} else {
-		creds, ok := c.creds[t.AccountID]
-		if !ok {
-			role := c.roleARN(t)
-			creds = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
-				o.RoleSessionName = c.opts.SessionName
-			}))
-			// Assume now, so a missing role or trust fails here with the
-			// role's name rather than inside the first CloudFormation call.
-			if _, err := creds.Retrieve(ctx); err != nil {
-				return nil, fmt.Errorf("assuming %s: %s", role, apiMessage(err))
-			}
-			c.creds[t.AccountID] = creds
-		}
-		cfg.Credentials = creds
+	cfg, err := c.config(ctx, t)
+	if err != nil {
+		return nil, err
 	}
 	cf := cloudformation.NewFromConfig(cfg)
 	c.clients[t] = cf
 	return cf, nil
+}
+
+// RegistryAuth returns credentials for the target account's ECR registry,
+// from an authorization token of the account (valid 12 hours).
+func (c *AWSClients) RegistryAuth(ctx context.Context, t Target) (authn.Authenticator, error) {
+	c.mu.Lock()
+	cfg, err := c.config(ctx, t)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	out, err := ecr.NewFromConfig(cfg).GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
+	if err != nil {
+		return nil, fmt.Errorf("ECR authorization token for account %s: %s", t.AccountID, apiMessage(err))
+	}
+	if len(out.AuthorizationData) == 0 {
+		return nil, fmt.Errorf("ECR gave no authorization token for account %s", t.AccountID)
+	}
+	token, err := base64.StdEncoding.DecodeString(aws.ToString(out.AuthorizationData[0].AuthorizationToken))
+	user, password, ok := strings.Cut(string(token), ":")
+	if err != nil || !ok {
+		return nil, fmt.Errorf("ECR authorization token for account %s is not user:password", t.AccountID)
+	}
+	return &authn.Basic{Username: user, Password: password}, nil
+}
+
+// config is the SDK configuration for the target: its region and, unless
+// NoAssumeRole, the account's deploy role. The caller holds c.mu.
+func (c *AWSClients) config(ctx context.Context, t Target) (aws.Config, error) {
+	cfg := c.base.Copy()
+	cfg.Region = t.Region
+	if c.opts.NoAssumeRole {
+		return cfg, c.checkCaller(ctx, cfg, t)
+	}
+	if err, failed := c.failed[t.AccountID]; failed {
+		return cfg, err
+	}
+	creds, ok := c.creds[t.AccountID]
+	if !ok {
+		role := c.roleARN(t)
+		creds = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = c.opts.SessionName
+		}))
+		// Assume now, so a missing role or trust fails here with the
+		// role's name rather than inside the first call; and once per
+		// account, not once per stack.
+		if _, err := creds.Retrieve(ctx); err != nil {
+			err = fmt.Errorf("assuming %s: %s", role, apiMessage(err))
+			c.failed[t.AccountID] = err
+			return cfg, err
+		}
+		c.creds[t.AccountID] = creds
+	}
+	cfg.Credentials = creds
+	return cfg, nil
 }
 
 func (c *AWSClients) roleARN(t Target) string {

@@ -329,3 +329,16 @@ func TestMotoPlanMakesChangeSetsAndCleansUp(t *testing.T) {
 		}
 	}
 }
+
+func TestMotoRegistryAuthFromECRToken(t *testing.T) {
+	mototest.Use(t)
+	opts := motoOptions(t, &syncBuffer{})
+	auth, err := opts.Clients.(*AWSClients).RegistryAuth(context.Background(), Target{Account: "tooling", AccountID: "111111111111", Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := auth.Authorization()
+	if err != nil || cfg.Username != "AWS" || cfg.Password == "" {
+		t.Errorf("registry credentials: user %q, a password: %v, %v", cfg.Username, cfg.Password != "", err)
+	}
+}

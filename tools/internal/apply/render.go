@@ -79,6 +79,9 @@ func writeText(w io.Writer, r *Result) error {
 		for _, blocked := range s.Blocked {
 			fmt.Fprintf(&b, "  ! replaces or removes stateful %s: apply refuses it unless --allow-replace %s\n", blocked, blocked)
 		}
+		if s.Image != "" {
+			fmt.Fprintf(&b, "  image: %s\n", s.Image)
+		}
 		if s.Error != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", s.Outcome, s.Error)
 		}
@@ -189,12 +192,15 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "| `%s` | %s (%s) | %s | %s |\n", s.ID, mdEscape(s.Account), s.AccountID, s.Region, mdEscape(stackHeadline(r, s)))
 	}
 	for _, s := range r.Stacks {
-		if len(s.Changes) == 0 && s.Error == "" {
+		if len(s.Changes) == 0 && s.Error == "" && s.Image == "" {
 			continue
 		}
 		fmt.Fprintf(&b, "\n#### `%s` — %s\n\n", s.ID, mdEscape(stackHeadline(r, s)))
 		for _, blocked := range s.Blocked {
 			fmt.Fprintf(&b, "> :warning: Replaces or removes stateful **%s**: apply refuses it unless `--allow-replace %s`.\n\n", blocked, blocked)
+		}
+		if s.Image != "" {
+			fmt.Fprintf(&b, "Image: %s\n\n", mdEscape(s.Image))
 		}
 		if s.Error != "" {
 			fmt.Fprintf(&b, "> :x: **%s**: %s\n", s.Outcome, mdEscape(s.Error))

@@ -85,6 +85,9 @@ type StackResult struct {
 	Advice string `json:"advice,omitempty"`
 	// Events are the failed resources' events, oldest first.
 	Events []Event `json:"events,omitempty"`
+	// Image is the container image apply copies (or copied) into the
+	// repository the stack creates.
+	Image string `json:"image,omitempty"`
 	// FinalStatus is the stack's status after executing.
 	FinalStatus string  `json:"finalStatus,omitempty"`
 	Elapsed     Seconds `json:"elapsedSeconds"`

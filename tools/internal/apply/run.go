@@ -20,6 +20,8 @@ import (
 type Options struct {
 	// Clients gives the CloudFormation client of each account and region.
 	Clients Clients
+	// Images copies the container images stacks ask for (apply only).
+	Images ImageCopier
 	// Parallel bounds how many stacks are worked on at once (default 4).
 	Parallel int
 	// ChangeSetName names the change sets of the run (default

@@ -50,6 +50,9 @@ func (r *run) planOnly(ctx context.Context, s *Stack) bool {
 	if res.Outcome == "" {
 		res.Outcome = OutcomePlanned
 	}
+	if c := s.CopyImage; c != nil {
+		res.Image = c.From + " → the repository of output " + c.RepositoryOutput + ", tag " + c.Tag
+	}
 	if r.opts.Cleanup && res.ChangeSetID != "" {
 		r.cleanup(ctx, s, res, p)
 	}
@@ -64,6 +67,9 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	p, err := r.prepare(ctx, s, res)
 	if err == nil && res.Action != ActionNone {
 		err = r.execute(ctx, s, res, p)
+	}
+	if err == nil && s.CopyImage != nil {
+		err = r.copyImage(ctx, s, res)
 	}
 	if err != nil {
 		r.fail(s, res, err)

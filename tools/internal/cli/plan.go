@@ -113,6 +113,7 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 	}
 	opts = apply.Options{
 		Clients:       clients,
+		Images:        &apply.RegistryCopier{Auth: clients.RegistryAuth},
 		Parallel:      f.parallel,
 		ChangeSetName: apply.ChangeSetName(command, runID),
 		BusyWait:      f.waitBusy,
