@@ -35,7 +35,8 @@ var (
 )
 
 // Start starts the shared server, or reports why it cannot: moto_server is
-// not on PATH. Call Stop from TestMain when the tests are done.
+// not on PATH. The server ends with the test binary; StopShared in TestMain
+// ends it sooner.
 func Start() (*Server, error) {
 	once.Do(func() { shared, started = start() })
 	return shared, started
