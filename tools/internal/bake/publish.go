@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"gitops/tools/internal/estate"
 )
@@ -122,10 +124,14 @@ func amiFor(amis []types.Ami, accountID, region, buildAccountID string) (string,
 		accountID, region, orElse(strings.Join(have, ", "), "nothing"))
 }
 
-// deniedHint says which permission is missing when AWS denied a call.
+// deniedHint says which permissions are needed when AWS denied a call: an
+// AccessDenied error, or any 403 answer whose body did not say more.
 func deniedHint(err error, acct *estate.Account, param string) string {
 	var api smithy.APIError
-	if !errors.As(err, &api) || !strings.Contains(api.ErrorCode(), "AccessDenied") {
+	var resp *smithyhttp.ResponseError
+	denied := errors.As(err, &api) && strings.Contains(api.ErrorCode(), "AccessDenied") ||
+		errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusForbidden
+	if !denied {
 		return ""
 	}
 	return fmt.Sprintf("\n  hint: the credentials used in account %s (role %s unless it is the caller's account) need ssm:PutParameter and ssm:LabelParameterVersion on %s",

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -77,6 +78,32 @@ func (s *Server) Reset() error {
 		return fmt.Errorf("moto reset: %s", resp.Status)
 	}
 	return nil
+}
+
+// EnforceAuth makes the server check every request's credentials and IAM
+// policies from now on, as AWS does, until t ends. Create the IAM users,
+// policies and access keys the test signs with before calling it.
+func (s *Server) EnforceAuth(t testing.TB) {
+	t.Helper()
+	setAuth := func(count string) error {
+		resp, err := http.Post(s.URL+"/moto-api/reset-auth", "text/plain", strings.NewReader(count))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("moto reset-auth: %s", resp.Status)
+		}
+		return nil
+	}
+	if err := setAuth("0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := setAuth("inf"); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 // Use resets the server and sets the environment of t so that the SDK's
