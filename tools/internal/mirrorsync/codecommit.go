@@ -125,8 +125,8 @@ func (s *Syncer) syncCodeCommit(ctx context.Context, m *estate.Mirror, acct *est
 	if err != nil {
 		return changed || gitlabChanged, err
 	}
-	if gitlabChanged {
-		changed = true
+	changed = changed || gitlabChanged
+	if gitlabChanged && stored.GitLabCredentialID != stored.CredentialID {
 		stored.GitLabCredentialID = stored.CredentialID
 		if !s.DryRun {
 			s.say(m, "recorded in secret %s that GitLab pushes with credential %s", secretName, stored.CredentialID)

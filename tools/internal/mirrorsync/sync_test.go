@@ -365,8 +365,12 @@ func TestSyncRepairs(t *testing.T) {
 
 	// Settings changed in GitLab's UI: put back with PUT, nothing else.
 	changeSettings(t, h, h.gl.Mirrors("platform/webapp")[0].ID)
+	_, versions, _ := h.stored("tooling", "webapp")
 	if sum := h.sync(false, false, "webapp"); sum != (mirrorsync.Summary{Changed: 1}) {
 		t.Fatalf("summary %+v\n%s%s", sum, &h.out, &h.errOut)
+	}
+	if _, v, _ := h.stored("tooling", "webapp"); v != versions || h.creds.Creates != 1 {
+		t.Errorf("a settings repair wrote the secret (%d versions, had %d) or made a credential", v, versions)
 	}
 	if !slices.Contains(h.gl.Requests, "PUT /api/v4/projects/platform%2Fwebapp/remote_mirrors/101") || h.gl.Changes() != 1 {
 		t.Errorf("settings repair: %v", h.gl.Requests)
