@@ -26,6 +26,8 @@ func commands() []command {
 		{"validate", "check the estate's YAML; no AWS access needed", runValidate},
 		{"compile", "validate, then write the CloudFormation templates and manifest into generated/", runCompile},
 		{"schema", "write the JSON Schemas of the document kinds into schemas/", runSchema},
+		{"bake", "build a recipe's AMI with ImageBuilder and publish it to SSM (then its dependants)", runBake},
+		{"mirrors", "mirrors sync: Git credentials and GitLab push mirrors for the CodeCommit mirrors", runMirrors},
 	}
 }
 
