@@ -1,11 +1,17 @@
 package estate
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/invopop/jsonschema"
 )
+
+// GitLabRbKey is the shape of a gitlab.rb setting gitops writes verbatim as
+// `key = value`: a name and one or more quoted subscripts of plain
+// characters, so no key can carry Ruby code (no #{…} interpolation).
+var GitLabRbKey = regexp.MustCompile(`^[a-z][a-z0-9_]*(\['[A-Za-z0-9_.-]+'\]|\["[A-Za-z0-9_.-]+"\])+$`)
 
 // RubyValue is a scalar gitlab.rb value: a string, integer, float or boolean,
 // as written in YAML.
