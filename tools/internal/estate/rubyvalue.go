@@ -2,7 +2,6 @@ package estate
 
 import (
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/invopop/jsonschema"
@@ -46,15 +45,6 @@ func (v *RubyValue) DecodeScalar(typ, text string) bool {
 		return true
 	}
 	return false
-}
-
-// Int returns the value as an integer, when it is one.
-func (v RubyValue) Int() (int, bool) {
-	if v.Type != "int" {
-		return 0, false
-	}
-	n, err := strconv.Atoi(v.Text)
-	return n, err == nil
 }
 
 // JSONSchema describes a RubyValue as any scalar.
