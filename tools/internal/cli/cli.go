@@ -28,6 +28,8 @@ func commands() []command {
 		{"schema", "write the JSON Schemas of the document kinds into schemas/", runSchema},
 		{"plan", "make change sets for the changed stacks of generated/ and show what they would do", runPlan},
 		{"apply", "plan, then execute the change sets in dependency order, account by account", runApply},
+		{"bake", "build a recipe's AMI with ImageBuilder and publish it to SSM (then its dependants)", runBake},
+		{"mirrors", "mirrors sync: Git credentials and GitLab push mirrors for the CodeCommit mirrors", runMirrors},
 	}
 }
 

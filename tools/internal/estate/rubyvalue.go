@@ -1,11 +1,16 @@
 package estate
 
 import (
-	"strconv"
+	"regexp"
 	"strings"
 
 	"github.com/invopop/jsonschema"
 )
+
+// GitLabRbKey is the shape of a gitlab.rb setting gitops writes verbatim as
+// `key = value`: a name and one or more quoted subscripts of plain
+// characters, so no key can carry Ruby code (no #{…} interpolation).
+var GitLabRbKey = regexp.MustCompile(`^[a-z][a-z0-9_]*(\['[A-Za-z0-9_.-]+'\]|\["[A-Za-z0-9_.-]+"\])+$`)
 
 // RubyValue is a scalar gitlab.rb value: a string, integer, float or boolean,
 // as written in YAML.
@@ -40,15 +45,6 @@ func (v *RubyValue) DecodeScalar(typ, text string) bool {
 		return true
 	}
 	return false
-}
-
-// Int returns the value as an integer, when it is one.
-func (v RubyValue) Int() (int, bool) {
-	if v.Type != "int" {
-		return 0, false
-	}
-	n, err := strconv.Atoi(v.Text)
-	return n, err == nil
 }
 
 // JSONSchema describes a RubyValue as any scalar.

@@ -166,17 +166,6 @@ func uintToAddr(u uint64) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(u >> 24), byte(u >> 16), byte(u >> 8), byte(u)})
 }
 
-// SubnetsOfTier filters a layout to one tier.
-func SubnetsOfTier(layout []Subnet, tier string) []Subnet {
-	var out []Subnet
-	for _, s := range layout {
-		if s.Tier == tier {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // SubnetNames lists the names in a layout, for hints.
 func SubnetNames(layout []Subnet) []string {
 	names := make([]string, len(layout))

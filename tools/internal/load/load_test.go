@@ -767,3 +767,15 @@ phases:
 		t.Errorf("inputs = %#v, want int64 10, int64 -3 and string \"10\"", inputs)
 	}
 }
+
+// gitlab.rb values are written as Ruby literals: YAML's .inf and .nan have
+// none, so the loader refuses them.
+func TestRubyValueRefusesNonFinite(t *testing.T) {
+	for _, v := range []string{".inf", "-.inf", ".nan"} {
+		diags := &diag.List{}
+		LoadBytes("environments/tooling/gitlab.yaml", []byte("kind: GitLab\ngitlabRb:\n  \"puma['x']\": "+v+"\n"), diags)
+		if !diags.HasRule("yaml-type") {
+			t.Errorf("%s: no yaml-type finding in %v", v, diags.Items())
+		}
+	}
+}

@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"regexp"
-
 	"gitops/tools/internal/estate"
 )
 
@@ -62,10 +60,6 @@ const (
 	DefaultThroughputMode = "elastic"
 )
 
-// gitlabRbKey is the shape of a gitlab.rb setting gitops writes verbatim:
-// a name and string subscripts, nothing that could run Ruby code.
-var gitlabRbKey = regexp.MustCompile(`^[a-z][a-z0-9_]*(\['[a-z0-9_]+'\])*$`)
-
 func (p *planner) planGitLabs() {
 	for _, g := range p.e.GitLabs {
 		if p.ix.GitLabs[g.Name] == g {
@@ -76,7 +70,7 @@ func (p *planner) planGitLabs() {
 
 func (p *planner) planGitLab(g *estate.GitLab) {
 	for key := range g.GitLabRb {
-		if !gitlabRbKey.MatchString(key) {
+		if !estate.GitLabRbKey.MatchString(key) {
 			p.errorf("GitLab %s: gitlabRb key %q is not a gitlab.rb setting such as gitlab_rails['time_zone']", g.Name, key)
 		}
 	}

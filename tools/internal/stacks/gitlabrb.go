@@ -68,6 +68,9 @@ func OmnibusConfig(spec *GitLabSpec, region, albDNS, dbHost string) string {
 		set("gitlab_rails['db_database']", q(AuroraDatabase))
 		set("gitlab_rails['db_username']", q(AuroraUser))
 		set("gitlab_rails['db_password']", "ENV['"+EnvDBPassword+"']")
+		// Aurora accepts TLS; require it so the password and data never
+		// cross the VPC in clear.
+		set("gitlab_rails['db_sslmode']", q("require"))
 	}
 
 	if g.SMTP.Type == "ses" {

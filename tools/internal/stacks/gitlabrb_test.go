@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"gitops/tools/internal/estate"
+	"gitops/tools/internal/validate"
 )
 
 func gitlabSpec(mod func(g *estate.GitLab)) *GitLabSpec {
@@ -49,6 +50,7 @@ func TestOmnibusConfig(t *testing.T) {
 			want: []string{
 				"postgresql['enable'] = false\n", "gitlab_rails['db_host'] = 'db.example'\n",
 				"gitlab_rails['db_password'] = ENV['GITLAB_DB_PASSWORD']\n", "gitlab_rails['db_database'] = 'gitlabhq_production'\n",
+				"gitlab_rails['db_sslmode'] = 'require'\n",
 			},
 		},
 		{
@@ -89,5 +91,21 @@ func TestOmnibusConfig(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Every setting gitops writes must be one validate refuses in gitlabRb:
+// otherwise a user's value would silently replace it (the user's keys are
+// written last).
+func TestOmnibusKeysAreManaged(t *testing.T) {
+	spec := gitlabSpec(func(g *estate.GitLab) {
+		g.Database.Type = "aurora"
+		g.SMTP = estate.GitLabSMTP{Type: "ses", Domain: "example.com", FromAddress: "git@example.com"}
+	})
+	for _, line := range strings.Split(strings.TrimSpace(OmnibusConfig(spec, "eu-west-1", "lb", "db")), "\n") {
+		key, _, _ := strings.Cut(line, " ")
+		if !validate.ManagedGitLabRbKey(key) {
+			t.Errorf("gitops writes %s, but validate lets gitlabRb set it", key)
+		}
 	}
 }

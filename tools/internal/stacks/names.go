@@ -1,30 +1,10 @@
 package stacks
 
-import "strings"
+import "gitops/tools/internal/estate"
 
-// Pascal turns an estate name (lowercase, digits, hyphens) into the
-// alphanumeric PascalCase CloudFormation logical IDs need:
-// gitlab-ce → GitlabCe, private-a → PrivateA.
-func Pascal(name string) string {
-	var b strings.Builder
-	upper := true
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z':
-			if upper {
-				r -= 'a' - 'A'
-			}
-			b.WriteRune(r)
-			upper = false
-		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			upper = false
-		default:
-			upper = true
-		}
-	}
-	return b.String()
-}
+// Pascal turns an estate name into a CloudFormation logical id part; see
+// estate.Pascal, which validation uses to refuse names that would collide.
+func Pascal(name string) string { return estate.Pascal(name) }
 
 // Output and parameter names shared by the planner and the synth: the
 // planner declares which ones a stack produces and consumes, the synth

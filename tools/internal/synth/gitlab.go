@@ -52,6 +52,7 @@ func (b *builder) gitlab(spec *stacks.GitLabSpec) error {
 		LogGroupName:    str("/gitops/gitlab/" + g.name),
 		RetentionInDays: num(spec.LogRetentionDays),
 	})
+	g.logGroup.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	g.taskSG = awsec2.NewCfnSecurityGroup(b.st, id(g.p, "TaskSecurityGroup"), &awsec2.CfnSecurityGroupProps{
 		GroupDescription: str("GitLab " + g.name + " tasks: HTTP from the load balancer"),
 		VpcId:            g.vpc,

@@ -39,7 +39,9 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 		GroupDescription:     str("GitLab " + g.name + " load balancer: the allowed CIDRs in, the GitLab tasks out"),
 		VpcId:                g.vpc,
 		SecurityGroupIngress: &ingress,
-		Tags:                 nameTag("gitlab-" + g.name + "-alb"),
+		// Only the rule to the tasks below: no default allow-all egress.
+		SecurityGroupEgress: denyAllEgress(),
+		Tags:                nameTag("gitlab-" + g.name + "-alb"),
 	})
 	// The two groups refer to each other, so their rules are resources of
 	// their own.

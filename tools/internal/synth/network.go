@@ -196,7 +196,9 @@ func (b *builder) endpoints(vb *vpcBuild) {
 			subnets = append(subnets, vb.subnets[s].Ref())
 		}
 		for _, e := range v.InterfaceEndpoints {
-			awsec2.NewCfnVPCEndpoint(b.st, id(p, stacks.Pascal(e.Service), "Endpoint"), &awsec2.CfnVPCEndpointProps{
+			// Interface and gateway endpoints of one service (s3) may coexist,
+			// so the kind is part of the id.
+			awsec2.NewCfnVPCEndpoint(b.st, id(p, stacks.Pascal(e.Service), "InterfaceEndpoint"), &awsec2.CfnVPCEndpointProps{
 				VpcId:             vb.vpc.Ref(),
 				ServiceName:       str(e.ServiceName),
 				VpcEndpointType:   str("Interface"),
@@ -241,6 +243,8 @@ func (b *builder) flowLogs(vb *vpcBuild) {
 		LogGroupName:    str(f.LogGroup),
 		RetentionInDays: num(f.RetentionDays),
 	})
+	// Flow logs are audit evidence: they outlive the VPC's stack.
+	group.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	role := awsiam.NewCfnRole(b.st, id(p, "FlowLogRole"), &awsiam.CfnRoleProps{
 		Description:              str("Delivers the flow logs of VPC " + v.Name),
 		AssumeRolePolicyDocument: serviceTrust("vpc-flow-logs.amazonaws.com", b.spec.AccountID),

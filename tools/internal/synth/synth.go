@@ -100,8 +100,15 @@ func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) 
 }
 
 // build makes the CDK stack of one planned stack.
-func build(app awscdk.App, constructID string, s *stacks.Stack) (awscdk.Stack, error) {
-	st := awscdk.NewStack(app, jsii.String(constructID), &awscdk.StackProps{
+func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack, err error) {
+	// The CDK reports construct errors (a duplicate id, say) as panics out
+	// of jsii; they become this stack's error rather than a Go stack trace.
+	defer func() {
+		if r := recover(); r != nil {
+			st, err = nil, fmt.Errorf("the CDK refused a construct: %v", r)
+		}
+	}()
+	st = awscdk.NewStack(app, jsii.String(constructID), &awscdk.StackProps{
 		Env:       &awscdk.Environment{Account: jsii.String(s.AccountID), Region: jsii.String(s.Region)},
 		StackName: jsii.String(s.Name),
 		// No bootstrap bucket, roles or version parameter: the templates
@@ -120,7 +127,6 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (awscdk.Stack, e
 		}
 		b.params[p.Name] = awscdk.NewCfnParameter(st, jsii.String(p.Name), props)
 	}
-	var err error
 	switch {
 	case s.Network != nil:
 		err = b.network(s.Network)

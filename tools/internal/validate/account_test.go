@@ -35,3 +35,31 @@ func TestAccountRules(t *testing.T) {
 		},
 	})
 }
+
+func TestLogicalIDCollision(t *testing.T) {
+	network := func(second string) map[string]string {
+		return map[string]string{"environments/prod/network.yaml": `kind: Network
+account: prod
+region: eu-west-1
+vpcs:
+  - name: app-1
+    cidr: 10.1.0.0/16
+    azCount: 2
+    subnets:
+      - {name: private, type: private, prefix: 24}
+    egress: {type: none}
+  - name: ` + second + `
+    cidr: 10.2.0.0/16
+    azCount: 2
+    subnets:
+      - {name: private, type: private, prefix: 24}
+    egress: {type: none}
+`}
+	}
+	runRuleCases(t, []ruleCase{{
+		rule: "name-logical-id",
+		at:   "environments/prod/network.yaml:11",
+		bad:  network("app1"),
+		good: network("app-2"),
+	}})
+}

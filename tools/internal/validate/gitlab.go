@@ -105,8 +105,7 @@ func (c *checker) checkGitLabSize(g *estate.GitLab) {
 }
 
 var (
-	imageTagPattern    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	imageDigestPattern = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	imageTagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	// movingTags name whatever was built last rather than a release.
 	movingTags = []string{"latest", "nightly", "rc", "stable", "edge", "main", "master", "beta", "alpha", "dev", "test", "canary"}
 )
@@ -129,18 +128,13 @@ func (c *checker) checkGitLabImage(g *estate.GitLab) {
 	if !g.Has("image.tag") {
 		return
 	}
-	tag, digest, hasDigest := strings.Cut(img.Tag, "@")
-	if imageDigestPattern.MatchString(img.Tag) {
-		return
-	}
-	if hasDigest {
-		if !imageDigestPattern.MatchString(digest) {
-			c.report(diag.Errorf(g.Pos("image.tag"), "gitlab-image-tag", "%q is not a sha256 image digest", digest).
-				WithHint("write tag@sha256:<64 hex digits>, as docker inspect shows it"))
-		}
-		return // a digest pins the image whatever the tag says
-	}
+	tag := img.Tag
 	switch {
+	case strings.ContainsAny(tag, "@:"):
+		// The copy into ECR is tagged with this value, and ECR's immutable
+		// tags already pin it: a digest has no place to go.
+		c.report(diag.Errorf(g.Pos("image.tag"), "gitlab-image-tag", "image tag %q carries a digest", tag).
+			WithHint("give the release tag alone, e.g. 17.5.1-ce.0; the ECR copy keeps it immutable"))
 	case tag == "":
 		c.report(diag.Errorf(g.Pos("image.tag"), "gitlab-image-tag", "image tag is empty").
 			WithHint("pin a GitLab release, e.g. tag: 17.5.1-ce.0"))
@@ -265,9 +259,9 @@ func (c *checker) checkGitLabALB(g *estate.GitLab, vpc estate.VPCRef) {
 		path := fmt.Sprintf("alb.allowedCidrs[%d]", i)
 		p, err := netip.ParsePrefix(s)
 		switch {
-		case err != nil:
-			c.report(diag.Errorf(g.Pos(path), "gitlab-alb-cidr", "%q is not a CIDR block", s).
-				WithHint("write an address and prefix length, e.g. 10.20.0.0/16"))
+		case err != nil || !p.Addr().Is4():
+			c.report(diag.Errorf(g.Pos(path), "gitlab-alb-cidr", "%q is not an IPv4 CIDR block", s).
+				WithHint("write an address and prefix length, e.g. 10.20.0.0/16; the load balancer is IPv4 only"))
 		case p.Masked() != p:
 			c.report(diag.Errorf(g.Pos(path), "gitlab-alb-cidr", "%s has bits set beyond its /%d prefix", s, p.Bits()).
 				WithHint("did you mean %s?", p.Masked()))
@@ -275,6 +269,10 @@ func (c *checker) checkGitLabALB(g *estate.GitLab, vpc estate.VPCRef) {
 			c.report(diag.Errorf(g.Pos(path), "gitlab-alb-open", "%s lets every address reach an internal load balancer", s).
 				WithHint("list the networks that should reach GitLab; everything is only for scheme: internet-facing"))
 		}
+	}
+	if alb.IsInternetFacing() && !alb.HTTPS() {
+		c.report(diag.Errorf(g.Pos("alb.scheme"), "gitlab-alb-public-http", "an internet-facing load balancer without a domain would serve GitLab's sign-in over plain HTTP").
+			WithHint("give alb.domain and alb.hostedZone so the load balancer serves HTTPS, or make it internal"))
 	}
 	c.checkGitLabHTTPS(g)
 }
@@ -340,7 +338,9 @@ func (c *checker) checkGitLabHTTPS(g *estate.GitLab) {
 
 var (
 	engineVersionPattern = regexp.MustCompile(`^([0-9]+)(\.[0-9]+)?$`)
-	instanceClassPattern = regexp.MustCompile(`^db\.([a-z0-9-]+\.[a-z0-9]+|serverless)$`)
+	// db.serverless is left out: Serverless v2 needs a capacity range the
+	// model does not declare.
+	instanceClassPattern = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
 )
 
 func (c *checker) checkGitLabDatabase(g *estate.GitLab, vpc estate.VPCRef) {
@@ -359,10 +359,10 @@ func (c *checker) checkGitLabDatabase(g *estate.GitLab, vpc estate.VPCRef) {
 		}
 		if db.InstanceClass == "" {
 			c.report(diag.Errorf(g.Pos("database"), "gitlab-database-instance-class", "an aurora database needs instanceClass").
-				WithHint("add instanceClass, e.g. db.r6g.large or db.serverless"))
+				WithHint("add instanceClass, e.g. db.r6g.large"))
 		} else if !instanceClassPattern.MatchString(db.InstanceClass) {
 			c.report(diag.Errorf(g.Pos("database.instanceClass"), "gitlab-database-instance-class", "%q is not a database instance class", db.InstanceClass).
-				WithHint("RDS classes start with db., e.g. db.r6g.large or db.serverless"))
+				WithHint("RDS classes start with db., e.g. db.r6g.large"))
 		}
 		if vpc.VPC != nil && db.Subnets != "" {
 			if tier, ok := c.subnetTier(&g.Doc, "database.subnets", vpc, db.Subnets); ok && tier.Type == "public" {
@@ -443,10 +443,6 @@ func (c *checker) checkGitLabEFS(g *estate.GitLab) {
 	}
 }
 
-// gitlabRbKeyPattern matches a gitlab.rb setting: name['key'] with one or
-// more subscripts, or a top-level *_external_url.
-var gitlabRbKeyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\['[A-Za-z0-9_.-]+'\]|\["[A-Za-z0-9_.-]+"\])+$|^[a-z][a-z0-9_]*_external_url$`)
-
 // gitlabRbManaged are gitlab.rb settings gitops writes itself, matched on the
 // key with double quotes turned single; an entry ending in _ matches every
 // key it starts (gitlab_rails['db_host'], …), the others match exactly.
@@ -457,11 +453,23 @@ var gitlabRbManaged = []struct{ key, hint string }{
 	{"gitlab_rails['db_", "gitops sets the database connection from database:"},
 	{"gitlab_rails['smtp_", "gitops sets mail delivery from smtp:"},
 	{"postgresql['enable']", "gitops turns the bundled PostgreSQL on or off from database.type"},
-	{"gitlab_rails['monitoring_whitelist']", "gitops sets it, and it already includes the VPC's CIDR so the load balancer's health check on /-/health passes"},
+	{"gitlab_rails['monitoring_whitelist']", "gitops sets it, and it already includes the VPC's CIDR so the load balancer's health check on /-/readiness passes"},
+	{"letsencrypt['enable']", "TLS ends at the load balancer with an ACM certificate, so gitops turns Let's Encrypt off"},
+	{"nginx['proxy_set_headers']", "gitops sets X-Forwarded-Proto https so GitLab knows the load balancer terminated TLS"},
+	{"nginx['real_ip_", "gitops trusts the VPC's CIDR for the client address the load balancer forwards"},
+	{"gitlab_rails['trusted_proxies']", "gitops trusts the VPC's CIDR, where the load balancer lives"},
+	{"gitlab_rails['gitlab_email_from']", "gitops sets it from smtp.fromAddress"},
 	{"gitlab_rails['initial_root_password']", "never put passwords in YAML: gitops generates the root password in Secrets Manager and injects it as a secret"},
 }
 
 var secretWords = []string{"password", "secret", "token"}
+
+// ManagedGitLabRbKey reports whether gitops writes the gitlab.rb key itself,
+// so a user may not set it.
+func ManagedGitLabRbKey(key string) bool {
+	_, ok := gitlabRbManagedKey(strings.ReplaceAll(key, `"`, `'`))
+	return ok
+}
 
 // gitlabRbManagedKey returns the hint for a key gitops manages.
 func gitlabRbManagedKey(canon string) (string, bool) {
@@ -482,7 +490,7 @@ func (c *checker) checkGitLabRb(g *estate.GitLab) {
 				WithHint("%s; remove this key", m))
 			continue
 		}
-		if !gitlabRbKeyPattern.MatchString(key) {
+		if !estate.GitLabRbKey.MatchString(key) {
 			c.report(diag.Errorf(g.Pos(path), "gitlab-rb-key", "%q does not look like a gitlab.rb setting", key).
 				WithHint("write the key as in gitlab.rb, e.g. gitlab_rails['time_zone'] or nginx['client_max_body_size']"))
 			continue

@@ -100,13 +100,25 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-image-tag-moving",
 			at:   gitlabFile + ":9",
 			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: latest\n"),
-			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: latest@sha256:"+strings.Repeat("ab", 32)+"\n"),
+			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 17.11.1-ce.0\n"),
 		},
 		{
 			rule: "gitlab-image-tag-moving",
 			at:   gitlabFile + ":9",
 			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: nightly\n"),
-			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: sha256:"+strings.Repeat("0f", 32)+"\n"),
+			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 18.0.0-ce.0\n"),
+		},
+		{
+			rule: "gitlab-alb-public-http",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("  subnets: private\n  domain: gitlab.example.com\n  hostedZone:\n    id: Z0123456789ABCDEFGHIJ\n    name: example.com\n", "  subnets: public\n  scheme: internet-facing\n"),
+			good: gitlabEdit("  subnets: private\n  domain", "  subnets: public\n  scheme: internet-facing\n  domain"),
+		},
+		{
+			rule: "gitlab-image-tag",
+			at:   gitlabFile + ":9",
+			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 17.5.1-ce.0@sha256:"+strings.Repeat("ab", 32)+"\n"),
+			good: withGitLab(nil),
 		},
 		{
 			rule: "gitlab-image-tag",
@@ -276,7 +288,13 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-alb-cidr",
 			at:   gitlabFile + ":23",
 			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.1/8]"),
-			good: gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0/8, 192.168.10.0/24, \"fd00::/8\"]"),
+			good: gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0/8, 192.168.10.0/24]"),
+		},
+		{
+			rule: "gitlab-alb-cidr",
+			at:   gitlabFile + ":23",
+			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [\"fd00::/8\"]"),
+			good: withGitLab(nil),
 		},
 		{
 			rule: "gitlab-alb-cidr",
@@ -287,7 +305,7 @@ func TestGitLabRules(t *testing.T) {
 		{
 			rule: "gitlab-alb-open",
 			at:   gitlabFile + ":23",
-			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [\"::/0\"]"),
+			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [0.0.0.0/0]"),
 			good: gitlabEdit("  subnets: private\n  domain", "  subnets: public\n  scheme: internet-facing\n  domain"),
 		},
 		{
@@ -307,7 +325,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-database-version",
 			at:   gitlabFile + ":15",
 			bad:  gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"13.9\"\n  instanceClass: db.r6g.large\n"),
-			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"17\"\n  instanceClass: db.serverless\n"),
+			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"17\"\n  instanceClass: db.r7g.xlarge\n"),
 		},
 		{
 			rule: "gitlab-database-instance-class",
@@ -403,7 +421,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-rb-key",
 			at:   gitlabFile + ":26",
 			bad:  gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  time_zone: UTC\n"),
-			good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['time_zone']\": UTC\n  \"nginx['client_max_body_size']\": 250m\n  registry_external_url: https://registry.example.com\n  \"gitlab_rails['password_authentication_enabled_for_web']\": false\n"),
+			good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['time_zone']\": UTC\n  \"nginx['client_max_body_size']\": 250m\n  \"registry['enable']\": false\n  \"gitlab_rails['password_authentication_enabled_for_web']\": false\n"),
 		},
 		{
 			rule: "gitlab-rb-key",

@@ -32,6 +32,34 @@ func (s *seen) add(name, key string, pos estate.Pos) {
 	s.first[key] = pos
 }
 
+// logicalIDs finds distinct names that become the same CloudFormation
+// logical id (app-1 and app1 are both App1), which compile could not tell
+// apart.
+type logicalIDs struct {
+	c     *checker
+	what  string
+	first map[string]string
+}
+
+func (c *checker) logicalIDs(what string) *logicalIDs {
+	return &logicalIDs{c: c, what: what, first: map[string]string{}}
+}
+
+func (l *logicalIDs) add(name string, pos estate.Pos) {
+	if name == "" {
+		return
+	}
+	id := estate.Pascal(name)
+	prev, ok := l.first[id]
+	switch {
+	case !ok:
+		l.first[id] = name
+	case prev != name:
+		l.c.report(diag.Errorf(pos, "name-logical-id", "%s names %q and %q both become CloudFormation id %s", l.what, prev, name, id).
+			WithHint("rename one so they differ in more than dashes"))
+	}
+}
+
 // checkNames reports duplicate names of every kind, and duplicate account ids
 // and emails.
 func (c *checker) checkNames() {
@@ -41,37 +69,49 @@ func (c *checker) checkNames() {
 		ids.add(a.ID, a.ID, a.Pos("id"))
 		emails.add(a.Email, strings.ToLower(a.Email), a.Pos("email"))
 	}
-	vpcs := c.unique("VPC")
+	vpcs, vpcIDs := c.unique("VPC"), c.logicalIDs("VPC")
 	for _, n := range c.e.Networks {
 		for i, v := range n.VPCs {
-			vpcs.add(v.Name, v.Name, n.Pos(fmt.Sprintf("vpcs[%d].name", i)))
+			pos := n.Pos(fmt.Sprintf("vpcs[%d].name", i))
+			vpcs.add(v.Name, v.Name, pos)
+			vpcIDs.add(v.Name, pos)
 		}
 	}
-	tgws := c.unique("transit gateway")
+	tgws, tgwIDs := c.unique("transit gateway"), c.logicalIDs("transit gateway")
 	for _, t := range c.e.TransitGateways {
 		tgws.add(t.Name, t.Name, t.Pos("name"))
+		tgwIDs.add(t.Name, t.Pos("name"))
 		tables, attachments := c.unique("route table"), c.unique("attachment")
+		tableIDs, attachmentIDs := c.logicalIDs("route table"), c.logicalIDs("attachment")
 		for i, rt := range t.RouteTables {
-			tables.add(rt.Name, rt.Name, t.Pos(fmt.Sprintf("routeTables[%d].name", i)))
+			pos := t.Pos(fmt.Sprintf("routeTables[%d].name", i))
+			tables.add(rt.Name, rt.Name, pos)
+			tableIDs.add(rt.Name, pos)
 		}
 		for i, at := range t.Attachments {
-			attachments.add(at.Name, at.Name, t.Pos(fmt.Sprintf("attachments[%d].name", i)))
+			pos := t.Pos(fmt.Sprintf("attachments[%d].name", i))
+			attachments.add(at.Name, at.Name, pos)
+			attachmentIDs.add(at.Name, pos)
 		}
 	}
-	gitlabs := c.unique("GitLab service")
+	gitlabs, gitlabIDs := c.unique("GitLab service"), c.logicalIDs("GitLab service")
 	for _, g := range c.e.GitLabs {
 		gitlabs.add(g.Name, g.Name, g.Pos("name"))
+		gitlabIDs.add(g.Name, g.Pos("name"))
 	}
-	mirrors := c.unique("mirror")
+	mirrors, mirrorIDs := c.unique("mirror"), c.logicalIDs("mirror")
 	for _, m := range c.e.Mirrors {
 		mirrors.add(m.Name, m.Name, m.Pos("name"))
+		mirrorIDs.add(m.Name, m.Pos("name"))
 	}
-	recipes := c.unique("image recipe")
+	recipes, recipeIDs := c.unique("image recipe"), c.logicalIDs("image recipe")
 	for _, r := range c.e.ImageRecipes {
 		recipes.add(r.Name, r.Name, r.Pos("name"))
+		recipeIDs.add(r.Name, r.Pos("name"))
 	}
-	pipelines := c.unique("pipeline")
+	pipelines, pipelineIDs := c.unique("pipeline"), c.logicalIDs("pipeline")
 	for _, p := range c.e.Pipelines {
 		pipelines.add(p.Name, p.Name, p.Pos("name"))
+		pipelineIDs.add(p.Name, p.Pos("name"))
 	}
 }

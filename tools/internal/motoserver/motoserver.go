@@ -1,0 +1,171 @@
+// Package motoserver runs moto_server (the AWS emulator) on a free loopback
+// port for tests, and points the AWS SDK's default configuration at it
+// through the environment, the way a user would point gitops at an emulator.
+package motoserver
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Server is a running moto_server.
+type Server struct {
+	// URL is the endpoint, e.g. http://127.0.0.1:40123.
+	URL string
+	cmd *exec.Cmd
+}
+
+// ErrMissing reports that moto_server is not on PATH.
+var ErrMissing = errors.New("moto_server is not on PATH")
+
+// Start launches moto_server and waits until it answers.
+func Start() (*Server, error) {
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		return nil, ErrMissing
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// Its own process group, so Stop ends the interpreter behind any shim.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting moto_server: %w", err)
+	}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(s.URL + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return s, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.Stop()
+	return nil, fmt.Errorf("moto_server did not answer on %s within 60s", s.URL)
+}
+
+// Stop ends the server.
+func (s *Server) Stop() {
+	if s == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+	_ = s.cmd.Wait()
+}
+
+// Reset empties every emulated service.
+func (s *Server) Reset() error {
+	resp, err := http.Post(s.URL+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("moto reset: %s", resp.Status)
+	}
+	return nil
+}
+
+// EnforceAuth makes the server check every request's credentials and IAM
+// policies from now on, as AWS does, until t ends. Create the IAM users,
+// policies and access keys the test signs with before calling it.
+func (s *Server) EnforceAuth(t testing.TB) {
+	t.Helper()
+	setAuth := func(count string) error {
+		resp, err := http.Post(s.URL+"/moto-api/reset-auth", "text/plain", strings.NewReader(count))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("moto reset-auth: %s", resp.Status)
+		}
+		return nil
+	}
+	if err := setAuth("0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := setAuth("inf"); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// Use resets the server and sets the environment of t so that the SDK's
+// default configuration reaches it with dummy credentials and no retries.
+func (s *Server) Use(t testing.TB) {
+	t.Helper()
+	if err := s.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"AWS_ENDPOINT_URL":            s.URL,
+		"AWS_ACCESS_KEY_ID":           "testing",
+		"AWS_SECRET_ACCESS_KEY":       "testing",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_REGION":                  "eu-west-1",
+		"AWS_MAX_ATTEMPTS":            "1",
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+// Lazy starts one server for a test binary when a test first needs it.
+// A package's TestMain calls Stop after m.Run.
+type Lazy struct {
+	once sync.Once
+	srv  *Server
+	err  error
+}
+
+// Need points t at the server, starting it on first use. Without
+// moto_server on PATH t skips, except under CI, where the machine image is
+// meant to have it and its absence fails the test.
+func (l *Lazy) Need(t testing.TB) *Server {
+	t.Helper()
+	l.once.Do(func() { l.srv, l.err = Start() })
+	switch {
+	case errors.Is(l.err, ErrMissing) && os.Getenv("CI") == "":
+		t.Skip(l.err)
+	case l.err != nil:
+		t.Fatal(l.err)
+	}
+	l.srv.Use(t)
+	return l.srv
+}
+
+// Stop ends the server if one was started.
+func (l *Lazy) Stop() {
+	if l.srv != nil {
+		l.srv.Stop()
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
