@@ -14,23 +14,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/google/go-containerregistry/pkg/authn"
+
+	"gitops/tools/internal/awsaccess"
+	"gitops/tools/internal/estate"
 )
 
 // AWSOptions say how to reach each account.
 type AWSOptions struct {
-	// RoleNames maps an account's estate name to its deploy role's name;
-	// an account not listed uses DefaultRoleName.
-	RoleNames       map[string]string
-	DefaultRoleName string
-	// NoAssumeRole uses the default credentials in every account instead
-	// of assuming the deploy role: the bootstrap, before the deploy role
-	// stacks exist. The credentials must belong to the stack's account.
-	NoAssumeRole bool
+	// Accounts are the estate's accounts by name, for their deploy role
+	// names; an account not listed uses the default deploy role name.
+	Accounts map[string]*estate.Account
 	// SessionName names the assumed-role sessions, so CloudTrail ties the
 	// changes to the pipeline run.
 	SessionName string
@@ -41,28 +37,26 @@ type AWSOptions struct {
 	Backoff retry.BackoffDelayer
 }
 
-// AWSClients makes real CloudFormation clients: credentials from the SDK's
-// default chain (environment, profile, web identity, the CodeBuild
-// container role), then, per account, the account's deploy role assumed
-// through STS. The endpoint comes from the SDK's own settings
-// (AWS_ENDPOINT_URL points it at an emulator).
+// AWSClients makes real clients, as the other operational commands do
+// (awsaccess): credentials from the SDK's default chain (environment,
+// profile, web identity, the CodeBuild container role) in their own
+// account, the account's deploy role assumed through STS in every other.
+// The endpoint comes from the SDK's own settings (AWS_ENDPOINT_URL points it
+// at an emulator). Calls retry throttling with the SDK's standard backoff.
 type AWSClients struct {
-	opts AWSOptions
-	base aws.Config
+	opts   AWSOptions
+	access *awsaccess.Access
 
 	mu      sync.Mutex
 	clients map[Target]CloudFormation
-	creds   map[string]aws.CredentialsProvider
-	failed  map[string]error
-	caller  string
+	// failed remembers an account whose role could not be assumed, so its
+	// other stacks fail at once with the same reason.
+	failed map[string]error
 }
 
 // NewAWSClients loads the default configuration. No credential is read or
 // printed before the first call needs one.
 func NewAWSClients(ctx context.Context, opts AWSOptions) (*AWSClients, error) {
-	if opts.DefaultRoleName == "" {
-		return nil, fmt.Errorf("no default deploy role name")
-	}
 	attempts := opts.MaxAttempts
 	if attempts <= 0 {
 		attempts = 10
@@ -82,7 +76,10 @@ func NewAWSClients(ctx context.Context, opts AWSOptions) (*AWSClients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
-	return &AWSClients{opts: opts, base: cfg, clients: map[Target]CloudFormation{}, creds: map[string]aws.CredentialsProvider{}, failed: map[string]error{}}, nil
+	return &AWSClients{
+		opts: opts, access: awsaccess.New(cfg, opts.SessionName),
+		clients: map[Target]CloudFormation{}, failed: map[string]error{},
+	}, nil
 }
 
 // CloudFormation returns the client for the target's account and region.
@@ -99,6 +96,22 @@ func (c *AWSClients) CloudFormation(ctx context.Context, t Target) (CloudFormati
 	cf := cloudformation.NewFromConfig(cfg)
 	c.clients[t] = cf
 	return cf, nil
+}
+
+// config is the SDK configuration for the target. The caller holds c.mu.
+func (c *AWSClients) config(ctx context.Context, t Target) (aws.Config, error) {
+	if err, failed := c.failed[t.AccountID]; failed {
+		return aws.Config{}, err
+	}
+	acct := c.opts.Accounts[t.Account]
+	if acct == nil || acct.ID != t.AccountID {
+		acct = &estate.Account{Name: t.Account, ID: t.AccountID}
+	}
+	cfg, err := c.access.Config(ctx, acct, t.Region)
+	if err != nil {
+		c.failed[t.AccountID] = err
+	}
+	return cfg, err
 }
 
 // RegistryAuth returns credentials for the target account's ECR registry,
@@ -123,62 +136,6 @@ func (c *AWSClients) RegistryAuth(ctx context.Context, t Target) (authn.Authenti
 		return nil, fmt.Errorf("ECR authorization token for account %s is not user:password", t.AccountID)
 	}
 	return &authn.Basic{Username: user, Password: password}, nil
-}
-
-// config is the SDK configuration for the target: its region and, unless
-// NoAssumeRole, the account's deploy role. The caller holds c.mu.
-func (c *AWSClients) config(ctx context.Context, t Target) (aws.Config, error) {
-	cfg := c.base.Copy()
-	cfg.Region = t.Region
-	if c.opts.NoAssumeRole {
-		return cfg, c.checkCaller(ctx, cfg, t)
-	}
-	if err, failed := c.failed[t.AccountID]; failed {
-		return cfg, err
-	}
-	creds, ok := c.creds[t.AccountID]
-	if !ok {
-		role := c.roleARN(t)
-		creds = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
-			o.RoleSessionName = c.opts.SessionName
-		}))
-		// Assume now, so a missing role or trust fails here with the
-		// role's name rather than inside the first call; and once per
-		// account, not once per stack.
-		if _, err := creds.Retrieve(ctx); err != nil {
-			err = fmt.Errorf("assuming %s: %s", role, apiMessage(err))
-			c.failed[t.AccountID] = err
-			return cfg, err
-		}
-		c.creds[t.AccountID] = creds
-	}
-	cfg.Credentials = creds
-	return cfg, nil
-}
-
-func (c *AWSClients) roleARN(t Target) string {
-	name := c.opts.RoleNames[t.Account]
-	if name == "" {
-		name = c.opts.DefaultRoleName
-	}
-	return "arn:" + partition(t.Region) + ":iam::" + t.AccountID + ":role/" + name
-}
-
-// checkCaller makes sure that, without a deploy role to assume, the default
-// credentials are the target account's: a stack must never land in the
-// wrong account.
-func (c *AWSClients) checkCaller(ctx context.Context, cfg aws.Config, t Target) error {
-	if c.caller == "" {
-		out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return fmt.Errorf("finding whose credentials these are: %s", apiMessage(err))
-		}
-		c.caller = aws.ToString(out.Account)
-	}
-	if c.caller != t.AccountID {
-		return fmt.Errorf("the credentials belong to account %s, not %s (%s); without assuming the deploy role, apply one account at a time (--account)", c.caller, t.AccountID, t.Account)
-	}
-	return nil
 }
 
 // RunID names this run after the pipeline execution that started it, so

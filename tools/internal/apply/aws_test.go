@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"gitops/tools/internal/estate"
 )
 
 // fakeAWS answers the STS and CloudFormation query API calls the real
@@ -25,6 +27,8 @@ type fakeAWS struct {
 	assumed   []string // RoleArn RoleSessionName
 	signedBy  []string // access key of each CloudFormation call
 	caller    string
+	// denyAssume answers AssumeRole with AccessDenied.
+	denyAssume bool
 }
 
 func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -39,6 +43,12 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/xml")
 	switch action {
 	case "AssumeRole":
+		if f.denyAssume {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`+
+				`<Code>AccessDenied</Code><Message>not authorized to perform sts:AssumeRole</Message></Error><RequestId>1</RequestId></ErrorResponse>`)
+			return
+		}
 		f.assumed = append(f.assumed, r.Form.Get("RoleArn")+" "+r.Form.Get("RoleSessionName"))
 		fmt.Fprint(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>`+
 			`<Credentials><AccessKeyId>ASIAASSUMED</AccessKeyId><SecretAccessKey>assumed-secret</SecretAccessKey>`+
@@ -112,10 +122,10 @@ func TestSDKClientAssumesDeployRoleAndRetriesThrottling(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := &fakeAWS{throttles: c.throttles}
+			f := &fakeAWS{throttles: c.throttles, caller: "111111111111"}
 			useFakeAWS(t, f)
 			clients, err := NewAWSClients(context.Background(), AWSOptions{
-				RoleNames: map[string]string{"dev": "custom-deploy"}, DefaultRoleName: "gitops-deploy",
+				Accounts:    map[string]*estate.Account{"dev": {Name: "dev", ID: "222222222222", DeployRoleName: "custom-deploy"}},
 				SessionName: "gitops-run-1", MaxAttempts: c.attempts, Backoff: noBackoff,
 			})
 			if err != nil {
@@ -144,22 +154,48 @@ func TestSDKClientAssumesDeployRoleAndRetriesThrottling(t *testing.T) {
 	}
 }
 
-func TestWithoutAssumingTheCredentialsMustBeTheAccounts(t *testing.T) {
+func TestOwnAccountUsesTheCallersCredentials(t *testing.T) {
 	f := &fakeAWS{caller: "111111111111"}
 	useFakeAWS(t, f)
-	clients, err := NewAWSClients(context.Background(), AWSOptions{DefaultRoleName: "gitops-deploy", NoAssumeRole: true, MaxAttempts: 1})
+	clients, err := NewAWSClients(context.Background(), AWSOptions{SessionName: "gitops-run-1", MaxAttempts: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := clients.CloudFormation(context.Background(), Target{Account: "tooling", AccountID: "111111111111", Region: "eu-west-1"}); err != nil {
-		t.Errorf("own account: %v", err)
+	for _, tgt := range []Target{
+		{Account: "tooling", AccountID: "111111111111", Region: "eu-west-1"},
+		{Account: "dev", AccountID: "222222222222", Region: "eu-west-1"},
+	} {
+		cf, err := clients.CloudFormation(context.Background(), tgt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cf.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String("gitops-hub")}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	_, err = clients.CloudFormation(context.Background(), Target{Account: "dev", AccountID: "222222222222", Region: "eu-west-1"})
-	if err == nil || !strings.Contains(err.Error(), "the credentials belong to account 111111111111, not 222222222222 (dev)") {
-		t.Errorf("other account: %v", err)
+	if got, want := strings.Join(f.signedBy, " "), "AKIABASE ASIAASSUMED"; got != want {
+		t.Errorf("CloudFormation calls signed by %s, want %s: the caller's own account directly, the other through its deploy role", got, want)
 	}
-	if f.count("AssumeRole") != 0 || f.count("GetCallerIdentity") != 1 {
-		t.Errorf("calls %q, want one GetCallerIdentity and no AssumeRole", f.calls)
+	if want := "arn:aws:iam::222222222222:role/gitops-deploy gitops-run-1"; strings.Join(f.assumed, ",") != want {
+		t.Errorf("assumed %q, want %q", f.assumed, want)
+	}
+}
+
+func TestRoleThatCannotBeAssumedFailsEachStackOfItsAccountOnce(t *testing.T) {
+	f := &fakeAWS{caller: "111111111111", denyAssume: true}
+	useFakeAWS(t, f)
+	clients, err := NewAWSClients(context.Background(), AWSOptions{SessionName: "gitops-run-1", MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := Target{Account: "dev", AccountID: "222222222222", Region: "eu-west-1"}
+	for i := 0; i < 3; i++ {
+		if _, err := clients.CloudFormation(context.Background(), dev); err == nil || !strings.Contains(err.Error(), "arn:aws:iam::222222222222:role/gitops-deploy") {
+			t.Errorf("try %d: %v", i+1, err)
+		}
+	}
+	if n := f.count("AssumeRole"); n != 1 {
+		t.Errorf("AssumeRole tried %d times, want once per account", n)
 	}
 }
 

@@ -129,9 +129,8 @@ func loadDeployment(t *testing.T, dir string) *Deployment {
 func motoOptions(t *testing.T, progress *syncBuffer) Options {
 	t.Helper()
 	clients, err := NewAWSClients(context.Background(), AWSOptions{
-		DefaultRoleName: "gitops-deploy",
-		SessionName:     SessionName("test-run"),
-		MaxAttempts:     MaxAttemptsFromEnv(),
+		SessionName: SessionName("test-run"),
+		MaxAttempts: MaxAttemptsFromEnv(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
+	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/stacks"
 )
 
@@ -375,17 +376,7 @@ func outputNames(outs map[string]string) string {
 // executionRoleARN is the CloudFormation service role the deploy role stack
 // creates in every account; change sets run with it.
 func executionRoleARN(s *Stack) string {
-	return "arn:" + partition(s.Region) + ":iam::" + s.AccountID + ":role/" + stacks.ExecutionRoleName
-}
-
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
+	return awsaccess.RoleARN(s.Region, s.AccountID, stacks.ExecutionRoleName)
 }
 
 // recreate deletes a stack whose creation was rolled back, so it can be

@@ -117,16 +117,16 @@ func TestDeployCommandUsageErrors(t *testing.T) {
 }
 
 func TestDeployRoleNamesComeFromTheEstate(t *testing.T) {
-	names := deployRoleNames(estateFixture)
-	if len(names) == 0 {
+	accounts := estateAccounts(estateFixture)
+	if len(accounts) == 0 {
 		t.Fatal("no accounts read from the fixture estate")
 	}
-	for account, role := range names {
-		if role == "" {
-			t.Errorf("account %s: no role name", account)
+	for name, a := range accounts {
+		if a.Name != name || a.ID == "" || a.DeployRole() == "" {
+			t.Errorf("account %s: %+v", name, a)
 		}
 	}
-	if got := deployRoleNames(t.TempDir()); len(got) != 0 {
-		t.Errorf("an empty repository gave role names %v; want none, so every account uses %s", got, estate.DefaultDeployRoleName)
+	if got := estateAccounts(t.TempDir()); len(got) != 0 {
+		t.Errorf("an empty repository gave accounts %v; want none, so every account uses %s", got, estate.DefaultDeployRoleName)
 	}
 }

@@ -63,7 +63,6 @@ type deployFlags struct {
 	stacks, accounts stringList
 	parallel         int
 	waitBusy         time.Duration
-	noAssumeRole     bool
 }
 
 func addDeployFlags(fs *flag.FlagSet) *deployFlags {
@@ -74,7 +73,6 @@ func addDeployFlags(fs *flag.FlagSet) *deployFlags {
 	fs.Var(&f.accounts, "account", "only the stacks of this `account` (name or id); repeatable")
 	fs.IntVar(&f.parallel, "parallel", 4, "work on at most `n` independent stacks at once")
 	fs.DurationVar(&f.waitBusy, "wait-busy", 10*time.Minute, "wait this long for a stack another run is changing, then refuse it")
-	fs.BoolVar(&f.noAssumeRole, "no-assume-role", false, "use the default credentials in each account instead of its deploy role (bootstrap; one account at a time)")
 	return f
 }
 
@@ -101,11 +99,9 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 	}
 	runID := apply.RunID(os.Getenv, time.Now())
 	clients, err := apply.NewAWSClients(ctx, apply.AWSOptions{
-		RoleNames:       deployRoleNames(f.root),
-		DefaultRoleName: estate.DefaultDeployRoleName,
-		NoAssumeRole:    f.noAssumeRole,
-		SessionName:     apply.SessionName(runID),
-		MaxAttempts:     apply.MaxAttemptsFromEnv(),
+		Accounts:    estateAccounts(f.root),
+		SessionName: apply.SessionName(runID),
+		MaxAttempts: apply.MaxAttemptsFromEnv(),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
@@ -121,21 +117,21 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 	return d, selected, opts, ExitOK
 }
 
-// deployRoleNames reads each account's deploy role name from the estate;
-// the manifest does not carry it. Without a readable estate every account
-// uses the default name.
-func deployRoleNames(root string) map[string]string {
-	names := map[string]string{}
+// estateAccounts reads the accounts from the estate, for their deploy role
+// names; the manifest does not carry them. Without a readable estate every
+// account uses the default name.
+func estateAccounts(root string) map[string]*estate.Account {
+	accounts := map[string]*estate.Account{}
 	e, _, err := load.LoadEstate(root)
 	if err != nil || e == nil {
-		return names
+		return accounts
 	}
 	for _, a := range e.Accounts {
 		if a != nil && a.Name != "" {
-			names[a.Name] = a.DeployRole()
+			accounts[a.Name] = a
 		}
 	}
-	return names
+	return accounts
 }
 
 // stringList is a repeatable flag; a value may also list items separated
