@@ -17,13 +17,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
-	"gitops/tools/internal/apply/mototest"
+	"gitops/tools/internal/motoserver"
 	"gitops/tools/internal/stacks"
 )
 
+// moto is the AWS emulator of the apply tests, started by the first test
+// that needs it.
+var moto motoserver.Lazy
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	mototest.StopShared()
+	moto.Stop()
 	os.Exit(code)
 }
 
@@ -186,7 +190,7 @@ func lineIndex(progress, id, text string) int {
 }
 
 func TestMotoApplyCreatesInOrderAcrossAccountsThenDoesNothing(t *testing.T) {
-	mototest.Use(t)
+	moto.Need(t)
 	dir := copyDeployment(t, "twoaccounts")
 	d := loadDeployment(t, dir)
 	var progress syncBuffer
@@ -252,7 +256,7 @@ func TestMotoApplyCreatesInOrderAcrossAccountsThenDoesNothing(t *testing.T) {
 }
 
 func TestMotoChangedTemplateAppliesAsUpdate(t *testing.T) {
-	mototest.Use(t)
+	moto.Need(t)
 	dir := copyDeployment(t, "twoaccounts")
 	var progress syncBuffer
 	if res := Apply(context.Background(), loadDeployment(t, dir), loadDeployment(t, dir).Stacks, motoOptions(t, &progress)); res.Failed() {
@@ -293,7 +297,7 @@ func TestMotoChangedTemplateAppliesAsUpdate(t *testing.T) {
 }
 
 func TestMotoPlanMakesChangeSetsAndCleansUp(t *testing.T) {
-	mototest.Use(t)
+	moto.Need(t)
 	d := loadDeployment(t, copyDeployment(t, "twoaccounts"))
 	var progress syncBuffer
 	opts := motoOptions(t, &progress)
@@ -330,7 +334,7 @@ func TestMotoPlanMakesChangeSetsAndCleansUp(t *testing.T) {
 }
 
 func TestMotoRegistryAuthFromECRToken(t *testing.T) {
-	mototest.Use(t)
+	moto.Need(t)
 	opts := motoOptions(t, &syncBuffer{})
 	auth, err := opts.Clients.(*AWSClients).RegistryAuth(context.Background(), Target{Account: "tooling", AccountID: "111111111111", Region: "eu-west-1"})
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"gitops/tools/internal/apply"
-	"gitops/tools/internal/apply/mototest"
 	"gitops/tools/internal/estate"
 )
 
@@ -24,7 +23,7 @@ func deployRoot(t *testing.T) string {
 }
 
 func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
-	mototest.Use(t)
+	moto.Need(t)
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "mr-7")
 

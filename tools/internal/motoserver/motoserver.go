@@ -4,12 +4,14 @@
 package motoserver
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,28 +25,47 @@ type Server struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:40123.
 	URL string
 	cmd *exec.Cmd
+	dir string // holds the script
 }
 
 // ErrMissing reports that moto_server is not on PATH.
 var ErrMissing = errors.New("moto_server is not on PATH")
 
+// script starts moto's server with the one fix the tests need and ends it
+// with the test binary (see its docstring).
+//
+//go:embed moto_server.py
+var script []byte
+
 // Start launches moto_server and waits until it answers.
 func Start() (*Server, error) {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
+	if _, err := exec.LookPath("moto_server"); err != nil {
 		return nil, ErrMissing
+	}
+	// The python3 next to moto_server on PATH is the one moto is installed in.
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "motoserver")
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "moto_server.py")
+	if err := os.WriteFile(path, script, 0o644); err != nil {
+		return nil, err
 	}
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd := exec.Command(python, path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	// Its own process group, so Stop ends the interpreter behind any shim.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting moto_server: %w", err)
 	}
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, dir: dir}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(s.URL + "/moto-api/")
@@ -65,6 +86,7 @@ func (s *Server) Stop() {
 	}
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
 	_ = s.cmd.Wait()
+	os.RemoveAll(s.dir)
 }
 
 // Reset empties every emulated service.
@@ -127,6 +149,12 @@ func (s *Server) Use(t testing.TB) {
 	}
 	for k, v := range env {
 		t.Setenv(k, v)
+	}
+	for _, kv := range os.Environ() {
+		// Service-specific endpoints would bypass the emulator.
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "AWS_ENDPOINT_URL_") {
+			t.Setenv(name, "")
+		}
 	}
 }
 
