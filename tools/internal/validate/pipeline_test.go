@@ -80,6 +80,35 @@ func TestPipelineRules(t *testing.T) {
 			good: asgEdit("", ""),
 		},
 		{
+			rule: "pipeline-estate",
+			at:   pipelineFile + ":10",
+			bad:  asgEdit(estateTail, ""),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "ref-mirror",
+			at:   pipelineFile + ":31",
+			bad:  asgEdit(estateTail, "estate:\n  mirror: estat\n  branch: main\n"),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-estate-branch",
+			at:   pipelineFile + ":32",
+			bad:  asgEdit(estateTail, "estate:\n  mirror: webapp\n  branch: mian\n"),
+			good: asgEdit(estateTail, "estate:\n  mirror: webapp\n  branch: release\n"),
+		},
+		{
+			rule: "pipeline-estate-placement",
+			at:   pipelineFile + ":31",
+			bad: withPipeline(map[string]string{
+				pipelineFile:     edit(asgPipeline, estateTail, "estate:\n  mirror: estate\n  branch: main\n"),
+				webappRecipeFile: validRecipe,
+				"environments/prod/mirror-estate.yaml": edit(edit(edit(validMirror, "name: webapp", "name: estate"),
+					"platform/webapp", "platform/gitops"), "account: tooling", "account: prod"),
+			}),
+			good: asgEdit("", ""),
+		},
+		{
 			rule: "pipeline-bake-placement",
 			at:   pipelineFile + ":11",
 			bad: withPipeline(map[string]string{
