@@ -57,7 +57,7 @@ func (b *builder) pipeline(spec *stacks.PipelineSpec) error {
 	role := b.pipelineRole(pb)
 	build := b.buildProject(pb)
 	stages := []any{b.sourceStage(pb), &awscodepipeline.CfnPipeline_StageDeclarationProperty{
-		Name: str("Build"),
+		Name:    str("Build"),
 		Actions: &[]any{codeBuildAction("Build", build.Ref(), sourceArtifact(spec.Source), spec.Build.Output)},
 	}}
 	if spec.Bake != nil {
@@ -433,11 +433,11 @@ func (b *builder) targetStage(pb *pipelineBuild, t stacks.TargetStage) *awscodep
 		Name:         str("CreateChangeSet"),
 		ActionTypeId: actionType("Deploy", "CloudFormation"),
 		Configuration: map[string]any{
-			"ActionMode":         "CHANGE_SET_REPLACE",
-			"StackName":          t.Stack,
-			"ChangeSetName":      changeSet,
-			"TemplatePath":       t.TemplatePath,
-			"Capabilities":       "CAPABILITY_IAM",
+			"ActionMode":    "CHANGE_SET_REPLACE",
+			"StackName":     t.Stack,
+			"ChangeSetName": changeSet,
+			"TemplatePath":  t.TemplatePath,
+			"Capabilities":  "CAPABILITY_IAM",
 			// cfn-lint wants Fn::Sub here, not the Fn::Join of globalARN.
 			"RoleArn":            awscdk.Fn_Sub(str("arn:${AWS::Partition}:iam::"+t.AccountID+":role/"+t.ExecutionRole), nil),
 			"ParameterOverrides": awscdk.Fn_Sub(str("{"+strings.Join(overrides, ",")+"}"), nil),
