@@ -141,6 +141,10 @@ const (
 )
 
 func (p *planner) planImageRecipes() {
+	if _, clash := p.ix.Accounts[RecipeDocumentsDir]; clash && len(p.e.ImageRecipes) > 0 {
+		p.errorf("account %s would share generated/%s/ with the image recipes' documents; rename the account", RecipeDocumentsDir, RecipeDocumentsDir)
+		return
+	}
 	for _, r := range p.e.ImageRecipes {
 		if p.ix.ImageRecipes[r.Name] == r {
 			p.planImageRecipe(r)
