@@ -33,8 +33,8 @@ def text(subject, message):
             a.get("customData") or a.get("actionName"), a.get("approvalReviewLink"))
     d = m.get("detail") or {}
     what = d.get("pipeline") or m.get("source", "")
-    where = " ".join(x for x in (d.get("stage"), d.get("action")) if x)
-    return "Pipeline %s: %s %s %s" % (what, m.get("detailType", ""), where, d.get("state", "")).strip()
+    words = (m.get("detailType"), d.get("stage"), d.get("action"), d.get("state"))
+    return "Pipeline %s: %s" % (what, " ".join(w for w in words if w))
 
 
 def body(kind, msg):
