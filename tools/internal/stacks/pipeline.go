@@ -38,9 +38,13 @@ type PipelineSpec struct {
 	// ECR is the repository ECS targets' images are pushed to.
 	ECR           *ECRSpec          `json:"ecr,omitempty"`
 	Notifications NotificationsSpec `json:"notifications"`
-	// DeployRoles are the target accounts' deploy roles, which read the
-	// artifacts: each once, sorted.
+	// DeployRoles are the target accounts' deploy roles, which the
+	// pipeline assumes: each once, sorted.
 	DeployRoles []RoleRef `json:"deployRoles"`
+	// ArtifactReaders may read the artifacts: the deploy roles, whose
+	// actions fetch them, and the CloudFormation service roles of the
+	// targets, which read the templates; each once, sorted.
+	ArtifactReaders []RoleRef `json:"artifactReaders"`
 }
 
 // PipelineSourceSpec is a source action reading a mirror.
@@ -269,7 +273,7 @@ func (p *planner) planPipeline(pl *estate.Pipeline) {
 		spec.Build.ComputeType = DefaultComputeType
 	}
 	var ecsTargets []TargetStage
-	roles := map[RoleRef]bool{}
+	roles, readers := map[RoleRef]bool{}, map[RoleRef]bool{}
 	for i := range pl.Targets {
 		t, ok := p.targetStage(s, pl, &pl.Targets[i])
 		if !ok {
@@ -277,11 +281,16 @@ func (p *planner) planPipeline(pl *estate.Pipeline) {
 		}
 		spec.Targets = append(spec.Targets, t)
 		roles[RoleRef{AccountID: t.AccountID, Name: t.DeployRole}] = true
+		readers[RoleRef{AccountID: t.AccountID, Name: t.DeployRole}] = true
+		if t.ECS == nil {
+			readers[RoleRef{AccountID: t.AccountID, Name: t.ExecutionRole}] = true
+		}
 		if t.ECS != nil {
 			ecsTargets = append(ecsTargets, t)
 		}
 	}
 	spec.DeployRoles = sortedRoles(roles)
+	spec.ArtifactReaders = sortedRoles(readers)
 	if len(ecsTargets) > 0 {
 		spec.ECR = &ECRSpec{Repository: "gitops/" + pl.Name}
 		for _, t := range ecsTargets {

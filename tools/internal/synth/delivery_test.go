@@ -162,7 +162,9 @@ func TestPipeline(t *testing.T) {
 		t.Errorf("bucket: %s", jsonString(bucket))
 	}
 	bp := jsonString(tmpl.only(t, "AWS::S3::BucketPolicy").Properties["PolicyDocument"])
-	if !strings.Contains(bp, `"aws:SecureTransport":"false"`) || !strings.Contains(bp, prodDeployerSuffix) || strings.Contains(bp, "s3:PutObject") {
+	// The deploy role fetches artifacts, CloudFormation reads the templates.
+	if !strings.Contains(bp, `"aws:SecureTransport":"false"`) || !strings.Contains(bp, prodDeployerSuffix) ||
+		!strings.Contains(bp, ":iam::222222222222:role/gitops-cfn-exec") || strings.Contains(bp, "s3:PutObject") {
 		t.Errorf("bucket policy: %s", bp)
 	}
 

@@ -42,10 +42,10 @@ func (b *builder) pipeline(spec *stacks.PipelineSpec) error {
 	pb.key = b.pipelineKey(pb)
 	pb.bucket = b.privateBucket(pb.p+"ArtifactBucket", spec.ArtifactBucket, pb.key.AttrArn(), true, 0,
 		func(bucket, objects *string) []map[string]any {
-			if len(spec.DeployRoles) == 0 {
+			if len(spec.ArtifactReaders) == 0 {
 				return nil
 			}
-			return []map[string]any{b.deployRolesStatement("DeployRolesRead", spec.DeployRoles,
+			return []map[string]any{b.rolesStatement("TargetsRead", spec.ArtifactReaders,
 				[]string{"s3:GetObject", "s3:GetObjectVersion"}, objects)}
 		})
 	pb.objects = awscdk.Fn_Join(str(""), &[]*string{pb.bucket.AttrArn(), str("/*")})
@@ -102,8 +102,8 @@ func (b *builder) pipeline(spec *stacks.PipelineSpec) error {
 }
 
 // pipelineKey is the retained, rotated key of the artifacts and the topic.
-// The target accounts' deploy roles may decrypt the artifacts, CodeStar
-// Notifications may publish to the encrypted topic.
+// The target accounts' deploy and CloudFormation roles may decrypt the
+// artifacts, CodeStar Notifications may publish to the encrypted topic.
 func (b *builder) pipelineKey(pb *pipelineBuild) awskms.CfnKey {
 	statements := []map[string]any{
 		{
@@ -118,8 +118,8 @@ func (b *builder) pipelineKey(pb *pipelineBuild) awskms.CfnKey {
 			"Condition": map[string]any{"StringEquals": map[string]any{"kms:ViaService": "sns." + b.spec.Region + ".amazonaws.com"}},
 		},
 	}
-	if len(pb.spec.DeployRoles) > 0 {
-		statements = append(statements, b.deployRolesStatement("DeployRolesDecrypt", pb.spec.DeployRoles,
+	if len(pb.spec.ArtifactReaders) > 0 {
+		statements = append(statements, b.rolesStatement("TargetsDecrypt", pb.spec.ArtifactReaders,
 			[]string{"kms:Decrypt", "kms:DescribeKey"}, "*"))
 	}
 	key := awskms.NewCfnKey(b.st, id(pb.p, "ArtifactKey"), &awskms.CfnKeyProps{
@@ -134,10 +134,10 @@ func (b *builder) pipelineKey(pb *pipelineBuild) awskms.CfnKey {
 	return key
 }
 
-// deployRolesStatement allows actions to the deploy roles, named exactly:
-// their accounts are the principals, the roles the condition, so the
-// statement holds before the roles exist.
-func (b *builder) deployRolesStatement(sid string, roles []stacks.RoleRef, actions []string, resource any) map[string]any {
+// rolesStatement allows actions to roles of other accounts, named
+// exactly: their accounts are the principals, the roles the condition, so
+// the statement holds before the roles exist.
+func (b *builder) rolesStatement(sid string, roles []stacks.RoleRef, actions []string, resource any) map[string]any {
 	var accounts, arns []any
 	var seen []string
 	for _, r := range roles {
@@ -197,7 +197,7 @@ func (b *builder) pipelineRole(pb *pipelineBuild) awsiam.CfnRole {
 		projects = append(projects, b.arn("codebuild", "project/"+spec.Bake.ProjectName))
 	}
 	statements = append(statements,
-		statement("Allow", []string{"codebuild:BatchGetBuilds", "codebuild:StartBuild", "codebuild:StopBuild"}, projects...),
+		statement("Allow", []string{"codebuild:BatchGetBuilds", "codebuild:StartBuild"}, projects...),
 		statement("Allow", []string{"sns:Publish"}, pb.topic),
 		statement("Allow", []string{"sts:AssumeRole"}, b.roleARNs(spec.DeployRoles)...),
 	)
@@ -387,7 +387,7 @@ func (b *builder) project(pb *pipelineBuild, logicalID, name, description, build
 
 // containerType is the CodeBuild environment type of an image.
 func containerType(image string) string {
-	if strings.Contains(image, "aarch64") || strings.Contains(image, "arm") {
+	if strings.Contains(image, "aarch64") || strings.Contains(image, "arm64") {
 		return "ARM_CONTAINER"
 	}
 	return "LINUX_CONTAINER"
