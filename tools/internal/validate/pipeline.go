@@ -154,7 +154,11 @@ func (c *checker) checkPipelineTargets(p *estate.Pipeline, recipe *estate.ImageR
 				stacks[key] = i
 			}
 		}
-		a, _ := c.placement(&p.Doc, at("account"), t.Account, at("region"), t.Region)
+		a, placed := c.placement(&p.Doc, at("account"), t.Account, at("region"), t.Region)
+		if placed && p.Region != "" && t.Region != p.Region {
+			c.report(diag.Errorf(p.Pos(at("region")), "pipeline-target-region", "target %s deploys to %s, but pipeline %s runs in %s", t.Name, t.Region, p.Name, p.Region).
+				WithHint("a cross-region action needs an artifact bucket in its region, which gitops does not plan yet: deploy to %s from a pipeline in %s", t.Region, t.Region))
+		}
 		if a != nil && a.Production && !t.Approval.BeforeExecute {
 			c.report(diag.Errorf(p.Pos(at("approval.beforeExecute")), "pipeline-approval-production", "target %s executes a change set in production account %s without approval", t.Name, a.Name).
 				WithHint("add approval: {beforeExecute: true} to target %s: someone reviews the change set before it runs", t.Name))

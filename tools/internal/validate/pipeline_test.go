@@ -58,7 +58,8 @@ func TestPipelineRules(t *testing.T) {
 			good: withPipeline(map[string]string{
 				"accounts/tooling.yaml": toolingTwoRegions,
 				mirrorFile:              edit(validMirror, "region: eu-west-1", "region: eu-central-1"),
-				pipelineFile:            edit(validPipeline, "region: eu-west-1\nsource", "region: eu-central-1\nsource"),
+				pipelineFile: edit(edit(validPipeline, "region: eu-west-1\nsource", "region: eu-central-1\nsource"),
+					"    account: prod\n    region: eu-west-1\n", "    account: tooling\n    region: eu-central-1\n"),
 			}),
 		},
 		{
@@ -78,6 +79,18 @@ func TestPipelineRules(t *testing.T) {
 			at:   pipelineFile + ":11",
 			bad:  asgEdit("recipe: webapp\n", "recipe: webap\n"),
 			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-target-region",
+			at:   pipelineFile + ":13",
+			bad: withPipeline(map[string]string{
+				"accounts/tooling.yaml": toolingTwoRegions,
+				pipelineFile:            edit(validPipeline, "    account: prod\n    region: eu-west-1\n", "    account: tooling\n    region: eu-central-1\n"),
+			}),
+			good: withPipeline(map[string]string{
+				"accounts/tooling.yaml": toolingTwoRegions,
+				pipelineFile:            edit(validPipeline, "    account: prod\n    region: eu-west-1\n", "    account: tooling\n    region: eu-west-1\n"),
+			}),
 		},
 		{
 			rule: "pipeline-estate",
