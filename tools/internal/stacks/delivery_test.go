@@ -303,6 +303,8 @@ func TestPlanDeliveryErrors(t *testing.T) {
 	}{
 		{"cross-region target", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
 			"region: eu-west-1\n    stack: api-prod", "region: eu-central-1\n    stack: api-prod", 1)}, "cross-region targets"},
+		{"application named like an estate stack", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
+			"stack: app-prod", "stack: gitops-network", 1)}, "stack names starting with gitops- belong to the estate"},
 		{"bake without estate", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
 			"estate: {mirror: estate, branch: main}\n", "", 1)}, "bake needs the estate source"},
 		{"account named like the documents", map[string]string{"accounts/imagerecipes.yaml": `kind: Account

@@ -368,8 +368,10 @@ func (p *planner) targetStage(s *Stack, pl *estate.Pipeline, t *estate.PipelineT
 		DeployRole: a.DeployRole(), ExecutionRole: ExecutionRoleName,
 		BeforeChangeSet: t.Approval.BeforeChangeSet, BeforeExecute: t.Approval.BeforeExecute,
 	}
-	if dr := p.stacks[StackID(a.Name, a.Regions[0], deployRoleStack)]; dr != nil {
-		p.dependOn(s, dr)
+	if len(a.Regions) > 0 {
+		if dr := p.stacks[StackID(a.Name, a.Regions[0], deployRoleStack)]; dr != nil {
+			p.dependOn(s, dr)
+		}
 	}
 	switch {
 	case t.ECS != nil:
@@ -408,6 +410,10 @@ func (p *planner) applicationStack(s *Stack, pl *estate.Pipeline, t *estate.Pipe
 	recipe := p.ix.ImageRecipes[pl.Bake.Recipe]
 	if recipe == nil {
 		p.errorf("pipeline %s: image recipe %q is not declared", pl.Name, pl.Bake.Recipe)
+		return nil
+	}
+	if strings.HasPrefix(t.Stack, "gitops-") {
+		p.errorf("pipeline %s: target %s: stack names starting with gitops- belong to the estate's own stacks", pl.Name, t.Name)
 		return nil
 	}
 	app := p.newStack(KindApplication, t.Account, t.Region, t.Stack)

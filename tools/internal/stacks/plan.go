@@ -11,6 +11,7 @@ package stacks
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -253,6 +254,7 @@ func Build(e *estate.Estate) (*Plan, error) {
 	p.planPipelines()
 	p.grantDeployRoles()
 	p.afterDeployRoles()
+	p.checkStackNames()
 	if len(p.errs) > 0 {
 		return nil, fmt.Errorf("cannot plan the stacks:\n\t%s", strings.Join(p.errs, "\n\t"))
 	}
@@ -266,6 +268,21 @@ func Build(e *estate.Estate) (*Plan, error) {
 		return nil, err
 	}
 	return &Plan{Stacks: order}, nil
+}
+
+// checkStackNames makes sure no two stacks of an account and region share a
+// CloudFormation name: one would be deployed over the other.
+func (p *planner) checkStackNames() {
+	seen := map[string]string{}
+	for _, id := range slices.Sorted(maps.Keys(p.stacks)) {
+		s := p.stacks[id]
+		key := s.AccountID + "/" + s.Region + "/" + s.Name
+		if other, dup := seen[key]; dup {
+			p.errorf("stacks %s and %s are both called %s in account %s, region %s", other, id, s.Name, s.Account, s.Region)
+			continue
+		}
+		seen[key] = id
+	}
 }
 
 // topoSort orders stacks so each follows its dependencies, smallest ID first

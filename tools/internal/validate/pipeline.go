@@ -145,6 +145,9 @@ func (c *checker) checkPipelineTargets(p *estate.Pipeline, recipe *estate.ImageR
 		if t.Stack != "" && !stackNamePattern.MatchString(t.Stack) {
 			c.report(diag.Errorf(p.Pos(at("stack")), "pipeline-stack-name", "%q is not a CloudFormation stack name", t.Stack).
 				WithHint("start with a letter; use up to 128 letters, digits and dashes"))
+		} else if strings.HasPrefix(t.Stack, "gitops-") {
+			c.report(diag.Errorf(p.Pos(at("stack")), "pipeline-stack-reserved", "stack name %s starts with gitops-, which names the estate's own stacks", t.Stack).
+				WithHint("name the application's stack after it, e.g. %s", strings.TrimPrefix(t.Stack, "gitops-")))
 		} else if t.Stack != "" && t.Account != "" && t.Region != "" {
 			key := t.Account + "/" + t.Region + "/" + t.Stack
 			if first, ok := stacks[key]; ok {

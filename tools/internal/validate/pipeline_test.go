@@ -81,6 +81,12 @@ func TestPipelineRules(t *testing.T) {
 			good: asgEdit("", ""),
 		},
 		{
+			rule: "pipeline-stack-reserved",
+			at:   pipelineFile + ":14",
+			bad:  pipelineEdit("stack: webapp-prod\n", "stack: gitops-network\n"),
+			good: pipelineEdit("stack: webapp-prod\n", "stack: network\n"),
+		},
+		{
 			rule: "pipeline-target-region",
 			at:   pipelineFile + ":13",
 			bad: withPipeline(map[string]string{
