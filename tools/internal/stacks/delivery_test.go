@@ -221,9 +221,9 @@ func TestPlanDeployRoleGrants(t *testing.T) {
 	if len(prod.Artifacts) != 2 || prod.Artifacts[1].Bucket != "gitops-111111111111-eu-west-1-app" {
 		t.Errorf("artifacts: %+v", prod.Artifacts)
 	}
-	// gitops bake writes app's parameter in prod; base is not baked by any
-	// pipeline, so its parameters are not writable through the role.
-	if !slices.Equal(prod.AMIParameters, []ParameterRef{{"eu-west-1", "/gitops/ami/app"}}) {
+	// gitops bake writes the parameters of the AMIs distributed to prod,
+	// in every region they go to.
+	if !slices.Equal(prod.AMIParameters, []ParameterRef{{"eu-central-1", "/gitops/ami/base"}, {"eu-west-1", "/gitops/ami/app"}, {"eu-west-1", "/gitops/ami/base"}}) {
 		t.Errorf("AMI parameters: %+v", prod.AMIParameters)
 	}
 	if !slices.Equal(prod.ECSServices, []ECSServiceRef{{"eu-west-1", "apps", "api"}}) {

@@ -27,8 +27,9 @@ type DeployRoleSpec struct {
 	// Artifacts are the pipelines' artifact buckets the deploy actions
 	// read (templates, image definitions), sorted.
 	Artifacts []ArtifactRef `json:"artifacts,omitempty"`
-	// AMIParameters are the recipes' parameters gitops bake writes here
-	// through the deploy role, sorted.
+	// AMIParameters are the parameters of the recipes distributed here
+	// from other accounts, which gitops bake writes through the deploy
+	// role, sorted.
 	AMIParameters []ParameterRef `json:"amiParameters,omitempty"`
 	// ECSServices are the services ECS deploy actions update here, sorted.
 	ECSServices []ECSServiceRef `json:"ecsServices,omitempty"`
@@ -120,7 +121,8 @@ func (p *planner) deployRoleOf(accountID string) *DeployRoleSpec {
 // grantDeployRoles lets each deploy role do what the pipelines and image
 // recipes need in its account, and nothing for the others: run change sets
 // on the application stacks deployed there, read their pipelines'
-// artifacts, update their ECS services, publish the AMIs distributed there.
+// artifacts, update their ECS services, publish the AMIs distributed there
+// from other accounts.
 func (p *planner) grantDeployRoles() {
 	for _, s := range p.stacks {
 		switch {
@@ -150,15 +152,19 @@ func (p *planner) grantDeployRoles() {
 					}
 					if d := p.deployRoleOf(a.ID); d != nil {
 						d.Trusted = appendNew(d.Trusted, RoleRef{AccountID: s.AccountID, Name: pl.Bake.RoleName})
-						d.AMIParameters = appendNew(d.AMIParameters, ParameterRef{Region: t.Region, Name: r.Parameter})
 					}
 				}
 			}
 		case s.ImageRecipe != nil:
+			// gitops bake publishes every AMI the recipe distributes to
+			// another account through that account's deploy role, whoever
+			// runs it (a pipeline's bake stage, or an operator baking the
+			// cascade's base).
 			for _, dist := range s.ImageRecipe.Distributions {
 				for _, id := range dist.AccountIDs {
 					if d := p.deployRoleOf(id); d != nil && id != s.AccountID {
 						d.ImageBuilderAccountIDs = appendNew(d.ImageBuilderAccountIDs, s.AccountID)
+						d.AMIParameters = appendNew(d.AMIParameters, ParameterRef{Region: dist.Region, Name: s.ImageRecipe.SSMParameter})
 					}
 				}
 			}
