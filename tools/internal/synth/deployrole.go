@@ -57,7 +57,18 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 			"cloudformation:DescribeStackEvents", "cloudformation:GetTemplate",
 			"cloudformation:GetTemplateSummary", "cloudformation:ContinueUpdateRollback",
 		}, stackARNs...),
+		// apply deletes a new stack that failed (ROLLBACK_COMPLETE)
+		// before creating it again; stateful resources are retained. The
+		// pipelines' application stacks are not apply's.
+		statement("Allow", []string{"cloudformation:DeleteStack"}, stackARNs[0]),
 		statement("Allow", []string{"cloudformation:ValidateTemplate", "cloudformation:DescribeStacks"}, "*"),
+		// apply copies a pinned GitLab image into the estate's ECR
+		// repositories (gitops-<service>/…) and nowhere else.
+		statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*"),
+		statement("Allow", []string{
+			"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
+			"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+		}, b.arnAnyRegion("ecr", "repository/gitops-*")),
 		withCondition(
 			statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
 			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}}),
