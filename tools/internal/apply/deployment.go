@@ -82,6 +82,11 @@ func LoadDeployment(dir string) (*Deployment, error) {
 	d := &Deployment{Dir: dir, byID: map[string]*Stack{}}
 	var problems []string
 	for _, ms := range m.Stacks {
+		if ms.DeployedBy != "" {
+			// An application stack goes out through its pipeline, with the
+			// pipeline's approvals; apply deploying it would skip them.
+			continue
+		}
 		s, err := loadStack(dir, ms)
 		if err != nil {
 			problems = append(problems, err.Error())

@@ -124,3 +124,24 @@ func TestParseAllowReplace(t *testing.T) {
 		}
 	}
 }
+
+// A stack its pipeline deploys (with approvals) is not apply's to deploy.
+func TestLoadDeploymentLeavesPipelineStacksToTheirPipeline(t *testing.T) {
+	dir := copyDeployment(t, "twoaccounts")
+	var app string
+	editManifest(t, dir, func(m *stacks.Manifest) {
+		last := &m.Stacks[len(m.Stacks)-1]
+		last.DeployedBy = "tooling/eu-west-1/pipeline-webapp"
+		app = last.ID
+	})
+	d, err := LoadDeployment(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Stack(app) != nil {
+		t.Errorf("stack %s, deployed by its pipeline, is in apply's deployment", app)
+	}
+	if len(d.Stacks) == 0 {
+		t.Error("no stack left for apply")
+	}
+}

@@ -90,7 +90,8 @@ type compileStats struct {
 }
 
 // compileFiles returns the contents of generated/ for the plan: each
-// template at its path and manifest.json. Templates come from the cache
+// template at its path, manifest.json and the image recipes' component
+// documents. Templates come from the cache
 // when their inputs are unchanged, else from the synth worker.
 func compileFiles(root string, plan *stacks.Plan) (map[string][]byte, compileStats, error) {
 	var stats compileStats
@@ -136,6 +137,10 @@ func compileFiles(root string, plan *stacks.Plan) (map[string][]byte, compileSta
 		return nil, stats, err
 	}
 	files[stacks.ManifestFile] = manifest
+	// The AWSTOE documents as ImageBuilder receives them, for review.
+	for path, doc := range plan.RecipeDocuments() {
+		files[path] = doc
+	}
 	return files, stats, nil
 }
 

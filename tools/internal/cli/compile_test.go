@@ -104,8 +104,8 @@ func TestCompileWritesGenerated(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	if n := len(e.synthesized()); n != 10 {
-		t.Errorf("synthesized %d stacks, want 10", n)
+	if n := len(e.synthesized()); n != 18 {
+		t.Errorf("synthesized %d stacks, want 18", n)
 	}
 	gen := filepath.Join(e.root, "generated")
 	var m stacks.Manifest
@@ -116,8 +116,13 @@ func TestCompileWritesGenerated(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Stacks) != 10 {
+	if len(m.Stacks) != 18 {
 		t.Fatalf("manifest lists %d stacks", len(m.Stacks))
+	}
+	// The component documents as ImageBuilder receives them.
+	doc, err := os.ReadFile(filepath.Join(gen, "imagerecipes", "base", "harden.yaml"))
+	if err != nil || !strings.HasPrefix(string(doc), "# Hardening steps for the base image.\nname: harden\n") {
+		t.Errorf("component document: %v\n%s", err, doc)
 	}
 	for _, s := range m.Stacks {
 		tmpl, err := os.ReadFile(filepath.Join(gen, filepath.FromSlash(s.Template)))
@@ -145,7 +150,7 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 	}
 	e.synthesized()
 	code, out := e.run("compile", "--root", e.root)
-	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 10 stacks (0 synthesized)") {
+	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 18 stacks (0 synthesized)") {
 		t.Errorf("second compile: exit %d:\n%s", code, out)
 	}
 	if got := e.synthesized(); len(got) != 0 {
@@ -158,6 +163,14 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 	}
 	if got := e.synthesized(); len(got) != 1 || got[0] != "prod/eu-west-1/network" {
 		t.Errorf("an edit of prod's network synthesized %v", got)
+	}
+	// A component document changes its file and its recipe's stack.
+	e.edit("imagerecipes/components/harden.yaml", "sshd -t", "sshd -t -f /etc/ssh/sshd_config")
+	if code, out := e.run("compile", "--root", e.root); code != ExitOK || !strings.Contains(out, "0 added, 0 removed, 3 changed files") {
+		t.Errorf("after a component edit: exit %d:\n%s", code, out)
+	}
+	if got := e.synthesized(); len(got) != 1 || got[0] != "tooling/eu-west-1/imagerecipe-base" {
+		t.Errorf("a component edit synthesized %v", got)
 	}
 	// Going back is served from the cache: no synth at all.
 	e.edit("environments/prod/network.yaml", "flowLogs: {retentionDays: 30}", "flowLogs: {disabled: true}")

@@ -179,6 +179,10 @@ func weight(s *stacks.Stack) int {
 		return 4
 	case stacks.KindNetwork:
 		return 1 + len(s.Network.VPCs)
+	case stacks.KindPipeline:
+		return 3
+	case stacks.KindImageRecipe:
+		return 2
 	}
 	return 1
 }

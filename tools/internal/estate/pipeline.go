@@ -14,6 +14,11 @@ type Pipeline struct {
 	Region string `yaml:"region"`
 	// Source is the mirror the pipeline starts from.
 	Source PipelineSource `yaml:"source"`
+	// Estate is the mirror and branch of this gitops repository. The bake
+	// stage runs `gitops bake` from it, and the Auto Scaling targets' change
+	// sets read their templates from its generated/ (compile puts them
+	// there), so a pipeline with bake or autoScaling targets needs it.
+	Estate *PipelineSource `yaml:"estate,omitempty"`
 	// Build is the CodeBuild stage.
 	Build PipelineBuild `yaml:"build"`
 	// Bake builds the AMI with an image recipe (optional: ECS targets need none).

@@ -33,6 +33,9 @@ type ManifestStack struct {
 	Outputs    []string          `json:"outputs"`
 	Tags       map[string]string `json:"tags,omitempty"`
 	CopyImage  *ImageCopy        `json:"copyImage,omitempty"`
+	// DeployedBy names the pipeline stack that deploys this stack; apply
+	// does not.
+	DeployedBy string `json:"deployedBy,omitempty"`
 }
 
 // ManifestVersion is the current manifest format.
@@ -52,6 +55,7 @@ func NewManifest(p *Plan, hashes map[string]string) *Manifest {
 			Outputs:    nonNil(s.Outputs),
 			Tags:       s.Tags,
 			CopyImage:  s.CopyImage,
+			DeployedBy: s.DeployedBy,
 		})
 	}
 	return m

@@ -54,3 +54,41 @@ func GitLabLoadBalancerOutput(gitlab string) string { return Pascal(gitlab) + "L
 func GitLabTaskSecurityGroupOutput(gitlab string) string {
 	return Pascal(gitlab) + "TaskSecurityGroupId"
 }
+
+// GitLabLoadBalancerSecurityGroupOutput holds the security group of
+// GitLab's load balancer (a CodeConnections host is let in through it).
+func GitLabLoadBalancerSecurityGroupOutput(gitlab string) string {
+	return Pascal(gitlab) + "LoadBalancerSecurityGroupId"
+}
+
+// ConnectionARNOutput is the mirrors stack's output holding the ARN of a
+// CodeConnections mirror's connection.
+func ConnectionARNOutput(mirror string) string { return Pascal(mirror) + "ConnectionArn" }
+
+// RepositoryCloneURLOutput holds the HTTPS clone URL of a CodeCommit mirror.
+func RepositoryCloneURLOutput(mirror string) string { return Pascal(mirror) + "CloneUrlHttp" }
+
+// ApplicationURLOutput is an application stack's output holding the URL
+// of its load balancer.
+const ApplicationURLOutput = "LoadBalancerUrl"
+
+// Names that other commands (gitops bake, gitops mirrors sync) find AWS
+// resources by; compile gives the resources exactly these names.
+
+// MirrorUserName is the IAM user GitLab pushes a CodeCommit mirror with.
+func MirrorUserName(mirror string) string { return "gitops-mirror-" + mirror }
+
+// MirrorSecretName is the Secrets Manager secret gitops mirrors sync keeps
+// the mirror user's Git credential in (it creates the secret itself).
+func MirrorSecretName(mirror string) string { return "gitops/mirrors/" + mirror }
+
+// ImagePipelineName is the ImageBuilder pipeline that builds a recipe.
+func ImagePipelineName(recipe string) string { return "gitops-" + recipe }
+
+// PipelineRoleName is the role a rollout pipeline runs as; the deploy roles
+// of its target accounts trust it.
+func PipelineRoleName(pipeline string) string { return "gitops-pipeline-" + pipeline }
+
+// BakeRoleName is the role the pipeline's bake stage runs gitops bake as;
+// the deploy roles of the recipe's distribution accounts trust it.
+func BakeRoleName(pipeline string) string { return "gitops-bake-" + pipeline }

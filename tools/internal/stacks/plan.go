@@ -1,7 +1,9 @@
 // Package stacks plans the CloudFormation stacks of a validated estate: one
 // stack per account, region and concern (network, transit gateway, GitLab,
-// deploy role), with stable names, template paths, the stacks each depends
-// on and the parameters that carry values between them. It holds everything
+// deploy role, mirrors, image recipes and their AMI parameters, rollout
+// pipelines and the applications they deploy), with stable names, template
+// paths, the stacks each depends on and the parameters that carry values
+// between them. It holds everything
 // the synth needs, so the synth worker never reads YAML, and it does not link
 // the CDK: `gitops validate` and the compile driver stay small and fast.
 package stacks
@@ -9,6 +11,7 @@ package stacks
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -28,6 +31,11 @@ const (
 	KindGitLab         Kind = "gitlab"
 	KindGitLabImage    Kind = "gitlab-image"
 	KindDeployRole     Kind = "deploy-role"
+	KindMirrors        Kind = "mirrors"
+	KindImageRecipe    Kind = "image-recipe"
+	KindAMIParameters  Kind = "ami-parameters"
+	KindPipeline       Kind = "pipeline"
+	KindApplication    Kind = "application"
 )
 
 // Plan is every stack of the estate in dependency order (a stack comes after
@@ -65,6 +73,9 @@ type Stack struct {
 	// Zones are the availability zones the estate uses in the stack's
 	// account and region; the synth seeds the CDK's context with them.
 	Zones []string `json:"zones,omitempty"`
+	// DeployedBy is the ID of the pipeline stack that deploys this stack
+	// through change sets, with its approvals; apply leaves it alone.
+	DeployedBy string `json:"deployedBy,omitempty"`
 
 	// Exactly one spec is set, matching Kind.
 	Network        *NetworkSpec        `json:"network,omitempty"`
@@ -74,6 +85,11 @@ type Stack struct {
 	GitLab         *GitLabSpec         `json:"gitlab,omitempty"`
 	GitLabImage    *GitLabImageSpec    `json:"gitlabImage,omitempty"`
 	DeployRole     *DeployRoleSpec     `json:"deployRole,omitempty"`
+	Mirrors        *MirrorsSpec        `json:"mirrors,omitempty"`
+	ImageRecipe    *ImageRecipeSpec    `json:"imageRecipe,omitempty"`
+	AMIParameters  *AMIParametersSpec  `json:"amiParameters,omitempty"`
+	Pipeline       *PipelineSpec       `json:"pipeline,omitempty"`
+	Application    *ApplicationSpec    `json:"application,omitempty"`
 }
 
 // Parameter is a template parameter and where apply takes its value from.
@@ -233,7 +249,12 @@ func Build(e *estate.Estate) (*Plan, error) {
 	p.planNetworks()
 	p.planTransitGateways()
 	p.planGitLabs()
+	p.planMirrors()
+	p.planImageRecipes()
+	p.planPipelines()
+	p.grantDeployRoles()
 	p.afterDeployRoles()
+	p.checkStackNames()
 	if len(p.errs) > 0 {
 		return nil, fmt.Errorf("cannot plan the stacks:\n\t%s", strings.Join(p.errs, "\n\t"))
 	}
@@ -247,6 +268,21 @@ func Build(e *estate.Estate) (*Plan, error) {
 		return nil, err
 	}
 	return &Plan{Stacks: order}, nil
+}
+
+// checkStackNames makes sure no two stacks of an account and region share a
+// CloudFormation name: one would be deployed over the other.
+func (p *planner) checkStackNames() {
+	seen := map[string]string{}
+	for _, id := range slices.Sorted(maps.Keys(p.stacks)) {
+		s := p.stacks[id]
+		key := s.AccountID + "/" + s.Region + "/" + s.Name
+		if other, dup := seen[key]; dup {
+			p.errorf("stacks %s and %s are both called %s in account %s, region %s", other, id, s.Name, s.Account, s.Region)
+			continue
+		}
+		seen[key] = id
+	}
 }
 
 // topoSort orders stacks so each follows its dependencies, smallest ID first

@@ -81,11 +81,19 @@ func TestPlanStacks(t *testing.T) {
 	p := buildFixture(t, nil)
 	want := []string{
 		"prod/eu-west-1/deploy-role",
+		"prod/eu-central-1/ami-parameters",
+		"prod/eu-west-1/ami-parameters",
 		"prod/eu-west-1/network",
+		"prod/eu-west-1/app-prod",
 		"tooling/eu-west-1/deploy-role",
 		"tooling/eu-west-1/gitlab-main-image",
 		"tooling/eu-west-1/network",
 		"tooling/eu-west-1/gitlab-main",
+		"tooling/eu-west-1/imagerecipe-base",
+		"tooling/eu-west-1/imagerecipe-app",
+		"tooling/eu-west-1/mirrors",
+		"tooling/eu-west-1/pipeline-api",
+		"tooling/eu-west-1/pipeline-app",
 		"tooling/eu-west-1/tgw-hub",
 		"prod/eu-west-1/tgw-hub-attachments",
 		"tooling/eu-west-1/tgw-hub-attachments",
@@ -124,8 +132,16 @@ func TestPlanDeployRoles(t *testing.T) {
 	if prod == nil || prod.DeployRole.RoleName != "prod-deployer" {
 		t.Fatalf("prod deploy role: %+v", prod)
 	}
-	if !slices.Equal(prod.DeployRole.TrustedAccountIDs, []string{"111111111111"}) {
-		t.Errorf("trusted accounts: %v", prod.DeployRole.TrustedAccountIDs)
+	// The estate's apply role and the roles of the pipelines deploying to
+	// or baking for prod, each named exactly.
+	wantTrusted := []RoleRef{
+		{AccountID: "111111111111", Name: ApplyRoleName},
+		{AccountID: "111111111111", Name: "gitops-bake-app"},
+		{AccountID: "111111111111", Name: "gitops-pipeline-api"},
+		{AccountID: "111111111111", Name: "gitops-pipeline-app"},
+	}
+	if !slices.Equal(prod.DeployRole.Trusted, wantTrusted) {
+		t.Errorf("trusted roles:\n got %v\nwant %v", prod.DeployRole.Trusted, wantTrusted)
 	}
 	if got := p.Stack("tooling/eu-west-1/deploy-role").DeployRole.RoleName; got != estate.DefaultDeployRoleName {
 		t.Errorf("default deploy role name: %s", got)

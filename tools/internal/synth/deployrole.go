@@ -1,16 +1,21 @@
 package synth
 
 import (
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 
 	"gitops/tools/internal/stacks"
 )
 
-// deployRole builds the account's deploy role — assumed by the pipeline
-// roles of the tooling accounts, allowed to run change sets on the estate's
-// stacks and nothing else — and the CloudFormation service role those
-// change sets run with.
+// deployRole builds the account's deploy role — assumed by the roles the
+// plan names (the estate's apply role, the pipelines deploying here, the
+// bake stages publishing AMIs here), allowed to run change sets on the
+// estate's stacks and the applications deployed here, and to do what those
+// pipelines need here and nothing more — the CloudFormation service role
+// those change sets run with, and ImageBuilder's distribution role when
+// other accounts' recipes distribute AMIs here.
 func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 	exec := awsiam.NewCfnRole(b.st, id("ExecutionRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.ExecutionRoleName),
@@ -21,50 +26,127 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		ManagedPolicyArns: &[]any{b.globalARN("iam", "aws", "policy/AdministratorAccess")},
 	})
 
-	var principals, pipelineRoles []any
-	for _, a := range spec.TrustedAccountIDs {
-		principals = append(principals, b.globalARN("iam", a, "root"))
-		pipelineRoles = append(pipelineRoles, b.globalARN("iam", a, "role/"+stacks.PipelineRolePattern))
+	var principals, trusted []any
+	var accounts []string
+	for _, r := range spec.Trusted {
+		if !slices.Contains(accounts, r.AccountID) {
+			accounts = append(accounts, r.AccountID)
+			principals = append(principals, b.globalARN("iam", r.AccountID, "root"))
+		}
+		trusted = append(trusted, b.globalARN("iam", r.AccountID, "role/"+r.Name))
 	}
+	// The accounts are the principals and the roles a condition, so the
+	// trust holds before the roles exist; the names are exact, because a
+	// pattern such as gitops-* would match every generated role name of a
+	// gitops-… stack too.
 	trust := policy(map[string]any{
 		"Effect":    "Allow",
 		"Principal": map[string]any{"AWS": principals},
 		"Action":    "sts:AssumeRole",
-		"Condition": map[string]any{"ArnLike": map[string]any{"aws:PrincipalArn": pipelineRoles}},
+		"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": trusted}},
 	})
-	stackARN := b.arnAnyRegion("cloudformation", "stack/"+spec.StackNamePattern+"/*")
+	stackARNs := []any{b.arnAnyRegion("cloudformation", "stack/"+spec.StackNamePattern+"/*")}
+	for _, s := range spec.Stacks {
+		stackARNs = append(stackARNs, b.arnIn("cloudformation", s.Region, "stack/"+s.Name+"/*"))
+	}
+	statements := []map[string]any{
+		statement("Allow", []string{
+			"cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+			"cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
+			"cloudformation:ListChangeSets", "cloudformation:DescribeStacks",
+			"cloudformation:DescribeStackEvents", "cloudformation:GetTemplate",
+			"cloudformation:GetTemplateSummary", "cloudformation:ContinueUpdateRollback",
+		}, stackARNs...),
+		// apply deletes a new stack that failed (ROLLBACK_COMPLETE)
+		// before creating it again; stateful resources are retained. The
+		// pipelines' application stacks are not apply's.
+		statement("Allow", []string{"cloudformation:DeleteStack"}, stackARNs[0]),
+		statement("Allow", []string{"cloudformation:ValidateTemplate", "cloudformation:DescribeStacks"}, "*"),
+		// apply copies a pinned GitLab image into the estate's ECR
+		// repositories (gitops-<service>/…) and nowhere else.
+		statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*"),
+		statement("Allow", []string{
+			"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
+			"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+		}, b.arnAnyRegion("ecr", "repository/gitops-*")),
+		withCondition(
+			statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
+			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}}),
+	}
+	statements = append(statements, b.pipelineGrants(spec)...)
 	awsiam.NewCfnRole(b.st, id("DeployRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.RoleName),
 		Description:              str("The gitops pipelines deploy the estate's stacks through this role"),
 		AssumeRolePolicyDocument: trust,
 		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("run-change-sets"),
-			PolicyDocument: policy(
-				statement("Allow", []string{
-					"cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
-					"cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
-					"cloudformation:ListChangeSets", "cloudformation:DescribeStacks",
-					"cloudformation:DescribeStackEvents", "cloudformation:GetTemplate",
-					"cloudformation:GetTemplateSummary", "cloudformation:ContinueUpdateRollback",
-					// apply deletes a new stack that failed (ROLLBACK_COMPLETE)
-					// before creating it again; stateful resources are retained.
-					"cloudformation:DeleteStack",
-				}, stackARN),
-				statement("Allow", []string{"cloudformation:ValidateTemplate", "cloudformation:DescribeStacks"}, "*"),
-				// apply copies a pinned GitLab image into the estate's ECR
-				// repositories (gitops-<service>/…) and nowhere else.
-				statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*"),
-				statement("Allow", []string{
-					"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
-					"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
-				}, b.arnAnyRegion("ecr", "repository/gitops-*")),
-				withCondition(
-					statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
-					map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}}),
-			),
+			PolicyName:     str("run-change-sets"),
+			PolicyDocument: policy(statements...),
 		}},
 	})
+	if len(spec.ImageBuilderAccountIDs) > 0 {
+		var builders []any
+		for _, a := range spec.ImageBuilderAccountIDs {
+			builders = append(builders, b.globalARN("iam", a, "root"))
+		}
+		awsiam.NewCfnRole(b.st, id("DistributionRole"), &awsiam.CfnRoleProps{
+			RoleName:    str(stacks.DistributionRoleName),
+			Description: str("ImageBuilder in the accounts building the estate's AMIs copies them into this account"),
+			AssumeRolePolicyDocument: policy(map[string]any{
+				"Effect": "Allow", "Principal": map[string]any{"AWS": builders}, "Action": "sts:AssumeRole",
+			}),
+			ManagedPolicyArns: &[]any{b.globalARN("iam", "aws", "policy/Ec2ImageBuilderCrossAccountDistributionAccess")},
+		})
+	}
 	return nil
+}
+
+// pipelineGrants are the deploy role's rights for the pipelines deploying
+// here: read their artifacts (through S3 only), update their ECS
+// services, and let gitops bake write the AMI parameters.
+func (b *builder) pipelineGrants(spec *stacks.DeployRoleSpec) []map[string]any {
+	var out []map[string]any
+	if len(spec.Artifacts) > 0 {
+		var objects, keys []any
+		var services []string
+		for _, a := range spec.Artifacts {
+			objects = append(objects, b.globalARN("s3", "", a.Bucket+"/*"))
+			keys = append(keys, awscdk.Fn_Join(str(""), &[]*string{
+				str("arn:"), awscdk.Aws_PARTITION(), str(":kms:" + a.Region + ":" + a.AccountID + ":key/*"),
+			}))
+			if s := "s3." + a.Region + ".amazonaws.com"; !slices.Contains(services, s) {
+				services = append(services, s)
+			}
+		}
+		out = append(out,
+			statement("Allow", []string{"s3:GetObject", "s3:GetObjectVersion"}, objects...),
+			withCondition(statement("Allow", []string{"kms:Decrypt", "kms:DescribeKey"}, keys...),
+				map[string]any{"StringEquals": map[string]any{"kms:ViaService": services}}),
+		)
+	}
+	if len(spec.ECSServices) > 0 {
+		var svcs []any
+		for _, s := range spec.ECSServices {
+			svcs = append(svcs, b.arnIn("ecs", s.Region, "service/"+s.Cluster+"/"+s.Service))
+		}
+		out = append(out,
+			statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, svcs...),
+			statement("Allow", []string{"ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"}, "*"),
+			withCondition(statement("Allow", []string{"iam:PassRole"}, b.globalARN("iam", b.spec.AccountID, "role/*")),
+				map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
+		)
+	}
+	if len(spec.AMIParameters) > 0 {
+		var params []any
+		for _, p := range spec.AMIParameters {
+			params = append(params, b.arnIn("ssm", p.Region, "parameter"+p.Name))
+		}
+		out = append(out,
+			statement("Allow", []string{"ssm:GetParameter", "ssm:LabelParameterVersion", "ssm:PutParameter"}, params...),
+			// SSM checks an aws:ec2:image value with the writer's rights.
+			statement("Allow", []string{"ec2:DescribeImages"}, "*"),
+		)
+	}
+	return out
 }
 
 // arnAnyRegion builds an ARN of this account matching every region.

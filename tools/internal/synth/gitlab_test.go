@@ -25,12 +25,37 @@ alb:
 rootEmail: root@example.com
 `
 
+// variantMirrors replaces the CodeConnections mirror, which needs the HTTPS
+// the variant GitLab lacks, with a CodeCommit one: the estate source of the
+// app pipeline comes from CodeCommit in the variant.
+const variantMirrors = `kind: Mirror
+name: webapp
+gitlab: main
+project: platform/webapp
+branches: [main, release]
+account: tooling
+region: eu-west-1
+codeCommit: {repository: webapp}
+---
+kind: Mirror
+name: estate
+gitlab: main
+project: platform/estate
+branches: [main]
+account: tooling
+region: eu-west-1
+codeCommit: {repository: estate}
+`
+
 var variant map[string][]byte
 
 func variantTemplates(t *testing.T) map[string][]byte {
 	t.Helper()
 	if variant == nil {
-		p := planEstate(t, map[string]string{"environments/tooling/gitlab.yaml": variantGitLab})
+		p := planEstate(t, map[string]string{
+			"environments/tooling/gitlab.yaml":  variantGitLab,
+			"environments/tooling/mirrors.yaml": variantMirrors,
+		})
 		variant = synthesize(t, p)
 	}
 	return variant

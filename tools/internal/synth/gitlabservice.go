@@ -43,6 +43,7 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 		SecurityGroupEgress: denyAllEgress(),
 		Tags:                nameTag("gitlab-" + g.name + "-alb"),
 	})
+	b.offer(stacks.GitLabLoadBalancerSecurityGroupOutput(g.name), sg.AttrGroupId())
 	// The two groups refer to each other, so their rules are resources of
 	// their own.
 	awsec2.NewCfnSecurityGroupEgress(b.st, id(p, "LoadBalancerToTasks"), &awsec2.CfnSecurityGroupEgressProps{

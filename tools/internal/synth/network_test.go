@@ -133,7 +133,7 @@ func TestDeployRole(t *testing.T) {
 		t.Errorf("role name: %v", role["RoleName"])
 	}
 	trust := jsonString(role["AssumeRolePolicyDocument"])
-	if !strings.Contains(trust, ":iam::111111111111:root") || !strings.Contains(trust, "role/gitops-*") {
+	if !strings.Contains(trust, ":iam::111111111111:root") || !strings.Contains(trust, "role/gitops-apply") || strings.Contains(trust, "*") {
 		t.Errorf("trust: %s", trust)
 	}
 	pol := jsonString(role["Policies"])

@@ -142,6 +142,16 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 		err = b.gitlabImage(s.GitLabImage)
 	case s.DeployRole != nil:
 		err = b.deployRole(s.DeployRole)
+	case s.Mirrors != nil:
+		err = b.mirrors(s.Mirrors)
+	case s.ImageRecipe != nil:
+		err = b.imageRecipe(s.ImageRecipe)
+	case s.AMIParameters != nil:
+		err = b.amiParameters(s.AMIParameters)
+	case s.Pipeline != nil:
+		err = b.pipeline(s.Pipeline)
+	case s.Application != nil:
+		err = b.application(s.Application)
 	default:
 		err = fmt.Errorf("no spec for kind %s", s.Kind)
 	}

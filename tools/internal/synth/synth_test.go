@@ -148,13 +148,22 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestPlainTemplates checks what every template must avoid: Lambda-backed
-// custom resources, bootstrap assets, CDK metadata and dummy zones.
+// custom resources, functions whose code is not inline, bootstrap assets,
+// CDK metadata and dummy zones.
 func TestPlainTemplates(t *testing.T) {
 	_, templates := fixtureTemplates(t)
 	for path, b := range templates {
 		tmpl := parse(t, b)
 		for lid, r := range tmpl.Resources {
-			if strings.HasPrefix(r.Type, "AWS::Lambda::") || strings.HasPrefix(r.Type, "Custom::") || r.Type == "AWS::CloudFormation::CustomResource" {
+			switch {
+			case strings.HasPrefix(r.Type, "Custom::") || r.Type == "AWS::CloudFormation::CustomResource":
+				t.Errorf("%s: %s is a %s", path, lid, r.Type)
+			case r.Type == "AWS::Lambda::Function":
+				// Only inline code (the chat notifications): nothing to upload.
+				if code, _ := r.Properties["Code"].(map[string]any); len(code) != 1 || code["ZipFile"] == nil {
+					t.Errorf("%s: function %s has code other than inline: %v", path, lid, r.Properties["Code"])
+				}
+			case strings.HasPrefix(r.Type, "AWS::Lambda::") && r.Type != "AWS::Lambda::Permission":
 				t.Errorf("%s: %s is a %s", path, lid, r.Type)
 			}
 		}

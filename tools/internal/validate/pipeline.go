@@ -39,6 +39,7 @@ func (c *checker) checkPipelines() {
 				WithHint("run pipelines in the tooling account; they reach workload accounts through their deploy roles"))
 		}
 		c.checkPipelineSource(p)
+		c.checkPipelineEstate(p)
 		if ct := p.Build.ComputeType; ct != "" && !slices.Contains(computeTypes, ct) {
 			c.report(diag.Errorf(p.Pos("build.computeType"), "pipeline-build-compute-type", "%q is not a CodeBuild compute type", ct).
 				WithHint("%s", cmp.Or(diag.DidYouMean(ct, computeTypes), "use one of "+joinQuoted(computeTypes))))
@@ -73,6 +74,34 @@ func (c *checker) checkPipelineSource(p *estate.Pipeline) {
 	} else if m.Account != "" && p.Account != "" && m.Account != p.Account {
 		c.report(diag.Warningf(p.Pos("source.mirror"), "pipeline-source-account", "mirror %s is in account %s, not in the pipeline's account %s", m.Name, m.Account, p.Account).
 			WithHint("the source then needs a cross-account role; keeping mirror and pipeline in the tooling account avoids it"))
+	}
+}
+
+// checkPipelineEstate checks the estate source: required when the pipeline
+// bakes (gitops bake runs from it, and the Auto Scaling targets' templates
+// are in its generated/), a branch of a declared mirror in the pipeline's
+// account and region.
+func (c *checker) checkPipelineEstate(p *estate.Pipeline) {
+	if p.Estate == nil {
+		// Auto Scaling targets need bake too (pipeline-bake-missing), so
+		// bake is where the estate is missing.
+		if p.Bake != nil {
+			c.report(diag.Errorf(p.Pos("bake"), "pipeline-estate", "pipeline %s bakes with gitops bake and deploys templates of this repository, but does not say where this repository is mirrored", p.Name).
+				WithHint("add estate: {mirror: <the mirror of this gitops repository>, branch: main} to pipeline %s", p.Name))
+		}
+		return
+	}
+	m, ok := lookup(c, &p.Doc, "estate.mirror", "ref-mirror", "mirror", p.Estate.Mirror, c.ix.Mirrors)
+	if !ok {
+		return
+	}
+	if b := p.Estate.Branch; b != "" && !slices.Contains(m.Branches, b) {
+		c.report(diag.Errorf(p.Pos("estate.branch"), "pipeline-estate-branch", "mirror %s does not mirror branch %s", m.Name, b).
+			WithHint("%s", cmp.Or(diag.DidYouMean(b, m.Branches), "use one of "+joinQuoted(m.Branches)+", or add "+b+" to the branches of mirror "+m.Name)))
+	}
+	if m.Region != "" && p.Region != "" && (m.Region != p.Region || m.Account != p.Account) {
+		c.report(diag.Errorf(p.Pos("estate.mirror"), "pipeline-estate-placement", "mirror %s is in account %s, region %s, but pipeline %s reads its sources in account %s, region %s", m.Name, m.Account, m.Region, p.Name, p.Account, p.Region).
+			WithHint("mirror this repository into account %s, region %s", p.Account, p.Region))
 	}
 }
 
@@ -116,6 +145,9 @@ func (c *checker) checkPipelineTargets(p *estate.Pipeline, recipe *estate.ImageR
 		if t.Stack != "" && !stackNamePattern.MatchString(t.Stack) {
 			c.report(diag.Errorf(p.Pos(at("stack")), "pipeline-stack-name", "%q is not a CloudFormation stack name", t.Stack).
 				WithHint("start with a letter; use up to 128 letters, digits and dashes"))
+		} else if strings.HasPrefix(t.Stack, "gitops-") {
+			c.report(diag.Errorf(p.Pos(at("stack")), "pipeline-stack-reserved", "stack name %s starts with gitops-, which names the estate's own stacks", t.Stack).
+				WithHint("name the application's stack after it, e.g. %s", strings.TrimPrefix(t.Stack, "gitops-")))
 		} else if t.Stack != "" && t.Account != "" && t.Region != "" {
 			key := t.Account + "/" + t.Region + "/" + t.Stack
 			if first, ok := stacks[key]; ok {
@@ -125,7 +157,11 @@ func (c *checker) checkPipelineTargets(p *estate.Pipeline, recipe *estate.ImageR
 				stacks[key] = i
 			}
 		}
-		a, _ := c.placement(&p.Doc, at("account"), t.Account, at("region"), t.Region)
+		a, placed := c.placement(&p.Doc, at("account"), t.Account, at("region"), t.Region)
+		if placed && p.Region != "" && t.Region != p.Region {
+			c.report(diag.Errorf(p.Pos(at("region")), "pipeline-target-region", "target %s deploys to %s, but pipeline %s runs in %s", t.Name, t.Region, p.Name, p.Region).
+				WithHint("a cross-region action needs an artifact bucket in its region, which gitops does not plan yet: deploy to %s from a pipeline in %s", t.Region, t.Region))
+		}
 		if a != nil && a.Production && !t.Approval.BeforeExecute {
 			c.report(diag.Errorf(p.Pos(at("approval.beforeExecute")), "pipeline-approval-production", "target %s executes a change set in production account %s without approval", t.Name, a.Name).
 				WithHint("add approval: {beforeExecute: true} to target %s: someone reviews the change set before it runs", t.Name))

@@ -58,7 +58,8 @@ func TestPipelineRules(t *testing.T) {
 			good: withPipeline(map[string]string{
 				"accounts/tooling.yaml": toolingTwoRegions,
 				mirrorFile:              edit(validMirror, "region: eu-west-1", "region: eu-central-1"),
-				pipelineFile:            edit(validPipeline, "region: eu-west-1\nsource", "region: eu-central-1\nsource"),
+				pipelineFile: edit(edit(validPipeline, "region: eu-west-1\nsource", "region: eu-central-1\nsource"),
+					"    account: prod\n    region: eu-west-1\n", "    account: tooling\n    region: eu-central-1\n"),
 			}),
 		},
 		{
@@ -77,6 +78,53 @@ func TestPipelineRules(t *testing.T) {
 			rule: "ref-recipe",
 			at:   pipelineFile + ":11",
 			bad:  asgEdit("recipe: webapp\n", "recipe: webap\n"),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-stack-reserved",
+			at:   pipelineFile + ":14",
+			bad:  pipelineEdit("stack: webapp-prod\n", "stack: gitops-network\n"),
+			good: pipelineEdit("stack: webapp-prod\n", "stack: network\n"),
+		},
+		{
+			rule: "pipeline-target-region",
+			at:   pipelineFile + ":13",
+			bad: withPipeline(map[string]string{
+				"accounts/tooling.yaml": toolingTwoRegions,
+				pipelineFile:            edit(validPipeline, "    account: prod\n    region: eu-west-1\n", "    account: tooling\n    region: eu-central-1\n"),
+			}),
+			good: withPipeline(map[string]string{
+				"accounts/tooling.yaml": toolingTwoRegions,
+				pipelineFile:            edit(validPipeline, "    account: prod\n    region: eu-west-1\n", "    account: tooling\n    region: eu-west-1\n"),
+			}),
+		},
+		{
+			rule: "pipeline-estate",
+			at:   pipelineFile + ":10",
+			bad:  asgEdit(estateTail, ""),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "ref-mirror",
+			at:   pipelineFile + ":31",
+			bad:  asgEdit(estateTail, "estate:\n  mirror: estat\n  branch: main\n"),
+			good: asgEdit("", ""),
+		},
+		{
+			rule: "pipeline-estate-branch",
+			at:   pipelineFile + ":32",
+			bad:  asgEdit(estateTail, "estate:\n  mirror: webapp\n  branch: mian\n"),
+			good: asgEdit(estateTail, "estate:\n  mirror: webapp\n  branch: release\n"),
+		},
+		{
+			rule: "pipeline-estate-placement",
+			at:   pipelineFile + ":31",
+			bad: withPipeline(map[string]string{
+				pipelineFile:     edit(asgPipeline, estateTail, "estate:\n  mirror: estate\n  branch: main\n"),
+				webappRecipeFile: validRecipe,
+				"environments/prod/mirror-estate.yaml": edit(edit(edit(validMirror, "name: webapp", "name: estate"),
+					"platform/webapp", "platform/gitops"), "account: tooling", "account: prod"),
+			}),
 			good: asgEdit("", ""),
 		},
 		{

@@ -142,7 +142,11 @@ ssmParameter: /gitops/ami/webapp
 // stage (bake: adds two lines before targets, so target lines move by 2).
 var asgPipeline = edit(edit(validPipeline,
 	"    ecs:\n      cluster: apps\n      service: webapp\n      container: web\n", autoScalingTarget),
-	"targets:\n", "bake:\n  recipe: webapp\ntargets:\n")
+	"targets:\n", "bake:\n  recipe: webapp\ntargets:\n") + estateTail
+
+// estateTail ends asgPipeline: gitops bake and the target's template come
+// from the estate's mirror (lines 31–33, after everything else).
+const estateTail = "estate:\n  mirror: webapp\n  branch: main\n"
 
 // edit replaces the first occurrence of old in s with new (an empty old
 // leaves s as it is); it panics when old is missing, so a fixture typo

@@ -1,0 +1,326 @@
+package stacks
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+)
+
+func TestPlanMirrors(t *testing.T) {
+	p := buildFixture(t, nil)
+	s := p.Stack("tooling/eu-west-1/mirrors")
+	if s == nil || s.Mirrors == nil {
+		t.Fatal("no mirrors stack")
+	}
+	m := s.Mirrors
+	if len(m.CodeCommit) != 1 || m.CodeCommit[0].Repository != "webapp" || m.CodeCommit[0].UserName != "gitops-mirror-webapp" || m.CodeCommit[0].SecretName != "gitops/mirrors/webapp" {
+		t.Errorf("CodeCommit mirrors: %+v", m.CodeCommit)
+	}
+	if len(m.Hosts) != 1 || len(m.Connections) != 1 {
+		t.Fatalf("hosts %+v connections %+v", m.Hosts, m.Connections)
+	}
+	h := m.Hosts[0]
+	if h.Endpoint != "https://gitlab.example.com" || h.VPC == nil || h.VPC.CIDR != "10.0.0.0/16" {
+		t.Errorf("host: %+v", h)
+	}
+	// The host reaches GitLab's internal ALB: its VPC, its subnets, and
+	// the ALB's security group from the GitLab stack.
+	prm, ok := s.Param(h.VPC.LoadBalancerSecurityGroupParam)
+	if !ok || prm.Source.Stack != "tooling/eu-west-1/gitlab-main" {
+		t.Errorf("ALB security group parameter: %+v", prm)
+	}
+	if _, ok := s.Param(h.VPC.SubnetsParam); !ok {
+		t.Errorf("no subnets parameter %s", h.VPC.SubnetsParam)
+	}
+	if c := m.Connections[0]; c.Connection != "gitlab-estate" || c.HostID != h.ID {
+		t.Errorf("connection: %+v", c)
+	}
+	if !slices.Equal(s.Outputs, []string{"EstateConnectionArn", "WebappCloneUrlHttp"}) {
+		t.Errorf("outputs: %v", s.Outputs)
+	}
+}
+
+func TestPlanImageRecipes(t *testing.T) {
+	p := buildFixture(t, nil)
+	base := p.Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	app := p.Stack("tooling/eu-west-1/imagerecipe-app")
+	if base.ParentImage != "ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" ||
+		base.Seed != "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}" {
+		t.Errorf("base parent %q seed %q", base.ParentImage, base.Seed)
+	}
+	// The cascade: app builds on base's parameter, after base's stack.
+	if app.ImageRecipe.ParentImage != "ssm:/gitops/ami/base" || app.ImageRecipe.Seed != "{{resolve:ssm:/gitops/ami/base}}" {
+		t.Errorf("app parent %q seed %q", app.ImageRecipe.ParentImage, app.ImageRecipe.Seed)
+	}
+	if !slices.Contains(app.DependsOn, "tooling/eu-west-1/imagerecipe-base") {
+		t.Errorf("app does not wait for base: %v", app.DependsOn)
+	}
+	if !strings.HasPrefix(base.Version, "2.1.") || !strings.HasPrefix(app.ImageRecipe.Version, "1.0.") {
+		t.Errorf("versions keep the declared major.minor: %s %s", base.Version, app.ImageRecipe.Version)
+	}
+	if base.PipelineName != "gitops-base" || base.VPCParam != "GitlabVpcId" || base.SubnetParam != "GitlabPrivateASubnetId" {
+		t.Errorf("base: pipeline %s vpc %s subnet %s", base.PipelineName, base.VPCParam, base.SubnetParam)
+	}
+	// Managed, in-repository and test components, in order.
+	c := base.Components
+	if len(c) != 3 || c[0].Managed != "update-linux" || c[0].ManagedVersion != "x.x.x" || c[1].Document == nil || c[2].ManagedVersion != "1.0.x" {
+		t.Fatalf("components: %+v", c)
+	}
+	doc := c[1].Document
+	if doc.Name != "base-harden" || doc.Platform != "Linux" || doc.File != "imagerecipes/base/harden.yaml" ||
+		strings.Contains(doc.Data, "yaml-language-server") || !strings.Contains(doc.Data, "# Hardening steps") {
+		t.Errorf("document: %+v", doc)
+	}
+	if params := app.ImageRecipe.Components[0].Parameters; len(params) != 2 || params[0] != (ComponentParam{"Port", "8080"}) {
+		t.Errorf("parameters: %+v", params)
+	}
+	// The build region first, with the build account's parameter; the
+	// build account is never a target of its own AMI.
+	want := []RecipeDistribution{
+		{Region: "eu-west-1", AccountIDs: []string{"222222222222"}, SSMParameter: "/gitops/ami/base"},
+		{Region: "eu-central-1", AccountIDs: []string{"222222222222"}},
+	}
+	if len(base.Distributions) != 2 || !slices.EqualFunc(base.Distributions, want, func(a, b RecipeDistribution) bool {
+		return a.Region == b.Region && slices.Equal(a.AccountIDs, b.AccountIDs) && a.SSMParameter == b.SSMParameter
+	}) {
+		t.Errorf("distributions: %+v", base.Distributions)
+	}
+	if base.Schedule == nil || base.Schedule.StartCondition != "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE" {
+		t.Errorf("schedule: %+v", base.Schedule)
+	}
+	// Parameters where the AMIs go, seeded with the cascade's root.
+	for _, id := range []string{"prod/eu-west-1/ami-parameters", "prod/eu-central-1/ami-parameters"} {
+		s := p.Stack(id)
+		if s == nil {
+			t.Fatalf("no %s", id)
+		}
+		for _, a := range s.AMIParameters.Parameters {
+			if a.Seed != base.Seed {
+				t.Errorf("%s: %s seeded with %q", id, a.Name, a.Seed)
+			}
+		}
+	}
+	if n := len(p.Stack("prod/eu-west-1/ami-parameters").AMIParameters.Parameters); n != 2 {
+		t.Errorf("prod/eu-west-1 holds %d AMI parameters, want base's and app's", n)
+	}
+	docs := p.RecipeDocuments()
+	if string(docs["imagerecipes/base/harden.yaml"]) != doc.Data || len(docs) != 2 {
+		t.Errorf("documents: %v", slices.Collect(maps.Keys(docs)))
+	}
+}
+
+// TestRecipeVersions: a changed component document is a new component
+// version and a new recipe version; anything else keeps them.
+func TestRecipeVersions(t *testing.T) {
+	before := buildFixture(t, nil).Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	again := buildFixture(t, nil).Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	if before.Version != again.Version || before.Components[1].Document.Version != again.Components[1].Document.Version {
+		t.Error("versions differ between two plans of the same estate")
+	}
+	changed := buildFixture(t, map[string]string{"imagerecipes/components/harden.yaml": strings.Replace(
+		readFixture(t, "imagerecipes/components/harden.yaml"), "sshd -t", "sshd -t && true", 1)}).Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	if changed.Components[1].Document.Version == before.Components[1].Document.Version {
+		t.Error("a changed document kept its component version")
+	}
+	if changed.Version == before.Version {
+		t.Error("a changed component kept the recipe version")
+	}
+	bumped := buildFixture(t, map[string]string{"imagerecipes/base.yaml": strings.Replace(
+		readFixture(t, "imagerecipes/base.yaml"), "version: 2.1.0", "version: 2.1.1", 1)}).Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	if bumped.Version == before.Version || bumped.Components[1].Document.Version != before.Components[1].Document.Version {
+		t.Errorf("a declared version bump: recipe %s → %s, component %s → %s", before.Version, bumped.Version,
+			before.Components[1].Document.Version, bumped.Components[1].Document.Version)
+	}
+}
+
+func TestPlanPipelines(t *testing.T) {
+	p := buildFixture(t, nil)
+	s := p.Stack("tooling/eu-west-1/pipeline-app")
+	pl := s.Pipeline
+	if pl.RoleName != "gitops-pipeline-app" || pl.ArtifactBucket != "gitops-111111111111-eu-west-1-app" || pl.KeyAlias != "alias/gitops-pipeline-app" {
+		t.Errorf("names: %+v", pl)
+	}
+	if !pl.Source.Trigger || pl.Source.Repository != "webapp" || pl.Estate == nil || pl.Estate.Trigger || pl.Estate.ConnectionParam != "EstateConnectionArn" {
+		t.Errorf("sources: %+v %+v", pl.Source, pl.Estate)
+	}
+	if pl.Build.Buildspec != DefaultBuildspec || pl.Build.InlineBuildspec != "" || pl.Build.ComputeType != "BUILD_GENERAL1_MEDIUM" {
+		t.Errorf("build: %+v", pl.Build)
+	}
+	b := pl.Bake
+	if b == nil || b.RoleName != "gitops-bake-app" || len(b.Recipes) != 1 || b.Recipes[0].PipelineName != "gitops-app" ||
+		len(b.Recipes[0].ParameterRegions) != 0 || !slices.Equal(b.DeployRoles, []RoleRef{{"222222222222", "prod-deployer"}}) {
+		t.Errorf("bake: %+v", b)
+	}
+	tg := pl.Targets[0]
+	if !tg.BeforeChangeSet || !tg.BeforeExecute || tg.DeployRole != "prod-deployer" || tg.ExecutionRole != ExecutionRoleName ||
+		tg.TemplatePath != "Estate::generated/prod/eu-west-1/app-prod.template.json" {
+		t.Errorf("target: %+v", tg)
+	}
+	// The pipeline passes the application its network, read as text.
+	for _, o := range tg.Overrides {
+		prm, ok := s.Param(o.Name)
+		if !ok || prm.Type != "String" || prm.Source.Stack != "prod/eu-west-1/network" {
+			t.Errorf("override %s: %+v", o.Name, prm)
+		}
+	}
+	if len(tg.Overrides) != 2 || !slices.Contains(s.DependsOn, "prod/eu-west-1/network") {
+		t.Errorf("overrides %+v, depends on %v", tg.Overrides, s.DependsOn)
+	}
+	if n := pl.Notifications; n.Chat == nil || n.Chat.SecretResource != "secretsmanager:eu-west-1:111111111111:secret:gitops/chat/app-??????" || len(n.Emails) != 1 {
+		t.Errorf("notifications: %+v", n)
+	}
+
+	api := p.Stack("tooling/eu-west-1/pipeline-api").Pipeline
+	if api.Bake != nil || api.Estate != nil || api.ECR == nil || !slices.Equal(api.ECR.PullAccountIDs, []string{"222222222222"}) {
+		t.Errorf("ECS pipeline: %+v", api)
+	}
+	if api.Build.InlineBuildspec == "" || !api.Build.Privileged || api.Build.Output != "BuildOutput" {
+		t.Errorf("ECS build: %+v", api.Build)
+	}
+	if api.Notifications.Chat.SecretResource != "secretsmanager:eu-west-1:111111111111:secret:gitops/chat/api-AbCdEf" {
+		t.Errorf("secret given by ARN: %s", api.Notifications.Chat.SecretResource)
+	}
+}
+
+func TestPlanApplication(t *testing.T) {
+	p := buildFixture(t, nil)
+	s := p.Stack("prod/eu-west-1/app-prod")
+	if s == nil || s.Application == nil {
+		t.Fatal("no application stack")
+	}
+	if s.Name != "app-prod" || s.DeployedBy != "tooling/eu-west-1/pipeline-app" {
+		t.Errorf("name %s deployed by %s", s.Name, s.DeployedBy)
+	}
+	a := s.Application
+	// Defaults: one at a time, one below minSize in service, 15 minutes.
+	if a.DesiredCapacity != 3 || a.MinInstancesInService != 1 || a.MaxBatchSize != 1 || a.PauseTime != "PT15M" || a.HealthCheckPath != "/healthz" {
+		t.Errorf("application: %+v", a)
+	}
+	img, ok := s.Param(a.ImageParam)
+	if !ok || img.Type != "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>" || img.Source.SSM != "/gitops/ami/app" {
+		t.Errorf("image parameter: %+v", img)
+	}
+	if !slices.Contains(s.DependsOn, "prod/eu-west-1/ami-parameters") {
+		t.Errorf("the application does not wait for its AMI parameter: %v", s.DependsOn)
+	}
+	m, _ := NewManifest(p, nil).Marshal()
+	if !strings.Contains(string(m), `"deployedBy": "tooling/eu-west-1/pipeline-app"`) {
+		t.Error("the manifest does not say who deploys the application")
+	}
+}
+
+func TestPlanDeployRoleGrants(t *testing.T) {
+	p := buildFixture(t, nil)
+	prod := p.Stack("prod/eu-west-1/deploy-role").DeployRole
+	if !slices.Equal(prod.Stacks, []StackRef{{"eu-west-1", "app-prod"}}) {
+		t.Errorf("stacks: %+v", prod.Stacks)
+	}
+	if len(prod.Artifacts) != 2 || prod.Artifacts[1].Bucket != "gitops-111111111111-eu-west-1-app" {
+		t.Errorf("artifacts: %+v", prod.Artifacts)
+	}
+	// gitops bake writes the parameters of the AMIs distributed to prod,
+	// in every region they go to.
+	if !slices.Equal(prod.AMIParameters, []ParameterRef{{"eu-central-1", "/gitops/ami/base"}, {"eu-west-1", "/gitops/ami/app"}, {"eu-west-1", "/gitops/ami/base"}}) {
+		t.Errorf("AMI parameters: %+v", prod.AMIParameters)
+	}
+	if !slices.Equal(prod.ECSServices, []ECSServiceRef{{"eu-west-1", "apps", "api"}}) {
+		t.Errorf("ECS services: %+v", prod.ECSServices)
+	}
+	if !slices.Equal(prod.ImageBuilderAccountIDs, []string{"111111111111"}) {
+		t.Errorf("ImageBuilder accounts: %v", prod.ImageBuilderAccountIDs)
+	}
+	tooling := p.Stack("tooling/eu-west-1/deploy-role").DeployRole
+	if len(tooling.ImageBuilderAccountIDs) != 0 || len(tooling.AMIParameters) != 0 || len(tooling.Stacks) != 0 {
+		t.Errorf("tooling deploy role: %+v", tooling)
+	}
+}
+
+func TestBuildspecs(t *testing.T) {
+	var bake struct {
+		Env struct {
+			Variables map[string]string `yaml:"variables"`
+		} `yaml:"env"`
+		Phases map[string]struct {
+			Commands []string `yaml:"commands"`
+		} `yaml:"phases"`
+	}
+	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app")), &bake); err != nil {
+		t.Fatal(err)
+	}
+	cmds := bake.Phases["build"].Commands
+	if len(cmds) != 2 || !strings.HasPrefix(cmds[0], "go build ") || cmds[1] != `"$CODEBUILD_SRC_DIR/bin/gitops" bake web-app` {
+		t.Errorf("bake commands: %q", cmds)
+	}
+	if bake.Env.Variables["GOTOOLCHAIN"] != "auto" {
+		t.Errorf("bake variables: %v", bake.Env.Variables)
+	}
+
+	var ecs struct {
+		Phases map[string]struct {
+			Commands []string `yaml:"commands"`
+		} `yaml:"phases"`
+		Artifacts struct {
+			Files []string `yaml:"files"`
+		} `yaml:"artifacts"`
+	}
+	targets := []TargetStage{
+		{ECS: &ECSDeploy{Container: "web", ImageDefinitions: "imagedefinitions-a.json"}},
+		{ECS: &ECSDeploy{Container: "it's", ImageDefinitions: "imagedefinitions-b.json"}},
+	}
+	if err := yaml.Unmarshal([]byte(ECSBuildspec(targets)), &ecs); err != nil {
+		t.Fatal(err)
+	}
+	build := ecs.Phases["build"].Commands
+	want := `printf '[{"name":"it's","imageUri":"%s"}]' "$IMAGE" > imagedefinitions-b.json`
+	if len(build) != 4 || build[3] != want || !strings.HasPrefix(build[1], "docker push") {
+		t.Errorf("ECS build commands: %q", build)
+	}
+	if !slices.Equal(ecs.Artifacts.Files, []string{"imagedefinitions-a.json", "imagedefinitions-b.json"}) {
+		t.Errorf("artifacts: %v", ecs.Artifacts.Files)
+	}
+}
+
+func TestArtifactBucketName(t *testing.T) {
+	if got := ArtifactBucketName("111111111111", "eu-west-1", "webapp"); got != "gitops-111111111111-eu-west-1-webapp" {
+		t.Errorf("short name: %s", got)
+	}
+	long := strings.Repeat("a", 63)
+	a, b := ArtifactBucketName("111111111111", "ap-southeast-3", long), ArtifactBucketName("111111111111", "ap-southeast-3", long[:62]+"b")
+	if len(a) > 63 || a == b || !strings.HasPrefix(a, "gitops-111111111111-ap-southeast-3-aaa") {
+		t.Errorf("long names: %s %s", a, b)
+	}
+}
+
+func TestPlanDeliveryErrors(t *testing.T) {
+	pipelines := readFixture(t, "environments/tooling/pipelines/app.yaml")
+	cases := []struct {
+		name string
+		over map[string]string
+		want string
+	}{
+		{"cross-region target", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
+			"region: eu-west-1\n    stack: api-prod", "region: eu-central-1\n    stack: api-prod", 1)}, "cross-region targets"},
+		{"application named like an estate stack", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
+			"stack: app-prod", "stack: gitops-network", 1)}, "stack names starting with gitops- belong to the estate"},
+		{"bake without estate", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
+			"estate: {mirror: estate, branch: main}\n", "", 1)}, "bake needs the estate source"},
+		{"account named like the documents", map[string]string{"accounts/imagerecipes.yaml": `kind: Account
+name: imagerecipes
+id: "333333333333"
+email: ir@example.com
+role: workload
+regions: [eu-west-1]
+`}, "would share generated/imagerecipes/"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Build(loadFixture(t, tc.over))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}

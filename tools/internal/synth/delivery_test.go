@@ -1,0 +1,395 @@
+package synth
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const (
+	mirrorsTemplate    = "tooling/eu-west-1/mirrors.template.json"
+	baseTemplate       = "tooling/eu-west-1/imagerecipe-base.template.json"
+	appRecipeTemplate  = "tooling/eu-west-1/imagerecipe-app.template.json"
+	appPipeline        = "tooling/eu-west-1/pipeline-app.template.json"
+	apiPipeline        = "tooling/eu-west-1/pipeline-api.template.json"
+	appTemplate        = "prod/eu-west-1/app-prod.template.json"
+	prodAMIParameters  = "prod/eu-west-1/ami-parameters.template.json"
+	prodDeployRole     = "prod/eu-west-1/deploy-role.template.json"
+	partitionRootProd  = `:iam::222222222222:root`
+	prodDeployerSuffix = `:iam::222222222222:role/prod-deployer`
+)
+
+func TestMirrors(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[mirrorsTemplate])
+	repo := tmpl.only(t, "AWS::CodeCommit::Repository")
+	if repo.Properties["RepositoryName"] != "webapp" || repo.DeletionPolicy != "Retain" || repo.UpdateReplace != "Retain" {
+		t.Errorf("repository: %+v", repo)
+	}
+	// The push user may push and pull its repository, and nothing else.
+	user := tmpl.only(t, "AWS::IAM::User").Properties
+	if user["UserName"] != "gitops-mirror-webapp" {
+		t.Errorf("user name: %v", user["UserName"])
+	}
+	pol := get(user, "Policies", 0, "PolicyDocument", "Statement")
+	if st, _ := pol.([]any); len(st) != 1 || jsonString(get(st[0], "Action")) != `["codecommit:GitPull","codecommit:GitPush"]` ||
+		jsonString(get(st[0], "Resource")) != `{"Fn::GetAtt":["WebappRepository","Arn"]}` {
+		t.Errorf("user policy: %s", jsonString(pol))
+	}
+	if _, ok := user["LoginProfile"]; ok {
+		t.Error("the mirror user can sign in to the console")
+	}
+	host := tmpl.only(t, "AWS::CodeConnections::Host").Properties
+	if host["ProviderType"] != "GitLabSelfManaged" || host["ProviderEndpoint"] != "https://gitlab.example.com" ||
+		jsonString(get(host, "VpcConfiguration", "VpcId")) != `{"Ref":"GitlabVpcId"}` ||
+		jsonString(get(host, "VpcConfiguration", "SubnetIds")) != `{"Ref":"GitlabPrivateSubnetIds"}` {
+		t.Errorf("host: %s", jsonString(host))
+	}
+	// GitLab's load balancer lets the host's interfaces in on 443.
+	in := tmpl.only(t, "AWS::EC2::SecurityGroupIngress").Properties
+	if jsonString(in["GroupId"]) != `{"Ref":"MainLoadBalancerSecurityGroupId"}` || in["FromPort"] != 443.0 {
+		t.Errorf("ALB ingress: %s", jsonString(in))
+	}
+	conn := tmpl.only(t, "AWS::CodeConnections::Connection").Properties
+	if conn["ConnectionName"] != "gitlab-estate" || jsonString(conn["HostArn"]) != `{"Fn::GetAtt":["MainHost","HostArn"]}` {
+		t.Errorf("connection: %s", jsonString(conn))
+	}
+	if _, ok := tmpl.Outputs["EstateConnectionArn"]; !ok {
+		t.Error("no connection ARN output for the pipeline")
+	}
+	// The GitLab stack offers its load balancer's security group.
+	gl := parse(t, templates[gitlabTemplate])
+	if _, ok := gl.Outputs["MainLoadBalancerSecurityGroupId"]; !ok {
+		t.Error("the GitLab stack does not output its load balancer's security group")
+	}
+}
+
+func TestImageRecipe(t *testing.T) {
+	p, templates := fixtureTemplates(t)
+	spec := p.Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	tmpl := parse(t, templates[baseTemplate])
+
+	comp := tmpl.only(t, "AWS::ImageBuilder::Component").Properties
+	doc := spec.Components[1].Document
+	if comp["Name"] != "base-harden" || comp["Version"] != doc.Version || comp["Data"] != doc.Data || comp["Platform"] != "Linux" {
+		t.Errorf("component: %v", comp)
+	}
+	recipe := tmpl.only(t, "AWS::ImageBuilder::ImageRecipe").Properties
+	if recipe["Name"] != "base" || recipe["Version"] != spec.Version || recipe["ParentImage"] != spec.ParentImage {
+		t.Errorf("recipe: %v", recipe)
+	}
+	arns := jsonString(recipe["Components"])
+	for _, want := range []string{`:imagebuilder:eu-west-1:aws:component/update-linux/x.x.x`, `{"Fn::GetAtt":["BaseHardenComponent","Arn"]}`, `component/reboot-test-linux/1.0.x`} {
+		if !strings.Contains(arns, want) {
+			t.Errorf("recipe components lack %s: %s", want, arns)
+		}
+	}
+	app := parse(t, templates[appRecipeTemplate]).only(t, "AWS::ImageBuilder::ImageRecipe").Properties
+	if app["ParentImage"] != "ssm:/gitops/ami/base" || get(app, "BlockDeviceMappings", 0, "Ebs", "VolumeSize") != 30.0 {
+		t.Errorf("app recipe: %v", app)
+	}
+	if jsonString(get(app, "Components", 0, "Parameters")) != `[{"Name":"Port","Value":["8080"]},{"Name":"Release","Value":["2024.1"]}]` {
+		t.Errorf("component parameters: %s", jsonString(get(app, "Components", 0, "Parameters")))
+	}
+
+	infra := tmpl.only(t, "AWS::ImageBuilder::InfrastructureConfiguration").Properties
+	if infra["TerminateInstanceOnFailure"] != true || jsonString(infra["SubnetId"]) != `{"Ref":"GitlabPrivateASubnetId"}` ||
+		jsonString(infra["InstanceTypes"]) != `["t3.medium","t3a.medium"]` || get(infra, "Logging", "S3Logs", "S3KeyPrefix") != "base" {
+		t.Errorf("infrastructure: %s", jsonString(infra))
+	}
+	role := tmpl.only(t, "AWS::IAM::Role").Properties
+	managed := jsonString(role["ManagedPolicyArns"])
+	for _, want := range []string{"policy/AmazonSSMManagedInstanceCore", "policy/EC2InstanceProfileForImageBuilder"} {
+		if !strings.Contains(managed, want) {
+			t.Errorf("instance role lacks %s: %s", want, managed)
+		}
+	}
+	logs := tmpl.only(t, "AWS::S3::Bucket")
+	if logs.DeletionPolicy != "Retain" || get(logs.Properties, "PublicAccessBlockConfiguration", "BlockPublicPolicy") != true {
+		t.Errorf("logs bucket: %+v", logs)
+	}
+
+	dist := tmpl.only(t, "AWS::ImageBuilder::DistributionConfiguration").Properties
+	first := get(dist, "Distributions", 0)
+	if get(first, "Region") != "eu-west-1" || get(first, "AmiDistributionConfiguration", "Name") != "base-{{imagebuilder:buildDate}}" ||
+		jsonString(get(first, "AmiDistributionConfiguration", "TargetAccountIds")) != `["222222222222"]` ||
+		jsonString(get(first, "AmiDistributionConfiguration", "LaunchPermissionConfiguration", "UserIds")) != `["222222222222"]` ||
+		jsonString(get(first, "SsmParameterConfigurations")) != `[{"DataType":"aws:ec2:image","ParameterName":"/gitops/ami/base"}]` {
+		t.Errorf("build region distribution: %s", jsonString(first))
+	}
+	if get(dist, "Distributions", 1, "Region") != "eu-central-1" || get(dist, "Distributions", 1, "SsmParameterConfigurations") != nil {
+		t.Errorf("second region: %s", jsonString(get(dist, "Distributions", 1)))
+	}
+
+	pl := tmpl.only(t, "AWS::ImageBuilder::ImagePipeline").Properties
+	if pl["Name"] != "gitops-base" || get(pl, "ImageTestsConfiguration", "ImageTestsEnabled") != true ||
+		get(pl, "Schedule", "ScheduleExpression") != "cron(0 3 ? * sun *)" {
+		t.Errorf("image pipeline: %s", jsonString(pl))
+	}
+	if _, ok := parse(t, templates[appRecipeTemplate]).only(t, "AWS::ImageBuilder::ImagePipeline").Properties["Schedule"]; ok {
+		t.Error("app has a schedule it does not declare")
+	}
+
+	prm := tmpl.only(t, "AWS::SSM::Parameter")
+	if prm.DeletionPolicy != "Retain" || prm.Properties["DataType"] != "aws:ec2:image" || prm.Properties["Name"] != "/gitops/ami/base" ||
+		prm.Properties["Value"] != "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}" {
+		t.Errorf("AMI parameter: %+v", prm)
+	}
+	for id, a := range parse(t, templates[prodAMIParameters]).ofType("AWS::SSM::Parameter") {
+		if a.DeletionPolicy != "Retain" || a.Properties["DataType"] != "aws:ec2:image" {
+			t.Errorf("%s: %+v", id, a)
+		}
+	}
+}
+
+func TestPipeline(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[appPipeline])
+
+	key := tmpl.only(t, "AWS::KMS::Key")
+	if key.DeletionPolicy != "Retain" || key.Properties["EnableKeyRotation"] != true {
+		t.Errorf("key: %+v", key)
+	}
+	kp := jsonString(key.Properties["KeyPolicy"])
+	if !strings.Contains(kp, partitionRootProd) || !strings.Contains(kp, prodDeployerSuffix) || !strings.Contains(kp, "codestar-notifications.amazonaws.com") {
+		t.Errorf("key policy: %s", kp)
+	}
+	bucket := tmpl.only(t, "AWS::S3::Bucket")
+	if bucket.DeletionPolicy != "Retain" || bucket.Properties["BucketName"] != "gitops-111111111111-eu-west-1-app" ||
+		get(bucket.Properties, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm") != "aws:kms" {
+		t.Errorf("bucket: %s", jsonString(bucket))
+	}
+	bp := jsonString(tmpl.only(t, "AWS::S3::BucketPolicy").Properties["PolicyDocument"])
+	// The deploy role fetches artifacts, CloudFormation reads the templates.
+	if !strings.Contains(bp, `"aws:SecureTransport":"false"`) || !strings.Contains(bp, prodDeployerSuffix) ||
+		!strings.Contains(bp, ":iam::222222222222:role/gitops-cfn-exec") || strings.Contains(bp, "s3:PutObject") {
+		t.Errorf("bucket policy: %s", bp)
+	}
+
+	pl := tmpl.only(t, "AWS::CodePipeline::Pipeline").Properties
+	if pl["PipelineType"] != "V2" || get(pl, "ArtifactStore", "EncryptionKey", "Type") != "KMS" {
+		t.Errorf("pipeline: type %v store %v", pl["PipelineType"], pl["ArtifactStore"])
+	}
+	var stages []string
+	for _, st := range pl["Stages"].([]any) {
+		var actions []string
+		for _, a := range get(st, "Actions").([]any) {
+			actions = append(actions, get(a, "Name").(string))
+		}
+		stages = append(stages, get(st, "Name").(string)+":"+strings.Join(actions, ","))
+	}
+	want := []string{"Source:Source,Estate", "Build:Build", "Bake:Bake", "Deploy-prod:ApproveChangeSet,CreateChangeSet,ApproveExecute,ExecuteChangeSet"}
+	if !slices.Equal(stages, want) {
+		t.Errorf("stages:\n got %v\nwant %v", stages, want)
+	}
+	deploy := get(pl, "Stages", 3, "Actions")
+	create := get(deploy, 1)
+	cfg := get(create, "Configuration")
+	if get(cfg, "ActionMode") != "CHANGE_SET_REPLACE" || get(cfg, "StackName") != "app-prod" ||
+		get(cfg, "TemplatePath") != "Estate::generated/prod/eu-west-1/app-prod.template.json" ||
+		!strings.Contains(jsonString(get(create, "RoleArn")), prodDeployerSuffix) ||
+		!strings.Contains(jsonString(get(cfg, "RoleArn")), ":iam::222222222222:role/gitops-cfn-exec") ||
+		jsonString(get(cfg, "ParameterOverrides")) != `{"Fn::Sub":"{\"AppPrivateSubnetIds\":\"${AppPrivateSubnetIds}\",\"AppVpcId\":\"${AppVpcId}\"}"}` {
+		t.Errorf("create change set: %s", jsonString(create))
+	}
+	if get(deploy, 3, "Configuration", "ActionMode") != "CHANGE_SET_EXECUTE" || !strings.Contains(jsonString(get(deploy, 3, "RoleArn")), prodDeployerSuffix) {
+		t.Errorf("execute change set: %s", jsonString(get(deploy, 3)))
+	}
+	if jsonString(get(deploy, 2, "Configuration", "NotificationArn")) != `{"Ref":"AppTopic"}` {
+		t.Errorf("approval does not notify: %s", jsonString(get(deploy, 2)))
+	}
+	// The CodeCommit source is started by an EventBridge rule on its branch.
+	if get(pl, "Stages", 0, "Actions", 0, "Configuration", "PollForSourceChanges") != "false" || pl["Triggers"] != nil {
+		t.Errorf("CodeCommit source: %s", jsonString(get(pl, "Stages", 0)))
+	}
+	rule := tmpl.only(t, "AWS::Events::Rule").Properties
+	if jsonString(get(rule, "EventPattern", "detail", "referenceName")) != `["main"]` || !strings.Contains(jsonString(get(rule, "EventPattern", "resources")), ":codecommit:eu-west-1:111111111111:webapp") {
+		t.Errorf("trigger: %s", jsonString(rule))
+	}
+
+	roles := tmpl.ofType("AWS::IAM::Role")
+	if roles["AppPipelineRole"].Properties["RoleName"] != "gitops-pipeline-app" || roles["AppBakeRole"].Properties["RoleName"] != "gitops-bake-app" {
+		t.Error("pipeline or bake role not named for the deploy roles' trust")
+	}
+	if _, named := roles["AppBuildRole"].Properties["RoleName"]; named {
+		t.Error("the build role runs application code; it must not carry a name deploy roles trust")
+	}
+	if build := jsonString(roles["AppBuildRole"].Properties["Policies"]); strings.Contains(build, "sts:AssumeRole") {
+		t.Errorf("the build role may assume roles: %s", build)
+	}
+	bake := jsonString(roles["AppBakeRole"].Properties["Policies"])
+	for _, want := range []string{"imagebuilder:StartImagePipelineExecution", ":imagebuilder:eu-west-1:111111111111:image-pipeline/gitops-app", "image/app/*", "sts:AssumeRole", prodDeployerSuffix} {
+		if !strings.Contains(bake, want) {
+			t.Errorf("bake role lacks %s: %s", want, bake)
+		}
+	}
+	if strings.Contains(bake, "ssm:PutParameter") {
+		t.Errorf("app is not distributed to the tooling account, yet the bake role writes parameters there: %s", bake)
+	}
+	projects := tmpl.ofType("AWS::CodeBuild::Project")
+	if get(projects["AppBuildProject"].Properties, "Source", "BuildSpec") != "buildspec.yml" ||
+		get(projects["AppBuildProject"].Properties, "Environment", "ComputeType") != "BUILD_GENERAL1_MEDIUM" {
+		t.Errorf("build project: %s", jsonString(projects["AppBuildProject"].Properties))
+	}
+	if bs := get(projects["AppBakeProject"].Properties, "Source", "BuildSpec").(string); !strings.Contains(bs, `"$CODEBUILD_SRC_DIR/bin/gitops" bake app`) {
+		t.Errorf("bake buildspec: %s", bs)
+	}
+}
+
+func TestPipelineNotifications(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[appPipeline])
+	rule := tmpl.only(t, "AWS::CodeStarNotifications::NotificationRule").Properties
+	if jsonString(rule["EventTypeIds"]) != `["codepipeline-pipeline-manual-approval-needed","codepipeline-pipeline-pipeline-execution-succeeded","codepipeline-pipeline-pipeline-execution-failed"]` ||
+		jsonString(get(rule, "Targets", 0, "TargetAddress")) != `{"Ref":"AppTopic"}` {
+		t.Errorf("notification rule: %s", jsonString(rule))
+	}
+	topic := tmpl.only(t, "AWS::SNS::Topic").Properties
+	if topic["KmsMasterKeyId"] == nil {
+		t.Error("topic not encrypted")
+	}
+	var protocols []string
+	for _, s := range tmpl.ofType("AWS::SNS::Subscription") {
+		protocols = append(protocols, s.Properties["Protocol"].(string))
+	}
+	slices.Sort(protocols)
+	if !slices.Equal(protocols, []string{"email", "lambda"}) {
+		t.Errorf("subscriptions: %v", protocols)
+	}
+	fn := tmpl.only(t, "AWS::Lambda::Function").Properties
+	if fn["Runtime"] != chatRuntime || jsonString(get(fn, "Environment", "Variables")) != `{"CHAT_KIND":"slack","WEBHOOK_SECRET":"gitops/chat/app"}` {
+		t.Errorf("chat function: %s", jsonString(fn))
+	}
+	if code := get(fn, "Code", "ZipFile").(string); len(code) > 4096 || !strings.Contains(code, "get_secret_value") {
+		t.Errorf("chat code (%d bytes) is too long for ZipFile or reads no secret", len(code))
+	}
+	pol := jsonString(tmpl.Resources["AppChatRole"].Properties["Policies"])
+	if !strings.Contains(pol, ":secretsmanager:eu-west-1:111111111111:secret:gitops/chat/app-??????") {
+		t.Errorf("chat role: %s", pol)
+	}
+	for path, b := range templates {
+		if strings.Contains(string(b), "hooks.slack.com") {
+			t.Errorf("%s holds a webhook URL", path)
+		}
+	}
+}
+
+func TestECSPipeline(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[apiPipeline])
+	pl := tmpl.only(t, "AWS::CodePipeline::Pipeline").Properties
+	// The connection source triggers the pipeline through a V2 trigger.
+	if jsonString(pl["Triggers"]) != `[{"GitConfiguration":{"Push":[{"Branches":{"Includes":["main"]}}],"SourceActionName":"Source"},"ProviderType":"CodeStarSourceConnection"}]` {
+		t.Errorf("triggers: %s", jsonString(pl["Triggers"]))
+	}
+	prod := get(pl, "Stages", 3, "Actions")
+	if get(prod, 0, "ActionTypeId", "Provider") != "Manual" || get(prod, 1, "ActionTypeId", "Provider") != "ECS" ||
+		get(prod, 1, "Configuration", "FileName") != "imagedefinitions-prod.json" || !strings.Contains(jsonString(get(prod, 1, "RoleArn")), prodDeployerSuffix) {
+		t.Errorf("prod ECS stage: %s", jsonString(prod))
+	}
+	if tools := get(pl, "Stages", 2, "Actions"); get(tools, 0, "ActionTypeId", "Provider") != "ECS" {
+		t.Errorf("tools stage has an approval it does not declare: %s", jsonString(tools))
+	}
+	repo := tmpl.only(t, "AWS::ECR::Repository")
+	if repo.DeletionPolicy != "Retain" || repo.Properties["ImageTagMutability"] != "IMMUTABLE" || !strings.Contains(jsonString(repo.Properties["RepositoryPolicyText"]), partitionRootProd) {
+		t.Errorf("repository: %s", jsonString(repo))
+	}
+	env := get(tmpl.Resources["ApiBuildProject"].Properties, "Environment")
+	if get(env, "PrivilegedMode") != true || get(env, "Type") != "ARM_CONTAINER" || !strings.Contains(jsonString(get(env, "EnvironmentVariables")), "REPOSITORY_URI") {
+		t.Errorf("build environment: %s", jsonString(env))
+	}
+}
+
+func TestApplication(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[appTemplate])
+	if typ := tmpl.Parameters["ImageId"]["Type"]; typ != "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>" || tmpl.Parameters["ImageId"]["Default"] != "/gitops/ami/app" {
+		t.Errorf("image parameter: %v", tmpl.Parameters["ImageId"])
+	}
+	lt := tmpl.only(t, "AWS::EC2::LaunchTemplate").Properties
+	if jsonString(get(lt, "LaunchTemplateData", "ImageId")) != `{"Ref":"ImageId"}` || get(lt, "LaunchTemplateData", "InstanceType") != "t3.medium" ||
+		get(lt, "LaunchTemplateData", "MetadataOptions", "HttpTokens") != "required" {
+		t.Errorf("launch template: %s", jsonString(lt))
+	}
+	userData := jsonString(get(lt, "LaunchTemplateData", "UserData"))
+	for _, want := range []string{"cfn-signal", "--resource AutoScalingGroup", "http://localhost:8080/healthz", "${AWS::StackName}"} {
+		if !strings.Contains(userData, want) {
+			t.Errorf("user data lacks %s: %s", want, userData)
+		}
+	}
+	var asg struct {
+		Properties     map[string]any `json:"Properties"`
+		UpdatePolicy   map[string]any `json:"UpdatePolicy"`
+		CreationPolicy map[string]any `json:"CreationPolicy"`
+	}
+	if err := jsonUnmarshal(templates[appTemplate], "AutoScalingGroup", &asg); err != nil {
+		t.Fatal(err)
+	}
+	ru := jsonString(asg.UpdatePolicy["AutoScalingRollingUpdate"])
+	for _, want := range []string{`"MaxBatchSize":1`, `"MinInstancesInService":1`, `"PauseTime":"PT15M"`, `"WaitOnResourceSignals":true`} {
+		if !strings.Contains(ru, want) {
+			t.Errorf("rolling update lacks %s: %s", want, ru)
+		}
+	}
+	if jsonString(asg.CreationPolicy) != `{"ResourceSignal":{"Count":3,"Timeout":"PT15M"}}` {
+		t.Errorf("creation policy: %s", jsonString(asg.CreationPolicy))
+	}
+	p := asg.Properties
+	if p["MinSize"] != "2" || p["MaxSize"] != "6" || p["DesiredCapacity"] != "3" || p["HealthCheckType"] != "ELB" ||
+		jsonString(p["TargetGroupARNs"]) != `[{"Ref":"TargetGroup"}]` || jsonString(p["VPCZoneIdentifier"]) != `{"Ref":"AppPrivateSubnetIds"}` {
+		t.Errorf("group: %s", jsonString(p))
+	}
+	tg := tmpl.only(t, "AWS::ElasticLoadBalancingV2::TargetGroup").Properties
+	if tg["Port"] != 8080.0 || tg["HealthCheckPath"] != "/healthz" {
+		t.Errorf("target group: %s", jsonString(tg))
+	}
+	if lb := tmpl.only(t, "AWS::ElasticLoadBalancingV2::LoadBalancer").Properties; lb["Scheme"] != "internal" {
+		t.Errorf("load balancer: %s", jsonString(lb))
+	}
+}
+
+func TestDeployRoleGrants(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[prodDeployRole])
+	pol := jsonString(tmpl.Resources["DeployRole"].Properties["Policies"])
+	for _, want := range []string{
+		":cloudformation:eu-west-1:222222222222:stack/app-prod/*", // the application it deploys
+		":s3:::gitops-111111111111-eu-west-1-app/*",               // the pipeline's artifacts
+		`"kms:ViaService":["s3.eu-west-1.amazonaws.com"]`,
+		":ssm:eu-west-1:222222222222:parameter/gitops/ami/app", // gitops bake publishes
+		":ecs:eu-west-1:222222222222:service/apps/api",
+		`"iam:PassedToService":"ecs-tasks.amazonaws.com"`,
+	} {
+		if !strings.Contains(pol, want) {
+			t.Errorf("deploy role policy lacks %s: %s", want, pol)
+		}
+	}
+	if !strings.Contains(pol, ":ssm:eu-central-1:222222222222:parameter/gitops/ami/base") || strings.Contains(pol, ":ssm:eu-west-1:111111111111:") {
+		t.Errorf("AMI parameters of the deploy role: %s", pol)
+	}
+	dist := tmpl.Resources["DistributionRole"].Properties
+	if dist["RoleName"] != "EC2ImageBuilderDistributionCrossAccountRole" || !strings.Contains(jsonString(dist["AssumeRolePolicyDocument"]), ":iam::111111111111:root") ||
+		!strings.Contains(jsonString(dist["ManagedPolicyArns"]), "Ec2ImageBuilderCrossAccountDistributionAccess") {
+		t.Errorf("distribution role: %s", jsonString(dist))
+	}
+	if _, ok := parse(t, templates["tooling/eu-west-1/deploy-role.template.json"]).Resources["DistributionRole"]; ok {
+		t.Error("the tooling account, which builds the AMIs, got a distribution role")
+	}
+}
+
+// jsonUnmarshal decodes the resource logicalID of a template into v.
+func jsonUnmarshal(template []byte, logicalID string, v any) error {
+	var raw struct {
+		Resources map[string]json.RawMessage `json:"Resources"`
+	}
+	if err := json.Unmarshal(template, &raw); err != nil {
+		return err
+	}
+	r, ok := raw.Resources[logicalID]
+	if !ok {
+		return fmt.Errorf("no resource %s", logicalID)
+	}
+	return json.Unmarshal(r, v)
+}
