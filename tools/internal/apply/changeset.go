@@ -183,7 +183,7 @@ func (r *run) describeChanges(ctx context.Context, s *Stack, res *StackResult, p
 			props = s.Template.Resources[ch.LogicalID].Properties
 		}
 		ch.Stateful = isStateful(ch.Type, props)
-		if ch.Stateful && ch.Destroys() && !r.opts.AllowReplace[allowKey(ch.Type, ch.LogicalID)] {
+		if ch.Stateful && (ch.Destroys() || overwritesAMI(ch)) && !r.opts.AllowReplace[allowKey(ch.Type, ch.LogicalID)] {
 			res.Blocked = append(res.Blocked, allowKey(ch.Type, ch.LogicalID))
 		}
 		res.Changes = append(res.Changes, ch)

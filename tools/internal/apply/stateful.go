@@ -31,6 +31,13 @@ func isStateful(typ string, props map[string]any) bool {
 	return statefulTypes[typ]
 }
 
+// overwritesAMI tells whether a change to an AMI parameter would lose the
+// baked AMI: any update of the parameter writes the template's seed value
+// over the id gitops bake published, so even an in-place Modify destroys.
+func overwritesAMI(ch Change) bool {
+	return ch.Type == "AWS::SSM::Parameter" && ch.Action == "Modify"
+}
+
 func holdsAMI(props map[string]any) bool {
 	if dt, _ := props["DataType"].(string); dt == "aws:ec2:image" {
 		return true

@@ -96,7 +96,9 @@ type AutoScalingTarget struct {
 	MaxSize int `yaml:"maxSize" jsonschema:"minimum=1"`
 	// DesiredCapacity of the group (default minSize).
 	DesiredCapacity int `yaml:"desiredCapacity,omitempty"`
-	// MinInstancesInService during a rolling update (default minSize-1, at least 0).
+	// MinInstancesInService during a rolling update (default: the desired
+	// capacity when it is below maxSize, so a new instance starts before an
+	// old one stops; else desired capacity - 1).
 	MinInstancesInService int `yaml:"minInstancesInService,omitempty"`
 	// MaxBatchSize of a rolling update (default 1: one instance at a time).
 	MaxBatchSize int `yaml:"maxBatchSize,omitempty" jsonschema:"minimum=1"`

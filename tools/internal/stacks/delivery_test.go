@@ -195,8 +195,9 @@ func TestPlanApplication(t *testing.T) {
 		t.Errorf("name %s deployed by %s", s.Name, s.DeployedBy)
 	}
 	a := s.Application
-	// Defaults: one at a time, one below minSize in service, 15 minutes.
-	if a.DesiredCapacity != 3 || a.MinInstancesInService != 1 || a.MaxBatchSize != 1 || a.PauseTime != "PT15M" || a.HealthCheckPath != "/healthz" {
+	// Defaults: one at a time, all three desired instances in service (the
+	// group has room to start the new one first), 15 minutes.
+	if a.DesiredCapacity != 3 || a.MinInstancesInService != 3 || a.MaxBatchSize != 1 || a.PauseTime != "PT15M" || a.HealthCheckPath != "/healthz" {
 		t.Errorf("application: %+v", a)
 	}
 	img, ok := s.Param(a.ImageParam)

@@ -433,7 +433,13 @@ func (p *planner) applicationStack(s *Stack, pl *estate.Pipeline, t *estate.Pipe
 		spec.DesiredCapacity = spec.MinSize
 	}
 	if spec.MinInstancesInService == 0 {
-		spec.MinInstancesInService = max(spec.MinSize-1, 0)
+		// With room above the desired capacity CloudFormation launches the
+		// new instance before it terminates an old one, so every instance
+		// stays in service; a group already at its maximum must give one up.
+		spec.MinInstancesInService = spec.DesiredCapacity
+		if spec.DesiredCapacity >= spec.MaxSize {
+			spec.MinInstancesInService = max(spec.DesiredCapacity-1, 0)
+		}
 	}
 	if spec.MaxBatchSize == 0 {
 		spec.MaxBatchSize = 1

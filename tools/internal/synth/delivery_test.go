@@ -328,7 +328,7 @@ func TestApplication(t *testing.T) {
 		t.Fatal(err)
 	}
 	ru := jsonString(asg.UpdatePolicy["AutoScalingRollingUpdate"])
-	for _, want := range []string{`"MaxBatchSize":1`, `"MinInstancesInService":1`, `"PauseTime":"PT15M"`, `"WaitOnResourceSignals":true`} {
+	for _, want := range []string{`"MaxBatchSize":1`, `"MinInstancesInService":3`, `"PauseTime":"PT15M"`, `"WaitOnResourceSignals":true`} {
 		if !strings.Contains(ru, want) {
 			t.Errorf("rolling update lacks %s: %s", want, ru)
 		}

@@ -84,15 +84,19 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		}},
 	})
 	if len(spec.ImageBuilderAccountIDs) > 0 {
-		var builders []any
+		var builders, serviceRoles []any
 		for _, a := range spec.ImageBuilderAccountIDs {
 			builders = append(builders, b.globalARN("iam", a, "root"))
+			serviceRoles = append(serviceRoles, b.globalARN("iam", a, "role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"))
 		}
 		awsiam.NewCfnRole(b.st, id("DistributionRole"), &awsiam.CfnRoleProps{
 			RoleName:    str(stacks.DistributionRoleName),
 			Description: str("ImageBuilder in the accounts building the estate's AMIs copies them into this account"),
+			// Only ImageBuilder's service-linked role in the building accounts,
+			// not any principal there allowed sts:AssumeRole on *.
 			AssumeRolePolicyDocument: policy(map[string]any{
 				"Effect": "Allow", "Principal": map[string]any{"AWS": builders}, "Action": "sts:AssumeRole",
+				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": serviceRoles}},
 			}),
 			ManagedPolicyArns: &[]any{b.globalARN("iam", "aws", "policy/Ec2ImageBuilderCrossAccountDistributionAccess")},
 		})

@@ -169,9 +169,12 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 	return st, nil
 }
 
-// untaggable are resource types the CDK would tag but CloudFormation (as
-// cfn-lint's schemas know it) does not accept tags on.
-var untaggable = []*string{jsii.String("AWS::ElasticLoadBalancingV2::Listener")}
+// untaggable are resource types the stack tags leave alone: listeners,
+// which CloudFormation (as cfn-lint's schemas know it) does not tag, and
+// SSM parameters — the estate's only ones hold baked AMI ids, and any
+// update of such a parameter (a changed tag, say) writes its seed value
+// over the AMI that gitops bake published.
+var untaggable = []*string{jsii.String("AWS::ElasticLoadBalancingV2::Listener"), jsii.String("AWS::SSM::Parameter")}
 
 func describeSource(src stacks.Source) string {
 	switch {
