@@ -86,7 +86,7 @@ func TestMirrorsSyncCommand(t *testing.T) {
 	gl.FailStatus = 0
 	gl.Token = "rotated-elsewhere"
 	code, _, errOut = runGitops(args...)
-	if code != ExitFindings || !strings.Contains(errOut, "answered 401 Unauthorized to GET /api/v4/projects/platform%2Fwebapp/remote_mirrors") {
+	if code != ExitFindings || !strings.Contains(errOut, "answered 401 Unauthorized to GET /api/v4/projects/platform%2Fwebapp/protected_branches") {
 		t.Errorf("GitLab 401: exit %d\n%s", code, errOut)
 	}
 }

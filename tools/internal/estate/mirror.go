@@ -13,7 +13,9 @@ type Mirror struct {
 	GitLab string `yaml:"gitlab"`
 	// Project is the GitLab project path, e.g. platform/webapp.
 	Project string `yaml:"project" jsonschema:"pattern=^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$"`
-	// Branches that are mirrored (protected branches in GitLab).
+	// Branches that are mirrored. Each must be protected in GitLab: the push
+	// mirror carries protected branches only, and gitops mirrors sync fails
+	// for a declared branch that is not.
 	Branches []string `yaml:"branches" jsonschema:"minItems=1"`
 	// Account the mirror target lives in (normally the tooling account).
 	Account string `yaml:"account"`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -150,6 +151,9 @@ func (s *Syncer) syncCodeCommit(ctx context.Context, m *estate.Mirror, acct *est
 func (s *Syncer) syncPushMirror(ctx context.Context, m *estate.Mirror, stored Stored) (bool, error) {
 	gl, err := s.gitlab(ctx, m)
 	if err != nil {
+		return false, err
+	}
+	if err := checkProtected(ctx, gl, m); err != nil {
 		return false, err
 	}
 	target := RepositoryURL(m)
@@ -339,4 +343,26 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// checkProtected fails when a declared branch is not protected in GitLab:
+// the push mirror pushes protected branches only (GitLab CE cannot pick
+// branches), so such a branch would never reach CodeCommit and its
+// pipeline would never run.
+func checkProtected(ctx context.Context, gl *GitLab, m *estate.Mirror) error {
+	protected, err := gl.ProtectedBranches(ctx, m.Project)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, b := range m.Branches {
+		if !slices.ContainsFunc(protected, func(p string) bool { ok, _ := path.Match(p, b); return ok }) {
+			missing = append(missing, b)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("branches %s of mirror %s are not protected in GitLab project %s, and the push mirror pushes protected branches only: protect them (Settings → Repository → Protected branches)",
+			strings.Join(missing, ", "), m.Name, m.Project)
+	}
+	return nil
 }

@@ -86,7 +86,7 @@ func (e *GitLabError) Error() string {
 // platform/webapp). A project has few; the first hundred are read.
 func (g *GitLab) ListPushMirrors(ctx context.Context, project string) ([]PushMirror, error) {
 	var mirrors []PushMirror
-	err := g.do(ctx, http.MethodGet, project, "?per_page=100", nil, &mirrors)
+	err := g.do(ctx, http.MethodGet, project, "/remote_mirrors?per_page=100", nil, &mirrors)
 	return mirrors, err
 }
 
@@ -97,7 +97,7 @@ func (g *GitLab) CreatePushMirror(ctx context.Context, project, rawURL string, s
 		MirrorSettings
 	}{rawURL, s}
 	var m PushMirror
-	err := g.do(ctx, http.MethodPost, project, "", body, &m)
+	err := g.do(ctx, http.MethodPost, project, "/remote_mirrors", body, &m)
 	return m, err
 }
 
@@ -105,17 +105,34 @@ func (g *GitLab) CreatePushMirror(ctx context.Context, project, rawURL string, s
 // its URL: replace the mirror for that).
 func (g *GitLab) UpdatePushMirror(ctx context.Context, project string, id int, s MirrorSettings) (PushMirror, error) {
 	var m PushMirror
-	err := g.do(ctx, http.MethodPut, project, fmt.Sprintf("/%d", id), s, &m)
+	err := g.do(ctx, http.MethodPut, project, fmt.Sprintf("/remote_mirrors/%d", id), s, &m)
 	return m, err
 }
 
 // DeletePushMirror removes a push mirror (GitLab 14.10 and later).
 func (g *GitLab) DeletePushMirror(ctx context.Context, project string, id int) error {
-	return g.do(ctx, http.MethodDelete, project, fmt.Sprintf("/%d", id), nil, nil)
+	return g.do(ctx, http.MethodDelete, project, fmt.Sprintf("/remote_mirrors/%d", id), nil, nil)
 }
 
-func (g *GitLab) do(ctx context.Context, method, project, suffix string, in, out any) error {
-	path := "/api/v4/projects/" + url.PathEscape(project) + "/remote_mirrors" + suffix
+// ProtectedBranches returns the names (or wildcard patterns such as
+// release/*) of project's protected branches; the first hundred are read.
+func (g *GitLab) ProtectedBranches(ctx context.Context, project string) ([]string, error) {
+	var branches []struct {
+		Name string `json:"name"`
+	}
+	if err := g.do(ctx, http.MethodGet, project, "/protected_branches?per_page=100", nil, &branches); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(branches))
+	for i, b := range branches {
+		names[i] = b.Name
+	}
+	return names, nil
+}
+
+// do calls resource (e.g. /remote_mirrors/7) of project.
+func (g *GitLab) do(ctx context.Context, method, project, resource string, in, out any) error {
+	path := "/api/v4/projects/" + url.PathEscape(project) + resource
 	var body io.Reader
 	if in != nil {
 		data, err := json.Marshal(in)

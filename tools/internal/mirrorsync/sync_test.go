@@ -244,8 +244,10 @@ func TestSyncFromScratchThenNoop(t *testing.T) {
 		}
 	}
 	wantRequests := []string{
+		"GET /api/v4/projects/platform%2Fwebapp/protected_branches",
 		"GET /api/v4/projects/platform%2Fwebapp/remote_mirrors",
 		"POST /api/v4/projects/platform%2Fwebapp/remote_mirrors",
+		"GET /api/v4/projects/platform%2Fapi/protected_branches",
 		"GET /api/v4/projects/platform%2Fapi/remote_mirrors",
 		"POST /api/v4/projects/platform%2Fapi/remote_mirrors",
 	}
@@ -433,13 +435,13 @@ func TestSyncGitLabErrors(t *testing.T) {
 		want string
 	}{
 		{"401", func(h *harness) { h.gl.Token = "another" },
-			"mirror webapp: GitLab at " + "%URL%" + " answered 401 Unauthorized to GET /api/v4/projects/platform%2Fwebapp/remote_mirrors (401 Unauthorized): the token is missing, wrong, expired or revoked; give a token with the api scope in GITLAB_TOKEN or --gitlab-token-secret\n"},
+			"mirror webapp: GitLab at " + "%URL%" + " answered 401 Unauthorized to GET /api/v4/projects/platform%2Fwebapp/protected_branches (401 Unauthorized): the token is missing, wrong, expired or revoked; give a token with the api scope in GITLAB_TOKEN or --gitlab-token-secret\n"},
 		{"403", func(h *harness) { h.gl.FailStatus = 403 },
-			"answered 403 Forbidden to GET /api/v4/projects/platform%2Fwebapp/remote_mirrors (403 Forbidden (token [REDACTED], url )): the token's user may not manage the mirrors of platform/webapp; it needs the Maintainer role there\n"},
+			"answered 403 Forbidden to GET /api/v4/projects/platform%2Fwebapp/protected_branches (403 Forbidden (token [REDACTED], url )): the token's user may not manage the mirrors of platform/webapp; it needs the Maintainer role there\n"},
 		{"404", func(h *harness) { h.e.Mirrors[0].Project = "platform/webap" },
-			"answered 404 Not Found to GET /api/v4/projects/platform%2Fwebap/remote_mirrors (404 Project Not Found): project platform/webap does not exist, or the token's user cannot see it; check the mirror's project path\n"},
+			"answered 404 Not Found to GET /api/v4/projects/platform%2Fwebap/protected_branches (404 Project Not Found): project platform/webap does not exist, or the token's user cannot see it; check the mirror's project path\n"},
 		{"500", func(h *harness) { h.gl.FailStatus = 500 },
-			"answered 500 Internal Server Error to GET /api/v4/projects/platform%2Fwebapp/remote_mirrors (500 Internal Server Error (token [REDACTED], url )): GitLab failed; check its health and logs, then sync again\n"},
+			"answered 500 Internal Server Error to GET /api/v4/projects/platform%2Fwebapp/protected_branches (500 Internal Server Error (token [REDACTED], url )): GitLab failed; check its health and logs, then sync again\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -582,5 +584,25 @@ func TestRedactor(t *testing.T) {
 	want := "raw [REDACTED]\nurl https://me:[REDACTED]@h/p\nquery [REDACTED] path [REDACTED]\njson \"[REDACTED]\"\nunfinished [REDACTED]"
 	if out.String() != want {
 		t.Errorf("redacted:\n%s\nwant:\n%s", &out, want)
+	}
+}
+
+// A declared branch GitLab does not protect would never be pushed (the
+// push mirror carries protected branches only): the mirror fails, and a
+// wildcard protection counts.
+func TestSyncRefusesUnprotectedBranches(t *testing.T) {
+	h := newHarness(t)
+	h.gl.Protect("platform/webapp", "develop")
+	sum := h.sync(false, false, "webapp")
+	if sum.Failed != 1 || !strings.Contains(h.errOut.String(), "branches main of mirror webapp are not protected in GitLab project platform/webapp") {
+		t.Fatalf("summary %+v, errors:\n%s", sum, &h.errOut)
+	}
+	if len(h.gl.Mirrors("platform/webapp")) != 0 {
+		t.Error("a push mirror was created for a branch it would never push")
+	}
+	h.gl.Protect("platform/webapp", "ma*")
+	h.errOut.Reset()
+	if sum := h.sync(false, false, "webapp"); sum.Failed != 0 {
+		t.Fatalf("with main protected by ma*: summary %+v, errors:\n%s", sum, &h.errOut)
 	}
 }

@@ -24,6 +24,8 @@ type GitLab struct {
 
 	mu       sync.Mutex
 	projects map[string][]*Mirror
+	// protected are each project's protected branches (main unless set).
+	protected map[string][]string
 	nextID   int
 	// Requests lists the requests received, as "METHOD path".
 	Requests []string
@@ -48,12 +50,20 @@ type Mirror struct {
 
 // NewGitLab starts a server with the given projects (paths), no mirrors.
 func NewGitLab(token string, projects ...string) *GitLab {
-	g := &GitLab{Token: token, projects: map[string][]*Mirror{}, nextID: 100}
+	g := &GitLab{Token: token, projects: map[string][]*Mirror{}, protected: map[string][]string{}, nextID: 100}
 	for _, p := range projects {
 		g.projects[p] = nil
+		g.protected[p] = []string{"main"}
 	}
 	g.Server = httptest.NewServer(http.HandlerFunc(g.serve))
 	return g
+}
+
+// Protect sets project's protected branches (names or patterns).
+func (g *GitLab) Protect(project string, branches ...string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.protected[project] = branches
 }
 
 // Mirrors returns a copy of project's mirrors.
@@ -130,9 +140,24 @@ func (g *GitLab) serve(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusUnauthorized, map[string]string{"message": "401 Unauthorized"})
 		return
 	}
-	// /api/v4/projects/<id or URL-encoded path>/remote_mirrors[/<mirror id>]
+	// /api/v4/projects/<id or URL-encoded path>/protected_branches
 	rest, ok := strings.CutPrefix(raw, "/api/v4/projects/")
 	parts := strings.Split(rest, "/")
+	if ok && len(parts) == 2 && parts[1] == "protected_branches" && r.Method == http.MethodGet {
+		project, _ := url.PathUnescape(parts[0])
+		branches, known := g.protected[project]
+		if !known {
+			reply(http.StatusNotFound, map[string]string{"message": "404 Project Not Found"})
+			return
+		}
+		out := []map[string]any{}
+		for _, b := range branches {
+			out = append(out, map[string]any{"name": b})
+		}
+		reply(http.StatusOK, out)
+		return
+	}
+	// /api/v4/projects/<id or URL-encoded path>/remote_mirrors[/<mirror id>]
 	if !ok || len(parts) < 2 || len(parts) > 3 || parts[1] != "remote_mirrors" {
 		g.problem("%s %s: not a remote mirrors path", r.Method, raw)
 		reply(http.StatusNotFound, map[string]string{"error": "404 Not Found"})
