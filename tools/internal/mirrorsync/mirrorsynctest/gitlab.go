@@ -26,7 +26,7 @@ type GitLab struct {
 	projects map[string][]*Mirror
 	// protected are each project's protected branches (main unless set).
 	protected map[string][]string
-	nextID   int
+	nextID    int
 	// Requests lists the requests received, as "METHOD path".
 	Requests []string
 	// Problems lists requests GitLab would not have accepted.
