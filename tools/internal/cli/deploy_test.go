@@ -129,3 +129,19 @@ func TestDeployRoleNamesComeFromTheEstate(t *testing.T) {
 		t.Errorf("an empty repository gave accounts %v; want none, so every account uses %s", got, estate.DefaultDeployRoleName)
 	}
 }
+
+func TestPlanRoleReplacesEveryDeployRole(t *testing.T) {
+	accounts := estateAccounts("../../..")
+	if len(accounts) == 0 {
+		t.Fatal("the example estate has no accounts")
+	}
+	got := withRole(accounts, "gitops-plan")
+	for name, a := range got {
+		if a.DeployRole() != "gitops-plan" || a.ID != accounts[name].ID {
+			t.Errorf("%s: role %s, id %s", name, a.DeployRole(), a.ID)
+		}
+		if accounts[name].DeployRole() == "gitops-plan" {
+			t.Errorf("%s: the estate's own account was changed", name)
+		}
+	}
+}

@@ -24,6 +24,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "report `format`: "+strings.Join(apply.Formats, ", "))
 	cleanup := fs.Bool("cleanup", false, "delete the change sets once reported (a merge-request plan leaves nothing behind)")
 	report := fs.String("report", "", "also write the plan as plan.json and plan.md into `dir` (for a merge-request note)")
+	fs.StringVar(&f.role, "role", "", "assume this `role` in every other account instead of its deploy role: gitops-plan can make change sets but not execute them (merge-request CI)")
 	if !parseFlags(fs, args, stderr) {
 		return ExitUsage
 	}
@@ -63,6 +64,8 @@ type deployFlags struct {
 	stacks, accounts stringList
 	parallel         int
 	waitBusy         time.Duration
+	// role replaces every account's deploy role name when set.
+	role string
 }
 
 func addDeployFlags(fs *flag.FlagSet) *deployFlags {
@@ -98,8 +101,12 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		return nil, nil, opts, ExitUsage
 	}
 	runID := apply.RunID(os.Getenv, time.Now())
+	accounts := estateAccounts(f.root)
+	if f.role != "" {
+		accounts = withRole(accounts, f.role)
+	}
 	clients, err := apply.NewAWSClients(ctx, apply.AWSOptions{
-		Accounts:    estateAccounts(f.root),
+		Accounts:    accounts,
 		SessionName: apply.SessionName(runID),
 		MaxAttempts: apply.MaxAttemptsFromEnv(),
 	})
@@ -132,6 +139,17 @@ func estateAccounts(root string) map[string]*estate.Account {
 		}
 	}
 	return accounts
+}
+
+// withRole returns the accounts with role in place of their deploy roles.
+func withRole(accounts map[string]*estate.Account, role string) map[string]*estate.Account {
+	out := make(map[string]*estate.Account, len(accounts))
+	for name, a := range accounts {
+		copied := *a
+		copied.DeployRoleName = role
+		out[name] = &copied
+	}
+	return out
 }
 
 // stringList is a repeatable flag; a value may also list items separated

@@ -20,6 +20,9 @@ type DeployRoleSpec struct {
 	// gitops-* would also match the generated names of every role in a
 	// gitops-… stack.
 	Trusted []RoleRef `json:"trusted"`
+	// PlanTrusted are the plan roles (PlanRoleName) of the tooling
+	// accounts, which may assume this account's plan role, sorted.
+	PlanTrusted []RoleRef `json:"planTrusted"`
 	// StackNamePattern limits the deploy role to the estate's stacks.
 	StackNamePattern string `json:"stackNamePattern"`
 	// Stacks are the application stacks the pipelines deploy here, sorted.
@@ -70,6 +73,11 @@ const (
 	// ApplyRoleName is the role the estate's own pipeline (buildspec.yml)
 	// runs gitops apply as, in each tooling account.
 	ApplyRoleName = "gitops-apply"
+	// PlanRoleName is the role merge-request CI runs gitops plan as, in each
+	// tooling account, and the role of that name in every account it
+	// assumes: it may create, read and delete change sets, never execute
+	// them, so a merge request's pipeline cannot change the estate.
+	PlanRoleName = "gitops-plan"
 	// ExecutionRoleName is the CloudFormation service role in each account.
 	ExecutionRoleName = "gitops-cfn-exec"
 	// DistributionRoleName is the role ImageBuilder assumes to copy AMIs
@@ -81,11 +89,12 @@ const (
 // planDeployRoles makes one deploy role stack per account, in the account's
 // first region (IAM is global).
 func (p *planner) planDeployRoles() {
-	var trusted []RoleRef
+	var trusted, planTrusted []RoleRef
 	for _, a := range p.e.Accounts {
 		r := RoleRef{AccountID: a.ID, Name: ApplyRoleName}
 		if a.Role == "tooling" && !slices.Contains(trusted, r) {
 			trusted = append(trusted, r)
+			planTrusted = append(planTrusted, RoleRef{AccountID: a.ID, Name: PlanRoleName})
 		}
 	}
 	for _, a := range p.e.Accounts {
@@ -100,6 +109,7 @@ func (p *planner) planDeployRoles() {
 			RoleName:          a.DeployRole(),
 			ExecutionRoleName: ExecutionRoleName,
 			Trusted:           slices.Clone(trusted),
+			PlanTrusted:       slices.Clone(planTrusted),
 			StackNamePattern:  "gitops-*",
 		}
 	}

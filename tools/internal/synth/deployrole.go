@@ -26,25 +26,7 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		ManagedPolicyArns: &[]any{b.globalARN("iam", "aws", "policy/AdministratorAccess")},
 	})
 
-	var principals, trusted []any
-	var accounts []string
-	for _, r := range spec.Trusted {
-		if !slices.Contains(accounts, r.AccountID) {
-			accounts = append(accounts, r.AccountID)
-			principals = append(principals, b.globalARN("iam", r.AccountID, "root"))
-		}
-		trusted = append(trusted, b.globalARN("iam", r.AccountID, "role/"+r.Name))
-	}
-	// The accounts are the principals and the roles a condition, so the
-	// trust holds before the roles exist; the names are exact, because a
-	// pattern such as gitops-* would match every generated role name of a
-	// gitops-… stack too.
-	trust := policy(map[string]any{
-		"Effect":    "Allow",
-		"Principal": map[string]any{"AWS": principals},
-		"Action":    "sts:AssumeRole",
-		"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": trusted}},
-	})
+	trust := b.trustRoles(spec.Trusted)
 	stackARNs := []any{b.arnAnyRegion("cloudformation", "stack/"+spec.StackNamePattern+"/*")}
 	for _, s := range spec.Stacks {
 		stackARNs = append(stackARNs, b.arnIn("cloudformation", s.Region, "stack/"+s.Name+"/*"))
@@ -83,6 +65,30 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 			PolicyDocument: policy(statements...),
 		}},
 	})
+	if len(spec.PlanTrusted) > 0 {
+		awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
+			RoleName:                 str(stacks.PlanRoleName),
+			Description:              str("Merge-request CI plans the estate's change sets through this role; it cannot execute them"),
+			AssumeRolePolicyDocument: b.trustRoles(spec.PlanTrusted),
+			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+				PolicyName: str("plan-change-sets"),
+				PolicyDocument: policy(
+					statement("Allow", []string{
+						"cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+						"cloudformation:DescribeChangeSet", "cloudformation:ListChangeSets",
+						"cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
+						"cloudformation:GetTemplate", "cloudformation:GetTemplateSummary",
+					}, stackARNs...),
+					statement("Allow", []string{"cloudformation:ValidateTemplate", "cloudformation:DescribeStacks"}, "*"),
+					// A change set names the role CloudFormation will run it with;
+					// naming it is not running it.
+					withCondition(
+						statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
+						map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}}),
+				),
+			}},
+		})
+	}
 	if len(spec.ImageBuilderAccountIDs) > 0 {
 		var builders, serviceRoles []any
 		for _, a := range spec.ImageBuilderAccountIDs {
@@ -157,5 +163,27 @@ func (b *builder) pipelineGrants(spec *stacks.DeployRoleSpec) []map[string]any {
 func (b *builder) arnAnyRegion(service, resource string) *string {
 	return awscdk.Fn_Join(str(""), &[]*string{
 		str("arn:"), awscdk.Aws_PARTITION(), str(":" + service + ":*:" + b.spec.AccountID + ":" + resource),
+	})
+}
+
+// trustRoles lets exactly the named roles assume a role. The accounts are
+// the principals and the roles a condition, so the trust holds before the
+// roles exist; the names are exact, because a pattern such as gitops-*
+// would match every generated role name of a gitops-… stack too.
+func (b *builder) trustRoles(roles []stacks.RoleRef) any {
+	var principals, trusted []any
+	var accounts []string
+	for _, r := range roles {
+		if !slices.Contains(accounts, r.AccountID) {
+			accounts = append(accounts, r.AccountID)
+			principals = append(principals, b.globalARN("iam", r.AccountID, "root"))
+		}
+		trusted = append(trusted, b.globalARN("iam", r.AccountID, "role/"+r.Name))
+	}
+	return policy(map[string]any{
+		"Effect":    "Allow",
+		"Principal": map[string]any{"AWS": principals},
+		"Action":    "sts:AssumeRole",
+		"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": trusted}},
 	})
 }

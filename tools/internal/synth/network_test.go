@@ -140,4 +140,18 @@ func TestDeployRole(t *testing.T) {
 	if !strings.Contains(pol, "cloudformation:ExecuteChangeSet") || !strings.Contains(pol, "stack/gitops-*/*") || !strings.Contains(pol, "iam:PassedToService") {
 		t.Errorf("deploy policy: %s", pol)
 	}
+	// The plan role of merge-request CI makes change sets but cannot run them.
+	plan := tmpl.Resources["PlanRole"].Properties
+	if plan["RoleName"] != "gitops-plan" {
+		t.Fatalf("plan role: %v", plan)
+	}
+	planTrust := jsonString(plan["AssumeRolePolicyDocument"])
+	if !strings.Contains(planTrust, ":iam::111111111111:role/gitops-plan") || strings.Contains(planTrust, "gitops-apply") {
+		t.Errorf("plan trust: %s", planTrust)
+	}
+	planPol := jsonString(plan["Policies"])
+	if !strings.Contains(planPol, "cloudformation:CreateChangeSet") || strings.Contains(planPol, "ExecuteChangeSet") ||
+		strings.Contains(planPol, "DeleteStack") || strings.Contains(planPol, "ecr:") {
+		t.Errorf("plan policy: %s", planPol)
+	}
 }
