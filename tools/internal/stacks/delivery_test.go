@@ -149,7 +149,17 @@ func TestPlanPipelines(t *testing.T) {
 	if pl.Build.Buildspec != DefaultBuildspec || pl.Build.InlineBuildspec != "" || pl.Build.ComputeType != "BUILD_GENERAL1_MEDIUM" {
 		t.Errorf("build: %+v", pl.Build)
 	}
+	// The build's output reaches the bake, which publishes it where the
+	// recipe's build instances (a role of fixed name) read it.
+	if pl.Build.Output != "BuildOutput" {
+		t.Errorf("build output of a baking pipeline: %q", pl.Build.Output)
+	}
 	b := pl.Bake
+	if b == nil || b.Input != pl.Build.Output || b.ReleaseKey != "releases/app/current.tar.gz" ||
+		b.ReleaseReader != (RoleRef{"111111111111", "gitops-imagebuilder-app"}) ||
+		!strings.Contains(b.Buildspec, "aws s3 cp /tmp/release.tar.gz s3://gitops-111111111111-eu-west-1-app/releases/app/current.tar.gz\n") {
+		t.Errorf("bake release: %+v", b)
+	}
 	if b == nil || b.RoleName != "gitops-bake-app" || len(b.Recipes) != 1 || b.Recipes[0].PipelineName != "gitops-app" ||
 		len(b.Recipes[0].ParameterRegions) != 0 || !slices.Equal(b.DeployRoles, []RoleRef{{"222222222222", "prod-deployer"}}) {
 		t.Errorf("bake: %+v", b)
@@ -248,11 +258,16 @@ func TestBuildspecs(t *testing.T) {
 			Commands []string `yaml:"commands"`
 		} `yaml:"phases"`
 	}
-	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app")), &bake); err != nil {
+	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app", "BuildOutput", "gitops-bucket", "releases/web-app/current.tar.gz")), &bake); err != nil {
 		t.Fatal(err)
 	}
+	// The build's output is published before gitops bake starts the image build.
 	cmds := bake.Phases["build"].Commands
-	if len(cmds) != 2 || !strings.HasPrefix(cmds[0], "go build ") || cmds[1] != `"$CODEBUILD_SRC_DIR/bin/gitops" bake web-app` {
+	publish := []string{
+		`tar -czf /tmp/release.tar.gz -C "$CODEBUILD_SRC_DIR_BuildOutput" .`,
+		`aws s3 cp /tmp/release.tar.gz s3://gitops-bucket/releases/web-app/current.tar.gz`,
+	}
+	if len(cmds) != 4 || !slices.Equal(cmds[:2], publish) || !strings.HasPrefix(cmds[2], "go build ") || cmds[3] != `"$CODEBUILD_SRC_DIR/bin/gitops" bake web-app` {
 		t.Errorf("bake commands: %q", cmds)
 	}
 	if bake.Env.Variables["GOTOOLCHAIN"] != "auto" {
