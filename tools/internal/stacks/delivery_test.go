@@ -310,8 +310,35 @@ func TestArtifactBucketName(t *testing.T) {
 	}
 }
 
+// TestPlanRelease: gitops:release is where the recipe's pipeline publishes
+// its build, and the recipe's instance role has the name the pipeline grants.
+func TestPlanRelease(t *testing.T) {
+	recipe := readFixture(t, "imagerecipes/app.yaml")
+	p := buildFixture(t, map[string]string{"imagerecipes/app.yaml": strings.Replace(recipe, `Release: "2024.1"`, `Release: gitops:release`, 1)})
+	app := p.Stack("tooling/eu-west-1/imagerecipe-app").ImageRecipe
+	want := []ComponentParam{{"Port", "8080"}, {"Release", "s3://gitops-111111111111-eu-west-1-app/releases/app/current.tar.gz"}}
+	if !slices.Equal(app.Components[0].Parameters, want) {
+		t.Errorf("parameters: %+v", app.Components[0].Parameters)
+	}
+	rel := app.Release
+	if app.InstanceRole != "gitops-imagebuilder-app" || rel == nil || rel.Pipeline != "app" || rel.KeyAlias != "alias/gitops-pipeline-app" ||
+		rel.URL() != want[1].Value {
+		t.Errorf("release: %s %+v", app.InstanceRole, rel)
+	}
+	// The bake's grant names the same role and object.
+	bake := p.Stack("tooling/eu-west-1/pipeline-app").Pipeline.Bake
+	if bake.ReleaseReader.Name != app.InstanceRole || p.Stack("tooling/eu-west-1/pipeline-app").Pipeline.ArtifactBucket+"/"+bake.ReleaseKey != rel.Bucket+"/"+rel.Key {
+		t.Errorf("bake %+v and recipe %+v disagree", bake, rel)
+	}
+	base := p.Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	if base.Release != nil || base.InstanceRole != "gitops-imagebuilder-base" {
+		t.Errorf("a recipe no pipeline bakes: %s %+v", base.InstanceRole, base.Release)
+	}
+}
+
 func TestPlanDeliveryErrors(t *testing.T) {
 	pipelines := readFixture(t, "environments/tooling/pipelines/app.yaml")
+	recipe := readFixture(t, "imagerecipes/app.yaml")
 	cases := []struct {
 		name string
 		over map[string]string
@@ -321,6 +348,12 @@ func TestPlanDeliveryErrors(t *testing.T) {
 			"region: eu-west-1\n    stack: api-prod", "region: eu-central-1\n    stack: api-prod", 1)}, "cross-region targets"},
 		{"application named like an estate stack", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
 			"stack: app-prod", "stack: gitops-network", 1)}, "stack names starting with gitops- belong to the estate"},
+		{"release of a recipe no pipeline bakes", map[string]string{"imagerecipes/other.yaml": strings.NewReplacer(
+			"name: app", "name: other", "/gitops/ami/app", "/gitops/ami/other", `Release: "2024.1"`, `Release: gitops:release`).Replace(recipe)},
+			"parameter Release is gitops:release, but no pipeline bakes the recipe"},
+		{"two pipelines bake a recipe", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
+			"build:\n  image: aws/codebuild/amazonlinux-aarch64", "estate: {mirror: estate, branch: main}\nbake: {recipe: app}\nbuild:\n  image: aws/codebuild/amazonlinux-aarch64", 1)},
+			"pipelines app, api all bake it"},
 		{"bake without estate", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
 			"estate: {mirror: estate, branch: main}\n", "", 1)}, "bake needs the estate source"},
 		{"account named like the documents", map[string]string{"accounts/imagerecipes.yaml": `kind: Account
