@@ -73,10 +73,6 @@ type ReleaseSpec struct {
 // URL is the release's s3:// URL, what gitops:release resolves to.
 func (r *ReleaseSpec) URL() string { return "s3://" + r.Bucket + "/" + r.Key }
 
-// ReleaseValue is the component parameter value that compile replaces with
-// the s3:// URL of the release the pipeline baking the recipe publishes.
-const ReleaseValue = "gitops:release"
-
 // RecipeComponent is one component of a recipe: an existing one by ARN,
 // an Amazon-managed one by name, or a document of the repository.
 type RecipeComponent struct {
@@ -336,9 +332,9 @@ func (p *planner) recipeComponent(r *estate.ImageRecipe, ref estate.ComponentRef
 	c := RecipeComponent{ARN: ref.ARN, Managed: ref.Managed}
 	for _, k := range slices.Sorted(maps.Keys(ref.Parameters)) {
 		v := ref.Parameters[k]
-		if v == ReleaseValue {
+		if v == estate.ReleaseValue {
 			if release == nil {
-				p.errorf("image recipe %s: parameter %s is %s, but no pipeline bakes the recipe", r.Name, k, ReleaseValue)
+				p.errorf("image recipe %s: parameter %s is %s, but no pipeline bakes the recipe", r.Name, k, estate.ReleaseValue)
 				return c, false
 			}
 			v = release.URL()
