@@ -61,9 +61,15 @@ type ComponentRef struct {
 	// File is an AWSTOE document, relative to imagerecipes/.
 	File string `yaml:"file,omitempty"`
 	// Parameters passed to the component (values only, never secrets: read
-	// those from SSM or Secrets Manager in the component).
+	// those from SSM or Secrets Manager in the component). The value
+	// gitops:release becomes the s3:// URL of the tar.gz of the build the
+	// pipeline baking the recipe publishes before each bake.
 	Parameters map[string]string `yaml:"parameters,omitempty"`
 }
+
+// ReleaseValue is the component parameter value that compile replaces with
+// the s3:// URL of the release the pipeline baking the recipe publishes.
+const ReleaseValue = "gitops:release"
 
 // RecipeNetwork is where build instances run.
 type RecipeNetwork struct {

@@ -42,6 +42,7 @@ type PipelineBuild struct {
 	// Image is the CodeBuild image, e.g. aws/codebuild/amazonlinux-x86_64-standard:5.0.
 	Image string `yaml:"image"`
 	// Buildspec is the buildspec's path in the application repository (default buildspec.yml).
+	// When the pipeline bakes, its artifacts: are the release the recipe's components install.
 	Buildspec string `yaml:"buildspec,omitempty"`
 	// ComputeType of the build (default BUILD_GENERAL1_SMALL).
 	ComputeType string `yaml:"computeType,omitempty" jsonschema:"enum=BUILD_GENERAL1_SMALL,enum=BUILD_GENERAL1_MEDIUM,enum=BUILD_GENERAL1_LARGE,enum=BUILD_GENERAL1_XLARGE,enum=BUILD_GENERAL1_2XLARGE"`

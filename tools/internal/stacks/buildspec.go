@@ -11,13 +11,15 @@ import (
 // the pipeline stacks; the application's own buildspec stays in its
 // repository.
 
-// BakeBuildspec builds gitops from the estate source (this repository) and
-// bakes recipe: gitops bake starts the recipe's image pipeline, waits, and
+// BakeBuildspec publishes the build's output (the input artifact, a
+// secondary source) as a tar.gz at s3://bucket/key, where the recipe's
+// components read it through the gitops:release parameter value, then
+// builds gitops from the estate source (this repository) and bakes recipe: gitops bake starts the recipe's image pipeline, waits, and
 // writes the AMI id to the recipe's parameter in every distribution account
 // and region, then re-bakes the recipes built on it. Go fetches the
 // toolchain go.mod names, so the image's Go only has to be recent enough to
 // know how (1.21).
-func BakeBuildspec(recipe string) string {
+func BakeBuildspec(recipe, input, bucket, key string) string {
 	return `version: 0.2
 env:
   shell: bash
@@ -31,6 +33,8 @@ phases:
   build:
     on-failure: ABORT
     commands:
+      - tar -czf /tmp/release.tar.gz -C "$CODEBUILD_SRC_DIR_` + input + `" .
+      - aws s3 cp /tmp/release.tar.gz s3://` + bucket + "/" + key + `
       - go build -o "$CODEBUILD_SRC_DIR/bin/gitops" ./tools/cmd/gitops
       - '"$CODEBUILD_SRC_DIR/bin/gitops" bake ` + recipe + `'
 `

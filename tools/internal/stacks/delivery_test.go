@@ -149,7 +149,17 @@ func TestPlanPipelines(t *testing.T) {
 	if pl.Build.Buildspec != DefaultBuildspec || pl.Build.InlineBuildspec != "" || pl.Build.ComputeType != "BUILD_GENERAL1_MEDIUM" {
 		t.Errorf("build: %+v", pl.Build)
 	}
+	// The build's output reaches the bake, which publishes it where the
+	// recipe's build instances (a role of fixed name) read it.
+	if pl.Build.Output != "BuildOutput" {
+		t.Errorf("build output of a baking pipeline: %q", pl.Build.Output)
+	}
 	b := pl.Bake
+	if b == nil || b.Input != pl.Build.Output || b.ReleaseKey != "releases/app/current.tar.gz" ||
+		b.ReleaseReader != (RoleRef{"111111111111", "gitops-imagebuilder-app"}) ||
+		!strings.Contains(b.Buildspec, "aws s3 cp /tmp/release.tar.gz s3://gitops-111111111111-eu-west-1-app/releases/app/current.tar.gz\n") {
+		t.Errorf("bake release: %+v", b)
+	}
 	if b == nil || b.RoleName != "gitops-bake-app" || len(b.Recipes) != 1 || b.Recipes[0].PipelineName != "gitops-app" ||
 		len(b.Recipes[0].ParameterRegions) != 0 || !slices.Equal(b.DeployRoles, []RoleRef{{"222222222222", "prod-deployer"}}) {
 		t.Errorf("bake: %+v", b)
@@ -248,11 +258,16 @@ func TestBuildspecs(t *testing.T) {
 			Commands []string `yaml:"commands"`
 		} `yaml:"phases"`
 	}
-	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app")), &bake); err != nil {
+	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app", "BuildOutput", "gitops-bucket", "releases/web-app/current.tar.gz")), &bake); err != nil {
 		t.Fatal(err)
 	}
+	// The build's output is published before gitops bake starts the image build.
 	cmds := bake.Phases["build"].Commands
-	if len(cmds) != 2 || !strings.HasPrefix(cmds[0], "go build ") || cmds[1] != `"$CODEBUILD_SRC_DIR/bin/gitops" bake web-app` {
+	publish := []string{
+		`tar -czf /tmp/release.tar.gz -C "$CODEBUILD_SRC_DIR_BuildOutput" .`,
+		`aws s3 cp /tmp/release.tar.gz s3://gitops-bucket/releases/web-app/current.tar.gz`,
+	}
+	if len(cmds) != 4 || !slices.Equal(cmds[:2], publish) || !strings.HasPrefix(cmds[2], "go build ") || cmds[3] != `"$CODEBUILD_SRC_DIR/bin/gitops" bake web-app` {
 		t.Errorf("bake commands: %q", cmds)
 	}
 	if bake.Env.Variables["GOTOOLCHAIN"] != "auto" {
@@ -295,8 +310,35 @@ func TestArtifactBucketName(t *testing.T) {
 	}
 }
 
+// TestPlanRelease: gitops:release is where the recipe's pipeline publishes
+// its build, and the recipe's instance role has the name the pipeline grants.
+func TestPlanRelease(t *testing.T) {
+	recipe := readFixture(t, "imagerecipes/app.yaml")
+	p := buildFixture(t, map[string]string{"imagerecipes/app.yaml": strings.Replace(recipe, `Release: "2024.1"`, `Release: gitops:release`, 1)})
+	app := p.Stack("tooling/eu-west-1/imagerecipe-app").ImageRecipe
+	want := []ComponentParam{{"Port", "8080"}, {"Release", "s3://gitops-111111111111-eu-west-1-app/releases/app/current.tar.gz"}}
+	if !slices.Equal(app.Components[0].Parameters, want) {
+		t.Errorf("parameters: %+v", app.Components[0].Parameters)
+	}
+	rel := app.Release
+	if app.InstanceRole != "gitops-imagebuilder-app" || rel == nil || rel.Pipeline != "app" || rel.KeyAlias != "alias/gitops-pipeline-app" ||
+		rel.URL() != want[1].Value {
+		t.Errorf("release: %s %+v", app.InstanceRole, rel)
+	}
+	// The bake's grant names the same role and object.
+	bake := p.Stack("tooling/eu-west-1/pipeline-app").Pipeline.Bake
+	if bake.ReleaseReader.Name != app.InstanceRole || p.Stack("tooling/eu-west-1/pipeline-app").Pipeline.ArtifactBucket+"/"+bake.ReleaseKey != rel.Bucket+"/"+rel.Key {
+		t.Errorf("bake %+v and recipe %+v disagree", bake, rel)
+	}
+	base := p.Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
+	if base.Release != nil || base.InstanceRole != "gitops-imagebuilder-base" {
+		t.Errorf("a recipe no pipeline bakes: %s %+v", base.InstanceRole, base.Release)
+	}
+}
+
 func TestPlanDeliveryErrors(t *testing.T) {
 	pipelines := readFixture(t, "environments/tooling/pipelines/app.yaml")
+	recipe := readFixture(t, "imagerecipes/app.yaml")
 	cases := []struct {
 		name string
 		over map[string]string
@@ -306,6 +348,12 @@ func TestPlanDeliveryErrors(t *testing.T) {
 			"region: eu-west-1\n    stack: api-prod", "region: eu-central-1\n    stack: api-prod", 1)}, "cross-region targets"},
 		{"application named like an estate stack", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
 			"stack: app-prod", "stack: gitops-network", 1)}, "stack names starting with gitops- belong to the estate"},
+		{"release of a recipe no pipeline bakes", map[string]string{"imagerecipes/other.yaml": strings.NewReplacer(
+			"name: app", "name: other", "/gitops/ami/app", "/gitops/ami/other", `Release: "2024.1"`, `Release: gitops:release`).Replace(recipe)},
+			"parameter Release is gitops:release, but no pipeline bakes the recipe"},
+		{"two pipelines bake a recipe", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
+			"build:\n  image: aws/codebuild/amazonlinux-aarch64", "estate: {mirror: estate, branch: main}\nbake: {recipe: app}\nbuild:\n  image: aws/codebuild/amazonlinux-aarch64", 1)},
+			"pipelines app, api all bake it"},
 		{"bake without estate", map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
 			"estate: {mirror: estate, branch: main}\n", "", 1)}, "bake needs the estate source"},
 		{"account named like the documents", map[string]string{"accounts/imagerecipes.yaml": `kind: Account

@@ -53,7 +53,25 @@ type ImageRecipeSpec struct {
 	// PipelineName is ImagePipelineName of the recipe.
 	PipelineName string              `json:"pipelineName"`
 	Schedule     *RecipeScheduleSpec `json:"schedule,omitempty"`
+	// InstanceRole is RecipeInstanceRoleName of the recipe.
+	InstanceRole string `json:"instanceRole"`
+	// Release is set when a rollout pipeline bakes the recipe: the build
+	// output it publishes, which the build instances may read.
+	Release *ReleaseSpec `json:"release,omitempty"`
 }
+
+// ReleaseSpec is the object where the pipeline baking a recipe publishes
+// its build's output before each bake.
+type ReleaseSpec struct {
+	Pipeline string `json:"pipeline"`
+	Bucket   string `json:"bucket"`
+	Key      string `json:"key"`
+	// KeyAlias is the alias of the KMS key encrypting the bucket.
+	KeyAlias string `json:"keyAlias"`
+}
+
+// URL is the release's s3:// URL, what gitops:release resolves to.
+func (r *ReleaseSpec) URL() string { return "s3://" + r.Bucket + "/" + r.Key }
 
 // RecipeComponent is one component of a recipe: an existing one by ARN,
 // an Amazon-managed one by name, or a document of the repository.
@@ -231,6 +249,30 @@ func (p *planner) planImageRecipe(r *estate.ImageRecipe) {
 		Name: r.Name, ID: Pascal(r.Name), Description: r.Description,
 		InstanceTypes: r.InstanceTypes, RootVolumeSize: r.RootVolumeSize,
 		SSMParameter: r.SSMParameter, PipelineName: ImagePipelineName(r.Name),
+		InstanceRole: RecipeInstanceRoleName(r.Name),
+	}
+	if len(spec.InstanceRole) > maxIAMName {
+		p.errorf("image recipe %s: role name %s is longer than %d characters; shorten the recipe's name", r.Name, spec.InstanceRole, maxIAMName)
+		return
+	}
+	var bakers []string
+	for _, pl := range p.e.Pipelines {
+		if pl.Bake == nil || pl.Bake.Recipe != r.Name || p.ix.Pipelines[pl.Name] != pl {
+			continue
+		}
+		bakers = append(bakers, pl.Name)
+		if a := p.ix.Accounts[pl.Account]; a != nil && spec.Release == nil {
+			spec.Release = &ReleaseSpec{
+				Pipeline: pl.Name, Bucket: ArtifactBucketName(a.ID, pl.Region, pl.Name),
+				Key: ReleaseKey(r.Name), KeyAlias: ArtifactKeyAlias(pl.Name),
+			}
+		}
+	}
+	if len(bakers) > 1 {
+		// Each pipeline publishes to its own bucket: the build instances
+		// would read whichever release the grants name.
+		p.errorf("image recipe %s: pipelines %s all bake it; one pipeline bakes a recipe", r.Name, strings.Join(bakers, ", "))
+		return
 	}
 	switch {
 	case r.Parent.AMI != "":
@@ -249,7 +291,7 @@ func (p *planner) planImageRecipe(r *estate.ImageRecipe) {
 		return
 	}
 	for _, ref := range slices.Concat(r.Components, r.Tests) {
-		c, ok := p.recipeComponent(r, ref)
+		c, ok := p.recipeComponent(r, ref, spec.Release)
 		if !ok {
 			return
 		}
@@ -286,10 +328,18 @@ func (p *planner) planImageRecipe(r *estate.ImageRecipe) {
 }
 
 // recipeComponent resolves one component reference of a recipe.
-func (p *planner) recipeComponent(r *estate.ImageRecipe, ref estate.ComponentRef) (RecipeComponent, bool) {
+func (p *planner) recipeComponent(r *estate.ImageRecipe, ref estate.ComponentRef, release *ReleaseSpec) (RecipeComponent, bool) {
 	c := RecipeComponent{ARN: ref.ARN, Managed: ref.Managed}
 	for _, k := range slices.Sorted(maps.Keys(ref.Parameters)) {
-		c.Parameters = append(c.Parameters, ComponentParam{Name: k, Value: ref.Parameters[k]})
+		v := ref.Parameters[k]
+		if v == estate.ReleaseValue {
+			if release == nil {
+				p.errorf("image recipe %s: parameter %s is %s, but no pipeline bakes the recipe", r.Name, k, estate.ReleaseValue)
+				return c, false
+			}
+			v = release.URL()
+		}
+		c.Parameters = append(c.Parameters, ComponentParam{Name: k, Value: v})
 	}
 	if ref.Managed != "" {
 		c.ManagedVersion = ref.Version

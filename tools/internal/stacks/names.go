@@ -85,6 +85,11 @@ func MirrorSecretName(mirror string) string { return "gitops/mirrors/" + mirror 
 // ImagePipelineName is the ImageBuilder pipeline that builds a recipe.
 func ImagePipelineName(recipe string) string { return "gitops-" + recipe }
 
+// RecipeInstanceRoleName is the role of a recipe's build and test
+// instances: fixed, so that the artifact bucket of the pipeline baking the
+// recipe can grant it the release without depending on the recipe stack.
+func RecipeInstanceRoleName(recipe string) string { return "gitops-imagebuilder-" + recipe }
+
 // PipelineRoleName is the role a rollout pipeline runs as; the deploy roles
 // of its target accounts trust it.
 func PipelineRoleName(pipeline string) string { return "gitops-pipeline-" + pipeline }

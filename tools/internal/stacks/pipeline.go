@@ -88,6 +88,16 @@ type BakeStage struct {
 	RoleName  string `json:"roleName"`
 	Image     string `json:"image"`
 	Buildspec string `json:"buildspec"`
+	// Input is the build's output artifact, the project's secondary
+	// source (CODEBUILD_SRC_DIR_<Input>); the estate is its primary one.
+	Input string `json:"input"`
+	// ReleaseKey is where the buildspec uploads the build's output, as a
+	// tar.gz, in the artifact bucket before it runs gitops bake: the
+	// recipe's build instances read it from there.
+	ReleaseKey string `json:"releaseKey"`
+	// ReleaseReader is the recipe's build instance role, which may read
+	// the release (the recipe stack grants the role its side).
+	ReleaseReader RoleRef `json:"releaseReader"`
 	// Recipes are the recipe and those built on it, which gitops bake
 	// re-bakes: the image pipelines it may start and the parameters it
 	// may write in the pipeline's own account.
@@ -313,7 +323,10 @@ func (p *planner) planPipeline(pl *estate.Pipeline) {
 			p.errorf("pipeline %s: bake needs the estate source (estate: {mirror, branch})", pl.Name)
 			return
 		}
-		spec.Bake = p.bakeStage(s, pl)
+		// The bake publishes the build's output for the recipe's build
+		// instances: the application's buildspec must name its artifacts.
+		spec.Build.Output = buildOutput
+		spec.Bake = p.bakeStage(s, pl, spec.ArtifactBucket)
 		if spec.Bake == nil {
 			return
 		}
@@ -470,7 +483,7 @@ func (p *planner) applicationStack(s *Stack, pl *estate.Pipeline, t *estate.Pipe
 
 // bakeStage plans the bake project: gitops bake of the recipe and of the
 // recipes built on it, which it re-bakes.
-func (p *planner) bakeStage(s *Stack, pl *estate.Pipeline) *BakeStage {
+func (p *planner) bakeStage(s *Stack, pl *estate.Pipeline, bucket string) *BakeStage {
 	recipe := p.ix.ImageRecipes[pl.Bake.Recipe]
 	if recipe == nil {
 		p.errorf("pipeline %s: image recipe %q is not declared", pl.Name, pl.Bake.Recipe)
@@ -478,12 +491,15 @@ func (p *planner) bakeStage(s *Stack, pl *estate.Pipeline) *BakeStage {
 	}
 	account := p.ix.Accounts[pl.Account]
 	b := &BakeStage{
-		Recipe:      recipe.Name,
-		ProjectName: "gitops-" + pl.Name + "-bake",
-		RoleName:    BakeRoleName(pl.Name),
-		Image:       BakeImage,
-		Buildspec:   BakeBuildspec(recipe.Name),
+		Recipe:        recipe.Name,
+		ProjectName:   "gitops-" + pl.Name + "-bake",
+		RoleName:      BakeRoleName(pl.Name),
+		Image:         BakeImage,
+		Input:         buildOutput,
+		ReleaseKey:    ReleaseKey(recipe.Name),
+		ReleaseReader: RoleRef{AccountID: account.ID, Name: RecipeInstanceRoleName(recipe.Name)},
 	}
+	b.Buildspec = BakeBuildspec(recipe.Name, b.Input, bucket, b.ReleaseKey)
 	roles := map[RoleRef]bool{}
 	for _, name := range p.cascade(recipe.Name) {
 		r := p.ix.ImageRecipes[name]
@@ -575,6 +591,10 @@ func ArtifactBucketName(accountID, region, pipeline string) string {
 	}
 	return name[:63-9] + "-" + shortHash(pipeline)
 }
+
+// ReleaseKey is where a pipeline's bake stage publishes the build's output
+// for the build instances of recipe, in the pipeline's artifact bucket.
+func ReleaseKey(recipe string) string { return "releases/" + recipe + "/current.tar.gz" }
 
 // ArtifactKeyAlias is the alias of a pipeline's KMS key.
 func ArtifactKeyAlias(pipeline string) string { return "alias/gitops-pipeline-" + pipeline }

@@ -238,6 +238,81 @@ func TestPipeline(t *testing.T) {
 	}
 }
 
+// TestPipelineRelease: the build's output reaches the bake, which publishes
+// it where the recipe's build instances, and only they, may read it.
+func TestPipelineRelease(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[appPipeline])
+	pl := tmpl.only(t, "AWS::CodePipeline::Pipeline").Properties
+	build, bake := get(pl, "Stages", 1, "Actions", 0), get(pl, "Stages", 2, "Actions", 0)
+	if jsonString(get(build, "OutputArtifacts")) != `[{"Name":"BuildOutput"}]` {
+		t.Errorf("build action: %s", jsonString(build))
+	}
+	if jsonString(get(bake, "InputArtifacts")) != `[{"Name":"Estate"},{"Name":"BuildOutput"}]` || get(bake, "Configuration", "PrimarySource") != "Estate" {
+		t.Errorf("bake action: %s", jsonString(bake))
+	}
+	bs := get(tmpl.ofType("AWS::CodeBuild::Project")["AppBakeProject"].Properties, "Source", "BuildSpec").(string)
+	upload := `aws s3 cp /tmp/release.tar.gz s3://gitops-111111111111-eu-west-1-app/releases/app/current.tar.gz`
+	tar, up, run := strings.Index(bs, `-C "$CODEBUILD_SRC_DIR_BuildOutput" .`), strings.Index(bs, upload), strings.Index(bs, `" bake app`)
+	if tar < 0 || up < tar || run < up {
+		t.Errorf("the bake does not publish the build before it bakes:\n%s", bs)
+	}
+
+	// The bake role writes the release prefix and no other object.
+	bakeRole := get(tmpl.ofType("AWS::IAM::Role")["AppBakeRole"].Properties, "Policies", 0, "PolicyDocument", "Statement").([]any)
+	var puts []string
+	for _, st := range bakeRole {
+		if strings.Contains(jsonString(get(st, "Action")), "s3:PutObject") {
+			puts = append(puts, jsonString(get(st, "Resource")))
+		}
+	}
+	if len(puts) != 1 || puts[0] != `{"Fn::Join":["",[{"Fn::GetAtt":["AppArtifactBucket","Arn"]},"/releases/app/*"]]}` {
+		t.Errorf("bake role writes %v", puts)
+	}
+
+	reader := `:iam::111111111111:role/gitops-imagebuilder-app`
+	bp := sid(t, get(tmpl.only(t, "AWS::S3::BucketPolicy").Properties, "PolicyDocument", "Statement"), "BuildInstancesReadRelease")
+	if jsonString(bp["Action"]) != `["s3:GetObject"]` || !strings.Contains(jsonString(bp["Condition"]), reader) ||
+		jsonString(bp["Resource"]) != `{"Fn::Join":["",[{"Fn::GetAtt":["AppArtifactBucket","Arn"]},"/releases/app/current.tar.gz"]]}` {
+		t.Errorf("bucket policy release read: %s", jsonString(bp))
+	}
+	kp := sid(t, get(tmpl.only(t, "AWS::KMS::Key").Properties, "KeyPolicy", "Statement"), "BuildInstancesDecryptRelease")
+	if jsonString(kp["Action"]) != `["kms:Decrypt"]` || !strings.Contains(jsonString(kp["Condition"]), reader) ||
+		!strings.Contains(jsonString(kp["Condition"]), `"kms:ViaService":"s3.eu-west-1.amazonaws.com"`) {
+		t.Errorf("key policy release decrypt: %s", jsonString(kp))
+	}
+
+	// The recipe's instance role carries that name and reads that object.
+	role := parse(t, templates[appRecipeTemplate]).only(t, "AWS::IAM::Role").Properties
+	if role["RoleName"] != "gitops-imagebuilder-app" {
+		t.Errorf("instance role name: %v", role["RoleName"])
+	}
+	read := jsonString(get(role, "Policies", 1))
+	for _, want := range []string{`"PolicyName":"read-release"`, `:s3:::gitops-111111111111-eu-west-1-app/releases/app/current.tar.gz"`,
+		`"kms:ResourceAliases":"alias/gitops-pipeline-app"`, `"kms:ViaService":"s3.eu-west-1.amazonaws.com"`} {
+		if !strings.Contains(read, want) {
+			t.Errorf("instance role release policy lacks %s: %s", want, read)
+		}
+	}
+	base := parse(t, templates[baseTemplate]).only(t, "AWS::IAM::Role").Properties
+	if n := len(base["Policies"].([]any)); n != 1 {
+		t.Errorf("base is baked by no pipeline, yet its instances read a release: %s", jsonString(base["Policies"]))
+	}
+}
+
+// sid returns the policy statement called name.
+func sid(t *testing.T, statements any, name string) map[string]any {
+	t.Helper()
+	list, _ := statements.([]any)
+	for _, st := range list {
+		if m, ok := st.(map[string]any); ok && m["Sid"] == name {
+			return m
+		}
+	}
+	t.Fatalf("no statement %s in %s", name, jsonString(statements))
+	return nil
+}
+
 func TestPipelineNotifications(t *testing.T) {
 	_, templates := fixtureTemplates(t)
 	tmpl := parse(t, templates[appPipeline])

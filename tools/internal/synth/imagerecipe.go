@@ -106,7 +106,28 @@ func (b *builder) imageRecipe(spec *stacks.ImageRecipeSpec) error {
 func (b *builder) recipeInfrastructure(spec *stacks.ImageRecipeSpec) awsimagebuilder.CfnInfrastructureConfiguration {
 	p := spec.ID
 	logs := b.privateBucket(p+"LogsBucket", "", nil, false, 90, nil)
+	policies := []any{&awsiam.CfnRole_PolicyProperty{
+		PolicyName: str("build-logs"),
+		PolicyDocument: policy(statement("Allow", []string{"s3:PutObject"},
+			awscdk.Fn_Join(str(""), &[]*string{logs.AttrArn(), str("/" + spec.Name + "/*")}))),
+	}}
+	if r := spec.Release; r != nil {
+		// The release the baking pipeline publishes, named rather than
+		// referenced: the pipeline stack depends on this one. Its bucket
+		// and key policies grant the other side.
+		policies = append(policies, &awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("read-release"),
+			PolicyDocument: policy(
+				statement("Allow", []string{"s3:GetObject"}, b.globalARN("s3", "", r.Bucket+"/"+r.Key)),
+				withCondition(statement("Allow", []string{"kms:Decrypt"}, b.arn("kms", "key/*")), map[string]any{
+					"StringEquals":             map[string]any{"kms:ViaService": "s3." + b.spec.Region + ".amazonaws.com"},
+					"ForAnyValue:StringEquals": map[string]any{"kms:ResourceAliases": r.KeyAlias},
+				}),
+			),
+		})
+	}
 	role := awsiam.NewCfnRole(b.st, id(p, "InstanceRole"), &awsiam.CfnRoleProps{
+		RoleName:    str(spec.InstanceRole),
 		Description: str("ImageBuilder's build and test instances of recipe " + spec.Name),
 		AssumeRolePolicyDocument: policy(map[string]any{
 			"Effect": "Allow", "Principal": map[string]any{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
@@ -115,11 +136,7 @@ func (b *builder) recipeInfrastructure(spec *stacks.ImageRecipeSpec) awsimagebui
 			b.globalARN("iam", "aws", "policy/AmazonSSMManagedInstanceCore"),
 			b.globalARN("iam", "aws", "policy/EC2InstanceProfileForImageBuilder"),
 		},
-		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("build-logs"),
-			PolicyDocument: policy(statement("Allow", []string{"s3:PutObject"},
-				awscdk.Fn_Join(str(""), &[]*string{logs.AttrArn(), str("/" + spec.Name + "/*")}))),
-		}},
+		Policies: &policies,
 	})
 	profile := awsiam.NewCfnInstanceProfile(b.st, id(p, "InstanceProfile"), &awsiam.CfnInstanceProfileProps{
 		Roles: &[]any{role.Ref()},

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 
@@ -42,11 +43,17 @@ func (b *builder) pipeline(spec *stacks.PipelineSpec) error {
 	pb.key = b.pipelineKey(pb)
 	pb.bucket = b.privateBucket(pb.p+"ArtifactBucket", spec.ArtifactBucket, pb.key.AttrArn(), true, 0,
 		func(bucket, objects *string) []map[string]any {
-			if len(spec.ArtifactReaders) == 0 {
-				return nil
+			var out []map[string]any
+			if len(spec.ArtifactReaders) > 0 {
+				out = append(out, b.rolesStatement("TargetsRead", spec.ArtifactReaders,
+					[]string{"s3:GetObject", "s3:GetObjectVersion"}, objects))
 			}
-			return []map[string]any{b.rolesStatement("TargetsRead", spec.ArtifactReaders,
-				[]string{"s3:GetObject", "s3:GetObjectVersion"}, objects)}
+			if bk := spec.Bake; bk != nil {
+				// The recipe's build instances fetch the release, nothing else.
+				out = append(out, b.rolesStatement("BuildInstancesReadRelease", []stacks.RoleRef{bk.ReleaseReader},
+					[]string{"s3:GetObject"}, awscdk.Fn_Join(str(""), &[]*string{bucket, str("/" + bk.ReleaseKey)})))
+			}
+			return out
 		})
 	pb.objects = awscdk.Fn_Join(str(""), &[]*string{pb.bucket.AttrArn(), str("/*")})
 	pb.topic = b.pipelineTopic(pb)
@@ -64,7 +71,7 @@ func (b *builder) pipeline(spec *stacks.PipelineSpec) error {
 		bake := b.bakeProject(pb)
 		stages = append(stages, &awscodepipeline.CfnPipeline_StageDeclarationProperty{
 			Name:    str("Bake"),
-			Actions: &[]any{codeBuildAction("Bake", bake.Ref(), spec.Estate.Action, "")},
+			Actions: &[]any{bakeAction(bake.Ref(), spec.Estate.Action, spec.Bake.Input)},
 		})
 	}
 	for _, t := range spec.Targets {
@@ -121,6 +128,12 @@ func (b *builder) pipelineKey(pb *pipelineBuild) awskms.CfnKey {
 	if len(pb.spec.ArtifactReaders) > 0 {
 		statements = append(statements, b.rolesStatement("TargetsDecrypt", pb.spec.ArtifactReaders,
 			[]string{"kms:Decrypt", "kms:DescribeKey"}, "*"))
+	}
+	if bk := pb.spec.Bake; bk != nil {
+		// The recipe's build instances decrypt the release S3 serves them.
+		st := b.rolesStatement("BuildInstancesDecryptRelease", []stacks.RoleRef{bk.ReleaseReader}, []string{"kms:Decrypt"}, "*")
+		st["Condition"].(map[string]any)["StringEquals"] = map[string]any{"kms:ViaService": "s3." + b.spec.Region + ".amazonaws.com"}
+		statements = append(statements, st)
 	}
 	key := awskms.NewCfnKey(b.st, id(pb.p, "ArtifactKey"), &awskms.CfnKeyProps{
 		Description:       str("Artifacts and notifications of pipeline " + pb.spec.Name),
@@ -265,6 +278,18 @@ func codeBuildAction(name string, project *string, input, output string) *awscod
 	return a
 }
 
+// bakeAction runs the bake project on the estate (its primary source) and
+// the build's output (CODEBUILD_SRC_DIR_<build>), which it publishes.
+func bakeAction(project *string, estate, build string) *awscodepipeline.CfnPipeline_ActionDeclarationProperty {
+	a := codeBuildAction("Bake", project, estate, "")
+	a.Configuration = map[string]any{"ProjectName": project, "PrimarySource": estate}
+	a.InputArtifacts = &[]any{
+		&awscodepipeline.CfnPipeline_InputArtifactProperty{Name: str(estate)},
+		&awscodepipeline.CfnPipeline_InputArtifactProperty{Name: str(build)},
+	}
+	return a
+}
+
 // projectRole is a CodeBuild project's role: its log group, the
 // artifacts, the key, and what more the project needs.
 func (b *builder) projectRole(pb *pipelineBuild, logicalID, name, description string, logGroup awslogs.CfnLogGroup, write bool, more ...map[string]any) awsiam.CfnRole {
@@ -357,6 +382,11 @@ func (b *builder) bakeProject(pb *pipelineBuild) awscodebuild.CfnProject {
 	if len(spec.DeployRoles) > 0 {
 		more = append(more, statement("Allow", []string{"sts:AssumeRole"}, b.roleARNs(spec.DeployRoles)...))
 	}
+	// It publishes the build's output for the recipe's build instances,
+	// encrypted with the bucket's key, and writes no other artifact.
+	more = append(more,
+		statement("Allow", []string{"s3:PutObject"}, awscdk.Fn_Join(str(""), &[]*string{pb.bucket.AttrArn(), str("/" + path.Dir(spec.ReleaseKey) + "/*")})),
+		statement("Allow", []string{"kms:GenerateDataKey"}, pb.key.AttrArn()))
 	role := b.projectRole(pb, pb.p+"BakeRole", spec.RoleName, "Bake stage of pipeline "+pb.spec.Name+": gitops bake "+spec.Recipe, logs, false, more...)
 	environment := &awscodebuild.CfnProject_EnvironmentProperty{
 		Type: str(containerType(spec.Image)), ComputeType: str(stacks.DefaultComputeType), Image: str(spec.Image),

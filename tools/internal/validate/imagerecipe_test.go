@@ -163,6 +163,9 @@ func editRow(rule, file, old, bad, at, good string) ruleCase {
 	return tc
 }
 
+// releaseRecipe is validRecipe passing the pipeline's release to a component.
+var releaseRecipe = edit(validRecipe, "  - managed: update-linux\n", "  - managed: update-linux\n  - file: components/harden.yaml\n    parameters: {Level: gitops:release}\n")
+
 func TestImageRecipeRules(t *testing.T) {
 	runRuleCases(t, recipeRows())
 }
@@ -209,6 +212,13 @@ func recipeRows() []ruleCase {
 		editRow("recipe-component-parameter", recipeFile, "{Level: high}", "{Level: high, Bnner: hi}", "Bnner", "{Level: high, Banner: hi}"),
 		editRow("recipe-component-parameter-missing", recipeFile, "    parameters: {Level: high}\n", "", "file: components/harden.yaml", "    parameters: {Level: high}\n"),
 		editRow("recipe-component-secret", recipeFile, "{Level: high}", "{Level: AKIAABCDEFGHIJKLMNOP}", "AKIA", "{Level: AKIA-is-not-a-key}"),
+		{
+			// The release is the build of the pipeline baking the recipe.
+			rule: "recipe-release-unbaked",
+			at:   lineOf(webappRecipeFile, releaseRecipe, "gitops:release"),
+			bad:  withPipeline(map[string]string{webappRecipeFile: releaseRecipe, componentFile: goodComponent}),
+			good: withPipeline(map[string]string{pipelineFile: asgPipeline, webappRecipeFile: releaseRecipe, componentFile: goodComponent}),
+		},
 		editRow("recipe-component-duplicate", recipeFile, "tests:\n", "  - {managed: update-linux}\ntests:\n", "{managed: update-linux}", "  - {managed: update-windows}\ntests:\n"),
 		editRow("recipe-instance-type", recipeFile, "[t3.medium,", "[t3.mediun,", "instanceTypes", "[t3.micro,"),
 		editRow("recipe-instance-type", recipeFile, "[t3.medium,", "[medium,", "instanceTypes", "[u-6tb1.metal,"),

@@ -111,6 +111,16 @@ func (c *checker) checkPipelineBake(p *estate.Pipeline) *estate.ImageRecipe {
 	if !ok {
 		return nil
 	}
+	for _, q := range c.e.Pipelines {
+		if q == p {
+			break
+		}
+		if q.Bake != nil && q.Bake.Recipe == r.Name && c.ix.Pipelines[q.Name] == q {
+			c.report(diag.Errorf(p.Pos("bake.recipe"), "pipeline-bake-shared", "pipeline %s bakes image recipe %s too", q.Name, r.Name).
+				WithHint("each pipeline publishes its build to its own bucket and the recipe's instances read one: bake %s from pipeline %s only, or give this pipeline a recipe of its own", r.Name, q.Name))
+			break
+		}
+	}
 	if r.Account != p.Account || r.Region != p.Region {
 		c.report(diag.Errorf(p.Pos("bake.recipe"), "pipeline-bake-placement", "image recipe %s builds in account %s, region %s, but pipeline %s runs in account %s, region %s",
 			r.Name, r.Account, r.Region, p.Name, p.Account, p.Region).

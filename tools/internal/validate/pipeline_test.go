@@ -137,6 +137,19 @@ func TestPipelineRules(t *testing.T) {
 			good: asgEdit("", ""),
 		},
 		{
+			// A second pipeline (sorting after webapp) baking the same recipe.
+			rule: "pipeline-bake-shared",
+			at:   "environments/tooling/pipeline-zz.yaml:11",
+			bad: withPipeline(map[string]string{
+				pipelineFile: asgPipeline, webappRecipeFile: validRecipe,
+				"environments/tooling/pipeline-zz.yaml": edit(edit(asgPipeline, "name: webapp\n", "name: zz\n"), "stack: webapp-prod\n", "stack: zz-prod\n"),
+			}),
+			good: withPipeline(map[string]string{
+				pipelineFile: asgPipeline, webappRecipeFile: validRecipe,
+				"environments/tooling/pipeline-zz.yaml": edit(edit(validPipeline, "name: webapp\n", "name: zz\n"), "stack: webapp-prod\n", "stack: zz-prod\n"),
+			}),
+		},
+		{
 			rule: "pipeline-bake-missing",
 			at:   pipelineFile + ":17",
 			bad:  pipelineEdit(ecsBlock, autoScalingTarget),

@@ -25,6 +25,13 @@ func componentKey(file string) string {
 	return strings.TrimPrefix(path.Clean(file), "imagerecipes/")
 }
 
+// baked is true when a pipeline bakes r.
+func (c *checker) baked(r *estate.ImageRecipe) bool {
+	return slices.ContainsFunc(c.e.Pipelines, func(p *estate.Pipeline) bool {
+		return p.Bake != nil && p.Bake.Recipe == r.Name && c.ix.Pipelines[p.Name] == p
+	})
+}
+
 // checkComponentRef checks one entry of components or tests. seen maps each
 // component already used by the recipe to its path, to warn about repeats.
 func (c *checker) checkComponentRef(r *estate.ImageRecipe, placed bool, at string, ref estate.ComponentRef, seen map[string]string) {
@@ -61,6 +68,12 @@ func (c *checker) checkComponentRef(r *estate.ImageRecipe, placed bool, at strin
 					WithHint("recipe parameters are stored in plain text and logged in CloudTrail; pass the secret's name and read it in the component from Secrets Manager or SSM"))
 				break
 			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(ref.Parameters)) {
+		if ref.Parameters[name] == estate.ReleaseValue && !c.baked(r) {
+			c.report(diag.Errorf(r.Pos(at+".parameters."+name), "recipe-release-unbaked", "parameter %s is %s, but no pipeline bakes recipe %s", name, estate.ReleaseValue, r.Name).
+				WithHint("%s is the build a pipeline publishes before it bakes the recipe: give a pipeline bake: {recipe: %s}, or pass the release's location yourself", estate.ReleaseValue, r.Name))
 		}
 	}
 	if len(ref.Parameters) > 0 && ref.File == "" {
