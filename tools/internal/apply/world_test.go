@@ -96,10 +96,13 @@ func writeDeployment(t *testing.T, specs ...stackSpec) *Deployment {
 			kind = stacks.KindNetwork
 		}
 		m.Stacks = append(m.Stacks, stacks.ManifestStack{
-			ID: spec.id, Name: spec.name(), Kind: kind, Account: tgt.Account, AccountID: tgt.AccountID, Region: tgt.Region,
-			Template: file, SHA256: hex.EncodeToString(sum[:]),
-			DependsOn: append([]string{}, spec.deps...), Parameters: append([]stacks.Parameter{}, spec.params...),
-			Outputs: append([]string{}, spec.outputs...),
+			StackHeader: stacks.StackHeader{
+				ID: spec.id, Name: spec.name(), Kind: kind, Account: tgt.Account, AccountID: tgt.AccountID, Region: tgt.Region,
+				Template:  file,
+				DependsOn: append([]string{}, spec.deps...), Parameters: append([]stacks.Parameter{}, spec.params...),
+				Outputs: append([]string{}, spec.outputs...),
+			},
+			SHA256: hex.EncodeToString(sum[:]),
 		})
 	}
 	data, err := m.Marshal()

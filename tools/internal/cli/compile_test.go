@@ -245,7 +245,7 @@ func TestCompileWorkerFailureKeepsGenerated(t *testing.T) {
 func TestSplitByWeight(t *testing.T) {
 	var todo []*stacks.Stack
 	for i := range 10 {
-		s := &stacks.Stack{ID: fmt.Sprint(i), Kind: stacks.KindDeployRole}
+		s := &stacks.Stack{StackHeader: stacks.StackHeader{ID: fmt.Sprint(i), Kind: stacks.KindDeployRole}}
 		if i < 2 {
 			s.Kind = stacks.KindGitLab
 		}

@@ -17,25 +17,12 @@ type Manifest struct {
 	Stacks []ManifestStack `json:"stacks"`
 }
 
-// ManifestStack describes one generated template.
+// ManifestStack describes one generated template: the plan's header of
+// the stack and the digest of its template.
 type ManifestStack struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Kind      Kind   `json:"kind"`
-	Account   string `json:"account"`
-	AccountID string `json:"accountId"`
-	Region    string `json:"region"`
-	Template  string `json:"template"`
+	StackHeader
 	// SHA256 is the hex digest of the template file's bytes.
-	SHA256     string            `json:"sha256"`
-	DependsOn  []string          `json:"dependsOn"`
-	Parameters []Parameter       `json:"parameters"`
-	Outputs    []string          `json:"outputs"`
-	Tags       map[string]string `json:"tags,omitempty"`
-	CopyImage  *ImageCopy        `json:"copyImage,omitempty"`
-	// DeployedBy names the pipeline stack that deploys this stack; apply
-	// does not.
-	DeployedBy string `json:"deployedBy,omitempty"`
+	SHA256 string `json:"sha256"`
 }
 
 // ManifestVersion is the current manifest format.
@@ -46,17 +33,12 @@ const ManifestVersion = 1
 func NewManifest(p *Plan, hashes map[string]string) *Manifest {
 	m := &Manifest{Version: ManifestVersion, Stacks: []ManifestStack{}}
 	for _, s := range p.Stacks {
-		m.Stacks = append(m.Stacks, ManifestStack{
-			ID: s.ID, Name: s.Name, Kind: s.Kind,
-			Account: s.Account, AccountID: s.AccountID, Region: s.Region,
-			Template: s.Template, SHA256: hashes[s.ID],
-			DependsOn:  nonNil(s.DependsOn),
-			Parameters: nonNilParams(s.Parameters),
-			Outputs:    nonNil(s.Outputs),
-			Tags:       s.Tags,
-			CopyImage:  s.CopyImage,
-			DeployedBy: s.DeployedBy,
-		})
+		ms := ManifestStack{StackHeader: s.StackHeader, SHA256: hashes[s.ID]}
+		// Empty lists, not null, so every stack reads alike.
+		ms.DependsOn = nonNil(s.DependsOn)
+		ms.Parameters = nonNil(s.Parameters)
+		ms.Outputs = nonNil(s.Outputs)
+		m.Stacks = append(m.Stacks, ms)
 	}
 	return m
 }
@@ -74,16 +56,9 @@ func (m *Manifest) Marshal() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func nonNil(s []string) []string {
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func nonNilParams(s []Parameter) []Parameter {
-	if s == nil {
-		return []Parameter{}
+		return []T{}
 	}
 	return s
 }

@@ -44,8 +44,8 @@ type Plan struct {
 	Stacks []*Stack
 }
 
-// Stack is one CloudFormation stack to synthesize and deploy.
-type Stack struct {
+// StackHeader is what the plan and the manifest both say of a stack.
+type StackHeader struct {
 	// ID is <account>/<region>/<name>, unique in the plan.
 	ID string `json:"id"`
 	// Name is the CloudFormation stack name, unique per account and region.
@@ -70,12 +70,17 @@ type Stack struct {
 	// repository this stack creates, after deploying it and before the
 	// stacks depending on it.
 	CopyImage *ImageCopy `json:"copyImage,omitempty"`
-	// Zones are the availability zones the estate uses in the stack's
-	// account and region; the synth seeds the CDK's context with them.
-	Zones []string `json:"zones,omitempty"`
 	// DeployedBy is the ID of the pipeline stack that deploys this stack
 	// through change sets, with its approvals; apply leaves it alone.
 	DeployedBy string `json:"deployedBy,omitempty"`
+}
+
+// Stack is one CloudFormation stack to synthesize and deploy.
+type Stack struct {
+	StackHeader
+	// Zones are the availability zones the estate uses in the stack's
+	// account and region; the synth seeds the CDK's context with them.
+	Zones []string `json:"zones,omitempty"`
 
 	// Exactly one spec is set, matching Kind.
 	Network        *NetworkSpec        `json:"network,omitempty"`
@@ -171,15 +176,17 @@ func (p *planner) newStack(kind Kind, account, region, name string) *Stack {
 		return nil
 	}
 	s := &Stack{
-		ID:        id,
-		Name:      "gitops-" + name,
-		Kind:      kind,
-		Account:   account,
-		AccountID: a.ID,
-		Region:    region,
-		Template:  path.Join(account, region, name+".template.json"),
-		Tags:      a.Tags,
-		Zones:     p.zones(account, region),
+		StackHeader: StackHeader{
+			ID:        id,
+			Name:      "gitops-" + name,
+			Kind:      kind,
+			Account:   account,
+			AccountID: a.ID,
+			Region:    region,
+			Template:  path.Join(account, region, name+".template.json"),
+			Tags:      a.Tags,
+		},
+		Zones: p.zones(account, region),
 	}
 	p.stacks[id] = s
 	return s
