@@ -143,7 +143,7 @@ func (c *checker) checkGitLabImage(g *estate.GitLab) {
 			WithHint("tags are up to 128 letters, digits, _ . and -, e.g. 17.5.1-ce.0"))
 	case slices.Contains(movingTags, strings.ToLower(tag)) || !strings.ContainsAny(tag, "0123456789"):
 		c.report(diag.Errorf(g.Pos("image.tag"), "gitlab-image-tag-moving", "image tag %q moves with every release", tag).
-			WithHint("pin a release such as 17.5.1-ce.0 (or a digest); GitLab must be upgraded one supported step at a time, never by a moving tag"))
+			WithHint("pin a release such as 17.5.1-ce.0; GitLab must be upgraded one supported step at a time, never by a moving tag"))
 	}
 }
 
