@@ -69,13 +69,14 @@ func LoadEstate(root string) (*estate.Estate, *diag.List, error) {
 	e := &estate.Estate{Root: root, Files: files, Components: map[string]*estate.Component{}}
 	for _, fileDocs := range docs {
 		for _, doc := range fileDocs {
-			add(e, doc)
+			AddDocument(e, doc)
 		}
 	}
 	return e, diags, nil
 }
 
-func add(e *estate.Estate, doc Document) {
+// AddDocument puts a decoded document into the estate's list of its kind.
+func AddDocument(e *estate.Estate, doc Document) {
 	switch d := doc.(type) {
 	case *estate.Account:
 		e.Accounts = append(e.Accounts, d)

@@ -259,14 +259,7 @@ func FuzzNetworkAndGateway(f *testing.F) {
 		diags := &diag.List{}
 		for _, name := range slices.Sorted(maps.Keys(files)) {
 			for _, doc := range load.LoadBytes(name, files[name], diags) {
-				switch d := doc.(type) {
-				case *estate.Account:
-					e.Accounts = append(e.Accounts, d)
-				case *estate.Network:
-					e.Networks = append(e.Networks, d)
-				case *estate.TransitGateway:
-					e.TransitGateways = append(e.TransitGateways, d)
-				}
+				load.AddDocument(e, doc)
 			}
 		}
 		Estate(e)
