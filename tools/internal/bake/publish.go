@@ -16,6 +16,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // AMIDataType makes SSM check that a parameter's value is an AMI id, and
@@ -135,7 +136,7 @@ func deniedHint(err error, acct *estate.Account, param string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n  hint: the credentials used in account %s (role %s unless it is the caller's account) need ssm:PutParameter and ssm:LabelParameterVersion on %s",
-		acct.Name, acct.DeployRole(), param)
+		acct.Name, stacks.PublishRoleName, param)
 }
 
 var buildVersion = regexp.MustCompile(`/([0-9]+\.[0-9]+\.[0-9]+)/([0-9]+)$`)

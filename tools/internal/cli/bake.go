@@ -12,6 +12,7 @@ import (
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/bake"
 	"gitops/tools/internal/diag"
+	"gitops/tools/internal/stacks"
 )
 
 // bakeClients opens the AWS clients of gitops bake; tests replace it.
@@ -20,7 +21,9 @@ var bakeClients = func(ctx context.Context) (bake.Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bake.AWSClients{Access: access}, nil
+	// Other accounts' AMI parameters are written through their publish
+	// role, which may write those parameters and nothing else.
+	return bake.AWSClients{Access: access.UseRole(stacks.PublishRoleName)}, nil
 }
 
 // bakeClock paces gitops bake; tests replace it.

@@ -132,14 +132,9 @@ func TestPlanDeployRoles(t *testing.T) {
 	if prod == nil || prod.DeployRole.RoleName != "prod-deployer" {
 		t.Fatalf("prod deploy role: %+v", prod)
 	}
-	// The estate's apply role and the roles of the pipelines deploying to
-	// or baking for prod, each named exactly.
-	wantTrusted := []RoleRef{
-		{AccountID: "111111111111", Name: ApplyRoleName},
-		{AccountID: "111111111111", Name: "gitops-bake-app"},
-		{AccountID: "111111111111", Name: "gitops-pipeline-api"},
-		{AccountID: "111111111111", Name: "gitops-pipeline-app"},
-	}
+	// The estate's apply role alone, named exactly: the pipelines and
+	// bake stages have roles of their own (TestPlanDeployRoleGrants).
+	wantTrusted := []RoleRef{{AccountID: "111111111111", Name: ApplyRoleName}}
 	if !slices.Equal(prod.DeployRole.Trusted, wantTrusted) {
 		t.Errorf("trusted roles:\n got %v\nwant %v", prod.DeployRole.Trusted, wantTrusted)
 	}
