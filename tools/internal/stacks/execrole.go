@@ -98,7 +98,7 @@ var resourceActions = map[string][]string{
 	"AWS::ECR::Repository": {
 		"ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories", "ecr:PutImageScanningConfiguration",
 		"ecr:PutImageTagMutability", "ecr:PutLifecyclePolicy", "ecr:DeleteLifecyclePolicy", "ecr:GetLifecyclePolicy",
-		"ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", "ecr:GetRepositoryPolicy", "ecr:PutEncryptionConfiguration",
+		"ecr:SetRepositoryPolicy", "ecr:DeleteRepositoryPolicy", "ecr:GetRepositoryPolicy",
 		"ecr:TagResource", "ecr:UntagResource", "ecr:ListTagsForResource", "kms:CreateGrant", "kms:DescribeKey",
 	},
 	"AWS::ECR::RepositoryCreationTemplate": {
@@ -310,6 +310,7 @@ var kindResourceTypes = map[Kind][]string{
 		"AWS::SNS::Topic",
 	},
 	KindAMIParameters: {"AWS::SSM::Parameter"},
+	KindAccessLogs:    {"AWS::S3::Bucket", "AWS::S3::BucketPolicy"},
 	KindPipeline: {
 		"AWS::CodeBuild::Project", "AWS::CodePipeline::Pipeline", "AWS::CodeStarNotifications::NotificationRule",
 		"AWS::ECR::Repository", "AWS::Events::Rule", "AWS::IAM::Role", "AWS::KMS::Alias", "AWS::KMS::Key",
@@ -320,7 +321,7 @@ var kindResourceTypes = map[Kind][]string{
 		"AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate", "AWS::EC2::SecurityGroup",
 		"AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress", "AWS::ElasticLoadBalancingV2::Listener",
 		"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::IAM::InstanceProfile",
-		"AWS::IAM::Role", "AWS::SNS::Topic",
+		"AWS::IAM::Role", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy",
 	},
 }
 

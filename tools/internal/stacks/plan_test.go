@@ -82,10 +82,12 @@ func TestPlanStacks(t *testing.T) {
 	want := []string{
 		"prod/eu-west-1/deploy-role",
 		"prod/eu-central-1/ami-parameters",
+		"prod/eu-west-1/access-logs",
 		"prod/eu-west-1/ami-parameters",
 		"prod/eu-west-1/network",
 		"prod/eu-west-1/app-prod",
 		"tooling/eu-west-1/deploy-role",
+		"tooling/eu-west-1/access-logs",
 		"tooling/eu-west-1/gitlab-main-image",
 		"tooling/eu-west-1/network",
 		"tooling/eu-west-1/gitlab-main",

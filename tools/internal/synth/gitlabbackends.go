@@ -22,6 +22,7 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 	p, db := g.p, g.spec.GitLab.Database
 	secret := b.secret(p+"DatabaseSecret", "gitops/gitlab/"+g.name+"/database",
 		"Master user of GitLab "+g.name+"'s Aurora cluster", `{"username":"`+stacks.AuroraUser+`"}`, "password")
+	acknowledge(secret, "SMG4", "Rotating it takes a Lambda rotation function, which the templates do not carry (no Lambda-backed resources); the secret is attached to the cluster, ready for rotation once one is added, and only GitLab's task execution role reads it.")
 	sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "DatabaseSecurityGroup"), &awsec2.CfnSecurityGroupProps{
 		GroupDescription: str("GitLab " + g.name + " database: PostgreSQL from the GitLab tasks"),
 		VpcId:            g.vpc,
@@ -59,6 +60,7 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 		EnableCloudwatchLogsExports: &[]*string{str("postgresql")},
 	})
 	cluster.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	acknowledge(cluster, "RDS6", "GitLab connects to PostgreSQL with a password (from Secrets Manager); it has no support for IAM database authentication tokens.")
 	writer := awsrds.NewCfnDBInstance(b.st, id(p, "DatabaseWriter"), &awsrds.CfnDBInstanceProps{
 		Engine:              str("aurora-postgresql"),
 		DbClusterIdentifier: cluster.Ref(),
@@ -112,6 +114,7 @@ func (b *builder) gitlabSES(g *gitlabBuild) {
 	secret := b.secret(p+"SmtpCredentials", "gitops/gitlab/"+g.name+"/smtp",
 		"SES SMTP credentials of GitLab "+g.name+`: set username to an access key id of the stack's SmtpUser and password to its SES SMTP password`,
 		`{"username":"set-me"}`, "password")
+	acknowledge(secret, "SMG4", "The SES SMTP password is derived from the SMTP user's access key, so it is rotated by replacing that key and writing the new password here, not by Secrets Manager.")
 	g.addSecretEnv(stacks.EnvSMTPUser, secret, "username")
 	g.addSecretEnv(stacks.EnvSMTPPassword, secret, "password")
 }

@@ -94,3 +94,8 @@ func (b *builder) boundPrincipals() {
 		}
 	}
 }
+
+// joinARN appends a literal suffix to an ARN token.
+func joinARN(arn *string, suffix string) *string {
+	return awscdk.Fn_Join(str(""), &[]*string{arn, str(suffix)})
+}

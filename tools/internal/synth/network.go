@@ -141,6 +141,7 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 			InstanceType: str(n.InstanceType),
 			// A NAT forwards packets that are neither from nor to itself.
 			SourceDestCheck: false,
+			Monitoring:      true,
 			NetworkInterfaces: &[]any{&awsec2.CfnInstance_NetworkInterfaceProperty{
 				DeviceIndex: str("0"),
 				SubnetId:    vb.subnets[n.Subnet].Ref(),
@@ -158,6 +159,7 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 			Tags:     nameTag(v.Name + "-nat-" + n.Subnet),
 		})
 		inst.Node().AddDependency(vb.igwAttach)
+		acknowledge(inst, "EC29", "The NAT instance keeps no state: CloudFormation replaces it when its image or type changes, which termination protection would block.")
 		targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetInstanceId(inst.Ref()) }
 	}
 	return targets

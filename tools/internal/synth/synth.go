@@ -196,6 +196,8 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 		err = b.pipeline(s.Pipeline)
 	case s.Application != nil:
 		err = b.application(s.Application)
+	case s.AccessLogs != nil:
+		err = b.accessLogs(s.AccessLogs)
 	default:
 		err = fmt.Errorf("no spec for kind %s", s.Kind)
 	}
@@ -298,4 +300,7 @@ func nameTag(name string) *[]*awscdk.CfnTag {
 }
 
 func str(s string) *string { return jsii.String(s) }
-func num(n int) *float64   { return jsii.Number(float64(n)) }
+
+// ptr returns a pointer to v (the CDK's optional list properties).
+func ptr[T any](v T) *T  { return &v }
+func num(n int) *float64 { return jsii.Number(float64(n)) }
