@@ -46,6 +46,7 @@ func (b *builder) gitlabImage(spec *stacks.GitLabImageSpec) error {
 			ExcludePunctuation:   true,
 		},
 	})
+	acknowledge(cred, "SMG4", "The value is a Docker Hub access token an operator sets; Docker Hub offers Secrets Manager no way to rotate it, so the operator replaces the token in Docker Hub and here.")
 	cred.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	rule := awsecr.NewCfnPullThroughCacheRule(b.st, id(p, "PullThroughCacheRule"), &awsecr.CfnPullThroughCacheRuleProps{
 		EcrRepositoryPrefix: str(spec.Repository),

@@ -173,7 +173,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 			PolicyDocument: b.executionPolicy(g),
 		}},
 	})
-	acknowledge(execRole, "IAM5", "ecr:GetAuthorizationToken has no resource-level permissions; the image pulls are limited to GitLab's own repository.", "Resource::*")
+	acknowledge(execRole, "IAM5", "ecr:GetAuthorizationToken has no resource-level permissions; the image pulls are limited to GitLab's own repository (with a pull-through cache, the repositories under the cache's prefix, which the first pull creates).")
 
 	var volumes, mounts []any
 	for _, v := range gitlabVolumes {

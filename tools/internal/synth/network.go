@@ -101,6 +101,8 @@ func (b *builder) vpc(v *stacks.NetworkVPC) {
 	b.endpoints(vb)
 	if v.FlowLogs != nil {
 		b.flowLogs(vb)
+	} else {
+		acknowledge(vb.vpc, "VPC7", "Flow logs are on by default; the estate's network YAML turns them off for this VPC (flowLogs: disabled: true), a choice reviewed in that file.")
 	}
 }
 
