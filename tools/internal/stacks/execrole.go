@@ -282,8 +282,8 @@ var kindResourceTypes = map[Kind][]string{
 		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint", "AWS::EC2::VPCGatewayAttachment",
 		"AWS::IAM::InstanceProfile", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::S3::BucketPolicy",
 	},
-	KindTransitGateway: {"AWS::EC2::TransitGateway", "AWS::RAM::ResourceShare"},
-	KindTGWAttachments: {"AWS::EC2::TransitGatewayAttachment"},
+	KindTransitGateway: {"AWS::EC2::TransitGateway", "AWS::EC2::TransitGatewayRouteTable", "AWS::RAM::ResourceShare"},
+	KindTGWAttachments: {"AWS::EC2::Route", "AWS::EC2::TransitGatewayAttachment"},
 	KindTGWRouting: {
 		"AWS::EC2::TransitGatewayRoute", "AWS::EC2::TransitGatewayRouteTable",
 		"AWS::EC2::TransitGatewayRouteTableAssociation", "AWS::EC2::TransitGatewayRouteTablePropagation",
@@ -297,14 +297,14 @@ var kindResourceTypes = map[Kind][]string{
 		"AWS::RDS::DBSubnetGroup", "AWS::Route53::HostedZone", "AWS::Route53::RecordSet", "AWS::SES::ConfigurationSet",
 		"AWS::SES::EmailIdentity", "AWS::SecretsManager::Secret", "AWS::SecretsManager::SecretTargetAttachment",
 	},
-	KindGitLabImage: {"AWS::ECR::PullThroughCacheRule", "AWS::ECR::Repository", "AWS::ECR::RepositoryCreationTemplate"},
+	KindGitLabImage: {"AWS::ECR::PullThroughCacheRule", "AWS::ECR::Repository", "AWS::ECR::RepositoryCreationTemplate", "AWS::SecretsManager::Secret"},
 	KindDeployRole:  {"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"},
 	KindMirrors: {
 		"AWS::CodeCommit::Repository", "AWS::CodeConnections::Connection", "AWS::CodeConnections::Host",
 		"AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress", "AWS::IAM::User",
 	},
 	KindImageRecipe: {
-		"AWS::IAM::InstanceProfile", "AWS::IAM::Role", "AWS::ImageBuilder::Component",
+		"AWS::EC2::SecurityGroup", "AWS::IAM::InstanceProfile", "AWS::IAM::Role", "AWS::ImageBuilder::Component",
 		"AWS::ImageBuilder::DistributionConfiguration", "AWS::ImageBuilder::ImagePipeline", "AWS::ImageBuilder::ImageRecipe",
 		"AWS::ImageBuilder::InfrastructureConfiguration", "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::SSM::Parameter",
 		"AWS::SNS::Topic",

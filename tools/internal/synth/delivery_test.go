@@ -9,15 +9,15 @@ import (
 )
 
 const (
-	mirrorsTemplate    = "tooling/eu-west-1/mirrors.template.json"
-	baseTemplate       = "tooling/eu-west-1/imagerecipe-base.template.json"
-	appRecipeTemplate  = "tooling/eu-west-1/imagerecipe-app.template.json"
-	appPipeline        = "tooling/eu-west-1/pipeline-app.template.json"
-	apiPipeline        = "tooling/eu-west-1/pipeline-api.template.json"
-	appTemplate        = "prod/eu-west-1/app-prod.template.json"
-	prodAMIParameters  = "prod/eu-west-1/ami-parameters.template.json"
-	prodDeployRole     = "prod/eu-west-1/deploy-role.template.json"
-	partitionRootProd  = `:iam::222222222222:root`
+	mirrorsTemplate   = "tooling/eu-west-1/mirrors.template.json"
+	baseTemplate      = "tooling/eu-west-1/imagerecipe-base.template.json"
+	appRecipeTemplate = "tooling/eu-west-1/imagerecipe-app.template.json"
+	appPipeline       = "tooling/eu-west-1/pipeline-app.template.json"
+	apiPipeline       = "tooling/eu-west-1/pipeline-api.template.json"
+	appTemplate       = "prod/eu-west-1/app-prod.template.json"
+	prodAMIParameters = "prod/eu-west-1/ami-parameters.template.json"
+	prodDeployRole    = "prod/eu-west-1/deploy-role.template.json"
+	partitionRootProd = `:iam::222222222222:root`
 	// The roles pipelines app and api deploy prod through, and the role
 	// gitops bake publishes there through.
 	prodDeployerSuffix = `:iam::222222222222:role/gitops-deploy-app`
