@@ -34,7 +34,7 @@ const maxDepth = 64
 // after a finding so one run reports them all.
 type decoder struct {
 	doc     *estate.Doc
-	diags   *diag.List
+	report  func(diag.Diagnostic)
 	anchors map[string]ast.Node
 	nodes   int
 	depth   int
@@ -43,8 +43,8 @@ type decoder struct {
 	tooBig bool
 }
 
-func newDecoder(doc *estate.Doc, diags *diag.List) *decoder {
-	return &decoder{doc: doc, diags: diags, anchors: map[string]ast.Node{}}
+func newDecoder(doc *estate.Doc, report func(diag.Diagnostic)) *decoder {
+	return &decoder{doc: doc, report: report, anchors: map[string]ast.Node{}}
 }
 
 func (d *decoder) pos(n ast.Node) estate.Pos {
@@ -72,7 +72,7 @@ type diagBuilder struct {
 }
 
 func (b *diagBuilder) hint(format string, args ...any) {
-	b.d.diags.Add(b.dg.WithHint(format, args...))
+	b.d.report(b.dg.WithHint(format, args...))
 }
 
 // enter accounts for one more value at one more level of nesting; it
