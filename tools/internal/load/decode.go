@@ -33,7 +33,10 @@ const maxDepth = 64
 // findings. It records the position of every value in doc, and carries on
 // after a finding so one run reports them all.
 type decoder struct {
-	doc     *estate.Doc
+	doc *estate.Doc
+	// line is where the document starts, the position of values the
+	// parser gives none.
+	line    int
 	report  func(diag.Diagnostic)
 	anchors map[string]ast.Node
 	nodes   int
@@ -43,8 +46,8 @@ type decoder struct {
 	tooBig bool
 }
 
-func newDecoder(doc *estate.Doc, report func(diag.Diagnostic)) *decoder {
-	return &decoder{doc: doc, report: report, anchors: map[string]ast.Node{}}
+func newDecoder(doc *estate.Doc, line int, report func(diag.Diagnostic)) *decoder {
+	return &decoder{doc: doc, line: line, report: report, anchors: map[string]ast.Node{}}
 }
 
 func (d *decoder) pos(n ast.Node) estate.Pos {
@@ -54,10 +57,10 @@ func (d *decoder) pos(n ast.Node) estate.Pos {
 		n = m.Values[0].Key
 	}
 	tk := n.GetToken()
-	if tk == nil || tk.Position == nil {
-		return estate.Pos{File: d.doc.File, Line: 1, Col: 1}
+	if tk == nil || tk.Position == nil || tk.Position.Line < d.line {
+		return estate.Pos{File: d.doc.File, Line: d.line, Col: 1}
 	}
-	return estate.Pos{File: d.doc.File, Line: tk.Position.Line, Col: tk.Position.Column}
+	return estate.Pos{File: d.doc.File, Line: tk.Position.Line, Col: max(1, tk.Position.Column)}
 }
 
 func (d *decoder) errorf(n ast.Node, rule, format string, args ...any) *diagBuilder {

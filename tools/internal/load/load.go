@@ -172,16 +172,16 @@ func LoadBytes(file string, data []byte, diags *diag.List) []Document {
 		empty = false
 		body, err := parseDocument(src.text[doc.start:doc.end], doc.line)
 		if err != nil {
-			found.add(syntaxError(file, err))
+			found.add(syntaxError(file, doc.first, err))
 			continue
 		}
 		if body == nil {
 			// Only a tag or an anchor, with no value.
-			found.add(diag.Errorf(estate.Pos{File: file, Line: doc.line, Col: 1}, "yaml-kind", "document has no kind").
+			found.add(diag.Errorf(estate.Pos{File: file, Line: doc.first, Col: 1}, "yaml-kind", "document has no kind").
 				WithHint("start it with kind: and one of %s", strings.Join(kindNames(), ", ")))
 			continue
 		}
-		if d := loadDocument(file, body, found.add); d != nil {
+		if d := loadDocument(file, body, doc.first, found.add); d != nil {
 			out = append(out, d)
 		}
 	}
@@ -224,14 +224,15 @@ func (f *fileFindings) flush(diags *diag.List) {
 	diags.Add(f.items...)
 }
 
-func loadDocument(file string, body ast.Node, report func(diag.Diagnostic)) Document {
+// loadDocument decodes the document body, which starts at line of file.
+func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnostic)) Document {
 	if path.Dir(file) == ComponentsDir || strings.HasPrefix(file, ComponentsDir+"/") {
 		c := &estate.Component{Doc: estate.NewDoc(file)}
-		newDecoder(&c.Doc, report).decode(body, reflect.ValueOf(c).Elem(), "")
+		newDecoder(&c.Doc, line, report).decode(body, reflect.ValueOf(c).Elem(), "")
 		return c
 	}
 	doc := estate.NewDoc(file)
-	dec := newDecoder(&doc, report)
+	dec := newDecoder(&doc, line, report)
 	kind, kindNode := findKind(body)
 	switch {
 	case isList(body):
@@ -341,22 +342,24 @@ func parseDocument(text []byte, line int) (body ast.Node, err error) {
 		return nil, err
 	}
 	for _, doc := range f.Docs {
-		if doc != nil && doc.Body != nil {
+		// The parser makes a directive (%YAML 1.2) a document of its own.
+		if _, directive := doc.Body.(*ast.DirectiveNode); doc.Body != nil && !directive {
 			return doc.Body, nil
 		}
 	}
 	return nil, nil
 }
 
-// syntaxError turns a parser error into a positioned finding.
-func syntaxError(file string, err error) diag.Diagnostic {
-	pos := estate.Pos{File: file, Line: 1, Col: 1}
+// syntaxError turns a parser error in the document starting at line into
+// a positioned finding.
+func syntaxError(file string, line int, err error) diag.Diagnostic {
+	pos := estate.Pos{File: file, Line: line, Col: 1}
 	msg := err.Error()
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		msg = ye.GetMessage()
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil && tk.Position.Line >= line {
+			pos.Line, pos.Col = tk.Position.Line, max(1, tk.Position.Column)
 		}
 	}
 	switch {

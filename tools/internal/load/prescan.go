@@ -26,12 +26,13 @@ const MaxFileSize = 2 << 20
 const maxNesting = maxDepth
 
 // document is one YAML document of a file: text[start:end] of its source,
-// starting at line (1-based). Empty documents hold only comments, blank
-// lines, directives and markers.
+// starting at line (1-based); first is the line of its --- or its first
+// content. Empty documents hold only comments, blank lines, directives and
+// markers.
 type document struct {
-	start, end int
-	line       int
-	empty      bool
+	start, end  int
+	line, first int
+	empty       bool
 }
 
 // source is a file's text as the parser gets it, and its documents.
@@ -187,6 +188,7 @@ func splitDocuments(text []byte) (docs []document, badLine, badCol int) {
 				cur = document{start: pos, line: lineNo, empty: true}
 			}
 			marked = true
+			cur.first = lineNo
 			n = nesting{}
 			if col, deep := n.line(line, 3); deep {
 				return nil, lineNo, col
@@ -206,8 +208,11 @@ func splitDocuments(text []byte) (docs []document, badLine, badCol int) {
 			if deep {
 				return nil, lineNo, col
 			}
-			if col >= 0 {
+			if col >= 0 && cur.empty {
 				cur.empty = false
+				if !marked {
+					cur.first = lineNo
+				}
 			}
 		}
 		pos = next
@@ -255,6 +260,9 @@ func (n *nesting) line(line []byte, from int) (col int, deep bool) {
 	}
 	col = -1
 	i := indent
+	if i < len(line) {
+		col = i + 1
+	}
 	if n.quote == 0 && n.flow == 0 {
 		if i >= len(line) || line[i] == '#' {
 			return -1, false
@@ -279,9 +287,6 @@ func (n *nesting) line(line []byte, from int) (col int, deep bool) {
 				i++
 			}
 		}
-	}
-	if i < len(line) {
-		col = i + 1
 	}
 	valueStart := true // a [ or { here opens a flow collection
 	for ; i < len(line); i++ {
