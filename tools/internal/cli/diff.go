@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gitops/tools/internal/diff"
+	"gitops/tools/internal/load"
 )
 
 func runDiff(args []string, stdout, stderr io.Writer) int {
@@ -59,4 +60,18 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// declaredAllowReplace lists the estate's allowReplace: entries; none when
+// the estate cannot be read (apply then allows only its flags).
+func declaredAllowReplace(root string) []string {
+	e, _, err := load.LoadEstate(root)
+	if err != nil || e == nil {
+		return nil
+	}
+	var keys []string
+	for _, entry := range e.AllowReplace() {
+		keys = append(keys, entry.Key)
+	}
+	return keys
 }

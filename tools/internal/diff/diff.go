@@ -24,6 +24,8 @@ type Result struct {
 	// Findings are the dangerous changes and the estate checks, positioned
 	// in the head's YAML.
 	Findings []diag.Diagnostic `json:"-"`
+	// Files are the head's YAML files, for the findings' summary line.
+	Files []string `json:"-"`
 }
 
 // Empty tells whether nothing changes.
@@ -187,5 +189,18 @@ func markMoves(r *Result, base, head *Side) {
 // traced to the YAML and the estate checks that need the base.
 func Run(base, head *Side) *Result {
 	r := Compare(base, head)
+	t := newTracer(base, head)
+	addDangerFindings(r, t)
+	addEstateFindings(r, t)
+	if head.Estate != nil {
+		r.Files = head.Estate.Files
+	}
+	sortFindings(r)
 	return r
+}
+
+func sortFindings(r *Result) {
+	l := &diag.List{}
+	l.Add(r.Findings...)
+	r.Findings = l.Items()
 }

@@ -27,9 +27,18 @@ func Write(w io.Writer, format, root string, r *Result) error {
 	case "json":
 		return writeJSON(w, r)
 	case "codequality":
-		return diag.Write(w, "codequality", diag.Report{Root: root, Items: r.Findings})
+		return diag.Write(w, "codequality", diag.Report{Root: root, Files: r.Files, Items: r.Findings})
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// noChanges says that no stack changes, and whether the YAML still has
+// findings.
+func noChanges(r *Result) string {
+	if len(r.Findings) > 0 {
+		return NoChanges + " to the stacks"
+	}
+	return NoChanges
 }
 
 // summary counts a stack's changes: "2 to add, 1 to replace".
@@ -118,7 +127,7 @@ func writeText(w io.Writer, root string, r *Result) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "diff %s → %s\n", r.Base, r.Head)
 	if r.Empty() {
-		fmt.Fprintln(bw, NoChanges)
+		fmt.Fprintln(bw, noChanges(r))
 	}
 	for _, d := range r.Stacks {
 		fmt.Fprintf(bw, "%s %s (%s, account %s): %s, %s\n", stackMarks[d.Action], d.ID, d.Name, d.AccountID, d.Action, summary(d))
@@ -140,7 +149,7 @@ func writeText(w io.Writer, root string, r *Result) error {
 	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(w)
-		return diag.Write(w, "text", diag.Report{Root: root, Items: r.Findings})
+		return diag.Write(w, "text", diag.Report{Root: root, Files: r.Files, Items: r.Findings})
 	}
 	return nil
 }
@@ -160,7 +169,7 @@ func writeMarkdown(w io.Writer, r *Result) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "### gitops diff\n\n`%s` → `%s`, predicted offline from `generated/` (no AWS access).\n\n", r.Base, r.Head)
 	if r.Empty() {
-		fmt.Fprintf(bw, "**%s**\n", NoChanges)
+		fmt.Fprintf(bw, "**%s**\n\n", noChanges(r))
 	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintf(bw, "#### Findings\n\n")
