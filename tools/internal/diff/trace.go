@@ -120,9 +120,9 @@ func locate(docs []*document, h *stacks.ManifestStack, logicalID string) *locati
 // explained.
 func descend(v reflect.Value, id, keyPath, path string) (string, string, int) {
 	type candidate struct {
-		item            reflect.Value
-		keyPath, path   string
-		pascal          string
+		item          reflect.Value
+		keyPath, path string
+		pascal        string
 	}
 	var found []candidate
 	var collect func(v reflect.Value, keyPath, path string)
