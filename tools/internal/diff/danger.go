@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gitops/tools/internal/apply"
@@ -63,7 +64,14 @@ func (t *tracer) cause(d *StackDiff, rd ResourceDiff) (estate.Pos, string) {
 			}
 		}
 		if doc == nil {
-			return loc.doc.doc.Pos(loc.path), fmt.Sprintf("%s %s is removed", loc.doc.kind, loc.doc.id)
+			was := loc.doc.doc.Pos(loc.path)
+			what := fmt.Sprintf("%s %s is removed (it was at line %d)", loc.doc.kind, loc.doc.id, was.Line)
+			// The file may live on with its other documents: point at it,
+			// not at a line of the base that means something else now.
+			if t.head.Estate != nil && slices.Contains(t.head.Estate.Files, was.File) {
+				return estate.Pos{File: was.File, Line: 1, Col: 1}, what
+			}
+			return was, what
 		}
 	}
 	edits := t.edits[doc]
