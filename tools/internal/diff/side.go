@@ -3,6 +3,8 @@ package diff
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,6 +127,9 @@ func (s *Side) readGenerated(manifest []byte, read func(string) ([]byte, error))
 		data, err := read(st.Template)
 		if err != nil {
 			return err
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != st.SHA256 {
+			return fmt.Errorf("%s: generated/%s does not match the SHA-256 in %s: run gitops compile", s.Label, st.Template, stacks.ManifestFile)
 		}
 		t, err := ParseTemplate(data)
 		if err != nil {
