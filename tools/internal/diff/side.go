@@ -39,6 +39,9 @@ var estateDirs = []string{"accounts", "environments", "imagerecipes"}
 // manifest and templates.
 func ReadDir(root, generatedDir string) (*Side, error) {
 	s := &Side{Label: "working tree", Templates: map[string]*Template{}}
+	if head, err := git(root, "rev-parse", "--short=12", "HEAD"); err == nil {
+		s.Label = "working tree at " + strings.TrimSpace(head)
+	}
 	data, err := os.ReadFile(filepath.Join(generatedDir, stacks.ManifestFile))
 	if err != nil {
 		return nil, fmt.Errorf("%w (run gitops compile first)", err)
@@ -87,7 +90,11 @@ func ReadGit(root, rev string) (*Side, error) {
 	if len(short) > 12 {
 		short = short[:12]
 	}
-	s := &Side{Label: rev + " (" + short + ")", Templates: map[string]*Template{}}
+	label := rev + " (" + short + ")"
+	if strings.HasPrefix(commit, rev) {
+		label = short
+	}
+	s := &Side{Label: label, Templates: map[string]*Template{}}
 	manifest, ok := files[prefix+"generated/"+stacks.ManifestFile]
 	if !ok {
 		// A base from before the first compile has no stacks.
