@@ -21,6 +21,9 @@ type TransitGateway struct {
 	Attachments []TGWAttachment `yaml:"attachments,omitempty"`
 	// RouteTables decide which attachment reaches which.
 	RouteTables []TGWRouteTable `yaml:"routeTables,omitempty"`
+	// Intents declare who may reach whom over the gateway; validate proves
+	// them (see Intents).
+	Intents Intents `yaml:"intents,omitempty"`
 }
 
 // TGWAttachment attaches a VPC to the gateway through one subnet per AZ.
