@@ -256,8 +256,9 @@ func (r *reachChecker) checkDeny(h *reach.Hub) {
 		}
 		line := t.Pos(rp).Line
 		for _, f := range from {
-			usual := usualTable(h, f.eps)
+			tables := countTables(h, f.eps)
 			for _, src := range f.eps {
+				usual := tables.usual(src.VPC.Attachment(h))
 				for _, tg := range to {
 					for _, dst := range r.breaches(h, src, tg.eps, rule) {
 						intent := fmt.Sprintf("the deny intent at line %d (%s must not reach %s on %s)", line, strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portsText(rule.Ports))
@@ -355,18 +356,35 @@ func (r *reachChecker) denyPair(h *reach.Hub, intent, group string, usual *reach
 	r.add(d, pair)
 }
 
-// usualTable is the route table most of the endpoints' attachments to h
-// are associated with, when one table holds a strict majority.
-func usualTable(h *reach.Hub, eps []reach.Endpoint) *reach.Table {
-	count := map[*reach.Table]int{}
-	n := 0
+// tableCount counts the route tables a group's attachments to a hub are
+// associated with.
+type tableCount struct {
+	count map[*reach.Table]int
+	n     int
+}
+
+func countTables(h *reach.Hub, eps []reach.Endpoint) tableCount {
+	c := tableCount{count: map[*reach.Table]int{}}
 	for _, ep := range eps {
 		if a := ep.VPC.Attachment(h); a != nil && a.Table != nil {
-			count[a.Table]++
-			n++
+			c.count[a.Table]++
+			c.n++
 		}
 	}
-	for tb, k := range count {
+	return c
+}
+
+// usual is the table a strict majority of the group's other attachments
+// (all but a) are associated with, or nil.
+func (c tableCount) usual(a *reach.Attachment) *reach.Table {
+	n := c.n
+	if a != nil && a.Table != nil {
+		n--
+	}
+	for tb, k := range c.count {
+		if a != nil && a.Table == tb {
+			k--
+		}
 		if 2*k > n {
 			return tb
 		}
@@ -493,7 +511,12 @@ func (r *reachChecker) checkGitLabUndeclared() {
 				if p.Fail == nil || p.Fail.Pos != g.Pos("alb.allowedCidrs") {
 					continue // turned away earlier: the routing does not mean it
 				}
-				pos := h.T.Pos("intents.allow")
+				// The line to change: the allow intents, or without any,
+				// the load balancer's own list.
+				pos := g.Pos("alb.allowedCidrs")
+				if h.T.Has("intents.allow") {
+					pos = h.T.Pos("intents.allow")
+				}
 				r.add(diag.Errorf(pos, "reach-gitlab-undeclared",
 					"VPC %s is routed to GitLab %s and back, but no intent lets it in, so its load balancer turns it away", a.VPC.Name, g.Name).
 					WithHint("add %s (or a group holding it) to the from of an allow intent to %s in %s; or a deny intent if it must stay out", a.VPC.Name, g.Name, h.T.File), a.VPC.Name)
