@@ -135,7 +135,7 @@ func TestTransitGatewayRules(t *testing.T) {
 		},
 		{
 			rule: "tgw-route-shadows-propagation", at: at(19),
-			bad:  tgw("10.99.0.0/16", "10.1.0.0/16"),
+			bad: tgw("10.99.0.0/16", "10.1.0.0/16"),
 			// Without the propagation nothing is shadowed; app is not
 			// associated either, or build's replies to it would be dropped
 			// (reach-no-return).
