@@ -165,7 +165,11 @@ func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
 	if to {
 		known = append(known, slices.Collect(maps.Keys(m.Ix.GitLabs))...)
 	}
-	return nil, unknown("VPC, group or GitLab", name, known)
+	what := "VPC or group"
+	if to {
+		what = "VPC, group or GitLab"
+	}
+	return nil, unknown(what, name, known)
 }
 
 func unknown(what, name string, known []string) error {
