@@ -39,6 +39,9 @@ func TestEngineMatchesBruteForce(t *testing.T) {
 				a, b := m.VPCs[an], m.VPCs[bn]
 				from, to := VPCEndpoint(a), VPCEndpoint(b)
 				_, arrives := m.Arrive(from, to, 0)
+				if quick := m.Arrives(from, to, 0); quick != arrives {
+					t.Fatalf("round %d: %s arrives in %s: Arrive %v, Arrives %v", round, an, bn, arrives, quick)
+				}
 				if want := bf.arrives(a, b); arrives != want {
 					t.Fatalf("round %d: %s arrives in %s: engine %v, brute force %v\n%s", round, an, bn, arrives, want, describe(e))
 				}
@@ -51,6 +54,9 @@ func TestEngineMatchesBruteForce(t *testing.T) {
 					continue
 				}
 				p := m.RoundTrip(from, to, 0)
+				if quick := m.RoundTripOK(from, to, 0); quick != p.OK() {
+					t.Fatalf("round %d: round trip %s → %s: RoundTrip %v, RoundTripOK %v", round, an, bn, p.OK(), quick)
+				}
 				if want := bf.roundTrip(a, b); p.OK() != want {
 					t.Fatalf("round %d: round trip %s → %s: engine %v (%+v), brute force %v\n%s", round, an, bn, p.OK(), p.Fail, want, describe(e))
 				}

@@ -216,10 +216,10 @@ func (r *reachChecker) allowPair(line int, rule estate.IntentRule, src, dst reac
 			WithHint("add a private subnet tier for what must reach %s", dst.Name), pair)
 		return
 	}
-	p := r.m.RoundTrip(src, dst, port)
-	if p.OK() {
+	if r.m.RoundTripOK(src, dst, port) {
 		return
 	}
+	p := r.m.RoundTrip(src, dst, port)
 	r.add(diag.Errorf(p.Fail.Pos, "reach-unreachable", "%s fails for %s: %s", intent, pair, p.Fail.Why).
 		WithHint("%s; path: %s", p.Fail.Hint, pathText(p.Hops)), pair)
 }
@@ -312,7 +312,7 @@ func (r *reachChecker) breaches(h *reach.Hub, src reach.Endpoint, dsts []reach.E
 			continue
 		}
 		for _, port := range rulePorts(rule) {
-			if _, ok := r.m.Arrive(src, dst, port); ok {
+			if r.m.Arrives(src, dst, port) {
 				out = append(out, dst)
 				break
 			}
@@ -507,9 +507,12 @@ func (r *reachChecker) checkGitLabUndeclared() {
 				if len(src.Subnets) == 0 {
 					continue
 				}
-				p := r.m.RoundTrip(src, dst, 0)
-				if p.Fail == nil || p.Fail.Pos != g.Pos("alb.allowedCidrs") {
-					continue // turned away earlier: the routing does not mean it
+				// Only a VPC whose packets the security group alone turns
+				// away: the routing means it to reach GitLab.
+				open := dst
+				open.Ingress = append(slices.Clone(dst.Ingress), a.VPC.CIDR)
+				if !r.m.RoundTripOK(src, open, 0) {
+					continue
 				}
 				// The line to change: the allow intents, or without any,
 				// the load balancer's own list.
