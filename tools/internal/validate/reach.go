@@ -21,8 +21,8 @@ func (c *checker) checkReach() {
 	r := &reachChecker{checker: c, m: m}
 	for _, h := range m.Hubs {
 		r.checkGroups(h)
-		r.checkAllow(h)
 		r.checkDeny(h)
+		r.checkAllow(h)
 		r.checkReturn(h)
 		r.checkUnrouted(h)
 		r.checkBlackholed(h)
@@ -192,6 +192,9 @@ func (r *reachChecker) checkAllow(h *reach.Hub) {
 		line := t.Pos(rp).Line
 		for _, f := range from {
 			for _, src := range f.eps {
+				if r.misassociated(h, src.VPC) {
+					continue
+				}
 				for _, tg := range to {
 					for _, dst := range tg.eps {
 						if src.VPC == dst.VPC {
@@ -397,6 +400,7 @@ func (c tableCount) usual(a *reach.Attachment) *reach.Table {
 // tables, not per pair of VPCs.
 func (r *reachChecker) checkReturn(h *reach.Hub) {
 	t := h.T
+	denied := r.denyPairs(h)
 	for _, tb := range h.Tables {
 		if len(tb.Assoc) == 0 {
 			continue
@@ -420,7 +424,18 @@ func (r *reachChecker) checkReturn(h *reach.Hub) {
 			maps.Copy(got, back.Reached(false))
 			maps.Copy(got, back.Reached(true))
 			for _, a := range tb.Assoc {
-				if a == b || got[a] || a.VPC == nil || !dests[b] {
+				if a == b || got[a] || a.VPC == nil || !dests[b] || denied(a.VPC, b.VPC) || r.misassociated(h, b.VPC) {
+					// A deny intent says a must not get there, or b's
+					// association is already the line to fix.
+					continue
+				}
+				if denied(b.VPC, a.VPC) {
+					// The reply route would let b reach a: the request's
+					// route is what must go.
+					e := entryTo(tb, b)
+					r.add(diag.Errorf(t.Pos(e.Path), "reach-no-return",
+						"route table %s carries %s's traffic to %s, but a deny intent keeps %s from %s, so no reply can come back", tb.Name, a.Name, b.Name, b.Name, a.Name).
+						WithHint("remove this route from route table %s", tb.Name), a.Name+" → "+b.Name)
 					continue
 				}
 				rp := estate.ItemPath("routeTables", back.Index)
@@ -430,6 +445,56 @@ func (r *reachChecker) checkReturn(h *reach.Hub) {
 					WithHint("add %s to the propagations of route table %s", a.Name, back.Name), a.Name+" → "+b.Name)
 			}
 		}
+	}
+}
+
+// misassociated reports whether a reach-isolation finding already names
+// VPC v's association with h as the line to fix.
+func (r *reachChecker) misassociated(h *reach.Hub, v *reach.VPC) bool {
+	a := v.Attachment(h)
+	if a == nil || a.Table == nil {
+		return false
+	}
+	_, ok := r.found[findingKey{h.T.Pos(a.AssocPath), "reach-isolation"}]
+	return ok
+}
+
+// entryTo returns the first entry of tb that sends traffic to attachment b.
+func entryTo(tb *reach.Table, b *reach.Attachment) reach.Entry {
+	for _, e := range tb.Entries {
+		if e.Att == b {
+			return e
+		}
+	}
+	return reach.Entry{}
+}
+
+// denyPairs returns whether a deny intent of h forbids VPC a to reach VPC
+// b. It keeps each rule's sides as sets, not the pairs.
+func (r *reachChecker) denyPairs(h *reach.Hub) func(a, b *reach.VPC) bool {
+	t := h.T
+	type rule struct{ from, to map[string]bool }
+	var rules []rule
+	names := func(list []string) map[string]bool {
+		out := map[string]bool{}
+		for _, n := range list {
+			refs, _ := estate.IntentVPCs(r.e, r.ix, t, n)
+			for _, ref := range refs {
+				out[ref.VPC.Name] = true
+			}
+		}
+		return out
+	}
+	for _, d := range t.Intents.Deny {
+		rules = append(rules, rule{names(d.From), names(d.To)})
+	}
+	return func(a, b *reach.VPC) bool {
+		for _, rl := range rules {
+			if rl.from[a.Name] && rl.to[b.Name] {
+				return true
+			}
+		}
+		return false
 	}
 }
 
