@@ -24,6 +24,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"validate", "check the estate's YAML; no AWS access needed", runValidate},
+		{"reach", "explain whether FROM reaches TO and back, hop by hop, from the YAML alone", runReach},
 		{"compile", "validate, then write the CloudFormation templates and manifest into generated/", runCompile},
 		{"schema", "write the JSON Schemas of the document kinds into schemas/", runSchema},
 		{"diff", "predict offline what the merge request changes in AWS, and flag dangerous changes", runDiff},

@@ -106,6 +106,8 @@ func (p *planner) planGitLab(g *estate.GitLab) {
 		ECSExec:            g.ECSExecEnabled(),
 		Backup:             g.EFS.BackupEnabled(),
 	}
+	// The load balancer admits what the intents allow, besides allowedCidrs.
+	spec.GitLab.ALB.AllowedCIDRs = estate.GitLabIngress(p.e, p.ix, g)
 	if spec.ALBScheme == "" {
 		spec.ALBScheme = DefaultALBScheme
 	}
