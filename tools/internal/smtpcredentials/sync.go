@@ -38,15 +38,12 @@ type Target struct {
 	stacks.SMTPCredentials
 }
 
-// Targets lists the SMTP credentials the manifest's stacks ask for.
-func Targets(m *stacks.Manifest) []Target {
-	var out []Target
-	for _, s := range m.Stacks {
-		if s.SMTPCredentials != nil {
-			out = append(out, Target{Stack: s.ID, Account: s.Account, AccountID: s.AccountID, Region: s.Region, SMTPCredentials: *s.SMTPCredentials})
-		}
+// TargetOf returns the SMTP credentials a manifest stack asks for.
+func TargetOf(h stacks.StackHeader) (Target, bool) {
+	if h.SMTPCredentials == nil {
+		return Target{}, false
 	}
-	return out
+	return Target{Stack: h.ID, Account: h.Account, AccountID: h.AccountID, Region: h.Region, SMTPCredentials: *h.SMTPCredentials}, true
 }
 
 // Syncer keeps SMTP credentials current.
