@@ -22,6 +22,8 @@ type Options struct {
 	Clients Clients
 	// Images copies the container images stacks ask for (apply only).
 	Images ImageCopier
+	// SMTP writes the SMTP credentials stacks ask for (apply only).
+	SMTP SMTPSync
 	// Parallel bounds how many stacks are worked on at once (default 4).
 	Parallel int
 	// ChangeSetName names the change sets of the run (default

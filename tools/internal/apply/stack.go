@@ -72,6 +72,9 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	if err == nil && s.CopyImage != nil {
 		err = r.copyImage(ctx, s, res)
 	}
+	if err == nil && s.SMTPCredentials != nil {
+		err = r.syncSMTP(ctx, s)
+	}
 	if err != nil {
 		r.fail(s, res, err)
 		return false

@@ -77,12 +77,11 @@ func runGitLab(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
 		return ExitFindings
 	}
-	s := &smtpcredentials.Syncer{
-		Clients: smtpcredentials.AWSClients{Access: access, Accounts: estateAccounts(*root)},
-		Out:     stdout, Rotate: *rotate, DryRun: *dryRun,
-	}
+	clients := smtpcredentials.AWSClients{Access: access, Accounts: estateAccounts(*root)}
 	failed := 0
 	for _, t := range targets {
+		out := &smtpcredentials.LineWriter{Line: func(line string) { fmt.Fprintf(stdout, "%s: %s\n", t.Stack, line) }}
+		s := &smtpcredentials.Syncer{Clients: clients, Out: out, Rotate: *rotate, DryRun: *dryRun}
 		if _, err := s.Sync(ctx, t); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", t.Stack, err)
 			failed++

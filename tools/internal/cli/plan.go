@@ -16,6 +16,7 @@ import (
 	"gitops/tools/internal/apply"
 	"gitops/tools/internal/estate"
 	"gitops/tools/internal/load"
+	"gitops/tools/internal/smtpcredentials"
 )
 
 func runPlan(args []string, stdout, stderr io.Writer) int {
@@ -115,8 +116,12 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		return nil, nil, opts, ExitUsage
 	}
 	opts = apply.Options{
-		Clients:       clients,
-		Images:        &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		Clients: clients,
+		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
+			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: clients.Access(), Accounts: accounts}, Out: out}
+			return s.Sync(ctx, t)
+		},
 		Parallel:      f.parallel,
 		ChangeSetName: apply.ChangeSetName(command, runID),
 		BusyWait:      f.waitBusy,

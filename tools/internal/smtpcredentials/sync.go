@@ -10,6 +10,7 @@
 package smtpcredentials
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -103,7 +104,7 @@ func (s *Syncer) Sync(ctx context.Context, t Target) (Result, error) {
 		}
 	}
 	if current != "" && !s.Rotate {
-		fmt.Fprintf(s.Out, "%s: SMTP credentials of %s in %s are current (access key %s)\n", t.Stack, t.User, t.Secret, Masked(current))
+		fmt.Fprintf(s.Out, "SMTP credentials of %s in %s are current (access key %s)\n", t.User, t.Secret, Masked(current))
 		return res, nil
 	}
 	why := "the secret holds no access key of the user"
@@ -111,7 +112,7 @@ func (s *Syncer) Sync(ctx context.Context, t Target) (Result, error) {
 		why = "--rotate"
 	}
 	if s.DryRun {
-		fmt.Fprintf(s.Out, "%s: would create an access key for %s, write its SMTP password to %s and restart %s/%s (%s)\n", t.Stack, t.User, t.Secret, t.Cluster, t.Service, why)
+		fmt.Fprintf(s.Out, "would create an access key for %s, write its SMTP password to %s and restart %s/%s (%s)\n", t.User, t.Secret, t.Cluster, t.Service, why)
 		return res, nil
 	}
 	// IAM allows two access keys per user: the one in use stays until the
@@ -120,7 +121,7 @@ func (s *Syncer) Sync(ctx context.Context, t Target) (Result, error) {
 		if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(t.User), AccessKeyId: aws.String(id)}); err != nil {
 			return res, fmt.Errorf("deleting unused access key %s of %s: %w", Masked(id), t.User, err)
 		}
-		fmt.Fprintf(s.Out, "%s: deleted unused access key %s of %s\n", t.Stack, Masked(id), t.User)
+		fmt.Fprintf(s.Out, "deleted unused access key %s of %s\n", Masked(id), t.User)
 	}
 	created, err := c.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(t.User)})
 	if err != nil {
@@ -135,22 +136,22 @@ func (s *Syncer) Sync(ctx context.Context, t Target) (Result, error) {
 		return res, fmt.Errorf("writing %s: %w", t.Secret, err)
 	}
 	res.Changed = true
-	fmt.Fprintf(s.Out, "%s: wrote access key %s of %s and its SMTP password to %s (%s)\n", t.Stack, Masked(id), t.User, t.Secret, why)
+	fmt.Fprintf(s.Out, "wrote access key %s of %s and its SMTP password to %s (%s)\n", Masked(id), t.User, t.Secret, why)
 
 	res.Restarted, err = restart(ctx, c.ECS, t)
 	if err != nil {
 		return res, err
 	}
 	if res.Restarted {
-		fmt.Fprintf(s.Out, "%s: restarting ECS service %s/%s so GitLab reads the new credentials\n", t.Stack, t.Cluster, t.Service)
+		fmt.Fprintf(s.Out, "restarting ECS service %s/%s so GitLab reads the new credentials\n", t.Cluster, t.Service)
 	} else {
-		fmt.Fprintf(s.Out, "%s: ECS service %s/%s is not deployed yet; its first task reads the new credentials\n", t.Stack, t.Cluster, t.Service)
+		fmt.Fprintf(s.Out, "ECS service %s/%s is not deployed yet; its first task reads the new credentials\n", t.Cluster, t.Service)
 	}
 	if current != "" {
 		if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(t.User), AccessKeyId: aws.String(current)}); err != nil {
 			return res, fmt.Errorf("deleting the replaced access key %s of %s: %w", Masked(current), t.User, err)
 		}
-		fmt.Fprintf(s.Out, "%s: deleted the replaced access key %s\n", t.Stack, Masked(current))
+		fmt.Fprintf(s.Out, "deleted the replaced access key %s\n", Masked(current))
 	}
 	return res, nil
 }
@@ -194,4 +195,23 @@ func Masked(id string) string {
 		return "…"
 	}
 	return "…" + id[len(id)-4:]
+}
+
+// LineWriter passes each complete line written to it to Line.
+type LineWriter struct {
+	Line func(string)
+	buf  []byte
+}
+
+// Write implements io.Writer.
+func (w *LineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.Line(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
 }
