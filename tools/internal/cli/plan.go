@@ -124,7 +124,11 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		},
 		Parallel:      f.parallel,
 		ChangeSetName: apply.ChangeSetName(command, runID),
+		Emulator:      apply.EndpointOverride(os.Getenv),
 		BusyWait:      f.waitBusy,
+	}
+	if opts.Emulator != "" {
+		fmt.Fprintf(stderr, "gitops %s: the AWS endpoint is overridden (%s): talking to an emulator, not AWS; what it cannot emulate is reported as not emulated\n", command, opts.Emulator)
 	}
 	return d, selected, opts, ExitOK
 }
