@@ -32,6 +32,7 @@ func commands() []command {
 		{"apply", "plan, then execute the change sets in dependency order, account by account", runApply},
 		{"bake", "build a recipe's AMI with ImageBuilder and publish it to SSM (then its dependants)", runBake},
 		{"mirrors", "mirrors sync: Git credentials and GitLab push mirrors for the CodeCommit mirrors", runMirrors},
+		{"gitlab", "gitlab smtp-credentials: GitLab's SES SMTP key and password, into its secret", runGitLab},
 	}
 }
 
