@@ -297,8 +297,11 @@ var kindResourceTypes = map[Kind][]string{
 		"AWS::RDS::DBSubnetGroup", "AWS::Route53::HostedZone", "AWS::Route53::RecordSet", "AWS::SES::ConfigurationSet",
 		"AWS::SES::EmailIdentity", "AWS::SecretsManager::Secret", "AWS::SecretsManager::SecretTargetAttachment",
 	},
-	KindGitLabImage: {"AWS::ECR::PullThroughCacheRule", "AWS::ECR::Repository", "AWS::ECR::RepositoryCreationTemplate", "AWS::SecretsManager::Secret"},
-	KindDeployRole:  {"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"},
+	KindGitLabImage: {
+		"AWS::ECR::PullThroughCacheRule", "AWS::ECR::Repository", "AWS::ECR::RepositoryCreationTemplate", "AWS::IAM::User",
+		"AWS::SecretsManager::Secret",
+	},
+	KindDeployRole: {"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"},
 	KindMirrors: {
 		"AWS::CodeCommit::Repository", "AWS::CodeConnections::Connection", "AWS::CodeConnections::Host",
 		"AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress", "AWS::IAM::User",

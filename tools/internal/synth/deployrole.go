@@ -49,11 +49,19 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 					"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
 					"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
 				}, b.arnAnyRegion("ecr", "repository/gitops-*")),
+				// apply gives GitLab's SMTP users their access key and SES
+				// password (gitops gitlab smtp-credentials) and restarts
+				// GitLab to read it.
+				statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"},
+					b.globalARN("iam", b.spec.AccountID, "user/"+stacks.GitLabSMTPUserName("*"))),
+				statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"},
+					b.arnAnyRegion("secretsmanager", "secret:"+stacks.GitLabSMTPSecretName("*")+"-*")),
+				statement("Allow", []string{"ecs:UpdateService"}, b.arnAnyRegion("ecs", "service/"+stacks.GitLabClusterName("*")+"/*")),
 				passExec,
 			),
 		}},
 	})
-	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); the change sets and images are limited to the estate's gitops-* stacks and repositories.")
+	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); the change sets, images, SMTP users, their secrets and GitLab's services are limited to the estate's gitops-… names, in any of the estate's regions.")
 
 	if len(spec.PlanTrusted) > 0 {
 		plan := awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
