@@ -458,3 +458,31 @@ func TestBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestPrincipalsUnderBoundary: every role and user of every template, the
+// fixture's and its variant's, carries the account's boundary.
+func TestPrincipalsUnderBoundary(t *testing.T) {
+	fp, fixture := fixtureTemplates(t)
+	variant := variantTemplates(t)
+	for _, set := range []struct {
+		plan      *stacks.Plan
+		templates map[string][]byte
+	}{{fp, fixture}, {variantPlan, variant}} {
+		for _, s := range set.plan.Stacks {
+			r := &resolver{stack: s, names: map[string]string{}}
+			want := "arn:aws:iam::" + s.AccountID + ":policy/" + stacks.BoundaryName
+			for id, res := range parse(t, set.templates[s.Template]).Resources {
+				if res.Type != "AWS::IAM::Role" && res.Type != "AWS::IAM::User" {
+					continue
+				}
+				got, ok := res.Properties["PermissionsBoundary"]
+				if s.Kind == stacks.KindDeployRole && ok && jsonString(got) == `{"Ref":"Boundary"}` {
+					continue
+				}
+				if !ok || r.str(got) != want {
+					t.Errorf("%s: %s %s has boundary %v, want %s", s.Template, res.Type, id, got, want)
+				}
+			}
+		}
+	}
+}
