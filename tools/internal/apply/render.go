@@ -59,6 +59,10 @@ func (r *Result) Summary() string {
 	add(r.Count(OutcomeRefused), "refused")
 	add(r.Count(OutcomeSkipped), "skipped")
 	add(r.Count(OutcomeNotStarted), "not started")
+	add(r.Count(OutcomeInterrupted), "interrupted mid-update")
+	if r.Interrupted {
+		parts = append([]string{"interrupted"}, parts...)
+	}
 	if len(r.Stacks) == 0 {
 		return "no stacks selected"
 	}
@@ -101,7 +105,7 @@ func stackHeadline(r *Result, s *StackResult) string {
 	switch s.Outcome {
 	case OutcomeUnchanged:
 		return "no changes"
-	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused:
+	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused, OutcomeInterrupted:
 		if s.Action == "" {
 			return string(s.Outcome)
 		}
@@ -189,7 +193,12 @@ func writeMarkdown(w io.Writer, r *Result) error {
 	}
 	b.WriteString("\n\n| Stack | Account | Region | Plan |\n|---|---|---|---|\n")
 	for _, s := range r.Stacks {
-		fmt.Fprintf(&b, "| `%s` | %s (%s) | %s | %s |\n", s.ID, mdEscape(s.Account), s.AccountID, s.Region, mdEscape(stackHeadline(r, s)))
+		// The reason stands in the row: a reviewer reads the table first.
+		row := stackHeadline(r, s)
+		if s.Error != "" {
+			row += ": " + s.Error
+		}
+		fmt.Fprintf(&b, "| `%s` | %s (%s) | %s | %s |\n", s.ID, mdEscape(s.Account), s.AccountID, s.Region, mdEscape(row))
 	}
 	for _, s := range r.Stacks {
 		if len(s.Changes) == 0 && s.Error == "" && s.Image == "" {
