@@ -188,7 +188,7 @@ func changeLines(changes []Change) []string {
 func writeMarkdown(w io.Writer, r *Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### gitops %s\n\n**%s**", r.Command, mdEscape(r.Summary()))
-	if r.ChangeSet != "" {
+	if r.ChangeSet != "" && r.changeSetsLeft() {
 		fmt.Fprintf(&b, " · change sets `%s`", r.ChangeSet)
 	}
 	b.WriteString("\n\n| Stack | Account | Region | Plan |\n|---|---|---|---|\n")
@@ -251,4 +251,14 @@ func writeMarkdown(w io.Writer, r *Result) error {
 // mdEscape keeps text from breaking a table row or turning into markup.
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// changeSetsLeft tells whether any change set of the run still exists.
+func (r *Result) changeSetsLeft() bool {
+	for _, s := range r.Stacks {
+		if s.ChangeSet != "" {
+			return true
+		}
+	}
+	return false
 }
