@@ -101,7 +101,9 @@ func (cmd *Command) writeUsage(w io.Writer) {
 	fmt.Fprint(w, "\nflags:\n")
 	writeFlags(w, fs)
 	fmt.Fprint(w, "\nexit status:\n")
-	for _, e := range append(slices.Clone(cmd.Exits), usageExit) {
+	exits := append(slices.Clone(cmd.Exits), usageExit)
+	slices.SortStableFunc(exits, func(a, b Exit) int { return a.Code - b.Code })
+	for _, e := range exits {
 		fmt.Fprintf(w, "  %-3d  %s\n", e.Code, e.Meaning)
 	}
 	if len(cmd.Env) > 0 {
@@ -163,8 +165,13 @@ func upperFirst(s string) string {
 // versionLine is gitops --version: the module version and the VCS revision
 // the binary was built from, as the Go build info records them.
 func versionLine() string {
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(info)
+}
+
+func versionOf(info *debug.BuildInfo) string {
 	version, revision, modified := "(devel)", "", false
-	if info, ok := debug.ReadBuildInfo(); ok {
+	if info != nil {
 		if v := info.Main.Version; v != "" {
 			version = v
 		}
@@ -184,7 +191,31 @@ func versionLine() string {
 			line += " (modified)"
 		}
 	} else {
-		line += " (no VCS revision: built by go run or go test; go build records it)"
+		// go run, go test and -buildvcs=false record none.
+		line += ", no VCS revision recorded,"
 	}
 	return line + " " + runtime.Version()
+}
+
+// Names lists the registered commands, for tests that check every command
+// is covered.
+func Names() []string {
+	var names []string
+	for _, c := range sortedCommands() {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// FlagNames lists the flags of the command called name; ok is false when
+// there is no such command.
+func FlagNames(name string) (flags []string, ok bool) {
+	cmd := lookup(name)
+	if cmd == nil {
+		return nil, false
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cmd.Setup(fs)
+	fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+	return flags, true
 }

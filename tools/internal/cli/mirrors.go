@@ -2,8 +2,8 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"flag"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
