@@ -62,7 +62,7 @@ func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
 		return ExitFindings
 	}
-	files, stats, err := compileFiles(root, plan)
+	files, stats, err := compileFiles(root, plan, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
 		return ExitFindings
@@ -111,10 +111,10 @@ type compileStats struct {
 // template at its path, manifest.json and the image recipes' component
 // documents. Templates come from the cache
 // when their inputs are unchanged, else from the synth worker.
-func compileFiles(root string, plan *stacks.Plan) (map[string][]byte, compileStats, error) {
+func compileFiles(root string, plan *stacks.Plan, progress io.Writer) (map[string][]byte, compileStats, error) {
 	var stats compileStats
 	cache := templateCache{dir: cacheDir()}
-	worker, err := findSynthWorker(root, cache.dir)
+	worker, err := findSynthWorker(root, cache.dir, progress)
 	if err != nil {
 		return nil, stats, err
 	}
