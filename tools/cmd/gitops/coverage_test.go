@@ -50,9 +50,9 @@ func TestEveryCommandHasScripts(t *testing.T) {
 	}
 }
 
-// readmeCommand matches a gitops command line in the README, as bin/gitops
-// or through go run.
-var readmeCommand = regexp.MustCompile("(?:bin/gitops|go run \\./tools/cmd/gitops) ([^`\n#|]*)")
+// readmeCommand matches a gitops command in the README, as bin/gitops or
+// through go run, at the start of a code line or of inline code.
+var readmeCommand = regexp.MustCompile("(?m)(?:^|`)(?:bin/gitops|go run \\./tools/cmd/gitops) ([^`\n#|]*)")
 
 // TestREADMECommandsAreAccepted checks every gitops command the README
 // shows: the command exists and takes every flag written after it.
