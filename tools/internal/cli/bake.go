@@ -21,6 +21,11 @@ var bakeClients = func(ctx context.Context) (bake.Clients, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One clear message when there are no usable credentials, before any
+	// call fails with the SDK's.
+	if _, err := access.Check(ctx); err != nil {
+		return nil, err
+	}
 	return bake.AWSClients{Access: access}, nil
 }
 

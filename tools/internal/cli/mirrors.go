@@ -20,6 +20,11 @@ var mirrorClients = func(ctx context.Context) (mirrorsync.Clients, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One clear message when there are no usable credentials, before any
+	// call fails with the SDK's.
+	if _, err := access.Check(ctx); err != nil {
+		return nil, err
+	}
 	return mirrorsync.AWSClients{Access: access}, nil
 }
 
