@@ -102,7 +102,7 @@ func ShortError(err error) string {
 		return ae.ErrorCode() + ": " + ae.ErrorMessage()
 	}
 	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 400 {
 		return fmt.Sprintf("HTTP %d, no error code in the answer", re.HTTPStatusCode())
 	}
 	return err.Error()
