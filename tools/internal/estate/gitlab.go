@@ -38,6 +38,11 @@ type GitLab struct {
 	// (gitlab_rails['time_zone']) and a string, number or boolean value. Keys
 	// gitops sets itself (external_url, nginx, database, SMTP) are refused.
 	GitLabRb map[string]RubyValue `yaml:"gitlabRb,omitempty"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // ECSExecEnabled reports whether ECS Exec is on (the default).
