@@ -443,7 +443,7 @@ func TestPlanGitLabIngressFromIntents(t *testing.T) {
 		"environments/tooling/transitgateway.yaml": string(tgw) + intents,
 		"environments/tooling/gitlab.yaml":         strings.Replace(string(gitlab), "allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [192.168.0.0/16, 10.2.0.0/16]", 1),
 	})
-	got := p.Stack("tooling/eu-west-1/gitlab-main").GitLab.GitLab.ALB.AllowedCIDRs
+	got := p.Stack("tooling/eu-west-1/gitlab-main").GitLab.AllowedCIDRs
 	if want := []string{"192.168.0.0/16", "10.2.0.0/16", "10.1.0.0/16"}; !slices.Equal(got, want) {
 		t.Errorf("load balancer ingress %v, want %v", got, want)
 	}
