@@ -76,6 +76,9 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	if err == nil && s.CopyImage != nil {
 		err = r.copyImage(ctx, s, res)
 	}
+	if err == nil && s.SMTPCredentials != nil {
+		err = r.syncSMTP(ctx, s, res)
+	}
 	if err != nil {
 		r.fail(s, res, err)
 		return false
@@ -426,7 +429,7 @@ func (r *run) output(ctx context.Context, s *Stack, producer, name string) (valu
 		if pr := r.results[producer]; !r.apply && r.selected[producer] && pr.Outcome == OutcomePlanned && pr.Action == ActionUpdate {
 			return "", &outputWait{producer: producer, why: "adds", outputs: []string{name}}, nil
 		}
-		return "", nil, fmt.Errorf("stack %s has no output %s (it has %s)", producer, name, outputNames(outs))
+		return "", nil, r.missingOutput(producer, name, outs)
 	}
 	return v, nil, nil
 }

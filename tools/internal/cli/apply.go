@@ -32,7 +32,9 @@ mid-update. Progress goes to stderr, the report to stdout.`,
 			fs.Var(&allow, "allow-replace", "let the change sets replace or remove this stateful `TYPE/ID` (e.g. AWS::EFS::FileSystem/Data); repeatable")
 			keepGoing := fs.Bool("keep-going", false, "after a failure, go on with the stacks that do not depend on the failed one")
 			return func(c *Call) int {
-				allowed, err := apply.ParseAllowReplace(allow)
+				// The estate's allowReplace: entries count as given here, so
+				// apply allows what gitops diff allowed in the merge request.
+				allowed, err := apply.ParseAllowReplace(append(allow, declaredAllowReplace(f.root)...))
 				if err != nil {
 					return c.Usagef("%v", err)
 				}

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"gitops/tools/internal/apply"
 	"gitops/tools/internal/estate"
 	"gitops/tools/internal/load"
+	"gitops/tools/internal/smtpcredentials"
 )
 
 func init() {
@@ -35,7 +38,16 @@ lets the running ones finish; a second cancels at once.`,
 			f := addDeployFlags(fs)
 			keep := fs.Bool("keep-change-sets", false, "leave the change sets in CloudFormation for review instead of deleting them once reported")
 			return func(c *Call) int {
-				return deploy(c, f, func(o *apply.Options) { o.Cleanup = !*keep })
+				// What the estate's allowReplace: entries allow is not
+				// reported blocked.
+				allowed, err := apply.ParseAllowReplace(declaredAllowReplace(f.root))
+				if err != nil {
+					return c.Usagef("%v", err)
+				}
+				return deploy(c, f, func(o *apply.Options) {
+					o.Cleanup = !*keep
+					o.AllowReplace = allowed
+				})
 			}
 		},
 	})
@@ -116,16 +128,24 @@ func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 		return c.Errorf(ExitFindings, "%v", err)
 	}
 	opts := apply.Options{
-		Clients:       clients,
-		Images:        &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		Clients: clients,
+		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
+			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: clients.Access(), Accounts: accounts}, Out: out}
+			return s.Sync(ctx, t)
+		},
 		Parallel:      f.parallel,
 		ChangeSetName: apply.ChangeSetName(command, runID),
+		Emulator:      apply.EndpointOverride(os.Getenv),
 		BusyWait:      f.waitBusy,
 		Stop:          in.stop,
 		// Progress goes to stderr so that stdout holds the report alone.
 		Progress: c.Stderr,
 	}
 	tune(&opts)
+	if opts.Emulator != "" {
+		fmt.Fprintf(c.Stderr, "gitops %s: the AWS endpoint is overridden (%s): talking to an emulator, not AWS; what it cannot emulate is reported as not emulated\n", command, opts.Emulator)
+	}
 	fmt.Fprintf(c.Stderr, "gitops %s: %d stacks, at most %d at once, change sets %s\n", command, len(selected), opts.Parallel, opts.ChangeSetName)
 	var result *apply.Result
 	if command == "apply" {
