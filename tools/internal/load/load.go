@@ -5,6 +5,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -48,7 +49,11 @@ func LoadEstate(root string) (*estate.Estate, *diag.List, error) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range work {
-				data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(files[i])))
+				data, size, err := readFile(filepath.Join(root, filepath.FromSlash(files[i])))
+				if errors.Is(err, errTooBig) {
+					diags.Add(tooBig(files[i], size))
+					continue
+				}
 				if err != nil {
 					mu.Lock()
 					ioErrs = append(ioErrs, err)
@@ -74,6 +79,28 @@ func LoadEstate(root string) (*estate.Estate, *diag.List, error) {
 		}
 	}
 	return e, diags, nil
+}
+
+// errTooBig is readFile's error for a file larger than MaxFileSize.
+var errTooBig = errors.New("file too large")
+
+// readFile reads a file of at most MaxFileSize bytes; a larger one it
+// refuses with errTooBig and its size, unread, so it costs no memory.
+func readFile(name string) ([]byte, int64, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, fi.Size(), errTooBig
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	return data, int64(len(data)), err
 }
 
 // AddDocument puts a decoded document into the estate's list of its kind.
