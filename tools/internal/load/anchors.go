@@ -78,17 +78,22 @@ func (d *decoder) register(a *ast.AnchorNode) {
 	d.anchors[a.Name.GetToken().Value] = a.Value
 }
 
-// skip walks a value that is not decoded (under an unknown key) only to
-// register its anchors, so later aliases to them do not cascade into errors.
+// skip walks a value that is not decoded (under an unknown key) to
+// register its anchors, so later aliases to them do not cascade into
+// errors, and to report plain values that run on, which are syntax errors
+// wherever they are.
 func (d *decoder) skip(n ast.Node) {
-	ast.Walk(anchorVisitor{d}, n)
+	ast.Walk(skipVisitor{d}, n)
 }
 
-type anchorVisitor struct{ d *decoder }
+type skipVisitor struct{ d *decoder }
 
-func (v anchorVisitor) Visit(n ast.Node) ast.Visitor {
+func (v skipVisitor) Visit(n ast.Node) ast.Visitor {
 	if a, ok := n.(*ast.AnchorNode); ok {
 		v.d.register(a)
+	}
+	if r, bad := checkPlain(n); bad {
+		v.d.runOn(r, "")
 	}
 	return v
 }

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
@@ -60,7 +62,12 @@ func (d *decoder) pos(n ast.Node) estate.Pos {
 	if tk == nil || tk.Position == nil || tk.Position.Line < d.line {
 		return estate.Pos{File: d.doc.File, Line: d.line, Col: 1}
 	}
-	return estate.Pos{File: d.doc.File, Line: tk.Position.Line, Col: max(1, tk.Position.Column)}
+	line, col := tk.Position.Line, tk.Position.Column
+	if tk.Type == token.StringType && strings.Contains(strings.Trim(tk.Origin, " \t\n"), "\n") {
+		// A plain value over several lines is where it starts.
+		line, col = startOf(tk)
+	}
+	return estate.Pos{File: d.doc.File, Line: line, Col: max(1, col)}
 }
 
 func (d *decoder) errorf(n ast.Node, rule, format string, args ...any) *diagBuilder {
@@ -115,6 +122,11 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	if n == nil {
 		return
 	}
+	if r, bad := checkPlain(n); bad {
+		d.doc.Record(path, r.start[0], r.start[1])
+		d.runOn(r, path)
+		return
+	}
 	if !d.doc.Has(path) {
 		// An alias is recorded where it is written, not where its anchor is:
 		// that is the line a reader of this path looks at.
@@ -158,6 +170,12 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 		d.typeError(n, "a string")
 	case reflect.Int, reflect.Int64:
 		i, ok := n.(*ast.IntegerNode)
+		if !ok && isPlain(n) && tooLargeInteger.MatchString(n.GetToken().Value) {
+			// The parser keeps an integer it cannot hold as a string.
+			d.errorf(n, "yaml-type", "integer %s is too large", n.GetToken().Value).
+				hint("write a whole number below %d", uint64(math.MaxInt64)+1)
+			return
+		}
 		if !ok {
 			d.typeError(n, "an integer")
 			return
@@ -185,6 +203,18 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	}
 }
 
+// runOn reports a plain value that runs on into a line YAML does not allow
+// in it, at path.
+func (d *decoder) runOn(r plainRunOn, path string) {
+	key := path[strings.LastIndexAny(path, ".]")+1:]
+	if key == "" {
+		key = "this key"
+	}
+	d.report(diag.Errorf(estate.Pos{File: d.doc.File, Line: r.at[0], Col: r.at[1]}, "yaml-syntax",
+		"plain value %s runs on into line %d, where %s cannot be part of it", firstLine(r.first), r.at[0], firstLine(r.bad)).
+		WithHint("if the indented lines are the value of %s, delete %s; if they are text, quote the whole value", key, firstLine(r.first)))
+}
+
 // typeError reports a value of the wrong type; want is "a string", "a list",
 // …. Anchors inside the value are still registered, so aliases to them do
 // not add findings of their own.
@@ -203,7 +233,7 @@ func typeHint(want string, n ast.Node) string {
 	switch want {
 	case "a string":
 		if isScalar {
-			return fmt.Sprintf("quote it: %q", text)
+			return "quote it: " + firstLine(text)
 		}
 	case "an integer":
 		if isScalar {
@@ -214,6 +244,9 @@ func typeHint(want string, n ast.Node) string {
 		return "write true or false, without quotes"
 	case "a list":
 		if isScalar {
+			if strings.Contains(text, "\n") {
+				return "write a list: one \"- item\" per line"
+			}
 			return fmt.Sprintf("write it as a list: [%s], or one \"- item\" per line", text)
 		}
 		return "write a list: one \"- item\" per line, or [a, b]"
@@ -407,6 +440,15 @@ func (d *decoder) generic(n ast.Node, path string) any {
 	return n.GetToken().Value
 }
 
+// tooLargeInteger matches the plain integers the parser leaves as strings.
+var tooLargeInteger = regexp.MustCompile(`^[-+]?[0-9]+$`)
+
+// isPlain reports whether n is an unquoted string.
+func isPlain(n ast.Node) bool {
+	s, ok := n.(*ast.StringNode)
+	return ok && s.Token != nil && s.Token.Type == token.StringType
+}
+
 // scalar classifies a scalar node for ScalarDecoder.
 func scalar(n ast.Node) (typ, text string, ok bool) {
 	switch t := n.(type) {
@@ -458,10 +500,7 @@ func describe(n ast.Node) string {
 		return "boolean " + t.GetToken().Value
 	case *ast.StringNode, *ast.LiteralNode:
 		s, _ := stringValue(n)
-		if len(s) > 40 {
-			s = s[:40] + "…"
-		}
-		return fmt.Sprintf("string %q", s)
+		return "string " + firstLine(s)
 	}
 	return strings.ToLower(n.Type().String())
 }
