@@ -103,6 +103,8 @@ type entry struct {
 	key   string
 	keyN  ast.Node
 	value ast.Node
+	// via is the merge key (<<) that brought the entry in through an alias.
+	via ast.Node
 }
 
 // entries lists a mapping's keys in source order; keys merged in with `<<`
@@ -117,7 +119,7 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 	var merged []entry
 	for _, mv := range m.Values {
 		if _, isMerge := mv.Key.(*ast.MergeKeyNode); isMerge {
-			merged = append(merged, d.mergeSources(mv.Value, path)...)
+			merged = append(merged, d.mergeSources(mv.Key, mv.Value, path)...)
 			continue
 		}
 		out = append(out, entry{key: keyString(mv.Key), keyN: mv.Key, value: mv.Value})
@@ -142,11 +144,12 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 // mapping or a list of mappings, earlier ones taking precedence. Merged
 // mappings may merge others in turn, so each source counts toward the
 // document's size and depth limits.
-func (d *decoder) mergeSources(n ast.Node, path string) []entry {
+func (d *decoder) mergeSources(key, n ast.Node, path string) []entry {
 	if !d.enter(n) {
 		return nil
 	}
 	defer d.leave()
+	_, allAliased := unwrap(n).(*ast.AliasNode)
 	n = d.resolve(n)
 	if n == nil {
 		return nil
@@ -162,6 +165,7 @@ func (d *decoder) mergeSources(n ast.Node, path string) []entry {
 		if !d.enter(s) {
 			return out
 		}
+		_, aliased := unwrap(s).(*ast.AliasNode)
 		s = d.resolve(s)
 		if s == nil {
 			d.leave()
@@ -174,6 +178,11 @@ func (d *decoder) mergeSources(n ast.Node, path string) []entry {
 			continue
 		}
 		es, _ := d.entries(s, path)
+		if aliased || allAliased {
+			for i := range es {
+				es[i].via = key
+			}
+		}
 		out = append(out, es...)
 		d.leave()
 	}

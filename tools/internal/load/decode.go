@@ -43,6 +43,9 @@ type decoder struct {
 	anchors map[string]ast.Node
 	nodes   int
 	depth   int
+	// via is the alias or merge key through which the value being decoded
+	// was reached, or nil; see record.
+	via ast.Node
 	// tooBig is set once the document exceeded maxNodes or maxDepth; the
 	// decoder then stops, so a hostile document yields one finding, not millions.
 	tooBig bool
@@ -68,6 +71,18 @@ func (d *decoder) pos(n ast.Node) estate.Pos {
 		line, col = startOf(tk)
 	}
 	return estate.Pos{File: d.doc.File, Line: line, Col: max(1, col)}
+}
+
+// record stores the position of the value at path: where n is written,
+// or, inside a value reached through an alias or merged in through one,
+// where that alias or merge key is, which is where a reader of path looks
+// (and what tells two copies of one anchor apart).
+func (d *decoder) record(path string, n ast.Node) {
+	if d.via != nil {
+		n = d.via
+	}
+	p := d.pos(n)
+	d.doc.Record(path, p.Line, p.Col)
 }
 
 func (d *decoder) errorf(n ast.Node, rule, format string, args ...any) *diagBuilder {
@@ -122,19 +137,17 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	if n == nil {
 		return
 	}
+	if _, alias := written.(*ast.AliasNode); alias && d.via == nil {
+		d.via = written
+		defer func() { d.via = nil }()
+	}
 	if r, bad := checkPlain(n); bad {
-		d.doc.Record(path, r.start[0], r.start[1])
+		d.record(path, n)
 		d.runOn(r, path)
 		return
 	}
 	if !d.doc.Has(path) {
-		// An alias is recorded where it is written, not where its anchor is:
-		// that is the line a reader of this path looks at.
-		if _, alias := written.(*ast.AliasNode); !alias {
-			written = n
-		}
-		p := d.pos(written)
-		d.doc.Record(path, p.Line, p.Col)
+		d.record(path, n)
 	}
 	if _, ok := n.(*ast.NullNode); ok {
 		return
@@ -291,13 +304,17 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			given[f.index] = givenValue
 		}
 		child := estate.FieldPath(path, e.key)
+		via := d.via
+		if via == nil {
+			d.via = e.via
+		}
 		if isCollection(d.peek(e.value)) {
 			// Point at the key for blocks: "vpcs:" reads better than its first item.
-			p := d.pos(e.keyN)
-			d.doc.Record(child, p.Line, p.Col)
+			d.record(child, e.keyN)
 		}
 		field := v.Field(f.index)
 		d.decode(e.value, field, child)
+		d.via = via
 		// A required string must say something: `vpc: ""` would otherwise
 		// pass as present and every reference check would skip it.
 		if s, isString := stringValue(d.peek(e.value)); f.required && isString && s == "" {
@@ -385,10 +402,14 @@ func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string) {
 	out := reflect.MakeMapWithSize(v.Type(), len(entries))
 	for _, e := range entries {
 		child := estate.FieldPath(path, e.key)
-		p := d.pos(e.keyN)
-		d.doc.Record(child, p.Line, p.Col)
+		via := d.via
+		if via == nil {
+			d.via = e.via
+		}
+		d.record(child, e.keyN)
 		val := reflect.New(v.Type().Elem()).Elem()
 		d.decode(e.value, val, child)
+		d.via = via
 		out.SetMapIndex(reflect.ValueOf(e.key), val)
 	}
 	v.Set(out)
@@ -403,10 +424,14 @@ func (d *decoder) generic(n ast.Node, path string) any {
 		m := make(map[string]any, len(entries))
 		for _, e := range entries {
 			child := estate.FieldPath(path, e.key)
-			p := d.pos(e.keyN)
-			d.doc.Record(child, p.Line, p.Col)
+			via := d.via
+			if via == nil {
+				d.via = e.via
+			}
+			d.record(child, e.keyN)
 			var val any
 			d.decode(e.value, reflect.ValueOf(&val).Elem(), child)
+			d.via = via
 			m[e.key] = val
 		}
 		return m

@@ -497,21 +497,24 @@ vpcs:
 		t.Errorf("third egress = %+v, want natGateway from the anchor with perAZ overridden to false", third.Egress)
 	}
 
-	// Explicit keys are where they are written; merged ones where the anchor wrote them.
+	// Explicit keys are where they are written; keys merged in through an
+	// alias are at the merge key, and values under an alias at the alias:
+	// a finding about a copy points at the copy, not at the original.
 	for path, want := range map[string]string{
 		"vpcs[0]":                   "6:5",
+		"vpcs[0].subnets[0].name":   "10:16",
 		"vpcs[1]":                   "12:5",
 		"vpcs[1].name":              "13:11",
-		"vpcs[1].azCount":           "8:14",
-		"vpcs[1].subnets":           "9:5",
-		"vpcs[1].subnets[0].name":   "10:16",
+		"vpcs[1].azCount":           "12:5",
+		"vpcs[1].subnets":           "12:5",
+		"vpcs[1].subnets[0].name":   "12:5",
 		"vpcs[1].egress.type":       "15:20",
 		"vpcs[2].name":              "16:17",
 		"vpcs[2].azCount":           "16:33",
-		"vpcs[2].egress.type":       "11:28",
+		"vpcs[2].egress.type":       "20:7",
 		"vpcs[2].egress.perAZ":      "21:14",
 		"vpcs[2].subnets":           "18:5",
-		"vpcs[2].subnets[0].prefix": "10:48",
+		"vpcs[2].subnets[0].prefix": "18:14",
 	} {
 		if got := at(n.Pos(path)); got != want {
 			t.Errorf("Pos(%q) = %s, want %s", path, got, want)
