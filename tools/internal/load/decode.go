@@ -46,6 +46,10 @@ type decoder struct {
 	// via is the alias or merge key through which the value being decoded
 	// was reached, or nil; see record.
 	via ast.Node
+	// frames are the structs being decoded, outermost first, and missing
+	// the required keys found missing so far; see indent.go.
+	frames  []*frame
+	missing []missingKey
 	// tooBig is set once the document exceeded maxNodes or maxDepth; the
 	// decoder then stops, so a hostile document yields one finding, not millions.
 	tooBig bool
@@ -284,43 +288,39 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	} else {
 		given = make([]fieldGiven, nf)
 	}
+	fr := d.push(n, v, path, info, entries)
+	defer d.pop()
 	var unknown []string
 	for _, e := range entries {
 		f, ok := info.fields[e.key]
 		if !ok {
+			if d.misplaced(fr, e) {
+				continue
+			}
 			b := d.errorf(e.keyN, "yaml-unknown-key", "unknown key %q", e.key)
-			if h := diag.DidYouMean(e.key, info.names); h != "" {
+			h := diag.DidYouMean(e.key, info.names)
+			if h != "" {
 				b.hint("%s", h)
 			} else {
 				b.hint("known keys here: %s", strings.Join(info.names, ", "))
 			}
-			d.skip(e.value)
 			unknown = append(unknown, e.key)
+			// Decode a misspelt key as the key it stands for, so its value
+			// is checked and nothing that refers to it cascades.
+			var meant string
+			if _, err := fmt.Sscanf(h, "did you mean %q?", &meant); err == nil {
+				if f, ok := info.fields[meant]; ok && given[f.index] == givenNothing && !hasKey(entries, meant) {
+					d.decodeField(e, v, path, f, given)
+					continue
+				}
+			}
+			d.skip(e.value)
 			continue
 		}
-		if _, null := d.peek(e.value).(*ast.NullNode); null {
-			given[f.index] = givenEmpty
-		} else {
-			given[f.index] = givenValue
-		}
-		child := estate.FieldPath(path, e.key)
-		via := d.via
-		if via == nil {
-			d.via = e.via
-		}
-		if isCollection(d.peek(e.value)) {
-			// Point at the key for blocks: "vpcs:" reads better than its first item.
-			d.record(child, e.keyN)
-		}
-		field := v.Field(f.index)
-		d.decode(e.value, field, child)
-		d.via = via
-		// A required string must say something: `vpc: ""` would otherwise
-		// pass as present and every reference check would skip it.
-		if s, isString := stringValue(d.peek(e.value)); f.required && isString && s == "" {
-			d.errorf(e.value, "yaml-required", "key %q is empty", e.key).
-				hint("give %s a value", e.key)
-		}
+		d.decodeField(e, v, path, f, given)
+	}
+	for _, key := range fr.recovered {
+		given[info.fields[key].index] = givenValue
 	}
 	// A missing key is reported at the mapping's first key: the node of a
 	// block mapping itself points at its first colon.
@@ -338,10 +338,51 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			d.errorf(keyNode(entries, name, at), "yaml-required", "required key %q has no value", name).
 				hint("write its value after %s:", name)
 		default:
-			d.errorf(at, "yaml-required", "missing required key %q", name).
-				hint("add %s: to this mapping", name)
+			// Held until the document is decoded: a key further down may
+			// turn out to be this one, indented too little.
+			d.missing = append(d.missing, missingKey{
+				key: name, index: req.index, v: v, path: path, col: fr.col,
+				finding: diag.Errorf(d.pos(at), "yaml-required", "missing required key %q", name).
+					WithHint("add %s: to this mapping", name),
+			})
 		}
 	}
+}
+
+// decodeField decodes entry e into field f of the struct v at path.
+func (d *decoder) decodeField(e entry, v reflect.Value, path string, f fieldInfo, given []fieldGiven) {
+	if _, null := d.peek(e.value).(*ast.NullNode); null {
+		given[f.index] = givenEmpty
+	} else {
+		given[f.index] = givenValue
+	}
+	child := estate.FieldPath(path, f.name)
+	via := d.via
+	if via == nil {
+		d.via = e.via
+	}
+	if isCollection(d.peek(e.value)) {
+		// Point at the key for blocks: "vpcs:" reads better than its first item.
+		d.record(child, e.keyN)
+	}
+	d.decode(e.value, v.Field(f.index), child)
+	d.via = via
+	// A required string must say something: `vpc: ""` would otherwise
+	// pass as present and every reference check would skip it.
+	if s, isString := stringValue(d.peek(e.value)); f.required && isString && s == "" {
+		d.errorf(e.value, "yaml-required", "key %q is empty", f.name).
+			hint("give %s a value", f.name)
+	}
+}
+
+// hasKey reports whether entries hold key.
+func hasKey(entries []entry, key string) bool {
+	for _, e := range entries {
+		if e.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldGiven is what a mapping gave a struct field.

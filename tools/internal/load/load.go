@@ -199,7 +199,7 @@ func LoadBytes(file string, data []byte, diags *diag.List) []Document {
 		empty = false
 		body, err := parseDocument(src.text[doc.start:doc.end], doc.line)
 		if err != nil {
-			found.add(syntaxError(file, doc.first, err))
+			found.add(syntaxError(file, src.text[doc.start:doc.end], doc.line, doc.first, err))
 			continue
 		}
 		if body == nil {
@@ -255,7 +255,9 @@ func (f *fileFindings) flush(diags *diag.List) {
 func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnostic)) Document {
 	if path.Dir(file) == ComponentsDir || strings.HasPrefix(file, ComponentsDir+"/") {
 		c := &estate.Component{Doc: estate.NewDoc(file)}
-		newDecoder(&c.Doc, line, report).decode(body, reflect.ValueOf(c).Elem(), "")
+		dec := newDecoder(&c.Doc, line, report)
+		dec.decode(body, reflect.ValueOf(c).Elem(), "")
+		dec.reportMissing()
 		return c
 	}
 	doc := estate.NewDoc(file)
@@ -293,6 +295,7 @@ func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnos
 	docField.Set(reflect.ValueOf(doc))
 	dec.doc = docField.Addr().Interface().(*estate.Doc)
 	dec.decode(body, v.Elem(), "")
+	dec.reportMissing()
 	return v.Interface()
 }
 
@@ -377,9 +380,10 @@ func parseDocument(text []byte, line int) (body ast.Node, err error) {
 	return nil, nil
 }
 
-// syntaxError turns a parser error in the document starting at line into
-// a positioned finding.
-func syntaxError(file string, line int, err error) diag.Diagnostic {
+// syntaxError turns a parser error in a document into a positioned
+// finding: text is the document, starting at line start of the file, with
+// its first content at line.
+func syntaxError(file string, text []byte, start, line int, err error) diag.Diagnostic {
 	pos := estate.Pos{File: file, Line: line, Col: 1}
 	msg := err.Error()
 	var ye yaml.Error
@@ -387,6 +391,11 @@ func syntaxError(file string, line int, err error) diag.Diagnostic {
 		msg = ye.GetMessage()
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil && tk.Position.Line >= line {
 			pos.Line, pos.Col = tk.Position.Line, max(1, tk.Position.Column)
+		}
+	}
+	if strings.Contains(msg, "not allowed in this context") || strings.Contains(msg, "non-map value") {
+		if m, h, ok := misaligned(text, start, pos.Line); ok {
+			return diag.Errorf(pos, "yaml-indent", "%s", m).WithHint("%s", h)
 		}
 	}
 	switch {

@@ -379,6 +379,26 @@ func TestLoadBytesFindings(t *testing.T) {
 			want: []finding{{"8:7", "yaml-kind", `unknown kind "Acount"`, `did you mean "Account"?`}},
 		},
 		{
+			name: "a key indented too far, under the item before it: one finding, not unknown + missing",
+			file: "environments/tooling/network.yaml", src: withLine(withLine(network, 13, "        egress:"), 14, "          type: natGateway"),
+			want: []finding{{"13:9", "yaml-indent", `"egress" is indented under vpcs[0].subnets[1]; it belongs to vpcs[0], whose keys are at column 5`, "move egress: left to column 5"}},
+		},
+		{
+			name: "a key indented too little, at the document's level",
+			file: "environments/tooling/network.yaml", src: withLine(withLine(network, 13, "egress:"), 14, "  type: natGateway"),
+			want: []finding{{"13:1", "yaml-indent", `"egress" at column 1 is outside vpcs[0], the mapping it belongs to, whose keys are at column 5`, "indent egress: to column 5"}},
+		},
+		{
+			name: "a key indented between two levels",
+			file: "environments/tooling/network.yaml", src: withLine(withLine(network, 13, "   egress:"), 14, "     type: natGateway"),
+			want: []finding{{"13:4", "yaml-indent", `"egress" at column 4 lines up with no mapping above it`, "move egress: to column 5, beside subnets, or to column 1, beside vpcs"}},
+		},
+		{
+			name: "a key in a list item indented one column too little",
+			file: "environments/tooling/network.yaml", src: withLine(network, 12, "       prefix: 24"),
+			want: []finding{{"12:8", "yaml-indent", `"prefix" at column 8 lines up with no mapping above it`, "move prefix: to column 9, beside type"}},
+		},
+		{
 			name: "valid component",
 			file: "imagerecipes/components/hello.yaml", src: component,
 		},
@@ -433,6 +453,16 @@ func TestLoadBytesDocuments(t *testing.T) {
 	docs, diags = loadString("accounts/tooling.yaml", account+"regoins: []\n")
 	if len(diags) != 1 || len(docs) != 1 || docs[0].(*estate.Account).Name != "tooling" {
 		t.Errorf("got %d documents and findings:\n%s", len(docs), render(diags))
+	}
+	// A misspelt key is decoded as the key it stands for, and a key at the
+	// wrong level where it belongs, so nothing that refers to them cascades.
+	docs, _ = loadString("accounts/tooling.yaml", withLine(account, 2, "nmae: tooling"))
+	if len(docs) != 1 || docs[0].(*estate.Account).Name != "tooling" {
+		t.Errorf("misspelt name: got %+v", docs)
+	}
+	docs, _ = loadString("environments/tooling/network.yaml", withLine(withLine(network, 13, "        egress:"), 14, "          type: none"))
+	if n := docs[0].(*estate.Network); n.VPCs[0].Egress.Type != "none" || n.Pos("vpcs[0].egress.type") != (estate.Pos{File: "environments/tooling/network.yaml", Line: 14, Col: 17}) {
+		t.Errorf("over-indented egress: got %+v at %v", n.VPCs[0].Egress, n.Pos("vpcs[0].egress.type"))
 	}
 	// One that cannot be typed is not.
 	docs, _ = loadString("accounts/tooling.yaml", withLine(account, 1, "kind: Acount"))
