@@ -204,6 +204,10 @@ func walkEdits(b, h reflect.Value, keyPath, path string, doc *estate.Doc, out *[
 			if name == "" || name == "-" || !f.IsExported() {
 				continue
 			}
+			if name == "allowReplace" && path == "" {
+				// The declaration of intent causes nothing.
+				continue
+			}
 			walkEdits(b.Field(i), h.Field(i), estate.FieldPath(keyPath, name), estate.FieldPath(path, name), doc, out)
 		}
 	case reflect.Slice:
