@@ -231,10 +231,7 @@ func compareResource(id string, br, hr Resource, targets map[string]target) (Res
 		l := unchanged
 		cause := p
 		if !equal(ov, nv) {
-			l = sure
-			if intrinsic(ov) || intrinsic(nv) {
-				l = maybe
-			}
+			l = literalChange(ov, nv)
 		} else if via, vl := referencedBy(nv, targets); vl > unchanged {
 			l = vl
 			cause = p + " (new " + via + ")"
@@ -271,6 +268,20 @@ func compareResource(id string, br, hr Resource, targets map[string]target) (Res
 		return rd, false
 	}
 	return rd, true
+}
+
+// literalChange is sure when some changed part of a value is written out
+// on both sides, maybe when every change involves a value computed at
+// deploy time.
+func literalChange(old, new []any) level {
+	var leaves []leafChange
+	leafChanges("", any(old), any(new), true, true, &leaves)
+	for _, l := range leaves {
+		if l.oldSet && l.newSet && !intrinsic(l.old) && !intrinsic(l.new) {
+			return sure
+		}
+	}
+	return maybe
 }
 
 // referenced is the highest level of change among v's references.

@@ -32,6 +32,8 @@ func display(path string, v any, set bool) string {
 		}
 		s = string(b)
 	}
+	// One line per value: a multi-line string (gitlab.rb) shows its breaks.
+	s = strings.ReplaceAll(s, "\n", `\n`)
 	if len(s) > maxValue {
 		s = s[:maxValue] + "…"
 	}
