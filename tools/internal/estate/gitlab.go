@@ -126,8 +126,10 @@ type GitLabALB struct {
 	// CertificateARN is an existing ACM certificate; without it a certificate
 	// is requested and validated through the hosted zone (public zones only).
 	CertificateARN string `yaml:"certificateArn,omitempty" jsonschema:"pattern=^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$"`
-	// AllowedCIDRs may reach the listener.
-	AllowedCIDRs []string `yaml:"allowedCidrs" jsonschema:"minItems=1"`
+	// AllowedCIDRs may reach the listener, besides the VPCs the transit
+	// gateways' allow intents lead here (compile adds those itself): give
+	// only sources outside the intents, such as an on-premises range.
+	AllowedCIDRs []string `yaml:"allowedCidrs,omitempty"`
 }
 
 // HTTPS reports whether the ALB serves HTTPS.

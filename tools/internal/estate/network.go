@@ -83,3 +83,16 @@ type FlowLogs struct {
 	// RetentionDays of the CloudWatch log group (default 365).
 	RetentionDays int `yaml:"retentionDays,omitempty" jsonschema:"enum=1,enum=3,enum=5,enum=7,enum=14,enum=30,enum=60,enum=90,enum=120,enum=150,enum=180,enum=365,enum=400,enum=545,enum=731,enum=1096,enum=1827,enum=2192,enum=2557,enum=2922,enum=3288,enum=3653"`
 }
+
+// InterfaceEndpointPorts are the TCP ports an interface endpoint of the
+// service listens on, which its security group admits from the VPC: 443
+// for AWS APIs, and for SES's SMTP interface the STARTTLS submission ports
+// (the SES SMTP endpoint over PrivateLink serves 25, 587 and 2587; 25 is
+// left out because GitLab submits on 587, and 2587 is the alternative
+// where 587 is filtered).
+func InterfaceEndpointPorts(service string) []int {
+	if service == "email-smtp" {
+		return []int{587, 2587}
+	}
+	return []int{443}
+}

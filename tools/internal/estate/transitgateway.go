@@ -26,6 +26,9 @@ type TransitGateway struct {
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
 	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
+	// Intents declare who may reach whom over the gateway; validate proves
+	// them (see Intents).
+	Intents Intents `yaml:"intents,omitempty"`
 }
 
 // TGWAttachment attaches a VPC to the gateway through one subnet per AZ.
