@@ -201,7 +201,7 @@ func (p *planner) planGitLab(g *estate.GitLab) {
 		},
 	}
 	// The load balancer admits what the intents allow, besides allowedCidrs.
-	spec.GitLab.ALB.AllowedCIDRs = estate.GitLabIngress(p.e, p.ix, g)
+	spec.AllowedCIDRs = estate.GitLabIngress(p.e, p.ix, g)
 	if spec.ALBScheme == "" {
 		spec.ALBScheme = DefaultALBScheme
 	}
