@@ -84,7 +84,7 @@ func (t *tracer) cause(d *StackDiff, rd ResourceDiff) (estate.Pos, string) {
 		}
 	}
 	if len(edits) > 0 {
-		return edits[0].pos, edits[0].what
+		return edits[0].pos, edits[0].what + " (elsewhere in this document)"
 	}
 	if fromHead {
 		return doc.doc.Pos(loc.path), "the YAML here is unchanged: the compiler's output changed"
