@@ -292,7 +292,11 @@ func compareResource(id string, br, hr Resource, targets map[string]target) (Res
 		check(p, maybe)
 	}
 	for _, l := range leaves {
-		rd.Properties = append(rd.Properties, PropertyDiff{Path: l.path, Old: display(l.path, l.old, l.oldSet), New: display(l.path, l.new, l.newSet)})
+		pd := PropertyDiff{Path: l.path, Old: display(l.path, l.old, l.oldSet), New: display(l.path, l.new, l.newSet)}
+		if namedSecret(old, l.path) || namedSecret(new, l.path) {
+			pd.Old, pd.New = redacted(l.oldSet), redacted(l.newSet)
+		}
+		rd.Properties = append(rd.Properties, pd)
 	}
 	// Properties whose text is unchanged but which refer to something
 	// replaced change at deploy time too.

@@ -217,3 +217,20 @@ func TestLiteralInsideJoinAndStackNotes(t *testing.T) {
 		t.Errorf("a tag change alone: %s", mustJSON(r))
 	}
 }
+
+func TestSecretsInNamedValuesAreRedacted(t *testing.T) {
+	const task = `{"Resources": {"Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "app",
+	  "Environment": [{"Name": "LOG_LEVEL", "Value": "%s"}, {"Name": "DB_PASSWORD", "Value": "%s"}]}]}}}}`
+	tmpl := func(level, password string) string {
+		return strings.Replace(strings.Replace(task, "%s", level, 1), "%s", password, 1)
+	}
+	r := Compare(testSide(t, "b", testStack{id: "a/r/app", template: tmpl("info", "hunter2")}), testSide(t, "h", testStack{id: "a/r/app", template: tmpl("debug", "swordfish")}))
+	got := find(t, r, "a/r/app", "Task").Properties
+	want := []PropertyDiff{
+		{"ContainerDefinitions/0/Environment/0/Value", "info", "debug"},
+		{"ContainerDefinitions/0/Environment/1/Value", "(redacted)", "(redacted)"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("properties %+v, want %+v", got, want)
+	}
+}
