@@ -84,11 +84,12 @@ func (r *run) changeSet(ctx context.Context, s *Stack, res *StackResult, p *prep
 		return fmt.Errorf("change set %s failed: %s", r.opts.ChangeSetName, reason)
 	}
 	r.describeChanges(ctx, s, res, p, changes)
-	lines := changeLines(res.Changes)
-	for _, b := range res.Blocked {
-		lines = append(lines, fmt.Sprintf("! replaces or removes stateful %s: apply refuses it unless --allow-replace %s", b, b))
+	// The resource list is the report's; progress gives the count once.
+	line := fmt.Sprintf("%s: %s (change set %s)", res.Action, countChanges(res.Changes), res.ChangeSet)
+	if len(res.Blocked) > 0 {
+		line += fmt.Sprintf("; replaces or removes %d stateful resource(s)", len(res.Blocked))
 	}
-	r.sayBlock(s.ID, fmt.Sprintf("%s: %s (change set %s)", res.Action, countChanges(res.Changes), res.ChangeSet), lines)
+	r.say(s.ID, "%s", line)
 	return nil
 }
 
