@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"net/netip"
 	"path"
 	"slices"
 	"strings"
@@ -157,6 +158,8 @@ type planner struct {
 	ix     *estate.Index
 	stacks map[string]*Stack
 	errs   []string
+	// allCIDRs caches estateCIDRs.
+	allCIDRs []netip.Prefix
 }
 
 func (p *planner) errorf(format string, args ...any) {

@@ -132,7 +132,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			}
 		}
 	}
-	peers := PeerRoutes(t, cidrs)
+	peers := PeerRoutes(t, cidrs, p.estateCIDRs())
 
 	// Attachments, grouped into one stack per attaching account.
 	attachStacks := map[string]*Stack{}
@@ -257,13 +257,15 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 }
 
 // PeerRoutes returns, for each attachment of t, the destinations its VPC
-// must send to the gateway: the CIDRs reachable through the route table the
-// attachment is associated with — the VPC CIDRs of the attachments
-// propagated into that table and its static routes to attachments — minus
-// blackholed destinations and anything inside the VPC's own CIDR. vpcCIDRs
-// maps VPC names to their CIDRs. Attachments without an association reach
-// nothing. Each list is sorted and free of duplicates.
-func PeerRoutes(t *estate.TransitGateway, vpcCIDRs map[string]netip.Prefix) map[string][]netip.Prefix {
+// must send to the gateway: a summary (see Summarise) of the CIDRs
+// reachable through the route table the attachment is associated with —
+// the VPC CIDRs of the attachments propagated into that table and its
+// static routes to attachments, minus destinations blackholed exactly —
+// that covers no other VPC of the estate (estateCIDRs) nor a blackhole
+// unless the table reaches it, with nothing inside the VPC's own CIDR.
+// vpcCIDRs maps attached VPC names to their CIDRs. Attachments without an
+// association reach nothing. Each list is sorted and free of duplicates.
+func PeerRoutes(t *estate.TransitGateway, vpcCIDRs map[string]netip.Prefix, estateCIDRs []netip.Prefix) map[string][]netip.Prefix {
 	vpcOf := map[string]string{}
 	for _, a := range t.Attachments {
 		vpcOf[a.Name] = a.VPC
@@ -288,22 +290,24 @@ func PeerRoutes(t *estate.TransitGateway, vpcCIDRs map[string]netip.Prefix) map[
 				reach = append(reach, d)
 			}
 		}
+		// A static blackhole beats a propagated route to the same prefix.
+		reach = slices.DeleteFunc(reach, func(d netip.Prefix) bool { return slices.Contains(dropped, d) })
+		forbidden := append(slices.Clone(dropped), estateCIDRs...)
+		summary := Summarise(reach, forbidden)
 		for _, assoc := range rt.Associations {
+			if _, seen := out[assoc]; seen {
+				continue
+			}
 			own, hasOwn := vpcCIDRs[vpcOf[assoc]]
-			var dsts []netip.Prefix
-			for _, d := range reach {
-				if slices.Contains(dropped, d) || slices.Contains(dsts, d) {
-					continue
-				}
+			dsts := []netip.Prefix{}
+			for _, d := range summary {
 				if hasOwn && own.Bits() <= d.Bits() && own.Contains(d.Addr()) {
+					// The VPC's local route already covers it.
 					continue
 				}
 				dsts = append(dsts, d)
 			}
-			slices.SortFunc(dsts, comparePrefix)
-			if _, seen := out[assoc]; !seen {
-				out[assoc] = dsts
-			}
+			out[assoc] = dsts
 		}
 	}
 	return out
