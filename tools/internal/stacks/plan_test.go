@@ -97,7 +97,10 @@ func TestPlanStacks(t *testing.T) {
 		"tooling/eu-west-1/tgw-hub",
 		"prod/eu-west-1/tgw-hub-attachments",
 		"tooling/eu-west-1/tgw-hub-attachments",
-		"tooling/eu-west-1/tgw-hub-routing",
+		"tooling/eu-west-1/tgw-hub-routing-prod",
+		"tooling/eu-west-1/tgw-hub-routing-tooling",
+		"tooling/eu-west-1/tgw-hub-spokes-routes-10-0",
+		"tooling/eu-west-1/tgw-hub-spokes-routes-192-168",
 	}
 	if got := ids(p); !slices.Equal(got, want) {
 		t.Errorf("stacks in order:\n got %v\nwant %v", got, want)
@@ -275,10 +278,19 @@ func TestPlanTransitGateway(t *testing.T) {
 	if len(prod[0].Routes) != 12 {
 		t.Errorf("want 12 routes, got %d: %+v", len(prod[0].Routes), prod[0].Routes)
 	}
-	routing := p.Stack("tooling/eu-west-1/tgw-hub-routing").Routing
-	spokes := routing.RouteTables[1]
-	if spokes.Name != "spokes" || len(spokes.Associations) != 2 || len(spokes.Routes) != 2 || !spokes.Routes[0].Blackhole || spokes.Routes[1].Attachment.Name != "gitlab" {
-		t.Errorf("spokes table: %+v", spokes)
+	// Associations and propagations by attaching account, static routes by
+	// table and /16 of their destination.
+	prodRouting := p.Stack("tooling/eu-west-1/tgw-hub-routing-prod").Routing.RouteTables
+	if len(prodRouting) != 2 || prodRouting[0].Name != "spokes" || len(prodRouting[0].Associations) != 1 || prodRouting[0].Associations[0].Name != "app" {
+		t.Errorf("prod's routing: %+v", prodRouting)
+	}
+	blackhole := p.Stack("tooling/eu-west-1/tgw-hub-spokes-routes-10-0").Routing.RouteTables
+	if len(blackhole) != 1 || len(blackhole[0].Routes) != 1 || !blackhole[0].Routes[0].Blackhole {
+		t.Errorf("spokes routes in 10.0.0.0/16: %+v", blackhole)
+	}
+	toGitLab := p.Stack("tooling/eu-west-1/tgw-hub-spokes-routes-192-168").Routing.RouteTables
+	if len(toGitLab) != 1 || len(toGitLab[0].Routes) != 1 || toGitLab[0].Routes[0].Attachment.Name != "gitlab" {
+		t.Errorf("spokes routes in 192.168.0.0/16: %+v", toGitLab)
 	}
 }
 

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -13,10 +14,11 @@ import (
 //  1. the owner stack (owner account): the gateway, its RAM share and its
 //     route tables;
 //  2. one attachments stack per attaching account: the VPC attachments
-//     (created by the VPC's owner) and the VPC routes that send peer CIDRs
-//     to the gateway;
-//  3. the routing stack (owner account): associations, propagations and
-//     static routes, which need the attachment ids.
+//     (created by the VPC's owner) and the VPC routes that send the
+//     summarised peer CIDRs to the gateway (see Summarise);
+//  3. routing stacks (owner account): associations and propagations per
+//     attaching account, static routes per route table and /16 of their
+//     destinations (see planRouting), which need the attachment ids.
 //
 // Values cross accounts as parameters filled from the producers' outputs.
 
@@ -137,7 +139,6 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 	// Attachments, grouped into one stack per attaching account.
 	attachStacks := map[string]*Stack{}
 	attachmentParam := map[string]string{}
-	var attachOrder []*Stack
 	for _, a := range t.Attachments {
 		ref, ok := p.ix.VPCs[a.VPC]
 		if !ok {
@@ -164,7 +165,6 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 				GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
 			}
 			attachStacks[vpcAccount] = s
-			attachOrder = append(attachOrder, s)
 		}
 		vpcParam, vpc := p.vpcParam(s, a.VPC)
 		if vpc == nil {
@@ -198,62 +198,115 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 		attachmentParam[a.Name] = out
 	}
 
-	// Routing, in the owner account, once the attachments exist.
-	routing := &RoutingSpec{TransitGateway: t.Name}
-	var rs *Stack
-	ref := func(name string) *AttachmentRef {
+	p.planRouting(t, owner, attachStacks, attachmentParam)
+}
+
+// planRouting places a gateway's associations, propagations and static
+// routes in the owner account, in stacks whose membership never depends on
+// how many of anything there are, so that adding an attachment or a route
+// never moves a resource from one stack to another (a move is a delete and
+// a create, an outage):
+//
+//   - tgw-<gw>-routing-<account>: the associations and propagations of the
+//     attachments of one attaching account (bounded by its VPCs);
+//   - tgw-<gw>-<table>-routes-<a>-<b>: the static routes and blackholes of
+//     one route table whose destination lies in the /16 a.b.0.0 (routes
+//     shorter than /16 go by their first address).
+func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStacks map[string]*Stack, attachmentParam map[string]string) {
+	accountOf := map[string]string{}
+	for account, s := range attachStacks {
+		for _, a := range s.Attachments.Attachments {
+			accountOf[a.Name] = account
+		}
+	}
+	byName := map[string]*Stack{}
+	stack := func(name string) *Stack {
+		if s, ok := byName[name]; ok {
+			return s
+		}
+		s := p.newStack(KindTGWRouting, t.Account, t.Region, name)
+		if s != nil {
+			s.Routing = &RoutingSpec{TransitGateway: t.Name}
+		}
+		byName[name] = s
+		return s
+	}
+	table := func(s *Stack, rt *estate.TGWRouteTable) *RouteTableSpec {
+		specs := s.Routing.RouteTables
+		if n := len(specs); n > 0 && specs[n-1].Name == rt.Name {
+			return &specs[n-1]
+		}
+		s.Routing.RouteTables = append(specs, RouteTableSpec{Name: rt.Name, ID: Pascal(rt.Name),
+			TableParam: p.addParam(s, owner, TGWRouteTableIDOutput(t.Name, rt.Name), "String")})
+		return &s.Routing.RouteTables[len(s.Routing.RouteTables)-1]
+	}
+	ref := func(s *Stack, name string) *AttachmentRef {
 		out, ok := attachmentParam[name]
 		if !ok {
 			p.errorf("transit gateway %s: route tables refer to attachment %q, which is not declared", t.Name, name)
 			return nil
 		}
-		for _, s := range attachOrder {
-			if slices.Contains(s.Outputs, out) {
-				p.addParam(rs, s, out, "String")
-			}
-		}
+		p.addParam(s, attachStacks[accountOf[name]], out, "String")
 		return &AttachmentRef{Name: name, ID: Pascal(name), Param: out}
 	}
-	needed := false
-	for _, rt := range t.RouteTables {
-		needed = needed || len(rt.Associations)+len(rt.Propagations)+len(rt.Routes) > 0
-	}
-	if !needed {
-		return
-	}
-	rs = p.newStack(KindTGWRouting, t.Account, t.Region, "tgw-"+t.Name+"-routing")
-	if rs == nil {
-		return
-	}
-	for _, rt := range t.RouteTables {
-		spec := RouteTableSpec{Name: rt.Name, ID: Pascal(rt.Name), TableParam: p.addParam(rs, owner, TGWRouteTableIDOutput(t.Name, rt.Name), "String")}
+	for i := range t.RouteTables {
+		rt := &t.RouteTables[i]
 		for _, a := range rt.Associations {
-			if r := ref(a); r != nil {
+			s := stack(RoutingStackName(t.Name, accountOf[a]))
+			if s == nil {
+				continue
+			}
+			if r := ref(s, a); r != nil {
+				spec := table(s, rt)
 				spec.Associations = append(spec.Associations, *r)
 			}
 		}
+	}
+	for i := range t.RouteTables {
+		rt := &t.RouteTables[i]
 		for _, a := range rt.Propagations {
-			if r := ref(a); r != nil {
+			s := stack(RoutingStackName(t.Name, accountOf[a]))
+			if s == nil {
+				continue
+			}
+			if r := ref(s, a); r != nil {
+				spec := table(s, rt)
 				spec.Propagations = append(spec.Propagations, *r)
 			}
 		}
+	}
+	for i := range t.RouteTables {
+		rt := &t.RouteTables[i]
 		for _, r := range rt.Routes {
+			s := stack(RoutesStackName(t.Name, rt.Name, r.Destination))
+			if s == nil {
+				continue
+			}
 			route := TGWRouteSpec{Destination: r.Destination, Blackhole: r.Blackhole}
 			if !r.Blackhole {
-				if route.Attachment = ref(r.Attachment); route.Attachment == nil {
+				if route.Attachment = ref(s, r.Attachment); route.Attachment == nil {
 					continue
 				}
 			}
+			spec := table(s, rt)
 			spec.Routes = append(spec.Routes, route)
 		}
-		routing.RouteTables = append(routing.RouteTables, spec)
 	}
-	rs.Routing = routing
-	// Routing follows every attachment, even ones no table mentions, so a
-	// deploy never associates before all attachments are accepted.
-	for _, s := range attachOrder {
-		p.dependOn(rs, s)
+}
+
+// RoutingStackName names the stack of the associations and propagations of
+// one attaching account's attachments to gateway tgw.
+func RoutingStackName(tgw, account string) string { return "tgw-" + tgw + "-routing-" + account }
+
+// RoutesStackName names the stack of the static routes of a gateway route
+// table whose destinations lie in the same /16 as destination.
+func RoutesStackName(tgw, table, destination string) string {
+	block := "invalid"
+	if d, err := netip.ParsePrefix(destination); err == nil && d.Addr().Is4() {
+		a := d.Masked().Addr().As4()
+		block = fmt.Sprintf("%d-%d", a[0], a[1])
 	}
+	return "tgw-" + tgw + "-" + table + "-routes-" + block
 }
 
 // PeerRoutes returns, for each attachment of t, the destinations its VPC
