@@ -99,6 +99,7 @@ func (p *planner) planNetworks() {
 				continue
 			}
 			s.Network = &NetworkSpec{}
+			s.Origin = n.Pos("vpcs")
 		}
 		for i := range n.VPCs {
 			v, err := networkVPC(&n.VPCs[i], n.Region)

@@ -82,6 +82,9 @@ type Stack struct {
 	// Zones are the availability zones the estate uses in the stack's
 	// account and region; the synth seeds the CDK's context with them.
 	Zones []string `json:"zones,omitempty"`
+	// Origin is where the estate declares what fills the stack, for
+	// validate's findings about the stack as a whole.
+	Origin estate.Pos `json:"-"`
 
 	// Exactly one spec is set, matching Kind.
 	Network        *NetworkSpec        `json:"network,omitempty"`
@@ -189,7 +192,8 @@ func (p *planner) newStack(kind Kind, account, region, name string) *Stack {
 			Template:  path.Join(account, region, name+".template.json"),
 			Tags:      a.Tags,
 		},
-		Zones: p.zones(account, region),
+		Zones:  p.zones(account, region),
+		Origin: a.Pos("name"),
 	}
 	p.stacks[id] = s
 	return s

@@ -107,6 +107,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 	if owner == nil {
 		return
 	}
+	owner.Origin = t.Pos("name")
 	spec := &TransitGatewaySpec{Name: t.Name, ID: Pascal(t.Name), ASN: t.ASN}
 	ownerAccount := p.ix.Accounts[t.Account]
 	for _, name := range t.ShareWith {
@@ -139,7 +140,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 	// Attachments, grouped into one stack per attaching account.
 	attachStacks := map[string]*Stack{}
 	attachmentParam := map[string]string{}
-	for _, a := range t.Attachments {
+	for k, a := range t.Attachments {
 		ref, ok := p.ix.VPCs[a.VPC]
 		if !ok {
 			p.errorf("transit gateway %s: attachment %s: VPC %q is not declared", t.Name, a.Name, a.VPC)
@@ -160,6 +161,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			if s == nil {
 				continue
 			}
+			s.Origin = t.Pos(fmt.Sprintf("attachments[%d]", k))
 			s.Attachments = &AttachmentsSpec{
 				TransitGateway: t.Name,
 				GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
@@ -220,13 +222,14 @@ func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStac
 		}
 	}
 	byName := map[string]*Stack{}
-	stack := func(name string) *Stack {
+	stack := func(name string, origin string) *Stack {
 		if s, ok := byName[name]; ok {
 			return s
 		}
 		s := p.newStack(KindTGWRouting, t.Account, t.Region, name)
 		if s != nil {
 			s.Routing = &RoutingSpec{TransitGateway: t.Name}
+			s.Origin = t.Pos(origin)
 		}
 		byName[name] = s
 		return s
@@ -251,8 +254,8 @@ func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStac
 	}
 	for i := range t.RouteTables {
 		rt := &t.RouteTables[i]
-		for _, a := range rt.Associations {
-			s := stack(RoutingStackName(t.Name, accountOf[a]))
+		for k, a := range rt.Associations {
+			s := stack(RoutingStackName(t.Name, accountOf[a]), fmt.Sprintf("routeTables[%d].associations[%d]", i, k))
 			if s == nil {
 				continue
 			}
@@ -264,8 +267,8 @@ func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStac
 	}
 	for i := range t.RouteTables {
 		rt := &t.RouteTables[i]
-		for _, a := range rt.Propagations {
-			s := stack(RoutingStackName(t.Name, accountOf[a]))
+		for k, a := range rt.Propagations {
+			s := stack(RoutingStackName(t.Name, accountOf[a]), fmt.Sprintf("routeTables[%d].propagations[%d]", i, k))
 			if s == nil {
 				continue
 			}
@@ -277,8 +280,8 @@ func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStac
 	}
 	for i := range t.RouteTables {
 		rt := &t.RouteTables[i]
-		for _, r := range rt.Routes {
-			s := stack(RoutesStackName(t.Name, rt.Name, r.Destination))
+		for k, r := range rt.Routes {
+			s := stack(RoutesStackName(t.Name, rt.Name, r.Destination), fmt.Sprintf("routeTables[%d].routes[%d].destination", i, k))
 			if s == nil {
 				continue
 			}
