@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"gitops/tools/internal/estate"
-	"gitops/tools/internal/validate"
 )
 
 func gitlabSpec(mod func(g *estate.GitLab)) *GitLabSpec {
@@ -91,21 +90,5 @@ func TestOmnibusConfig(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// Every setting gitops writes must be one validate refuses in gitlabRb:
-// otherwise a user's value would silently replace it (the user's keys are
-// written last).
-func TestOmnibusKeysAreManaged(t *testing.T) {
-	spec := gitlabSpec(func(g *estate.GitLab) {
-		g.Database.Type = "aurora"
-		g.SMTP = estate.GitLabSMTP{Type: "ses", Domain: "example.com", FromAddress: "git@example.com"}
-	})
-	for _, line := range strings.Split(strings.TrimSpace(OmnibusConfig(spec, "eu-west-1", "lb", "db")), "\n") {
-		key, _, _ := strings.Cut(line, " ")
-		if !validate.ManagedGitLabRbKey(key) {
-			t.Errorf("gitops writes %s, but validate lets gitlabRb set it", key)
-		}
 	}
 }

@@ -13,8 +13,8 @@ import (
 //
 //  1. the owner stack (owner account): the gateway, its RAM share and its
 //     route tables;
-//  2. one attachments stack per attaching account: the VPC attachments
-//     (created by the VPC's owner) and the VPC routes that send the
+//  2. one stack per attachment, in the VPC's account (the VPC's owner
+//     creates it): the attachment and the VPC routes that send the
 //     summarised peer CIDRs to the gateway (see Summarise);
 //  3. routing stacks (owner account): associations and propagations per
 //     attaching account, static routes per route table and /16 of their
@@ -137,7 +137,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 	}
 	peers := PeerRoutes(t, cidrs, p.estateCIDRs())
 
-	// Attachments, grouped into one stack per attaching account.
+	// Attachments, one stack each in the VPC's account.
 	attachStacks := map[string]*Stack{}
 	attachmentParam := map[string]string{}
 	for k, a := range t.Attachments {
@@ -155,19 +155,16 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			p.errorf("transit gateway %s: attachment %s: account %s of VPC %s is not in shareWith", t.Name, a.Name, vpcAccount, a.VPC)
 			continue
 		}
-		s := attachStacks[vpcAccount]
+		s := p.newStack(KindTGWAttachments, vpcAccount, t.Region, AttachmentStackName(t.Name, a.Name))
 		if s == nil {
-			s = p.newStack(KindTGWAttachments, vpcAccount, t.Region, "tgw-"+t.Name+"-attachments")
-			if s == nil {
-				continue
-			}
-			s.Origin = t.Pos(fmt.Sprintf("attachments[%d]", k))
-			s.Attachments = &AttachmentsSpec{
-				TransitGateway: t.Name,
-				GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
-			}
-			attachStacks[vpcAccount] = s
+			continue
 		}
+		s.Origin = t.Pos(fmt.Sprintf("attachments[%d].name", k))
+		s.Attachments = &AttachmentsSpec{
+			TransitGateway: t.Name,
+			GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
+		}
+		attachStacks[a.Name] = s
 		vpcParam, vpc := p.vpcParam(s, a.VPC)
 		if vpc == nil {
 			continue
@@ -216,10 +213,8 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 //     shorter than /16 go by their first address).
 func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStacks map[string]*Stack, attachmentParam map[string]string) {
 	accountOf := map[string]string{}
-	for account, s := range attachStacks {
-		for _, a := range s.Attachments.Attachments {
-			accountOf[a.Name] = account
-		}
+	for name, s := range attachStacks {
+		accountOf[name] = s.Account
 	}
 	byName := map[string]*Stack{}
 	stack := func(name string, origin string) *Stack {
@@ -249,7 +244,7 @@ func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStac
 			p.errorf("transit gateway %s: route tables refer to attachment %q, which is not declared", t.Name, name)
 			return nil
 		}
-		p.addParam(s, attachStacks[accountOf[name]], out, "String")
+		p.addParam(s, attachStacks[name], out, "String")
 		return &AttachmentRef{Name: name, ID: Pascal(name), Param: out}
 	}
 	for i := range t.RouteTables {
@@ -295,6 +290,12 @@ func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStac
 			spec.Routes = append(spec.Routes, route)
 		}
 	}
+}
+
+// AttachmentStackName names the stack of one attachment of gateway tgw and
+// the routes its VPC sends to the gateway.
+func AttachmentStackName(tgw, attachment string) string {
+	return "tgw-" + tgw + "-attach-" + attachment
 }
 
 // RoutingStackName names the stack of the associations and propagations of
