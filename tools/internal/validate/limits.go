@@ -44,24 +44,23 @@ func quotaOr(raised, def int) int {
 // checkNameLengths checks the names compile derives from estate names and
 // AWS limits in length: IAM users and roles.
 func (c *checker) checkNameLengths() {
-	long := func(doc *estate.Doc, what, name, derived string) {
+	long := func(doc *estate.Doc, what, name, kind, derived string) {
 		if len(derived) > maxIAMName {
-			c.report(diag.Errorf(doc.Pos("name"), "limit-name-length", "%s %s names the IAM %s, %d characters; IAM allows %d",
-				what, name, derived, len(derived), maxIAMName).
+			c.report(diag.Errorf(doc.Pos("name"), "limit-name-length", "%s %s names the IAM %s %s, %d characters; IAM allows %d",
+				what, name, kind, derived, len(derived), maxIAMName).
 				WithHint("shorten the name to at most %d characters", len(name)-(len(derived)-maxIAMName)))
 		}
 	}
 	for _, m := range c.e.Mirrors {
 		if m.CodeCommit != nil {
-			long(&m.Doc, "mirror", m.Name, "user "+stacks.MirrorUserName(m.Name))
+			long(&m.Doc, "mirror", m.Name, "user", stacks.MirrorUserName(m.Name))
 		}
 	}
 	for _, r := range c.e.ImageRecipes {
-		long(&r.Doc, "image recipe", r.Name, "role "+stacks.RecipeInstanceRoleName(r.Name))
+		long(&r.Doc, "image recipe", r.Name, "role", stacks.RecipeInstanceRoleName(r.Name))
 	}
 	for _, p := range c.e.Pipelines {
-		long(&p.Doc, "pipeline", p.Name, "role "+stacks.PipelineRoleName(p.Name))
-		long(&p.Doc, "pipeline", p.Name, "role "+stacks.BakeRoleName(p.Name))
+		long(&p.Doc, "pipeline", p.Name, "role", stacks.PipelineRoleName(p.Name))
 	}
 }
 
