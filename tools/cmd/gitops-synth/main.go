@@ -25,7 +25,14 @@ func main() {
 	}
 }
 
-func run(stdin io.Reader) error {
+func run(stdin io.Reader) (err error) {
+	// No panic reaches the user as a Go stack trace: jsii and the CDK
+	// panic on what they refuse.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the CDK failed: %v", r)
+		}
+	}()
 	var job stacks.Job
 	dec := json.NewDecoder(stdin)
 	dec.DisallowUnknownFields()
