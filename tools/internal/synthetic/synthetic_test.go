@@ -40,9 +40,9 @@ func TestGeneratedEstateValidates(t *testing.T) {
 		prefix                 int
 	}{
 		{"routes as /24s", 7, 40, 400, 1, 24},
-		{"routes as /28s", 3, 5, 200, 1, 28},
+		{"fewer accounts: raised VPC quotas", 3, 20, 200, 1, 24},
 		{"more accounts than VPCs", 6, 3, 0, 1, 0},
-		{"several gateways", 4, 40, 2*RoutesPerGateway + 1, 3, 28},
+		{"several gateways, both private ranges", 8, 40, 2*RoutesPerGateway + 1, 3, 24},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -62,7 +62,7 @@ func TestGeneratedEstateValidates(t *testing.T) {
 }
 
 // checkShape checks what the checks may not: the sizes asked for, distinct
-// VPC blocks and route destinations, and each route inside its VPC.
+// VPC blocks and route destinations, and each route outside every VPC.
 func checkShape(t *testing.T, e *estate.Estate, accounts, vpcs, routes, gateways, prefix int) {
 	t.Helper()
 	if len(e.Accounts) != accounts {
@@ -109,8 +109,8 @@ func checkShape(t *testing.T, e *estate.Estate, accounts, vpcs, routes, gateways
 					t.Fatalf("destination %s twice", d)
 				}
 				dests[d] = true
-				if d.Bits() != prefix || !blocks[r.Attachment].Contains(d.Addr()) {
-					t.Fatalf("route to %s goes to %s (%s); want a /%d inside it", d, r.Attachment, blocks[r.Attachment], prefix)
+				if _, ok := blocks[r.Attachment]; d.Bits() != prefix || !ok || netip.MustParsePrefix("10.0.0.0/8").Overlaps(d) {
+					t.Fatalf("route to %s goes to %s; want a /%d outside the VPCs", d, r.Attachment, prefix)
 				}
 			}
 		}
@@ -128,7 +128,7 @@ func TestGenerateRefusesImpossibleSizes(t *testing.T) {
 		{0, 1, 0},
 		{1, 0, 0},
 		{1, 4097, 0},
-		{1, 2, 513},
+		{1, 2, 1<<14 + 1<<12 + 1},
 		{1, 1, -1},
 	} {
 		if err := Generate(t.TempDir(), tc.accounts, tc.vpcs, tc.routes); err == nil {
