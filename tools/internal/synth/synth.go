@@ -166,7 +166,9 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 	case s.GitLabImage != nil:
 		err = b.gitlabImage(s.GitLabImage)
 	case s.DeployRole != nil:
-		err = b.deployRole(s.DeployRole)
+		if err = b.deployRole(s.DeployRole); err == nil {
+			b.templateBucket(s.DeployRole)
+		}
 	case s.Mirrors != nil:
 		err = b.mirrors(s.Mirrors)
 	case s.ImageRecipe != nil:
