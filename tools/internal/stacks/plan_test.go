@@ -341,7 +341,7 @@ func TestPlanGitLab(t *testing.T) {
 	p := buildFixture(t, nil)
 	s := p.Stack("tooling/eu-west-1/gitlab-main")
 	g := s.GitLab
-	if g.VPCCIDR != "10.0.0.0/16" || g.TaskZones != 2 || g.ALBScheme != "internal" || g.ThroughputMode != "elastic" || !g.ECSExec || !g.Backup || g.LogRetentionDays != 90 {
+	if g.Omnibus.VPCCIDR != "10.0.0.0/16" || g.TaskZones != 2 || g.ALBScheme != "internal" || g.ThroughputMode != "elastic" || !g.ECSExec || !g.Backup || g.LogRetentionDays != 90 {
 		t.Errorf("resolved GitLab spec: %+v", g)
 	}
 	for _, want := range []string{g.VPCParam, g.TaskSubnetsParam, g.ALBSubnetsParam, g.DatabaseSubnetsParam, g.ImageParam} {
@@ -433,5 +433,29 @@ func TestInstanceArch(t *testing.T) {
 		if got := InstanceArch(typ); got != want {
 			t.Errorf("InstanceArch(%s) = %s, want %s", typ, got, want)
 		}
+	}
+}
+
+// TestPlanGitLabIngressFromIntents: the load balancer admits its declared
+// CIDRs, then the VPCs the allow intents send to it, each once, in order.
+func TestPlanGitLabIngressFromIntents(t *testing.T) {
+	tgw, err := os.ReadFile(filepath.Join(fixtureRoot, "environments/tooling/transitgateway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	intents := "intents:\n  groups:\n    - {name: workloads, role: workload}\n  allow:\n" +
+		"    - {from: [workloads, desktops], to: [main], ports: [443]}\n" +
+		"    - {from: [desktops], to: [gitlab]}\n" // the VPC gitlab, not the service: no ingress
+	gitlab, err := os.ReadFile(filepath.Join(fixtureRoot, "environments/tooling/gitlab.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := buildFixture(t, map[string]string{
+		"environments/tooling/transitgateway.yaml": string(tgw) + intents,
+		"environments/tooling/gitlab.yaml":         strings.Replace(string(gitlab), "allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [192.168.0.0/16, 10.2.0.0/16]", 1),
+	})
+	got := p.Stack("tooling/eu-west-1/gitlab-main").GitLab.AllowedCIDRs
+	if want := []string{"192.168.0.0/16", "10.2.0.0/16", "10.1.0.0/16"}; !slices.Equal(got, want) {
+		t.Errorf("load balancer ingress %v, want %v", got, want)
 	}
 }

@@ -117,7 +117,9 @@ func halves(p netip.Prefix) (netip.Prefix, netip.Prefix) {
 // that are themselves unclean (a declared route over a forbidden VPC) are
 // kept as declared. The result is sorted and holds no prefix inside another.
 func Summarise(reach, forbidden []netip.Prefix) []netip.Prefix {
-	r := newPrefixSet(reach)
+	// A default route covers nothing here: subnets with their own default
+	// route leave it out, so it cannot vouch for a summary they keep.
+	r := newPrefixSet(slices.DeleteFunc(slices.Clone(reach), func(p netip.Prefix) bool { return p.Bits() == 0 }))
 	f := newPrefixSet(forbidden)
 	clean := func(p netip.Prefix) bool {
 		for _, q := range f.overlapping(p) {
@@ -132,6 +134,9 @@ func Summarise(reach, forbidden []netip.Prefix) []netip.Prefix {
 		return true
 	}
 	var out []netip.Prefix
+	if slices.ContainsFunc(reach, func(p netip.Prefix) bool { return p.Bits() == 0 }) {
+		out = append(out, netip.PrefixFrom(netip.IPv4Unspecified(), 0))
+	}
 	for _, d := range r.sorted {
 		top := d
 		if clean(d) {
@@ -157,12 +162,14 @@ func inPrivateBlock(p netip.Prefix) bool {
 	return false
 }
 
-// outermost sorts ps and drops duplicates and prefixes inside another.
+// outermost sorts ps and drops duplicates and prefixes inside another. A
+// default route (/0) absorbs nothing: subnets with their own default route
+// (internet gateway, NAT) leave it out and still need the others.
 func outermost(ps []netip.Prefix) []netip.Prefix {
 	slices.SortFunc(ps, comparePrefix)
 	var out []netip.Prefix
 	for _, p := range ps {
-		if n := len(out); n > 0 && out[n-1].Bits() <= p.Bits() && out[n-1].Contains(p.Addr()) {
+		if n := len(out); n > 0 && out[n-1].Bits() > 0 && out[n-1].Bits() <= p.Bits() && out[n-1].Contains(p.Addr()) {
 			continue
 		}
 		out = append(out, p)

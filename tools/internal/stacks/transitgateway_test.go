@@ -83,6 +83,15 @@ func TestPeerRoutes(t *testing.T) {
 			want: map[string][]string{"a": {"10.1.0.0/16", "10.2.0.0/16"}},
 		},
 		{
+			name: "a default route absorbs no other: subnets with their own default keep the rest",
+			tables: []estate.TGWRouteTable{
+				{Name: "t", Associations: []string{"a"}, Propagations: []string{"b"}, Routes: []estate.TGWRoute{
+					{Destination: "0.0.0.0/0", Attachment: "c"},
+				}},
+			},
+			want: map[string][]string{"a": {"0.0.0.0/0", "10.1.0.0/16"}},
+		},
+		{
 			name:   "unassociated attachments reach nothing",
 			tables: []estate.TGWRouteTable{{Name: "t", Propagations: []string{"a", "b"}}},
 			want:   map[string][]string{},

@@ -25,6 +25,8 @@ func Estate(e *estate.Estate) *diag.List {
 		c.checkImageRecipes,
 		c.checkComponents,
 		c.checkPipelines,
+		c.checkAllowReplace,
+		c.checkReach,
 		c.checkNameLengths,
 		c.checkQuotas,
 	}
