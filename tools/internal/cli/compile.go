@@ -126,6 +126,9 @@ func compileFiles(root string, plan *stacks.Plan) (map[string][]byte, compileSta
 		}
 		stats.synthesized = len(todo)
 	}
+	if err := checkTemplateLimits(plan, templates); err != nil {
+		return nil, stats, err
+	}
 	files := map[string][]byte{}
 	hashes := map[string]string{}
 	for _, s := range plan.Stacks {
