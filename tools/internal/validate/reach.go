@@ -346,7 +346,7 @@ func (r *reachChecker) denyPair(h *reach.Hub, intent, group string, usual *reach
 			WithHint("associate %s with route table %s, like the rest of %s", a.Name, usual.Name, group)
 	default:
 		pos, hint := t.Pos(""), "remove the route that carries it"
-		for i := len(path.Hops) - 1; i >= 0; i-- {
+		for i := len(path.Hops) - 1; i >= 0 && a != nil && a.Table != nil; i-- {
 			if hop := path.Hops[i]; hop.Pos.File == t.File && strings.Contains(hop.Text, "→ attachment") {
 				pos = hop.Pos
 				hint = fmt.Sprintf("remove this route from route table %s (%s)", a.Table.Name, strings.TrimPrefix(hop.Text, "route table "+a.Table.Name+": "))

@@ -201,3 +201,31 @@ func TestReachRules(t *testing.T) {
 
 // validGitLabIn is validGitLab in VPC vpc, admitting 10.0.0.0/8.
 func validGitLabIn(vpc string) string { return edited(validGitLab, "vpc: build", "vpc: "+vpc) }
+
+// TestReachSurvivesBrokenEstates: the reach checks run on whatever loaded,
+// so broken references, odd blocks and half-declared intents must give
+// findings, never a panic.
+func TestReachSurvivesBrokenEstates(t *testing.T) {
+	for _, files := range []map[string]string{
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "{name: private, type: private, prefix: 24}", "{name: private, type: private, cidrs: [\"fd00::/64\", 10.10.9.0/24]}")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "cidr: 10.10.0.0/16", "cidr: \"fd00::/48\"")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "cidr: 10.10.0.0/16", "cidr: nonsense")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "azCount: 2", "azCount: 0")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "name: desktop", "name: gitlab")),
+		hub("{name: app, vpc: app,", "{name: app, vpc: nowhere,"),
+		hub("{name: app, vpc: app,", "{name: gitlab, vpc: app,"),
+		hub("172.16.0.0/12, blackhole: true}", "10.10.0.0/16, attachment: nothing}"),
+		hub("172.16.0.0/12, blackhole: true}", "\"::/0\", attachment: gitlab}"),
+		hub("172.16.0.0/12", "0.0.0.0/0"),
+		hub("172.16.0.0/12, blackhole: true}", "0.0.0.0/0, attachment: app}"),
+		hub("associations: [gitlab]", "associations: [gitlab, gitlab, nobody]"),
+		hub("to: [gitlab]", "to: [gitlab, nowhere, workloads]"),
+		hub("{name: workloads, role: workload}", "{name: workloads}\n    - {name: workloads, vpcs: [gitlab]}"),
+		hub("from: [workloads]\n", "from: [gitlab]\n"),
+		plus(hub(), gitlabFile, edited(reachGitLab, "  subnets: private\n  domain", "  subnets: nowhere\n  domain")),
+		plus(hub(), gitlabFile, edited(reachGitLab, "vpc: gitlab", "vpc: nowhere")),
+		plus(hub(), gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [\"fd00::/8\", bad, 0.0.0.0/0]\n")),
+	} {
+		validateFiles(t, files)
+	}
+}
