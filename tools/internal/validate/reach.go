@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -339,8 +340,7 @@ func (r *reachChecker) denyPair(h *reach.Hub, intent, group string, usual *reach
 	var d diag.Diagnostic
 	switch {
 	case dst.GitLab != nil:
-		d = diag.Errorf(dst.GitLab.Pos("alb.allowedCidrs"), "reach-isolation", "%s", msg).
-			WithHint("take %s out of the allow intents to %s and out of alb.allowedCidrs", src.Name, dst.Name)
+		d = r.admittedBy(dst.GitLab, src.VPC, msg)
 	case a != nil && a.Table != nil && usual != nil && a.Table != usual:
 		d = diag.Errorf(t.Pos(a.AssocPath), "reach-isolation", "%s through route table %s", msg, a.Table.Name).
 			WithHint("associate %s with route table %s, like the rest of %s", a.Name, usual.Name, group)
@@ -357,6 +357,35 @@ func (r *reachChecker) denyPair(h *reach.Hub, intent, group string, usual *reach
 	}
 	d.Hint += "; path: " + pathText(path.Hops)
 	r.add(d, pair)
+}
+
+// admittedBy makes the finding of a deny intent GitLab's load balancer
+// breaks by admitting VPC v: at the allowedCidrs item that admits it, or at
+// the allow intent that lets it in (the two intents then contradict).
+func (r *reachChecker) admittedBy(g *estate.GitLab, v *reach.VPC, msg string) diag.Diagnostic {
+	for i, c := range g.ALB.AllowedCIDRs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Bits() <= v.CIDR.Bits() && p.Contains(v.CIDR.Addr()) {
+			return diag.Errorf(g.Pos(estate.ItemPath("alb.allowedCidrs", i)), "reach-isolation", "%s: the load balancer admits %s", msg, c).
+				WithHint("narrow or remove this block, so it no longer covers %s (%s)", v.Name, v.CIDR)
+		}
+	}
+	for _, h := range r.m.Hubs {
+		t := h.T
+		for i, rule := range t.Intents.Allow {
+			if !slices.ContainsFunc(rule.To, func(n string) bool { return estate.IntentGitLab(r.ix, t, n) == g }) {
+				continue
+			}
+			for k, from := range rule.From {
+				refs, _ := estate.IntentVPCs(r.e, r.ix, t, from)
+				if slices.ContainsFunc(refs, func(ref estate.VPCRef) bool { return ref.VPC.Name == v.Name }) {
+					return diag.Errorf(t.Pos(estate.ItemPath(fmt.Sprintf("intents.allow[%d].from", i), k)), "reach-isolation",
+						"%s: this allow intent lets it in", msg).
+						WithHint("the two intents contradict each other; take %s out of one of them", v.Name)
+				}
+			}
+		}
+	}
+	return diag.Errorf(g.Pos("alb"), "reach-isolation", "%s", msg).WithHint("keep %s out of GitLab's load balancer", v.Name)
 }
 
 // tableCount counts the route tables a group's attachments to a hub are

@@ -166,6 +166,19 @@ func TestReachRules(t *testing.T) {
 			bad:  hub("propagations: [gitlab]", "propagations: [gitlab, app]"),
 			good: hub("routeTables:\n", "routeTables:\n  - {name: audit, propagations: [app]}\n")},
 
+		// A deny intent to GitLab that an allow intent contradicts: the
+		// finding points at the allow. Near miss: the deny names another VPC.
+		{rule: "reach-isolation", at: atHub(25),
+			bad:  hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
+			good: hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [app]}\n")},
+		// A deny intent to GitLab that allowedCidrs breaks: the finding
+		// points at the block. Near miss: the block leaves the VPC out.
+		{rule: "reach-isolation", at: gitlabFile + ":23",
+			bad: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
+				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.11.0.0/16]\n")),
+			good: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
+				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.12.0.0/16]\n"))},
+
 		// Without intents: GitLab's table forgets dev-app, so GitLab's
 		// replies have no way back. Near miss: dev-app sends nothing either.
 		{rule: "reach-no-return", at: atHub(15),
