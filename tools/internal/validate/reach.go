@@ -91,6 +91,12 @@ func (r *reachChecker) checkGroups(h *reach.Hub) {
 	for i, g := range t.Intents.Groups {
 		gp := estate.ItemPath("intents.groups", i)
 		switch {
+		case g.Name != "" && !namePattern.MatchString(g.Name):
+			r.report(diag.Errorf(t.Pos(gp+".name"), "reach-group", "group name %q is not a lowercase name", g.Name).
+				WithHint("use lowercase letters, digits and dashes, starting with a letter"))
+		case g.Role != "" && g.Role != "tooling" && g.Role != "workload":
+			r.report(diag.Errorf(t.Pos(gp+".role"), "reach-group", "role %q is not an account role", g.Role).
+				WithHint("use tooling or workload"))
 		case seen[g.Name]:
 			r.report(diag.Errorf(t.Pos(gp+".name"), "reach-group", "group %s is declared twice", g.Name).WithHint("merge the two groups"))
 		case r.ix.VPCs[g.Name].VPC != nil:
@@ -125,6 +131,11 @@ func (r *reachChecker) resolve(h *reach.Hub, path string, names []string, gitlab
 	t := h.T
 	var out []side
 	ok := true
+	if len(names) == 0 {
+		r.report(diag.Errorf(t.Pos(path), "reach-ref", "%s names nothing", path[strings.LastIndex(path, ".")+1:]).
+			WithHint("name groups or VPCs, e.g. [desktop, workloads]"))
+		return nil, false
+	}
 	for k, name := range names {
 		if g := estate.IntentGitLab(r.ix, t, name); gitlab && g != nil {
 			if ep, found := r.m.GitLabEndpoint(g); found {
@@ -165,6 +176,19 @@ func (r *reachChecker) resolve(h *reach.Hub, path string, names []string, gitlab
 	return out, ok
 }
 
+// checkPorts checks that a rule's ports are TCP ports.
+func (r *reachChecker) checkPorts(t *estate.TransitGateway, rp string, rule estate.IntentRule) bool {
+	ok := true
+	for k, p := range rule.Ports {
+		if p < 1 || p > 65535 {
+			r.report(diag.Errorf(t.Pos(estate.ItemPath(rp+".ports", k)), "reach-port", "%d is not a TCP port", p).
+				WithHint("use 1–65535, e.g. 443; leave ports out for every port"))
+			ok = false
+		}
+	}
+	return ok
+}
+
 func rulePorts(rule estate.IntentRule) []int {
 	if len(rule.Ports) == 0 {
 		return []int{0}
@@ -187,7 +211,7 @@ func (r *reachChecker) checkAllow(h *reach.Hub) {
 		rp := estate.ItemPath("intents.allow", i)
 		from, ok1 := r.resolve(h, rp+".from", rule.From, false)
 		to, ok2 := r.resolve(h, rp+".to", rule.To, true)
-		if !ok1 || !ok2 {
+		if !r.checkPorts(t, rp, rule) || !ok1 || !ok2 {
 			continue
 		}
 		for _, f := range from {
@@ -256,7 +280,7 @@ func (r *reachChecker) checkDeny(h *reach.Hub) {
 		rp := estate.ItemPath("intents.deny", i)
 		from, ok1 := r.resolve(h, rp+".from", rule.From, false)
 		to, ok2 := r.resolve(h, rp+".to", rule.To, true)
-		if !ok1 || !ok2 {
+		if !r.checkPorts(t, rp, rule) || !ok1 || !ok2 {
 			continue
 		}
 		for _, f := range from {

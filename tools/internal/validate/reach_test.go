@@ -208,6 +208,10 @@ func TestReachRules(t *testing.T) {
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "vpcs: []"), good: hub("role: workload", "vpcs: [app, dev-app]")},
 		{rule: "reach-group-empty", at: atHub(23), bad: hub("role: workload}", "role: workload, tags: {team: none}}"), good: hub("role: workload}", "role: workload, tags: {}}")},
 		{rule: "reach-ref", at: atHub(25), bad: hub("[desktop, workloads]", "[desktop, workload]"), good: hub()},
+		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: []"), good: hub()},
+		{rule: "reach-port", at: atHub(27), bad: hub("ports: [443]", "ports: [0]"), good: hub("ports: [443]", "ports: [80]")},
+		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: Workloads"), good: hub()},
+		{rule: "reach-group", at: atHub(23), bad: hub("role: workload}", "role: workloads}"), good: hub()},
 		{rule: "ref-vpc", at: atHub(23), bad: hub("role: workload", "vpcs: [ap]"), good: hub("role: workload", "vpcs: [app], role: workload")},
 	})
 }
