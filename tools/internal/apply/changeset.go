@@ -44,6 +44,13 @@ func (r *run) changeSet(ctx context.Context, s *Stack, res *StackResult, p *prep
 		Capabilities:  capabilities,
 		Description:   aws.String(fmt.Sprintf("gitops %s of %s", commandName(r.apply), s.ID)),
 	}
+	if len(s.Body) > maxTemplateBody {
+		url, err := r.templateURL(ctx, s)
+		if err != nil {
+			return err
+		}
+		in.TemplateBody, in.TemplateURL = nil, aws.String(url)
+	}
 	// The deploy role may only pass the execution role, which the deploy
 	// role stack itself creates: its first creation runs with the caller's
 	// own rights (the bootstrap).

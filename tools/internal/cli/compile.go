@@ -144,6 +144,9 @@ func compileFiles(root string, plan *stacks.Plan, progress io.Writer) (map[strin
 		}
 		stats.synthesized = len(todo)
 	}
+	if err := checkTemplateLimits(plan, templates); err != nil {
+		return nil, stats, err
+	}
 	files := map[string][]byte{}
 	hashes := map[string]string{}
 	for _, s := range plan.Stacks {

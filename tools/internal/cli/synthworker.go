@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"go/version"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -213,7 +214,7 @@ func (w *synthWorker) synthesize(todo []*stacks.Stack) (map[string][]byte, error
 	errs := make([]error, len(chunks))
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
-		wg.Go(func() { results[i], errs[i] = w.run(chunk) })
+		wg.Go(func() { results[i], errs[i] = w.runInBatches(chunk) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -265,6 +266,26 @@ func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 		chunks[owner[s.ID]] = append(chunks[owner[s.ID]], s)
 	}
 	return slices.DeleteFunc(chunks, func(c []*stacks.Stack) bool { return len(c) == 0 })
+}
+
+// stacksPerWorker bounds the stacks one worker process synthesizes: jsii
+// keeps every object it ever created alive in node, so a worker's memory
+// grows with its stacks; a fresh process per batch keeps a large estate's
+// compile within a fixed memory, for about a second per batch.
+const stacksPerWorker = 500
+
+// runInBatches synthesizes a chunk in consecutive worker processes of at
+// most stacksPerWorker stacks each.
+func (w *synthWorker) runInBatches(chunk []*stacks.Stack) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for start := 0; start < len(chunk); start += stacksPerWorker {
+		templates, err := w.run(chunk[start:min(start+stacksPerWorker, len(chunk))])
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, templates)
+	}
+	return out, nil
 }
 
 // run synthesizes one chunk in one worker process.

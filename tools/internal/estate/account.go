@@ -30,6 +30,37 @@ type Account struct {
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
 	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
+	// Quotas are service quotas AWS has raised for this account, by region.
+	// Validate checks the estate against these instead of AWS's defaults
+	// and trusts what is declared (request the increase first).
+	Quotas []Quota `yaml:"quotas,omitempty"`
+}
+
+// Quota holds the raised service quotas of one region of an account; a
+// quota left out keeps AWS's default.
+type Quota struct {
+	// Region the raised quotas apply to.
+	Region string `yaml:"region"`
+	// RoutesPerRouteTable: routes per VPC route table (default 50).
+	RoutesPerRouteTable int `yaml:"routesPerRouteTable,omitempty" jsonschema:"minimum=1,maximum=1000"`
+	// VPCsPerRegion: VPCs per region (default 5).
+	VPCsPerRegion int `yaml:"vpcsPerRegion,omitempty" jsonschema:"minimum=1"`
+	// InterfaceEndpointsPerVPC: interface VPC endpoints per VPC (default 50).
+	InterfaceEndpointsPerVPC int `yaml:"interfaceEndpointsPerVpc,omitempty" jsonschema:"minimum=1"`
+	// AttachmentsPerTransitGateway: attachments per transit gateway (default 5,000).
+	AttachmentsPerTransitGateway int `yaml:"attachmentsPerTransitGateway,omitempty" jsonschema:"minimum=1"`
+	// RoutesPerTransitGateway: static and propagated routes per transit gateway (default 10,000).
+	RoutesPerTransitGateway int `yaml:"routesPerTransitGateway,omitempty" jsonschema:"minimum=1"`
+}
+
+// Quota returns the raised quotas of a region, or the zero Quota.
+func (a *Account) Quota(region string) Quota {
+	for _, q := range a.Quotas {
+		if q.Region == region {
+			return q
+		}
+	}
+	return Quota{Region: region}
 }
 
 // DefaultDeployRoleName is the deploy role's name when an account sets none.
