@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/smithy-go/logging"
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"gitops/tools/internal/awsaccess"
@@ -61,7 +62,9 @@ func NewAWSClients(ctx context.Context, opts AWSOptions) (*AWSClients, error) {
 	if attempts <= 0 {
 		attempts = 10
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(func() aws.Retryer {
+	// The SDK's own log lines (an instance-metadata fallback, say) would
+	// come between gitops' progress lines; its errors reach the report.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}), config.WithRetryer(func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = attempts
 			o.MaxBackoff = 20 * time.Second

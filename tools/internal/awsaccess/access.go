@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"gitops/tools/internal/estate"
 )
@@ -34,7 +35,8 @@ type Access struct {
 // or container role). sessionName names the assumed-role sessions, so
 // CloudTrail tells which command acted (e.g. gitops-bake).
 func Load(ctx context.Context, sessionName string) (*Access, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	// No SDK log lines between the command's own; errors are reported.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
