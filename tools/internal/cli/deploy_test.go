@@ -178,3 +178,28 @@ func TestPlanRoleReplacesEveryDeployRole(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanKeepsChangeSetsWhenTold: plan deletes its change sets once
+// reported unless --keep-change-sets, which leaves them for review.
+func TestPlanKeepsChangeSetsWhenTold(t *testing.T) {
+	moto.Need(t)
+	root := deployRoot(t)
+	t.Setenv("GITOPS_RUN_ID", "mr-8")
+	code, out, errOut := runGitops("plan", "--root", root, "--format", "json", "--keep-change-sets")
+	if code != ExitOK {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	var result apply.Result
+	if err := json.Unmarshal([]byte(out), &result); err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, s := range result.Stacks {
+		if s.ChangeSet == "gitops-plan-mr-8" {
+			kept++
+		}
+	}
+	if kept != 3 {
+		t.Errorf("%d change sets kept, want the 3 plan made:\n%s", kept, out)
+	}
+}
