@@ -167,6 +167,11 @@ func isYAML(p string) bool {
 	return strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")
 }
 
+// DroppingRules are the rules of findings after which a document or a whole
+// file is not loaded: checks run past them would report every reference to
+// what it declares as undeclared.
+var DroppingRules = []string{"yaml-syntax", "yaml-kind", "yaml-encoding", "yaml-size"}
+
 // kindTypes maps each kind to its Go type.
 var kindTypes = map[string]reflect.Type{
 	"Account":        reflect.TypeFor[estate.Account](),
@@ -395,7 +400,7 @@ func syntaxError(file string, text []byte, start, line int, err error) diag.Diag
 	}
 	if strings.Contains(msg, "not allowed in this context") || strings.Contains(msg, "non-map value") {
 		if m, h, ok := misaligned(text, start, pos.Line); ok {
-			return diag.Errorf(pos, "yaml-indent", "%s", m).WithHint("%s", h)
+			return diag.Errorf(pos, "yaml-syntax", "%s", m).WithHint("%s", h)
 		}
 	}
 	switch {
