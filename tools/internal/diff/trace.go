@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -88,7 +89,7 @@ func locate(docs []*document, h *stacks.ManifestStack, logicalID string) *locati
 	var best *location
 	bestScore := -1
 	for _, d := range docs {
-		if known && !contains(kinds, d.kind) {
+		if known && !slices.Contains(kinds, d.kind) {
 			continue
 		}
 		if d.kind == "Account" && d.id != h.Account {
@@ -288,13 +289,4 @@ func related(a, b string) bool {
 // within tells whether keyPath a lies inside keyPath b.
 func within(a, b string) bool {
 	return b == "" || strings.HasPrefix(a, b) && (a[len(b)] == '.' || a[len(b)] == '[')
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
