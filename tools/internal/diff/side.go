@@ -62,6 +62,9 @@ func ReadDir(root, generatedDir string) (*Side, error) {
 // ReadGit reads a side from commit rev of the Git repository at root: its
 // committed generated/ and YAML, through one git cat-file process.
 func ReadGit(root, rev string) (*Side, error) {
+	if _, err := git(root, "rev-parse", "--git-dir"); err != nil {
+		return nil, fmt.Errorf("%s is not inside a Git checkout: diff reads the base's generated/ from Git", root)
+	}
 	commit, err := git(root, "rev-parse", "--verify", "--quiet", rev+"^{commit}")
 	if err != nil {
 		return nil, fmt.Errorf("base %q is not a commit of %s", rev, root)
@@ -162,6 +165,9 @@ func MergeBase(root string, getenv func(string) string) (string, error) {
 		candidates = append(candidates, "origin/"+t, t)
 	}
 	candidates = append(candidates, "origin/HEAD", "origin/main", "main", "origin/master", "master")
+	if _, err := git(root, "rev-parse", "--git-dir"); err != nil {
+		return "", fmt.Errorf("%s is not inside a Git checkout: diff reads the base's generated/ from Git", root)
+	}
 	for _, c := range candidates {
 		if _, err := git(root, "rev-parse", "--verify", "--quiet", c+"^{commit}"); err != nil {
 			continue
