@@ -16,7 +16,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("diff", stderr)
 	root := fs.String("root", ".", "repository `dir`ectory holding the estate and generated/ (inside a Git checkout)")
 	generated := fs.String("generated", "generated", "compiled `dir`ectory of the merge request; a relative path is taken from --root")
-	base := fs.String("base", "", "the `ref` to compare with (default: the merge-base with the target branch: $CI_MERGE_REQUEST_DIFF_BASE_SHA in GitLab CI, else origin/HEAD, main or master)")
+	base := fs.String("base", "", "the `ref` to compare with (default: in GitLab CI the target branch's commit of a merged-results pipeline or the merge request's diff base; else the merge-base of HEAD and origin/HEAD, main or master)")
 	format := fs.String("format", "text", "report `format`: "+strings.Join(diff.Formats, ", "))
 	if !parseFlags(fs, args, stderr) {
 		return ExitUsage

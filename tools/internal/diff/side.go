@@ -150,12 +150,16 @@ func (s *Side) readGenerated(manifest []byte, read func(string) ([]byte, error))
 	return nil
 }
 
-// MergeBase finds the default base: the merge request's diff base in GitLab
-// CI, else the merge-base of HEAD with the target branch (GitLab's variable,
-// origin/HEAD, main or master, the first that exists).
+// MergeBase finds the default base. In GitLab CI: the target branch's
+// commit in a merged-results pipeline (HEAD is then the merge of the two),
+// else the merge request's diff base. Elsewhere: the merge-base of HEAD with
+// the target branch (GitLab's variable, origin/HEAD, main or master, the
+// first that exists).
 func MergeBase(root string, getenv func(string) string) (string, error) {
-	if sha := getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA"); sha != "" {
-		return sha, nil
+	for _, v := range []string{"CI_MERGE_REQUEST_TARGET_BRANCH_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA"} {
+		if sha := getenv(v); sha != "" {
+			return sha, nil
+		}
 	}
 	var candidates []string
 	if t := getenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"); t != "" {
