@@ -251,3 +251,28 @@ func BenchmarkDiffExample(b *testing.B) {
 		}
 	}
 }
+
+func TestMergeBase(t *testing.T) {
+	dir := exampleRepo(t)
+	out, err := git(dir, "rev-parse", "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mainSHA := strings.TrimSpace(out)
+	run(t, dir, "git", "checkout", "-q", "-b", "mr")
+	editFile(t, dir, "environments/dev/network.yaml", "prefix: 22", "prefix: 23")
+	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-am", "mr")
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if got, err := MergeBase(dir, getenv); err != nil || got != mainSHA {
+		t.Errorf("merge-base of a branch off main: %q, %v; want %s", got, err, mainSHA)
+	}
+	env["CI_MERGE_REQUEST_DIFF_BASE_SHA"] = "abc"
+	if got, _ := MergeBase(dir, getenv); got != "abc" {
+		t.Errorf("in a merge-request pipeline: %q, want the diff base", got)
+	}
+	env["CI_MERGE_REQUEST_TARGET_BRANCH_SHA"] = "def"
+	if got, _ := MergeBase(dir, getenv); got != "def" {
+		t.Errorf("in a merged-results pipeline: %q, want the target branch's commit", got)
+	}
+}
