@@ -276,3 +276,26 @@ func TestMergeBase(t *testing.T) {
 		t.Errorf("in a merged-results pipeline: %q, want the target branch's commit", got)
 	}
 }
+
+func TestVPCCIDRAndAccountIDChangesAreNamed(t *testing.T) {
+	dir := exampleRepo(t)
+	editFile(t, dir, "environments/dev/network.yaml", "cidr: 10.21.0.0/16", "cidr: 10.31.0.0/16")
+	editFile(t, dir, "accounts/dev.yaml", `id: "200000000002"`, `id: "200000000009"`)
+	r := diffRepo(t, dir)
+	f := finding(t, r, "diff-vpc-cidr")
+	at(t, f, "environments/dev/network.yaml", 8)
+	if !strings.Contains(f.Message, "VPC dev-app, attached to transit gateway hub (attachment dev-app), from 10.21.0.0/16 to 10.31.0.0/16") {
+		t.Errorf("message: %s", f.Message)
+	}
+	f = finding(t, r, "diff-account-id")
+	at(t, f, "accounts/dev.yaml", 5)
+	if !strings.Contains(f.Message, "from 200000000002 to 200000000009") {
+		t.Errorf("message: %s", f.Message)
+	}
+	// A renumbered VPC is named once, not also as renumbered subnets.
+	for _, f := range r.Findings {
+		if f.Rule == "diff-subnet-renumber" {
+			t.Errorf("unexpected %s", f)
+		}
+	}
+}
