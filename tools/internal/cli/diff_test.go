@@ -78,9 +78,10 @@ func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "accounts", "tooling.yaml"), []byte(account), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	recordEstate(t, root) // as compile would after the edit
 	t.Setenv("GITOPS_RUN_ID", "allow-2")
 	code, out, errOut := runGitops("apply", "--root", root, "--account", "tooling")
-	if code != ExitOK || !strings.Contains(out, "tooling/eu-west-1/hub: UPDATE_COMPLETE") {
+	if code != ExitOK || !strings.Contains(errOut, "tooling/eu-west-1/hub: UPDATE_COMPLETE") {
 		t.Fatalf("declared removal: exit %d\n%s%s", code, out, errOut)
 	}
 }
