@@ -52,6 +52,12 @@ func ReadDir(root, generatedDir string) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A generated/ compiled from other YAML would predict the wrong change.
+	if want := s.Manifest.EstateSHA256; want != "" {
+		if have, err := load.EstateHash(root); err == nil && have != want {
+			return nil, fmt.Errorf("%s is not what the YAML compiles to: accounts/, environments/ or imagerecipes/ changed since it was compiled; run gitops compile, then diff again", generatedDir)
+		}
+	}
 	e, _, err := load.LoadEstate(root)
 	if err == nil {
 		s.Estate = e
