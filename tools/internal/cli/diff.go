@@ -25,11 +25,11 @@ traced to the YAML that causes it. An allowReplace: entry in the YAML accepts on
 			{ExitOK, "no dangerous change without its allowReplace: entry"},
 			{ExitFindings, "a dangerous change the estate does not allow"},
 		},
-		Env: []string{"CI_MERGE_REQUEST_DIFF_BASE_SHA"},
+		Env: []string{"CI_MERGE_REQUEST_TARGET_BRANCH_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CI_DEFAULT_BRANCH"},
 		Setup: func(fs *flag.FlagSet) Run {
 			root := fs.String("root", ".", "repository `dir`ectory holding the estate and generated/ (inside a Git checkout)")
 			generated := fs.String("generated", "generated", "compiled `dir`ectory of the merge request; a relative path is taken from --root")
-			base := fs.String("base", "", "the `ref` to compare with (default: the merge-base with the target branch: $CI_MERGE_REQUEST_DIFF_BASE_SHA in GitLab CI, else origin/HEAD, main or master)")
+			base := fs.String("base", "", "the `ref` to compare with (default: in GitLab CI the target branch's commit of a merged-results pipeline or the merge request's diff base; else the merge-base of HEAD and origin/HEAD, main or master)")
 			format := fs.String("format", "text", "report `format`: "+strings.Join(diff.Formats, ", "))
 			return func(c *Call) int { return runDiff(c, root, generated, base, format) }
 		},
