@@ -127,12 +127,10 @@ func compileFiles(root string, plan *stacks.Plan) (map[string][]byte, compileSta
 		stats.synthesized = len(todo)
 	}
 	files := map[string][]byte{}
-	hashes := map[string]string{}
 	for _, s := range plan.Stacks {
 		files[s.Template] = templates[s.ID]
-		hashes[s.ID] = sha256Hex(templates[s.ID])
 	}
-	manifest, err := stacks.NewManifest(plan, hashes).Marshal()
+	manifest, err := stacks.NewManifest(plan, templates).Marshal()
 	if err != nil {
 		return nil, stats, err
 	}

@@ -130,7 +130,7 @@ func TestCompileWritesGenerated(t *testing.T) {
 			t.Errorf("%s: %v", s.ID, err)
 			continue
 		}
-		if sha256Hex(tmpl) != s.SHA256 {
+		if stacks.SHA256Hex(tmpl) != s.SHA256 {
 			t.Errorf("%s: manifest hash does not match the template", s.ID)
 		}
 	}

@@ -2,19 +2,23 @@ package stacks
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 )
 
 // ManifestFile is the manifest's name inside generated/.
 const ManifestFile = "manifest.json"
 
-// Manifest is generated/manifest.json: what apply needs to deploy the
-// templates in order, account by account, without reading the estate.
+// Manifest is generated/manifest.json: everything the commands after
+// compile need — the stacks apply deploys in order and the operations of
+// bake and mirrors sync — so none of them reads the estate.
 type Manifest struct {
 	// Version of the manifest format.
 	Version int `json:"version"`
 	// Stacks in dependency order.
 	Stacks []ManifestStack `json:"stacks"`
+	Operations
 }
 
 // ManifestStack describes one generated template: the plan's header of
@@ -23,17 +27,28 @@ type ManifestStack struct {
 	StackHeader
 	// SHA256 is the hex digest of the template file's bytes.
 	SHA256 string `json:"sha256"`
+	// Protected lists the resources apply refuses to destroy unasked.
+	Protected []Protected `json:"protected,omitempty"`
 }
 
 // ManifestVersion is the current manifest format.
 const ManifestVersion = 1
 
-// NewManifest describes the plan's stacks; hashes maps stack IDs to the
-// digests of their templates.
-func NewManifest(p *Plan, hashes map[string]string) *Manifest {
-	m := &Manifest{Version: ManifestVersion, Stacks: []ManifestStack{}}
+// NewManifest describes the plan's stacks and operations; templates maps
+// stack IDs to their templates' bytes.
+func NewManifest(p *Plan, templates map[string][]byte) *Manifest {
+	ops := p.Operations
+	if ops == nil {
+		ops = &Operations{Accounts: []Account{}, Mirrors: []Mirror{}, ImageRecipes: []ImageRecipe{}}
+	}
+	m := &Manifest{Version: ManifestVersion, Stacks: []ManifestStack{}, Operations: *ops}
+	amiParameters := ops.AMIParameters()
 	for _, s := range p.Stacks {
-		ms := ManifestStack{StackHeader: s.StackHeader, SHA256: hashes[s.ID]}
+		ms := ManifestStack{StackHeader: s.StackHeader}
+		if t, ok := templates[s.ID]; ok {
+			ms.SHA256 = SHA256Hex(t)
+			ms.Protected = ProtectedResources(t, amiParameters)
+		}
 		// Empty lists, not null, so every stack reads alike.
 		ms.DependsOn = nonNil(s.DependsOn)
 		ms.Parameters = nonNil(s.Parameters)
@@ -61,4 +76,10 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// SHA256Hex is the hex digest the manifest gives of a template's bytes.
+func SHA256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

@@ -387,15 +387,15 @@ func readFixture(t *testing.T, name string) string {
 
 func TestManifestDeterministic(t *testing.T) {
 	p1, p2 := buildFixture(t, nil), buildFixture(t, nil)
-	hashes := map[string]string{}
+	templates := map[string][]byte{}
 	for _, s := range p1.Stacks {
-		hashes[s.ID] = "h-" + s.ID
+		templates[s.ID] = []byte(`{"Resources": {"Data": {"Type": "AWS::EFS::FileSystem"}, "B": {"Type": "AWS::S3::Bucket"}}}`)
 	}
-	a, err := NewManifest(p1, hashes).Marshal()
+	a, err := NewManifest(p1, templates).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := NewManifest(p2, hashes).Marshal()
+	b, _ := NewManifest(p2, templates).Marshal()
 	if string(a) != string(b) {
 		t.Error("two plans of the same estate give different manifests")
 	}
