@@ -176,14 +176,16 @@ func (r *run) describeChanges(ctx context.Context, s *Stack, res *StackResult, p
 				}
 			}
 		}
-		var props map[string]any
+		var prot stacks.Protected
 		if ch.Action == string(types.ChangeActionRemove) {
-			props = r.deployedProperties(ctx, p, ch.LogicalID)
-		} else if s.Template != nil {
-			props = s.Template.Resources[ch.LogicalID].Properties
+			prot, ch.Stateful = removedProtected(ch.Type, ch.LogicalID, r.deployedProperties(ctx, p, ch.LogicalID))
+		} else {
+			prot, ch.Stateful = s.protected(ch.LogicalID)
 		}
-		ch.Stateful = isStateful(ch.Type, props)
-		if ch.Stateful && (ch.Destroys() || overwritesAMI(ch)) && !r.opts.AllowReplace[allowKey(ch.Type, ch.LogicalID)] {
+		// Any update of an AMI parameter writes the template's seed over
+		// the id gitops bake published, so even an in-place Modify destroys.
+		overwrites := prot.UpdateDestroys && ch.Action == string(types.ChangeActionModify)
+		if ch.Stateful && (ch.Destroys() || overwrites) && !r.opts.AllowReplace[allowKey(ch.Type, ch.LogicalID)] {
 			res.Blocked = append(res.Blocked, allowKey(ch.Type, ch.LogicalID))
 		}
 		res.Changes = append(res.Changes, ch)
@@ -221,7 +223,8 @@ func templateAdds(s *Stack) []Change {
 	slices.Sort(ids)
 	for _, id := range ids {
 		res := s.Template.Resources[id]
-		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: isStateful(res.Type, res.Properties)})
+		_, stateful := s.protected(id)
+		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: stateful})
 	}
 	return changes
 }

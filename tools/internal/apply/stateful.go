@@ -2,52 +2,33 @@ package apply
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"gitops/tools/internal/stacks"
 )
 
-// statefulTypes hold data that a replacement or removal destroys: GitLab's
-// repositories and secrets, databases, images, buckets.
-var statefulTypes = map[string]bool{
-	"AWS::EFS::FileSystem":        true,
-	"AWS::RDS::DBCluster":         true,
-	"AWS::RDS::DBInstance":        true,
-	"AWS::RDS::GlobalCluster":     true,
-	"AWS::ECR::Repository":        true,
-	"AWS::CodeCommit::Repository": true,
-	"AWS::S3::Bucket":             true,
-	"AWS::SecretsManager::Secret": true,
-	"AWS::DynamoDB::Table":        true,
-	"AWS::DynamoDB::GlobalTable":  true,
+// protected says whether a resource of s is one apply must not destroy
+// unasked: the manifest lists them for the template being deployed.
+func (s *Stack) protected(logicalID string) (stacks.Protected, bool) {
+	i := slices.IndexFunc(s.Protected, func(p stacks.Protected) bool { return p.LogicalID == logicalID })
+	if i < 0 {
+		return stacks.Protected{}, false
+	}
+	return s.Protected[i], true
 }
 
-// isStateful tells whether a resource of type typ with the given template
-// properties (nil when unknown) holds data apply must not destroy unasked.
-// An SSM parameter counts when it holds an AMI id: the image pipelines
-// write the baked AMI there and the templates read it.
-func isStateful(typ string, props map[string]any) bool {
-	if typ == "AWS::SSM::Parameter" {
-		return holdsAMI(props)
+// removedProtected says the same of a resource the new template no longer
+// has, from its type and its properties in the deployed template (nil when
+// unknown): an AMI parameter is one of the AMI data type.
+func removedProtected(typ, logicalID string, props map[string]any) (stacks.Protected, bool) {
+	if reason, ok := stacks.StatefulReason(typ); ok {
+		return stacks.Protected{LogicalID: logicalID, Type: typ, Reason: reason}, true
 	}
-	return statefulTypes[typ]
-}
-
-// overwritesAMI tells whether a change to an AMI parameter would lose the
-// baked AMI: any update of the parameter writes the template's seed value
-// over the id gitops bake published, so even an in-place Modify destroys.
-func overwritesAMI(ch Change) bool {
-	return ch.Type == "AWS::SSM::Parameter" && ch.Action == "Modify"
-}
-
-func holdsAMI(props map[string]any) bool {
-	if dt, _ := props["DataType"].(string); dt == "aws:ec2:image" {
-		return true
+	if dt, _ := props["DataType"].(string); typ == "AWS::SSM::Parameter" && dt == stacks.AMIDataType {
+		return stacks.Protected{LogicalID: logicalID, Type: typ, UpdateDestroys: true}, true
 	}
-	for _, key := range []string{"Name", "Value"} {
-		if s, ok := props[key].(string); ok && (strings.HasPrefix(s, "ami-") || strings.Contains(strings.ToLower(s), "/ami")) {
-			return true
-		}
-	}
-	return false
+	return stacks.Protected{}, false
 }
 
 // allowKey is how --allow-replace names a resource: TYPE/LOGICAL-ID.

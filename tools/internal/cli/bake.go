@@ -11,24 +11,27 @@ import (
 
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/bake"
-	"gitops/tools/internal/diag"
+	"gitops/tools/internal/stacks"
 )
 
-// bakeClients opens the AWS clients of gitops bake; tests replace it.
-var bakeClients = func(ctx context.Context) (bake.Clients, error) {
-	access, err := awsaccess.Load(ctx, "gitops-bake")
-	if err != nil {
-		return nil, err
-	}
-	return bake.AWSClients{Access: access}, nil
+func runBake(args []string, stdout, stderr io.Writer) int {
+	return bakeCommand{}.run(args, stdout, stderr)
 }
 
-// bakeClock paces gitops bake; tests replace it.
-var bakeClock bake.Clock
+// bakeCommand is gitops bake. Its fields stand in for what no emulator
+// has (ImageBuilder) and for the wall clock; the zero value is the real
+// command.
+type bakeCommand struct {
+	// clients opens the AWS clients given the caller's access; nil is the
+	// real ones.
+	clients func(access *awsaccess.Access) bake.Clients
+	clock   bake.Clock
+}
 
-func runBake(args []string, stdout, stderr io.Writer) int {
+func (c bakeCommand) run(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bake", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
+	root := fs.String("root", ".", "repository `dir`ectory holding generated/")
+	generated := fs.String("generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
 	timeout := fs.Duration("timeout", bake.DefaultTimeout, "how long to wait for one image build")
 	noCascade := fs.Bool("no-cascade", false, "bake only the named recipe, not the recipes built on it")
 	fs.Usage = func() {
@@ -44,31 +47,30 @@ func runBake(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	recipe := positional[0]
-	e, rep, err := loadAndValidate(*root)
+	m, err := stacks.ReadManifest(generatedDir(*root, *generated))
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops bake: %v\n", err)
 		return ExitUsage
 	}
-	if e == nil {
-		_ = diag.Write(stderr, "text", rep)
-		fmt.Fprintln(stderr, "gitops bake: the estate has errors; fix them first")
-		return ExitFindings
-	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clients, err := bakeClients(ctx)
+	access, err := awsaccess.Load(ctx, "gitops-bake")
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops bake: %v\n", err)
 		return ExitFindings
 	}
+	var clients bake.Clients = bake.AWSClients{Access: access}
+	if c.clients != nil {
+		clients = c.clients(access)
+	}
 	b := &bake.Baker{
-		Estate:    e,
-		Clients:   clients,
-		Out:       stdout,
-		Clock:     bakeClock,
-		Timeout:   *timeout,
-		NoCascade: *noCascade,
+		Operations: &m.Operations,
+		Clients:    clients,
+		Out:        stdout,
+		Clock:      c.clock,
+		Timeout:    *timeout,
+		NoCascade:  *noCascade,
 	}
 	results, err := b.Bake(ctx, recipe)
 	if err != nil {

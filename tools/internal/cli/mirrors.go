@@ -9,19 +9,9 @@ import (
 	"syscall"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/diag"
 	"gitops/tools/internal/mirrorsync"
+	"gitops/tools/internal/stacks"
 )
-
-// mirrorClients opens the AWS clients of gitops mirrors sync; tests replace
-// it (no emulator has IAM's service-specific credentials).
-var mirrorClients = func(ctx context.Context) (mirrorsync.Clients, error) {
-	access, err := awsaccess.Load(ctx, "gitops-mirrors")
-	if err != nil {
-		return nil, err
-	}
-	return mirrorsync.AWSClients{Access: access}, nil
-}
 
 const mirrorsUsage = `usage: gitops mirrors sync [flags]
 
@@ -34,6 +24,19 @@ The GitLab token comes from GITLAB_TOKEN or --gitlab-token-secret.
 flags:`
 
 func runMirrors(args []string, stdout, stderr io.Writer) int {
+	return mirrorsCommand{}.run(args, stdout, stderr)
+}
+
+// mirrorsCommand is gitops mirrors. Its field stands in for what no
+// emulator has (IAM's service-specific credentials); the zero value is the
+// real command.
+type mirrorsCommand struct {
+	// clients opens the AWS clients given the caller's access; nil is the
+	// real ones.
+	clients func(access *awsaccess.Access) mirrorsync.Clients
+}
+
+func (c mirrorsCommand) run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "sync" {
 		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
 			fmt.Fprintf(stderr, "gitops mirrors: unknown subcommand %q\n", args[0])
@@ -42,7 +45,8 @@ func runMirrors(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	fs := newFlags("mirrors sync", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
+	root := fs.String("root", ".", "repository `dir`ectory holding generated/")
+	generated := fs.String("generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
 	var names []string
 	fs.Func("mirror", "sync only the mirror `name`d (repeatable; default all)", func(v string) error {
 		names = append(names, v)
@@ -73,17 +77,12 @@ func runMirrors(args []string, stdout, stderr io.Writer) int {
 	defer errOut.Close()
 	defer out.Close()
 
-	e, rep, err := loadAndValidate(*root)
+	m, err := stacks.ReadManifest(generatedDir(*root, *generated))
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitUsage
 	}
-	if e == nil {
-		_ = diag.Write(errOut, "text", rep)
-		fmt.Fprintln(errOut, "gitops mirrors sync: the estate has errors; fix them first")
-		return ExitFindings
-	}
-	mirrors, err := mirrorsync.Select(e, names)
+	mirrors, err := mirrorsync.Select(&m.Operations, names)
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitUsage
@@ -91,13 +90,17 @@ func runMirrors(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clients, err := mirrorClients(ctx)
+	access, err := awsaccess.Load(ctx, "gitops-mirrors")
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitFindings
 	}
+	var clients mirrorsync.Clients = mirrorsync.AWSClients{Access: access}
+	if c.clients != nil {
+		clients = c.clients(access)
+	}
 	s := &mirrorsync.Syncer{
-		Estate:      e,
+		Operations:  &m.Operations,
 		Clients:     clients,
 		GitLabURL:   *gitlabURL,
 		Token:       token,

@@ -14,8 +14,7 @@ import (
 	"time"
 
 	"gitops/tools/internal/apply"
-	"gitops/tools/internal/estate"
-	"gitops/tools/internal/load"
+	"gitops/tools/internal/stacks"
 )
 
 func runPlan(args []string, stdout, stderr io.Writer) int {
@@ -86,11 +85,7 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		fmt.Fprintf(stderr, "gitops %s: --parallel must be at least 1\n", command)
 		return nil, nil, opts, ExitUsage
 	}
-	dir := f.generated
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(f.root, dir)
-	}
-	d, err := apply.LoadDeployment(dir)
+	d, err := apply.LoadDeployment(generatedDir(f.root, f.generated))
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
 		return nil, nil, opts, ExitUsage
@@ -101,12 +96,8 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		return nil, nil, opts, ExitUsage
 	}
 	runID := apply.RunID(os.Getenv, time.Now())
-	accounts := estateAccounts(f.root)
-	if f.role != "" {
-		accounts = withRole(accounts, f.role)
-	}
 	clients, err := apply.NewAWSClients(ctx, apply.AWSOptions{
-		Accounts:    accounts,
+		Accounts:    withRole(d.Operations.Accounts, f.role),
 		SessionName: apply.SessionName(runID),
 		MaxAttempts: apply.MaxAttemptsFromEnv(),
 	})
@@ -124,32 +115,25 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 	return d, selected, opts, ExitOK
 }
 
-// estateAccounts reads the accounts from the estate, for their deploy role
-// names; the manifest does not carry them. Without a readable estate every
-// account uses the default name.
-func estateAccounts(root string) map[string]*estate.Account {
-	accounts := map[string]*estate.Account{}
-	e, _, err := load.LoadEstate(root)
-	if err != nil || e == nil {
-		return accounts
-	}
-	for _, a := range e.Accounts {
-		if a != nil && a.Name != "" {
-			accounts[a.Name] = a
+// withRole returns the manifest's accounts with role in place of their
+// deploy roles, when set.
+func withRole(accounts []stacks.Account, role string) []stacks.Account {
+	out := slices.Clone(accounts)
+	if role != "" {
+		for i := range out {
+			out[i].DeployRole = role
 		}
 	}
-	return accounts
+	return out
 }
 
-// withRole returns the accounts with role in place of their deploy roles.
-func withRole(accounts map[string]*estate.Account, role string) map[string]*estate.Account {
-	out := make(map[string]*estate.Account, len(accounts))
-	for name, a := range accounts {
-		copied := *a
-		copied.DeployRoleName = role
-		out[name] = &copied
+// generatedDir is the compiled directory: generated, taken from root
+// unless absolute.
+func generatedDir(root, generated string) string {
+	if filepath.IsAbs(generated) {
+		return generated
 	}
-	return out
+	return filepath.Join(root, generated)
 }
 
 // stringList is a repeatable flag; a value may also list items separated

@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 )
 
 // ManifestFile is the manifest's name inside generated/.
@@ -82,4 +85,31 @@ func nonNil[T any](s []T) []T {
 func SHA256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// ReadManifest reads dir/manifest.json, refusing unknown fields, another
+// format version and stacks in accounts the account table lacks.
+func ReadManifest(dir string) (*Manifest, error) {
+	path := filepath.Join(dir, ManifestFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest: %w (run gitops compile first)", err)
+	}
+	var m Manifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if m.Version != ManifestVersion {
+		return nil, fmt.Errorf("%s: manifest version %d, this gitops reads version %d; run gitops compile with this gitops",
+			path, m.Version, ManifestVersion)
+	}
+	for _, s := range m.Stacks {
+		if a, ok := m.Account(s.Account); !ok || a.ID != s.AccountID {
+			return nil, fmt.Errorf("%s: stack %s is in account %s (%s), which the manifest's accounts do not list; run gitops compile with this gitops",
+				path, s.ID, s.Account, s.AccountID)
+		}
+	}
+	return &m, nil
 }
