@@ -41,8 +41,9 @@ func TestGitLabRules(t *testing.T) {
 			good: withGitLab(nil),
 		},
 		{
-			rule: "gitlab-per-region",
-			at:   "environments/tooling/gitlab2.yaml:4",
+			rule:    "gitlab-per-region",
+			at:      "environments/tooling/gitlab2.yaml:4",
+			related: gitlabFile + ":2",
 			bad: withGitLab(map[string]string{
 				"environments/tooling/gitlab2.yaml": edit(validGitLab, "name: gitlab\n", "name: second\n"),
 			}),

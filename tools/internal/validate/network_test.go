@@ -140,7 +140,7 @@ func TestNetworkRules(t *testing.T) {
 		// VPCs of one account and region overlapping; the same block in
 		// another account is fine.
 		{
-			rule: "cidr-overlap", at: "environments/tooling/desktops.yaml:6",
+			rule: "cidr-overlap", at: "environments/tooling/desktops.yaml:6", related: "environments/tooling/network.yaml:6",
 			bad:  plus(network(), "environments/tooling/desktops.yaml", oneVPCNetwork("tooling", "eu-west-1", "desktops", "10.0.128.0/17")),
 			good: plus(network(), "environments/prod/desktops.yaml", oneVPCNetwork("prod", "eu-west-1", "desktops", "10.0.128.0/17")),
 		},

@@ -123,7 +123,7 @@ func TestTransitGatewayRules(t *testing.T) {
 		{rule: "tgw-route-target", at: at(19), bad: tgw(", blackhole: true}", "}"), good: tgw()},
 		{rule: "tgw-ref-attachment", at: at(19), bad: tgw("blackhole: true}", "attachment: ap}"), good: tgw("blackhole: true}", "attachment: app}")},
 		{
-			rule: "tgw-route-duplicate", at: at(20),
+			rule: "tgw-route-duplicate", at: at(20), related: at(19),
 			bad:  tgw("blackhole: true}\n", "blackhole: true}\n      - {destination: 10.99.0.0/16, attachment: app}\n"),
 			good: tgw("blackhole: true}\n", "blackhole: true}\n      - {destination: 10.99.0.0/17, attachment: app}\n"),
 		},
