@@ -86,6 +86,9 @@ func validateFiles(t *testing.T, files map[string]string) []diag.Diagnostic {
 		t.Fatal(err)
 	}
 	diags.Merge(Estate(e))
+	for _, p := range positionPathProblems(e) {
+		t.Error(p)
+	}
 	return diags.Items()
 }
 
