@@ -82,6 +82,10 @@ func NewAWSClients(ctx context.Context, opts AWSOptions) (*AWSClients, error) {
 	}, nil
 }
 
+// Access is how the clients reach each account, for the other AWS calls
+// apply makes (GitLab's SMTP credentials).
+func (c *AWSClients) Access() *awsaccess.Access { return c.access }
+
 // CloudFormation returns the client for the target's account and region.
 func (c *AWSClients) CloudFormation(ctx context.Context, t Target) (CloudFormation, error) {
 	c.mu.Lock()

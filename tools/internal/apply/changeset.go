@@ -185,8 +185,8 @@ func (r *run) describeChanges(ctx context.Context, s *Stack, res *StackResult, p
 		// Any update of an AMI parameter writes the template's seed over
 		// the id gitops bake published, so even an in-place Modify destroys.
 		overwrites := prot.UpdateDestroys && ch.Action == string(types.ChangeActionModify)
-		if ch.Stateful && (ch.Destroys() || overwrites) && !r.opts.AllowReplace[allowKey(ch.Type, ch.LogicalID)] {
-			res.Blocked = append(res.Blocked, allowKey(ch.Type, ch.LogicalID))
+		if ch.Stateful && (ch.Destroys() || overwrites) && !r.opts.AllowReplace[AllowKey(ch.Type, ch.LogicalID)] {
+			res.Blocked = append(res.Blocked, AllowKey(ch.Type, ch.LogicalID))
 		}
 		res.Changes = append(res.Changes, ch)
 	}

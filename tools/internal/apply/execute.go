@@ -39,6 +39,9 @@ func (r *run) execute(ctx context.Context, s *Stack, res *StackResult, p *prepar
 	switch st.StackStatus {
 	case types.StackStatusCreateComplete, types.StackStatusUpdateComplete, types.StackStatusImportComplete:
 		r.setOutputs(s.ID, st.Outputs)
+		if r.opts.Emulator != "" {
+			r.unemulatedResources(ctx, s, res, p)
+		}
 		return nil
 	}
 	return &stackError{

@@ -28,6 +28,9 @@ type fakeCF struct {
 	sets   map[string]*fakeChangeSet // by ID
 	calls  []string
 	seq    int
+	// unemulated are the logical ids ListStackResources shows without a
+	// physical id, as an emulator does for what it does not implement.
+	unemulated []string
 
 	// throttle counts the Throttling answers left per method.
 	throttle map[string]int
@@ -523,6 +526,34 @@ func (f *fakeCF) DeleteStack(ctx context.Context, in *cloudformation.DeleteStack
 		}
 	}
 	return &cloudformation.DeleteStackOutput{}, nil
+}
+
+// ListStackResources lists the template's resources, each with a
+// physical id unless unemulated names it (an emulator that made nothing).
+func (f *fakeCF) ListStackResources(ctx context.Context, in *cloudformation.ListStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name := aws.ToString(in.StackName)
+	if err := f.enter("ListStackResources", name); err != nil {
+		return nil, err
+	}
+	s := f.stack(name)
+	if s == nil {
+		return nil, apiError("ValidationError", "Stack [%s] does not exist", name)
+	}
+	out := &cloudformation.ListStackResourcesOutput{}
+	if t := parseTemplate(s.body); t != nil {
+		for _, id := range sortedKeys(t.Resources) {
+			physical := id + "-physical"
+			if slices.Contains(f.unemulated, id) {
+				physical = ""
+			}
+			out.StackResourceSummaries = append(out.StackResourceSummaries, types.StackResourceSummary{
+				LogicalResourceId: aws.String(id), ResourceType: aws.String(t.Resources[id].Type), PhysicalResourceId: aws.String(physical),
+			})
+		}
+	}
+	return out, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -91,10 +91,15 @@ func (c *RegistryCopier) CopyImage(ctx context.Context, t Target, from, to strin
 func (r *run) copyImage(ctx context.Context, s *Stack, res *StackResult) error {
 	c := s.CopyImage
 	r.mu.Lock()
-	repo := r.outputs[s.ID][c.RepositoryOutput]
+	outs := r.outputs[s.ID]
 	r.mu.Unlock()
+	repo := outs[c.RepositoryOutput]
+	if r.opts.Emulator != "" {
+		r.notEmulated(s, res, "copying image "+c.From+" into ECR (an emulator has no registry to push to)")
+		return nil
+	}
 	if repo == "" {
-		return fmt.Errorf("stack %s has no output %s, the repository to copy %s into", s.ID, c.RepositoryOutput, c.From)
+		return r.missingOutput(s.ID, c.RepositoryOutput, outs)
 	}
 	to := repo + ":" + c.Tag
 	if r.opts.Images == nil {

@@ -82,6 +82,9 @@ func writeText(w io.Writer, r *Result) error {
 		if s.Image != "" {
 			fmt.Fprintf(&b, "  image: %s\n", s.Image)
 		}
+		for _, n := range s.NotEmulated {
+			fmt.Fprintf(&b, "  not emulated: %s\n", n)
+		}
 		if s.Error != "" {
 			fmt.Fprintf(&b, "  %s: %s\n", s.Outcome, s.Error)
 		}

@@ -88,6 +88,9 @@ type StackResult struct {
 	// Image is the container image apply copies (or copied) into the
 	// repository the stack creates.
 	Image string `json:"image,omitempty"`
+	// NotEmulated lists the steps left out because the endpoint is an
+	// emulator without the service they need.
+	NotEmulated []string `json:"notEmulated,omitempty"`
 	// FinalStatus is the stack's status after executing.
 	FinalStatus string  `json:"finalStatus,omitempty"`
 	Elapsed     Seconds `json:"elapsedSeconds"`

@@ -22,6 +22,13 @@ type Options struct {
 	Clients Clients
 	// Images copies the container images stacks ask for (apply only).
 	Images ImageCopier
+	// SMTP writes the SMTP credentials stacks ask for (apply only).
+	SMTP SMTPSync
+	// Emulator is the endpoint the SDK is pointed at when it is not AWS
+	// (EndpointOverride): steps the emulator has no service for are left
+	// out and reported as not emulated, and missing outputs are explained
+	// as the emulator's.
+	Emulator string
 	// Parallel bounds how many stacks are worked on at once (default 4).
 	Parallel int
 	// ChangeSetName names the change sets of the run (default

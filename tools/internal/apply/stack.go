@@ -72,6 +72,9 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	if err == nil && s.CopyImage != nil {
 		err = r.copyImage(ctx, s, res)
 	}
+	if err == nil && s.SMTPCredentials != nil {
+		err = r.syncSMTP(ctx, s, res)
+	}
 	if err != nil {
 		r.fail(s, res, err)
 		return false
@@ -356,7 +359,7 @@ func (r *run) output(ctx context.Context, s *Stack, producer, name string) (valu
 		if !r.apply && r.selected[producer] && r.results[producer].ChangeSetID != "" {
 			return "", fmt.Sprintf("after %s, whose change adds output %s", producer, name), nil
 		}
-		return "", "", fmt.Errorf("stack %s has no output %s (it has %s)", producer, name, outputNames(outs))
+		return "", "", r.missingOutput(producer, name, outs)
 	}
 	return v, "", nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -33,6 +34,14 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 	if code != ExitOK {
 		return code
 	}
+	// The estate's allowReplace: entries (in the manifest) count as given
+	// here, so apply allows what gitops diff allowed in the merge request.
+	declared, err := apply.ParseAllowReplace(d.Operations.AllowReplace)
+	if err != nil {
+		fmt.Fprintf(stderr, "gitops apply: %v\n", err)
+		return ExitUsage
+	}
+	maps.Copy(allowed, declared)
 	opts.AllowReplace = allowed
 	opts.Progress = stdout
 	fmt.Fprintf(stdout, "gitops apply: %d stacks, at most %d at once, change sets %s\n", len(selected), opts.Parallel, opts.ChangeSetName)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gitops/tools/internal/apply"
+	"gitops/tools/internal/smtpcredentials"
 	"gitops/tools/internal/stacks"
 )
 
@@ -37,7 +38,14 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if code != ExitOK {
 		return code
 	}
+	var err error
 	opts.Cleanup = *cleanup
+	// What the estate's allowReplace: entries (in the manifest) allow is
+	// not reported blocked.
+	if opts.AllowReplace, err = apply.ParseAllowReplace(d.Operations.AllowReplace); err != nil {
+		fmt.Fprintf(stderr, "gitops plan: %v\n", err)
+		return ExitUsage
+	}
 	// Progress goes to stderr so that stdout holds the report alone.
 	opts.Progress = stderr
 	result := apply.Plan(ctx, d, selected, opts)
@@ -96,8 +104,9 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		return nil, nil, opts, ExitUsage
 	}
 	runID := apply.RunID(os.Getenv, time.Now())
+	accounts := withRole(d.Operations.Accounts, f.role)
 	clients, err := apply.NewAWSClients(ctx, apply.AWSOptions{
-		Accounts:    withRole(d.Operations.Accounts, f.role),
+		Accounts:    accounts,
 		SessionName: apply.SessionName(runID),
 		MaxAttempts: apply.MaxAttemptsFromEnv(),
 	})
@@ -106,11 +115,19 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		return nil, nil, opts, ExitUsage
 	}
 	opts = apply.Options{
-		Clients:       clients,
-		Images:        &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		Clients: clients,
+		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
+			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: clients.Access(), Accounts: accounts}, Out: out}
+			return s.Sync(ctx, t)
+		},
 		Parallel:      f.parallel,
 		ChangeSetName: apply.ChangeSetName(command, runID),
+		Emulator:      apply.EndpointOverride(os.Getenv),
 		BusyWait:      f.waitBusy,
+	}
+	if opts.Emulator != "" {
+		fmt.Fprintf(stderr, "gitops %s: the AWS endpoint is overridden (%s): talking to an emulator, not AWS; what it cannot emulate is reported as not emulated\n", command, opts.Emulator)
 	}
 	return d, selected, opts, ExitOK
 }

@@ -12,6 +12,11 @@ type Network struct {
 	Region string `yaml:"region"`
 	// VPCs, one per purpose (GitLab, desktops, each application).
 	VPCs []VPC `yaml:"vpcs" jsonschema:"minItems=1"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // VPC is one virtual network.
@@ -77,4 +82,17 @@ type FlowLogs struct {
 	TrafficType string `yaml:"trafficType,omitempty" jsonschema:"enum=ALL,enum=ACCEPT,enum=REJECT"`
 	// RetentionDays of the CloudWatch log group (default 365).
 	RetentionDays int `yaml:"retentionDays,omitempty" jsonschema:"enum=1,enum=3,enum=5,enum=7,enum=14,enum=30,enum=60,enum=90,enum=120,enum=150,enum=180,enum=365,enum=400,enum=545,enum=731,enum=1096,enum=1827,enum=2192,enum=2557,enum=2922,enum=3288,enum=3653"`
+}
+
+// InterfaceEndpointPorts are the TCP ports an interface endpoint of the
+// service listens on, which its security group admits from the VPC: 443
+// for AWS APIs, and for SES's SMTP interface the STARTTLS submission ports
+// (the SES SMTP endpoint over PrivateLink serves 25, 587 and 2587; 25 is
+// left out because GitLab submits on 587, and 2587 is the alternative
+// where 587 is filtered).
+func InterfaceEndpointPorts(service string) []int {
+	if service == "email-smtp" {
+		return []int{587, 2587}
+	}
+	return []int{443}
 }

@@ -42,7 +42,7 @@ const ManifestVersion = 1
 func NewManifest(p *Plan, templates map[string][]byte) *Manifest {
 	ops := p.Operations
 	if ops == nil {
-		ops = &Operations{Accounts: []Account{}, Mirrors: []Mirror{}, ImageRecipes: []ImageRecipe{}}
+		ops = &Operations{Accounts: []Account{}, Mirrors: []Mirror{}, ImageRecipes: []ImageRecipe{}, AllowReplace: []string{}}
 	}
 	m := &Manifest{Version: ManifestVersion, Stacks: []ManifestStack{}, Operations: *ops}
 	amiParameters := ops.AMIParameters()

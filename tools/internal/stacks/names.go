@@ -61,6 +61,10 @@ func GitLabLoadBalancerSecurityGroupOutput(gitlab string) string {
 	return Pascal(gitlab) + "LoadBalancerSecurityGroupId"
 }
 
+// GitLabSMTPSecretOutput is the GitLab image stack's output holding the
+// ARN of the SMTP credentials' secret.
+func GitLabSMTPSecretOutput(gitlab string) string { return Pascal(gitlab) + "SmtpSecretArn" }
+
 // ConnectionARNOutput is the mirrors stack's output holding the ARN of a
 // CodeConnections mirror's connection.
 func ConnectionARNOutput(mirror string) string { return Pascal(mirror) + "ConnectionArn" }
@@ -77,6 +81,19 @@ const ApplicationURLOutput = "LoadBalancerUrl"
 
 // MirrorUserName is the IAM user GitLab pushes a CodeCommit mirror with.
 func MirrorUserName(mirror string) string { return "gitops-mirror-" + mirror }
+
+// GitLabSMTPUserName is the IAM user GitLab sends mail through SES as.
+func GitLabSMTPUserName(gitlab string) string { return "gitops-gitlab-" + gitlab + "-smtp" }
+
+// GitLabSMTPSecretName is the secret holding that user's SES SMTP
+// credentials (JSON: username, password), which GitLab's task reads.
+func GitLabSMTPSecretName(gitlab string) string { return "gitops/gitlab/" + gitlab + "/smtp" }
+
+// GitLabClusterName is the ECS cluster GitLab's service runs in.
+func GitLabClusterName(gitlab string) string { return "gitops-gitlab-" + gitlab }
+
+// GitLabServiceName is GitLab's ECS service in its cluster.
+const GitLabServiceName = "gitlab"
 
 // MirrorSecretName is the Secrets Manager secret gitops mirrors sync keeps
 // the mirror user's Git credential in (it creates the secret itself).

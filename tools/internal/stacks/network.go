@@ -69,6 +69,8 @@ type Endpoint struct {
 	Service string `json:"service"`
 	// ServiceName is the full name, e.g. com.amazonaws.eu-west-1.ecr.api.
 	ServiceName string `json:"serviceName"`
+	// Ports an interface endpoint listens on (estate.InterfaceEndpointPorts).
+	Ports []int `json:"ports,omitempty"`
 }
 
 // FlowLogs is the VPC's flow log into a CloudWatch log group.
@@ -190,7 +192,7 @@ func networkVPC(vpc *estate.VPC, region string) (NetworkVPC, error) {
 		return NetworkVPC{}, err
 	}
 	for _, svc := range vpc.Endpoints.Interface {
-		v.InterfaceEndpoints = append(v.InterfaceEndpoints, Endpoint{Service: svc, ServiceName: "com.amazonaws." + region + "." + svc})
+		v.InterfaceEndpoints = append(v.InterfaceEndpoints, Endpoint{Service: svc, ServiceName: "com.amazonaws." + region + "." + svc, Ports: estate.InterfaceEndpointPorts(svc)})
 	}
 	if len(v.InterfaceEndpoints) > 0 {
 		tier := endpointTier(vpc)

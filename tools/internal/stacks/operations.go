@@ -18,6 +18,10 @@ type Operations struct {
 	Mirrors []Mirror `json:"mirrors"`
 	// ImageRecipes in estate order (the bake cascade keeps it for siblings).
 	ImageRecipes []ImageRecipe `json:"imageRecipes"`
+	// AllowReplace are the documents' allowReplace: entries (TYPE/ID), in
+	// file order: the protected resources a change set may replace or
+	// remove.
+	AllowReplace []string `json:"allowReplace"`
 }
 
 // Account is an AWS account and the role gitops assumes in it.
@@ -112,7 +116,12 @@ func (o *Operations) ImageRecipe(name string) (ImageRecipe, bool) {
 // out, as the planner leaves them out of the stacks.
 func NewOperations(e *estate.Estate) *Operations {
 	ix := estate.NewIndex(e)
-	o := &Operations{Accounts: []Account{}, Mirrors: []Mirror{}, ImageRecipes: []ImageRecipe{}}
+	o := &Operations{Accounts: []Account{}, Mirrors: []Mirror{}, ImageRecipes: []ImageRecipe{}, AllowReplace: []string{}}
+	for _, entry := range e.AllowReplace() {
+		if !slices.Contains(o.AllowReplace, entry.Key) {
+			o.AllowReplace = append(o.AllowReplace, entry.Key)
+		}
+	}
 	for _, a := range e.Accounts {
 		if ix.Accounts[a.Name] == a {
 			o.Accounts = append(o.Accounts, Account{Name: a.Name, ID: a.ID, DeployRole: a.DeployRole()})

@@ -72,6 +72,11 @@ type StackHeader struct {
 	// repository this stack creates, after deploying it and before the
 	// stacks depending on it.
 	CopyImage *ImageCopy `json:"copyImage,omitempty"`
+	// SMTPCredentials, when set, asks apply to give GitLab's SMTP user an
+	// access key and its SES SMTP password in the secret this stack
+	// creates (as gitops gitlab smtp-credentials does), after deploying it
+	// and before the stacks depending on it.
+	SMTPCredentials *SMTPCredentials `json:"smtpCredentials,omitempty"`
 	// DeployedBy is the ID of the pipeline stack that deploys this stack
 	// through change sets, with its approvals; apply leaves it alone.
 	DeployedBy string `json:"deployedBy,omitempty"`

@@ -330,7 +330,7 @@ func TestPlanGitLab(t *testing.T) {
 	p := buildFixture(t, nil)
 	s := p.Stack("tooling/eu-west-1/gitlab-main")
 	g := s.GitLab
-	if g.VPCCIDR != "10.0.0.0/16" || g.TaskZones != 2 || g.ALBScheme != "internal" || g.ThroughputMode != "elastic" || !g.ECSExec || !g.Backup || g.LogRetentionDays != 90 {
+	if g.Omnibus.VPCCIDR != "10.0.0.0/16" || g.TaskZones != 2 || g.ALBScheme != "internal" || g.ThroughputMode != "elastic" || !g.ECSExec || !g.Backup || g.LogRetentionDays != 90 {
 		t.Errorf("resolved GitLab spec: %+v", g)
 	}
 	for _, want := range []string{g.VPCParam, g.TaskSubnetsParam, g.ALBSubnetsParam, g.DatabaseSubnetsParam, g.ImageParam} {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
+	"gitops/tools/internal/gitlabrb"
 	"gitops/tools/internal/stacks"
 )
 
@@ -18,8 +19,9 @@ import (
 const (
 	gitlabContainer = "gitlab"
 	gitlabPort      = 80
-	// healthCheckGrace covers GitLab's first boot (migrations, 5–6 min).
-	healthCheckGrace = 540
+	// runtimeVolume is the task-local volume (Fargate ephemeral storage)
+	// at gitlabrb.RuntimeDir that holds GitLab's sockets and runtime files.
+	runtimeVolume = "runtime"
 )
 
 // gitlabBuild holds the GitLab service's resources while they are wired.
@@ -45,7 +47,7 @@ type gitlabBuild struct {
 // task at a time, data on EFS, behind an ALB; optional Aurora and SES.
 func (b *builder) gitlab(spec *stacks.GitLabSpec) error {
 	g := &gitlabBuild{
-		spec: spec, p: spec.ID, name: spec.GitLab.Name, readable: map[string]bool{},
+		spec: spec, p: spec.ID, name: spec.Name, readable: map[string]bool{},
 		vpc: b.param(spec.VPCParam), taskSubnets: b.listParam(spec.TaskSubnetsParam),
 	}
 	g.logGroup = awslogs.NewCfnLogGroup(b.st, id(g.p, "LogGroup"), &awslogs.CfnLogGroupProps{
@@ -69,14 +71,14 @@ func (b *builder) gitlab(spec *stacks.GitLabSpec) error {
 	root := b.secret(g.p+"RootPassword", "gitops/gitlab/"+g.name+"/root-password",
 		"Initial password of GitLab "+g.name+"'s root user", "", "")
 	b.offer(stacks.GitLabRootPasswordOutput(g.name), root.Ref())
-	g.addSecretEnv(stacks.EnvRootPassword, root, "")
-	g.env = append(g.env, keyValue("GITLAB_ROOT_EMAIL", str(spec.GitLab.RootEmail)))
+	g.addSecretEnv(gitlabrb.EnvRootPassword, root, "")
+	g.env = append(g.env, keyValue("GITLAB_ROOT_EMAIL", str(spec.RootEmail)))
 
 	fs, accessPoints := b.gitlabEFS(g)
-	if spec.GitLab.Database.Type == "aurora" {
+	if spec.Aurora != nil {
 		b.gitlabAurora(g)
 	}
-	if spec.GitLab.SMTP.Type == "ses" {
+	if spec.SES != nil {
 		b.gitlabSES(g)
 	}
 	targetGroup, albDNS := b.gitlabALB(g)
@@ -133,14 +135,19 @@ func (b *builder) secret(logicalID, name, description, template, key string) aws
 // addSecretEnv injects a secret (or one key of its JSON) into the
 // container's environment and lets the execution role read it.
 func (g *gitlabBuild) addSecretEnv(env string, s awssecretsmanager.CfnSecret, jsonKey string) {
-	from := s.Ref()
+	g.addSecretEnvARN(env, s.Ref(), jsonKey)
+}
+
+// addSecretEnvARN is addSecretEnv for a secret given by its ARN.
+func (g *gitlabBuild) addSecretEnvARN(env string, arn *string, jsonKey string) {
+	from := arn
 	if jsonKey != "" {
-		from = awscdk.Fn_Join(str(""), &[]*string{s.Ref(), str(":" + jsonKey + "::")})
+		from = awscdk.Fn_Join(str(""), &[]*string{arn, str(":" + jsonKey + "::")})
 	}
 	g.secrets = append(g.secrets, &awsecs.CfnTaskDefinition_SecretProperty{Name: str(env), ValueFrom: from})
-	if !g.readable[*s.Ref()] {
-		g.readable[*s.Ref()] = true
-		g.secretsRead = append(g.secretsRead, s.Ref())
+	if !g.readable[*arn] {
+		g.readable[*arn] = true
+		g.secretsRead = append(g.secretsRead, arn)
 	}
 }
 
@@ -202,7 +209,7 @@ func (b *builder) gitlabEFS(g *gitlabBuild) (awsefs.CfnFileSystem, map[string]aw
 			},
 		),
 	}
-	if r := spec.GitLab.EFS.ReplicationRegion; r != "" {
+	if r := spec.ReplicationRegion; r != "" {
 		props.ReplicationConfiguration = &awsefs.CfnFileSystem_ReplicationConfigurationProperty{
 			Destinations: &[]any{&awsefs.CfnFileSystem_ReplicationDestinationProperty{Region: str(r)}},
 		}

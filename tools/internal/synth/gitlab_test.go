@@ -86,7 +86,7 @@ func TestGitLabService(t *testing.T) {
 	sp := svc.Properties
 	checks := map[string]any{
 		"DesiredCount":                  1.0,
-		"HealthCheckGracePeriodSeconds": 540.0,
+		"HealthCheckGracePeriodSeconds": 1200.0,
 		"EnableExecuteCommand":          true,
 		"LaunchType":                    "FARGATE",
 	}
@@ -106,6 +106,16 @@ func TestGitLabService(t *testing.T) {
 		if !contains(svc.DependsOn, dep) {
 			t.Errorf("service does not wait for %s", dep)
 		}
+	}
+	// Sockets and runtime files live on the task's own storage.
+	var runtime bool
+	for _, v := range task["Volumes"].([]any) {
+		if get(v, "Name") == "runtime" {
+			runtime = get(v, "EFSVolumeConfiguration") == nil
+		}
+	}
+	if !runtime || !strings.Contains(jsonString(get(c, "MountPoints")), `{"ContainerPath":"/run/gitlab","ReadOnly":false,"SourceVolume":"runtime"}`) {
+		t.Errorf("no task-local volume at /run/gitlab: %s %s", jsonString(task["Volumes"]), jsonString(get(c, "MountPoints")))
 	}
 	cluster := tmpl.only(t, "AWS::ECS::Cluster").Properties
 	if jsonString(cluster["ClusterSettings"]) != `[{"Name":"containerInsights","Value":"enabled"}]` {
@@ -208,6 +218,18 @@ func TestGitLabLoadBalancer(t *testing.T) {
 	if !alias {
 		t.Error("no alias record for gitlab.example.com")
 	}
+	// The load balancer is internal: its record goes in a private zone of
+	// GitLab's VPC, never in the public zone (which keeps the certificate's
+	// validation only).
+	for id, r := range tmpl.ofType("AWS::Route53::RecordSet") {
+		if r.Properties["AliasTarget"] != nil && jsonString(r.Properties["HostedZoneId"]) != `{"Ref":"MainPrivateZone"}` {
+			t.Errorf("%s publishes the internal load balancer in zone %s", id, jsonString(r.Properties["HostedZoneId"]))
+		}
+	}
+	zone := tmpl.only(t, "AWS::Route53::HostedZone").Properties
+	if zone["Name"] != "gitlab.example.com" || !strings.Contains(jsonString(zone["VPCs"]), `{"VPCId":{"Ref":"GitlabVpcId"},"VPCRegion":"eu-west-1"}`) {
+		t.Errorf("private zone: %v", zone)
+	}
 	if !strings.Contains(omnibus, "external_url 'https://gitlab.example.com'\nletsencrypt['enable'] = false\nnginx['listen_port'] = 80\nnginx['listen_https'] = false\n") {
 		t.Errorf("nginx is not plain HTTP behind TLS:\n%s", omnibus)
 	}
@@ -218,8 +240,20 @@ func TestGitLabSecrets(t *testing.T) {
 	b := templates[gitlabTemplate]
 	tmpl := parse(t, b)
 	secrets := tmpl.ofType("AWS::SecretsManager::Secret")
-	if len(secrets) != 3 {
-		t.Errorf("want root, database and SMTP secrets, got %d", len(secrets))
+	if len(secrets) != 2 {
+		t.Errorf("want root and database secrets, got %d", len(secrets))
+	}
+	// The SMTP secret lives in the image stack, which apply deploys and
+	// fills before the service's first task starts.
+	img := parse(t, templates[imageTemplate])
+	smtp := img.only(t, "AWS::SecretsManager::Secret")
+	if smtp.Properties["Name"] != "gitops/gitlab/main/smtp" || strings.Contains(jsonString(smtp.Properties), "set-me") {
+		t.Errorf("SMTP secret: %v", smtp.Properties)
+	}
+	secrets["MainSmtpCredentials"] = smtp
+	user := img.only(t, "AWS::IAM::User").Properties
+	if user["UserName"] != "gitops-gitlab-main-smtp" || !strings.Contains(jsonString(user["Policies"]), `"Action":["ses:SendRawEmail"]`) || !strings.Contains(jsonString(user["Policies"]), ":identity/example.com") {
+		t.Errorf("SMTP user: %v", user)
 	}
 	for id, s := range secrets {
 		if s.DeletionPolicy != "Retain" || s.Properties["GenerateSecretString"] == nil || s.Properties["SecretString"] != nil {
@@ -262,7 +296,7 @@ func TestGitLabSecrets(t *testing.T) {
 	}
 	// The execution role reads exactly the injected secrets.
 	exec := jsonString(tmpl.Resources["MainExecutionRole"].Properties["Policies"])
-	for _, s := range []string{"MainRootPassword", "MainDatabaseSecret", "MainSmtpCredentials"} {
+	for _, s := range []string{"MainRootPassword", "MainDatabaseSecret", "MainSmtpSecretArn"} {
 		if strings.Count(exec, `"Ref":"`+s+`"`) != 1 {
 			t.Errorf("execution role reads %s %d times", s, strings.Count(exec, s))
 		}
@@ -326,8 +360,8 @@ func TestGitLabVariant(t *testing.T) {
 			t.Errorf("GITLAB_OMNIBUS_CONFIG lacks %s:\n%s", want, omnibus)
 		}
 	}
-	if strings.Contains(omnibus, "db_host") {
-		t.Error("embedded database configured as external")
+	if strings.Contains(omnibus, "db_port") || !strings.Contains(omnibus, "gitlab_rails['db_host'] = '/run/gitlab/postgresql'") {
+		t.Errorf("embedded database configured as external, or its socket on EFS:\n%s", omnibus)
 	}
 	if exec := jsonString(tmpl.Resources["MainExecutionRole"].Properties["Policies"]); !strings.Contains(exec, "ecr:BatchImportUpstreamImage") || !strings.Contains(exec, "repository/gitops-main/*") {
 		t.Errorf("execution role cannot pull through the cache: %s", exec)

@@ -1,17 +1,14 @@
 package synth
 
 import (
-	"strings"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsrds"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 
-	"gitops/tools/internal/stacks"
+	"gitops/tools/internal/gitlabrb"
 )
 
 // gitlabAurora builds GitLab's external database: an encrypted, retained
@@ -19,14 +16,14 @@ import (
 // its master password generated into a retained secret that CloudFormation
 // resolves at deploy time and ECS injects at run time.
 func (b *builder) gitlabAurora(g *gitlabBuild) {
-	p, db := g.p, g.spec.GitLab.Database
+	p, db := g.p, g.spec.Aurora
 	secret := b.secret(p+"DatabaseSecret", "gitops/gitlab/"+g.name+"/database",
-		"Master user of GitLab "+g.name+"'s Aurora cluster", `{"username":"`+stacks.AuroraUser+`"}`, "password")
+		"Master user of GitLab "+g.name+"'s Aurora cluster", `{"username":"`+gitlabrb.AuroraUser+`"}`, "password")
 	sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "DatabaseSecurityGroup"), &awsec2.CfnSecurityGroupProps{
 		GroupDescription: str("GitLab " + g.name + " database: PostgreSQL from the GitLab tasks"),
 		VpcId:            g.vpc,
 		SecurityGroupIngress: &[]any{&awsec2.CfnSecurityGroup_IngressProperty{
-			IpProtocol: str("tcp"), FromPort: num(stacks.AuroraPort), ToPort: num(stacks.AuroraPort),
+			IpProtocol: str("tcp"), FromPort: num(gitlabrb.AuroraPort), ToPort: num(gitlabrb.AuroraPort),
 			SourceSecurityGroupId: g.taskSG.AttrGroupId(), Description: str("PostgreSQL from the GitLab tasks"),
 		}},
 		SecurityGroupEgress: denyAllEgress(),
@@ -46,8 +43,8 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 	cluster := awsrds.NewCfnDBCluster(b.st, id(p, "Database"), &awsrds.CfnDBClusterProps{
 		Engine:                      str("aurora-postgresql"),
 		EngineVersion:               str(db.EngineVersion),
-		DatabaseName:                str(stacks.AuroraDatabase),
-		Port:                        num(stacks.AuroraPort),
+		DatabaseName:                str(gitlabrb.AuroraDatabase),
+		Port:                        num(gitlabrb.AuroraPort),
 		MasterUsername:              resolve("username"),
 		MasterUserPassword:          resolve("password"),
 		StorageEncrypted:            true,
@@ -73,28 +70,28 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 		TargetType: str("AWS::RDS::DBCluster"),
 	})
 	g.dbHost = cluster.AttrEndpointAddress()
-	g.addSecretEnv(stacks.EnvDBPassword, secret, "password")
+	g.addSecretEnv(gitlabrb.EnvDBPassword, secret, "password")
 	g.waitFor = append(g.waitFor, writer)
 }
 
-// gitlabSES builds the SES identity GitLab sends from (with its DKIM
-// records when the hosted zone holds the domain), an IAM user allowed to
-// send from it and nothing else, and the secret holding that user's SMTP
-// credentials. SES derives SMTP passwords from access keys, which plain
-// CloudFormation cannot do without exposing the key, so the operator sets
-// the secret's value once; the task reads it at start.
+// gitlabSES builds the SES domain identity GitLab sends from, with Easy
+// DKIM and its three CNAME records in the public hosted zone when that
+// zone holds the domain, and lets the task read the SMTP credentials'
+// secret. The IAM user and the secret live in the image stack: apply gives
+// the user an access key and derives its SES SMTP password into the secret
+// before this stack's task first starts (gitops gitlab smtp-credentials).
 func (b *builder) gitlabSES(g *gitlabBuild) {
-	p, smtp := g.p, g.spec.GitLab.SMTP
+	p, ses := g.p, g.spec.SES
 	identity := awsses.NewCfnEmailIdentity(b.st, id(p, "EmailIdentity"), &awsses.CfnEmailIdentityProps{
-		EmailIdentity:  str(smtp.Domain),
+		EmailIdentity:  str(ses.Domain),
 		DkimAttributes: &awsses.CfnEmailIdentity_DkimAttributesProperty{SigningEnabled: true},
 	})
-	if zone := g.spec.GitLab.ALB.HostedZone; zone != nil && !zone.Private && inZone(smtp.Domain, zone.Name) {
+	if ses.DKIMZoneID != "" {
 		names := []*string{identity.AttrDkimDnsTokenName1(), identity.AttrDkimDnsTokenName2(), identity.AttrDkimDnsTokenName3()}
 		values := []*string{identity.AttrDkimDnsTokenValue1(), identity.AttrDkimDnsTokenValue2(), identity.AttrDkimDnsTokenValue3()}
 		for i := range names {
 			awsroute53.NewCfnRecordSet(b.st, id(p, "DkimRecord", string(rune('1'+i))), &awsroute53.CfnRecordSetProps{
-				HostedZoneId:    str(zone.ID),
+				HostedZoneId:    str(ses.DKIMZoneID),
 				Name:            names[i],
 				Type:            str("CNAME"),
 				Ttl:             str("1800"),
@@ -102,22 +99,7 @@ func (b *builder) gitlabSES(g *gitlabBuild) {
 			})
 		}
 	}
-	awsiam.NewCfnUser(b.st, id(p, "SmtpUser"), &awsiam.CfnUserProps{
-		Policies: &[]any{&awsiam.CfnUser_PolicyProperty{
-			PolicyName: str("send-from-" + smtp.Domain),
-			PolicyDocument: policy(statement("Allow", []string{"ses:SendRawEmail"},
-				b.arn("ses", "identity/"+smtp.Domain))),
-		}},
-	})
-	secret := b.secret(p+"SmtpCredentials", "gitops/gitlab/"+g.name+"/smtp",
-		"SES SMTP credentials of GitLab "+g.name+`: set username to an access key id of the stack's SmtpUser and password to its SES SMTP password`,
-		`{"username":"set-me"}`, "password")
-	g.addSecretEnv(stacks.EnvSMTPUser, secret, "username")
-	g.addSecretEnv(stacks.EnvSMTPPassword, secret, "password")
-}
-
-// inZone reports whether domain is zone or one of its subdomains.
-func inZone(domain, zone string) bool {
-	domain, zone = strings.TrimSuffix(domain, "."), strings.TrimSuffix(zone, ".")
-	return domain == zone || strings.HasSuffix(domain, "."+zone)
+	secret := b.param(ses.SecretParam)
+	g.addSecretEnvARN(gitlabrb.EnvSMTPUser, secret, "username")
+	g.addSecretEnvARN(gitlabrb.EnvSMTPPassword, secret, "password")
 }

@@ -3,6 +3,7 @@ package synth
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecr"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 
 	"gitops/tools/internal/stacks"
@@ -21,7 +22,10 @@ const ecrLifecyclePolicy = `{"rules":[` +
 // rule for Docker Hub whose repositories get the same settings.
 func (b *builder) gitlabImage(spec *stacks.GitLabImageSpec) error {
 	p := spec.ID
-	if spec.Source != "pullThroughCache" {
+	if spec.SMTP != nil {
+		b.gitlabSMTPUser(spec)
+	}
+	if !spec.PullThroughCache {
 		repo := awsecr.NewCfnRepository(b.st, id(p, "Repository"), &awsecr.CfnRepositoryProps{
 			RepositoryName:             str(spec.Repository),
 			ImageTagMutability:         str("IMMUTABLE"),
@@ -68,4 +72,26 @@ func (b *builder) gitlabImage(spec *stacks.GitLabImageSpec) error {
 		str(b.spec.AccountID + ".dkr.ecr." + b.spec.Region + "."), awscdk.Aws_URL_SUFFIX(), str("/" + spec.Repository + "/" + spec.Upstream),
 	}))
 	return nil
+}
+
+// gitlabSMTPUser builds the IAM user GitLab sends mail through SES as,
+// allowed to send from GitLab's domain identity and nothing else, and the
+// secret its SMTP credentials go in. SES derives an SMTP password from an
+// access key's secret, which CloudFormation cannot do without writing the
+// key into the template, so the secret starts with a generated value and
+// apply (gitops gitlab smtp-credentials) replaces it with the user's access
+// key id and derived password before GitLab's first task starts.
+func (b *builder) gitlabSMTPUser(spec *stacks.GitLabImageSpec) {
+	p, smtp := spec.ID, spec.SMTP
+	awsiam.NewCfnUser(b.st, id(p, "SmtpUser"), &awsiam.CfnUserProps{
+		UserName: str(smtp.User),
+		Policies: &[]any{&awsiam.CfnUser_PolicyProperty{
+			PolicyName: str("send-from-" + smtp.Domain),
+			PolicyDocument: policy(statement("Allow", []string{"ses:SendRawEmail"},
+				b.arn("ses", "identity/"+smtp.Domain))),
+		}},
+	})
+	secret := b.secret(p+"SmtpCredentials", smtp.Secret,
+		"SES SMTP credentials of GitLab's user "+smtp.User+": written by gitops gitlab smtp-credentials (apply runs it)", "", "")
+	b.offer(stacks.GitLabSMTPSecretOutput(spec.Name), secret.Ref())
 }

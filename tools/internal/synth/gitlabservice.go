@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 
+	"gitops/tools/internal/gitlabrb"
 	"gitops/tools/internal/stacks"
 )
 
@@ -21,13 +22,13 @@ import (
 // hosted zone) and an alias record when a domain is given, else HTTP. It
 // returns the target group and the balancer's DNS name.
 func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTargetGroup, *string) {
-	p, alb := g.p, g.spec.GitLab.ALB
+	p, spec := g.p, g.spec
 	ports := []int{80}
-	if alb.HTTPS() {
+	if spec.HTTPS != nil {
 		ports = []int{80, 443}
 	}
 	var ingress []any
-	for _, cidr := range alb.AllowedCIDRs {
+	for _, cidr := range spec.AllowedCIDRs {
 		for _, port := range ports {
 			ingress = append(ingress, &awsec2.CfnSecurityGroup_IngressProperty{
 				IpProtocol: str("tcp"), FromPort: num(port), ToPort: num(port), CidrIp: str(cidr),
@@ -80,10 +81,10 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 		// GitLab answers readiness only to its monitoring whitelist, which
 		// includes the VPC's CIDR; anything else would get the sign-in page.
 		HealthCheckPath:            str("/-/readiness"),
-		HealthCheckIntervalSeconds: num(30),
+		HealthCheckIntervalSeconds: num(healthCheckInterval),
 		HealthCheckTimeoutSeconds:  num(10),
 		HealthyThresholdCount:      num(2),
-		UnhealthyThresholdCount:    num(5),
+		UnhealthyThresholdCount:    num(unhealthyChecks),
 		Matcher:                    &awselasticloadbalancingv2.CfnTargetGroup_MatcherProperty{HttpCode: str("200")},
 		TargetGroupAttributes: &[]any{
 			&awselasticloadbalancingv2.CfnTargetGroup_TargetGroupAttributeProperty{Key: str("deregistration_delay.timeout_seconds"), Value: str("30")},
@@ -92,7 +93,8 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 	})
 	forward := &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{Type: str("forward"), TargetGroupArn: tg.Ref()}}
 
-	if !alb.HTTPS() {
+	h := spec.HTTPS
+	if h == nil {
 		l := awselasticloadbalancingv2.NewCfnListener(b.st, id(p, "HttpListener"), &awselasticloadbalancingv2.CfnListenerProps{
 			LoadBalancerArn: lb.Ref(), Port: num(80), Protocol: str("HTTP"), DefaultActions: forward,
 		})
@@ -102,13 +104,13 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 		return tg, lb.AttrDnsName()
 	}
 
-	cert := str(alb.CertificateARN)
-	if alb.CertificateARN == "" {
+	cert := str(h.CertificateARN)
+	if h.CertificateARN == "" {
 		c := awscertificatemanager.NewCfnCertificate(b.st, id(p, "Certificate"), &awscertificatemanager.CfnCertificateProps{
-			DomainName:       str(alb.Domain),
+			DomainName:       str(h.Domain),
 			ValidationMethod: str("DNS"),
 			DomainValidationOptions: &[]any{&awscertificatemanager.CfnCertificate_DomainValidationOptionProperty{
-				DomainName: str(alb.Domain), HostedZoneId: str(alb.HostedZone.ID),
+				DomainName: str(h.Domain), HostedZoneId: str(h.ValidationZoneID),
 			}},
 			Tags: nameTag("gitlab-" + g.name),
 		})
@@ -130,19 +132,59 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 		}},
 	})
 	g.waitFor = append(g.waitFor, l)
-	if zone := alb.HostedZone; zone != nil {
+	zoneID := str(h.RecordZoneID)
+	if z := h.PrivateZone; z != nil {
+		// The internal load balancer's private addresses stay out of the
+		// public zone: a private zone named after the domain answers for
+		// it in the associated VPCs only.
+		var vpcs []any
+		for _, param := range z.VPCParams {
+			vpcs = append(vpcs, &awsroute53.CfnHostedZone_VPCProperty{VpcId: b.param(param), VpcRegion: str(b.spec.Region)})
+		}
+		zone := awsroute53.NewCfnHostedZone(b.st, id(p, "PrivateZone"), &awsroute53.CfnHostedZoneProps{
+			Name:             str(z.Name),
+			Vpcs:             &vpcs,
+			HostedZoneConfig: &awsroute53.CfnHostedZone_HostedZoneConfigProperty{Comment: str("GitLab " + g.name + "'s internal load balancer")},
+		})
+		zoneID = zone.Ref()
+	}
+	if h.RecordZoneID != "" || h.PrivateZone != nil {
 		awsroute53.NewCfnRecordSet(b.st, id(p, "DnsRecord"), &awsroute53.CfnRecordSetProps{
-			HostedZoneId: str(zone.ID),
-			Name:         str(alb.Domain),
+			HostedZoneId: zoneID,
+			Name:         str(h.Domain),
 			Type:         str("A"),
 			AliasTarget: &awsroute53.CfnRecordSet_AliasTargetProperty{
 				DnsName: lb.AttrDnsName(), HostedZoneId: lb.AttrCanonicalHostedZoneId(), EvaluateTargetHealth: false,
 			},
 		})
 	}
-	b.offer(stacks.GitLabURLOutput(g.name), str("https://"+alb.Domain))
+	b.offer(stacks.GitLabURLOutput(g.name), str("https://"+h.Domain))
 	return tg, lb.AttrDnsName()
 }
+
+// First boot. ECS ignores the load balancer's health checks for
+// healthCheckGrace seconds after a task starts; after that, unhealthyChecks
+// failed checks healthCheckInterval seconds apart stop the task. GitLab's
+// Docker install docs say the first start "may take a long time"
+// (https://docs.gitlab.com/install/docker/installation/): omnibus runs
+// reconfigure, then on an empty database loads the whole schema and seeds
+// it (gitlab:db:configure) before Puma answers /-/readiness. Observed first
+// boots take 5–6 minutes with a local database; loading the schema into a
+// new Aurora cluster over the network and the first writes to an empty EFS
+// add a few more. Upgrades run their migrations in the same window. 1200 s
+// is twice a 10-minute first boot; with 5 × 30 s of failed checks a task
+// has 22.5 minutes before it is stopped.
+//
+// The circuit breaker fails a deployment after 3 failed tasks (for one
+// desired task, ECS's threshold is its minimum of 3), so a GitLab that
+// cannot start fails the stack after about an hour instead of retrying
+// forever, and an update rolls back to the last task definition that ran.
+// A slow but healthy first boot is never one of those failures.
+const (
+	healthCheckGrace    = 1200
+	healthCheckInterval = 30
+	unhealthyChecks     = 5
+)
 
 // gitlabService builds the cluster, the task definition and the service:
 // one task of the pinned image, never two (GitLab omnibus is the only
@@ -151,7 +193,7 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map[string]awsefs.CfnAccessPoint, tg awselasticloadbalancingv2.CfnTargetGroup, albDNS *string) {
 	spec, p := g.spec, g.p
 	cluster := awsecs.NewCfnCluster(b.st, id(p, "Cluster"), &awsecs.CfnClusterProps{
-		ClusterName:     str("gitops-gitlab-" + g.name),
+		ClusterName:     str(stacks.GitLabClusterName(g.name)),
 		ClusterSettings: &[]any{&awsecs.CfnCluster_ClusterSettingsProperty{Name: str("containerInsights"), Value: str("enabled")}},
 		Configuration: &awsecs.CfnCluster_ClusterConfigurationProperty{
 			ExecuteCommandConfiguration: &awsecs.CfnCluster_ExecuteCommandConfigurationProperty{Logging: str("DEFAULT")},
@@ -162,7 +204,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 	if g.dbHost != nil {
 		dbHost = *g.dbHost
 	}
-	omnibus := stacks.OmnibusConfig(spec, b.spec.Region, *albDNS, dbHost)
+	omnibus := gitlabrb.Render(spec.Omnibus, *albDNS, dbHost)
 	env := append([]any{keyValue("GITLAB_OMNIBUS_CONFIG", str(omnibus))}, g.env...)
 
 	execRole := awsiam.NewCfnRole(b.st, id(p, "ExecutionRole"), &awsiam.CfnRoleProps{
@@ -189,11 +231,16 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 		})
 		mounts = append(mounts, &awsecs.CfnTaskDefinition_MountPointProperty{ContainerPath: str(v.path), SourceVolume: str(v.name), ReadOnly: false})
 	}
-	image := awscdk.Fn_Join(str(""), &[]*string{b.param(spec.ImageParam), str(":" + spec.GitLab.Image.Tag)})
+	// A volume without a host or EFS configuration is a bind mount on the
+	// task's ephemeral storage: local disk for sockets and runtime files,
+	// gone with the task, never NFS.
+	volumes = append(volumes, &awsecs.CfnTaskDefinition_VolumeProperty{Name: str(runtimeVolume)})
+	mounts = append(mounts, &awsecs.CfnTaskDefinition_MountPointProperty{ContainerPath: str(gitlabrb.RuntimeDir), SourceVolume: str(runtimeVolume), ReadOnly: false})
+	image := awscdk.Fn_Join(str(""), &[]*string{b.param(spec.ImageParam), str(":" + spec.ImageTag)})
 	task := awsecs.NewCfnTaskDefinition(b.st, id(p, "TaskDefinition"), &awsecs.CfnTaskDefinitionProps{
 		Family:                  str("gitops-gitlab-" + g.name),
-		Cpu:                     str(strconv.Itoa(spec.GitLab.CPU)),
-		Memory:                  str(strconv.Itoa(spec.GitLab.Memory)),
+		Cpu:                     str(strconv.Itoa(spec.CPU)),
+		Memory:                  str(strconv.Itoa(spec.Memory)),
 		NetworkMode:             str("awsvpc"),
 		RequiresCompatibilities: &[]*string{str("FARGATE")},
 		RuntimePlatform:         &awsecs.CfnTaskDefinition_RuntimePlatformProperty{OperatingSystemFamily: str("LINUX"), CpuArchitecture: str("X86_64")},
@@ -224,7 +271,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 	})
 
 	service := awsecs.NewCfnService(b.st, id(p, "Service"), &awsecs.CfnServiceProps{
-		ServiceName:    str("gitlab"),
+		ServiceName:    str(stacks.GitLabServiceName),
 		Cluster:        cluster.Ref(),
 		TaskDefinition: task.Ref(),
 		LaunchType:     str("FARGATE"),
@@ -263,7 +310,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 func (b *builder) executionPolicy(g *gitlabBuild) map[string]any {
 	repo := b.arn("ecr", g.spec.ImageRepositoryARN)
 	pull := []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}
-	if g.spec.GitLab.Image.Source == "pullThroughCache" {
+	if g.spec.PullThroughCache {
 		// The first pull of a tag creates the cached repository.
 		pull = append(pull, "ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
 	}

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"slices"
 
 	"gitops/tools/internal/stacks"
 )
@@ -178,18 +179,38 @@ systemctl enable --now iptables
 `
 
 // endpoints builds the interface endpoints behind one security group open
-// on 443 to the VPC, and the gateway endpoints in every route table.
+// to the VPC on the ports they listen on (443, and SMTP for email-smtp),
+// and the gateway endpoints in every route table.
 func (b *builder) endpoints(vb *vpcBuild) {
 	v, p := vb.spec, vb.spec.ID
 	if len(v.InterfaceEndpoints) > 0 {
+		var ports []int
+		for _, e := range v.InterfaceEndpoints {
+			ports = append(ports, e.Ports...)
+		}
+		slices.Sort(ports)
+		var ingress []any
+		for _, port := range slices.Compact(ports) {
+			what := "HTTPS"
+			if port != 443 {
+				what = "SMTP submission (STARTTLS)"
+			}
+			ingress = append(ingress, &awsec2.CfnSecurityGroup_IngressProperty{
+				IpProtocol: str("tcp"), FromPort: num(port), ToPort: num(port), CidrIp: str(v.CIDR), Description: str(what + " from the VPC"),
+			})
+		}
+		// The description is immutable (a change replaces the group): VPCs
+		// with HTTPS endpoints only keep theirs.
+		description := "Interface endpoints of VPC " + v.Name + ": HTTPS from the VPC"
+		if len(ingress) > 1 {
+			description = "Interface endpoints of VPC " + v.Name + ": HTTPS and SMTP from the VPC"
+		}
 		sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "EndpointSecurityGroup"), &awsec2.CfnSecurityGroupProps{
-			GroupDescription: str("Interface endpoints of VPC " + v.Name + ": HTTPS from the VPC"),
-			VpcId:            vb.vpc.Ref(),
-			SecurityGroupIngress: &[]any{&awsec2.CfnSecurityGroup_IngressProperty{
-				IpProtocol: str("tcp"), FromPort: num(443), ToPort: num(443), CidrIp: str(v.CIDR), Description: str("HTTPS from the VPC"),
-			}},
-			SecurityGroupEgress: denyAllEgress(),
-			Tags:                nameTag(v.Name + "-endpoints"),
+			GroupDescription:     str(description),
+			VpcId:                vb.vpc.Ref(),
+			SecurityGroupIngress: &ingress,
+			SecurityGroupEgress:  denyAllEgress(),
+			Tags:                 nameTag(v.Name + "-endpoints"),
 		})
 		var subnets []any
 		for _, s := range v.EndpointSubnets {

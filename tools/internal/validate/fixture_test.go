@@ -69,18 +69,7 @@ func validateFiles(t *testing.T, files map[string]string) []diag.Diagnostic {
 	for name, body := range files {
 		all[name] = body
 	}
-	for name, body := range all {
-		if body == "" {
-			continue
-		}
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, root, all)
 	e, diags, err := load.LoadEstate(root)
 	if err != nil {
 		t.Fatal(err)
@@ -150,4 +139,21 @@ func render(ds []diag.Diagnostic) string {
 		b.WriteString(d.String() + "\n")
 	}
 	return b.String()
+}
+
+// writeTree writes files (name → body; an empty body is skipped) under root.
+func writeTree(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		if body == "" {
+			continue
+		}
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
+	"gitops/tools/internal/gitlabrb"
 )
 
 // checkGitLabs checks each GitLab service: where it runs, its Fargate size,
@@ -46,6 +47,7 @@ func (c *checker) checkGitLabs() {
 		c.checkGitLabALB(g, vpc)
 		c.checkGitLabDatabase(g, vpc)
 		c.checkGitLabSMTP(g)
+		c.checkGitLabSMTPPort(g, vpc, gitlabrb.SMTPPort, estate.InterfaceEndpointPorts("email-smtp"))
 		c.checkGitLabEFS(g)
 		c.checkGitLabRb(g)
 		if g.RootEmail != "" && !emailAddress(g.RootEmail) {
@@ -208,6 +210,17 @@ func (c *checker) checkGitLabEndpoints(g *estate.GitLab, ref estate.VPCRef, tier
 	for _, e := range need {
 		c.requireEndpoint(ref, "gitlab-endpoint-missing", e.service, e.kind, fmt.Sprintf("VPC %s %s, so GitLab %s needs the %s %s endpoint %s", ref.VPC.Name, why, g.Name, e.service, e.kind, e.why))
 	}
+}
+
+// checkGitLabSMTPPort ties the port gitlab.rb submits mail on to the ports
+// the VPC's email-smtp endpoint admits: mail through an endpoint whose
+// security group refuses the port times out, with nothing in GitLab's UI.
+func (c *checker) checkGitLabSMTPPort(g *estate.GitLab, ref estate.VPCRef, port int, admitted []int) {
+	if g.SMTP.Type != "ses" || ref.VPC == nil || !slices.Contains(ref.VPC.Endpoints.Interface, "email-smtp") || slices.Contains(admitted, port) {
+		return
+	}
+	c.report(diag.Errorf(g.Pos("smtp.type"), "gitlab-smtp-endpoint-port", "GitLab %s submits mail on port %d, but VPC %s's email-smtp endpoint admits only %s", g.Name, port, ref.VPC.Name, joinInts(admitted)).
+		WithHint("gitlab.rb's smtp_port (gitlabrb.SMTPPort) and the endpoint's ports (estate.InterfaceEndpointPorts) must agree; this is a gitops defect, please report it"))
 }
 
 // requireEndpoint reports msg under rule at the VPC's endpoint list when the
@@ -443,49 +456,13 @@ func (c *checker) checkGitLabEFS(g *estate.GitLab) {
 	}
 }
 
-// gitlabRbManaged are gitlab.rb settings gitops writes itself, matched on the
-// key with double quotes turned single; an entry ending in _ matches every
-// key it starts (gitlab_rails['db_host'], …), the others match exactly.
-var gitlabRbManaged = []struct{ key, hint string }{
-	{"external_url", "gitops derives external_url from alb.domain"},
-	{"nginx['listen_port']", "TLS ends at the load balancer, so gitops makes nginx listen on port 80"},
-	{"nginx['listen_https']", "TLS ends at the load balancer, so gitops turns nginx's HTTPS off"},
-	{"gitlab_rails['db_", "gitops sets the database connection from database:"},
-	{"gitlab_rails['smtp_", "gitops sets mail delivery from smtp:"},
-	{"postgresql['enable']", "gitops turns the bundled PostgreSQL on or off from database.type"},
-	{"gitlab_rails['monitoring_whitelist']", "gitops sets it, and it already includes the VPC's CIDR so the load balancer's health check on /-/readiness passes"},
-	{"letsencrypt['enable']", "TLS ends at the load balancer with an ACM certificate, so gitops turns Let's Encrypt off"},
-	{"nginx['proxy_set_headers']", "gitops sets X-Forwarded-Proto https so GitLab knows the load balancer terminated TLS"},
-	{"nginx['real_ip_", "gitops trusts the VPC's CIDR for the client address the load balancer forwards"},
-	{"gitlab_rails['trusted_proxies']", "gitops trusts the VPC's CIDR, where the load balancer lives"},
-	{"gitlab_rails['gitlab_email_from']", "gitops sets it from smtp.fromAddress"},
-	{"gitlab_rails['initial_root_password']", "never put passwords in YAML: gitops generates the root password in Secrets Manager and injects it as a secret"},
-}
-
 var secretWords = []string{"password", "secret", "token"}
-
-// ManagedGitLabRbKey reports whether gitops writes the gitlab.rb key itself,
-// so a user may not set it.
-func ManagedGitLabRbKey(key string) bool {
-	_, ok := gitlabRbManagedKey(strings.ReplaceAll(key, `"`, `'`))
-	return ok
-}
-
-// gitlabRbManagedKey returns the hint for a key gitops manages.
-func gitlabRbManagedKey(canon string) (string, bool) {
-	for _, m := range gitlabRbManaged {
-		if canon == m.key || (strings.HasSuffix(m.key, "_") && strings.HasPrefix(canon, m.key)) {
-			return m.hint, true
-		}
-	}
-	return "", false
-}
 
 func (c *checker) checkGitLabRb(g *estate.GitLab) {
 	for _, key := range slices.Sorted(maps.Keys(g.GitLabRb)) {
 		path := estate.FieldPath("gitlabRb", key)
 		canon := strings.ReplaceAll(key, `"`, `'`)
-		if m, ok := gitlabRbManagedKey(canon); ok {
+		if m, ok := gitlabrb.ManagedWhy(key); ok {
 			c.report(diag.Errorf(g.Pos(path), "gitlab-rb-managed", "%s is set by gitops and cannot be overridden", key).
 				WithHint("%s; remove this key", m))
 			continue

@@ -3,6 +3,11 @@ package validate
 import (
 	"strings"
 	"testing"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
+	"gitops/tools/internal/gitlabrb"
+	"gitops/tools/internal/load"
 )
 
 // gitlabEdit lays the valid GitLab with one edit over the base estate.
@@ -461,4 +466,34 @@ func TestGitLabManagedKeys(t *testing.T) {
 		good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['password_authentication_enabled_for_web']\": false\n"),
 	})
 	runRuleCases(t, cases)
+}
+
+// The SMTP port rule guards two constants (gitlab.rb's smtp_port and the
+// endpoint's ports), so its bad case drifts one of them on purpose; the
+// good case is what compile writes today.
+func TestGitLabSMTPEndpointPort(t *testing.T) {
+	root := t.TempDir()
+	files := offline("smtp:\n  type: none\n", sesSMTP, "", "")
+	for name, body := range baseEstate {
+		if _, ok := files[name]; !ok {
+			files[name] = body
+		}
+	}
+	writeTree(t, root, files)
+	e, _, err := load.LoadEstate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &checker{e: e, ix: estate.NewIndex(e), diags: &diag.List{}}
+	g := e.GitLabs[0]
+	ref := c.ix.VPCs[g.Network.VPC]
+	c.checkGitLabSMTPPort(g, ref, gitlabrb.SMTPPort, estate.InterfaceEndpointPorts("email-smtp"))
+	if c.diags.Len() != 0 {
+		t.Fatalf("gitlab.rb's port and the endpoint's ports disagree today:\n%s", render(c.diags.Items()))
+	}
+	c.checkGitLabSMTPPort(g, ref, 465, estate.InterfaceEndpointPorts("email-smtp"))
+	items := c.diags.Items()
+	if len(items) != 1 || items[0].Rule != "gitlab-smtp-endpoint-port" || items[0].Pos.File != gitlabFile || !strings.Contains(items[0].Message, "465") {
+		t.Fatalf("a drifted port is not reported at the GitLab's smtp: %s", render(items))
+	}
 }

@@ -1,0 +1,70 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+)
+
+// EndpointOverride returns the endpoint the AWS SDK is pointed at instead of
+// AWS, from the variables the SDK reads (AWS_ENDPOINT_URL, or the
+// CloudFormation one), or "" for AWS itself.
+func EndpointOverride(getenv func(string) string) string {
+	for _, k := range []string{"AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// notEmulated records a step apply leaves out because the endpoint is an
+// emulator (Options.Emulator) that has no such service: it is said as
+// that, not as a failure of the estate.
+func (r *run) notEmulated(s *Stack, res *StackResult, what string) {
+	line := fmt.Sprintf("not emulated: %s (the endpoint %s is an emulator; a real account does this step)", what, r.opts.Emulator)
+	res.NotEmulated = append(res.NotEmulated, what)
+	r.say(s.ID, "%s", line)
+}
+
+// missingOutput explains a producer stack without an output its dependant
+// needs: against an emulator it is almost always the emulator's doing.
+func (r *run) missingOutput(producer, name string, outs map[string]string) error {
+	msg := fmt.Sprintf("stack %s has no output %s (it has %s)", producer, name, outputNames(outs))
+	if r.opts.Emulator != "" {
+		return &stackError{msg: msg, advice: fmt.Sprintf("the emulator at %s did not return the output the template declares: moto 5.x gives a stack made through a change set no outputs unless it runs with the repository's fix (tools/internal/motoserver/moto_server.py; sh tools/demo.sh starts it that way)", r.opts.Emulator)}
+	}
+	return &stackError{msg: msg, advice: fmt.Sprintf("the deployed stack was made from another template than generated/ holds: check generated/ is current (gitops compile --check), then apply %s again (gitops apply --stack %s)", producer, producer)}
+}
+
+// unemulatedResources reports the resources an emulator marked complete
+// without making anything (no physical id): moto does so for the types it
+// does not implement.
+func (r *run) unemulatedResources(ctx context.Context, s *Stack, res *StackResult, p *prepared) {
+	in := &cloudformation.ListStackResourcesInput{StackName: aws.String(s.Name)}
+	for {
+		out, err := call(ctx, r, p.cf.ListStackResources, in)
+		if err != nil {
+			r.say(s.ID, "could not list the stack's resources: %s", apiMessage(err))
+			return
+		}
+		for _, rs := range out.StackResourceSummaries {
+			if aws.ToString(rs.PhysicalResourceId) == "" {
+				r.notEmulated(s, res, aws.ToString(rs.ResourceType)+" "+aws.ToString(rs.LogicalResourceId)+" (the emulator created nothing)")
+			}
+		}
+		if out.NextToken == nil {
+			return
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// emulatedWithout reports whether the emulator made nothing for a resource
+// of type typ in the stack.
+func emulatedWithout(res *StackResult, typ string) bool {
+	return slices.ContainsFunc(res.NotEmulated, func(n string) bool { return len(n) > len(typ) && n[:len(typ)+1] == typ+" " })
+}

@@ -1,0 +1,97 @@
+package apply
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"gitops/tools/internal/smtpcredentials"
+	"gitops/tools/internal/stacks"
+)
+
+func TestEndpointOverride(t *testing.T) {
+	env := map[string]string{}
+	get := func(k string) string { return env[k] }
+	if got := EndpointOverride(get); got != "" {
+		t.Errorf("no override: %q", got)
+	}
+	env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:5000"
+	if got := EndpointOverride(get); got != "http://127.0.0.1:5000" {
+		t.Errorf("AWS_ENDPOINT_URL: %q", got)
+	}
+	env["AWS_ENDPOINT_URL_CLOUDFORMATION"] = "http://127.0.0.1:5001"
+	if got := EndpointOverride(get); got != "http://127.0.0.1:5001" {
+		t.Errorf("the CloudFormation endpoint wins: %q", got)
+	}
+}
+
+// Against an emulator, what it has no service for is reported as not
+// emulated and the run goes on: the image copy, and the SMTP credentials
+// when the emulator made no secret.
+func TestEmulatorLeavesOutWhatItCannotDo(t *testing.T) {
+	image := stackSpec{id: "tooling/eu-west-1/gitlab-image", resources: map[string]TemplateResource{
+		"Repository": res("AWS::ECR::Repository", nil), "Secret": res("AWS::SecretsManager::Secret", nil),
+	}, outputs: []string{"RepoUri"}}
+	service := stackSpec{id: "tooling/eu-west-1/gitlab", deps: []string{image.id}, resources: map[string]TemplateResource{"Service": res("AWS::ECS::Service", nil)},
+		params: []stacks.Parameter{{Name: "RepoUri", Type: "String", Source: stacks.Source{Stack: image.id, Output: "RepoUri"}}}}
+	w := newWorld()
+	d := writeDeployment(t, image, service)
+	d.Stacks[0].CopyImage = &stacks.ImageCopy{From: "docker.io/gitlab/gitlab-ce:17.5.1-ce.0", RepositoryOutput: "RepoUri", Tag: "17.5.1-ce.0"}
+	d.Stacks[0].SMTPCredentials = &stacks.SMTPCredentials{User: "u", Secret: "gitops/gitlab/gitlab/smtp", Cluster: "c", Service: "gitlab"}
+	w.cf(image).unemulated = []string{"Secret"}
+	opts := w.options()
+	opts.Emulator = "http://127.0.0.1:5000"
+	copier := &fakeCopier{cf: w.cf(image)}
+	opts.Images = copier
+	opts.SMTP = func(context.Context, smtpcredentials.Target, io.Writer) (smtpcredentials.Result, error) {
+		t.Error("SMTP credentials written into a secret the emulator did not make")
+		return smtpcredentials.Result{}, nil
+	}
+	r := Apply(context.Background(), d, d.Stacks, opts)
+	if got := outcomes(r); got != "tooling/eu-west-1/gitlab-image applied\ntooling/eu-west-1/gitlab applied" {
+		t.Fatalf("outcomes:\n%s\n%s", got, w.progress)
+	}
+	if len(copier.copies) != 0 {
+		t.Errorf("copied into an emulator: %v", copier.copies)
+	}
+	ne := strings.Join(r.Stacks[0].NotEmulated, "\n")
+	for _, want := range []string{"copying image docker.io/gitlab/gitlab-ce:17.5.1-ce.0", "AWS::SecretsManager::Secret Secret", "writing GitLab's SMTP credentials"} {
+		if !strings.Contains(ne, want) {
+			t.Errorf("not emulated lacks %q:\n%s", want, ne)
+		}
+	}
+	var text strings.Builder
+	if err := Write(&text, "text", r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "  not emulated: copying image") {
+		t.Errorf("the report does not show what was not emulated:\n%s", text.String())
+	}
+}
+
+// A producer without the output its dependant needs is explained: against
+// an emulator as the emulator's doing, against AWS as a stale stack.
+func TestMissingOutputExplained(t *testing.T) {
+	producer := stackSpec{id: "tooling/eu-west-1/gitlab-image", resources: map[string]TemplateResource{"Repository": res("AWS::ECR::Repository", nil)}}
+	consumer := stackSpec{id: "tooling/eu-west-1/gitlab", deps: []string{producer.id}, resources: map[string]TemplateResource{"Service": res("AWS::ECS::Service", nil)},
+		params: []stacks.Parameter{{Name: "RepoUri", Type: "String", Source: stacks.Source{Stack: producer.id, Output: "RepoUri"}}}}
+	for _, emulator := range []string{"", "http://127.0.0.1:5000"} {
+		w := newWorld()
+		d := writeDeployment(t, producer, consumer)
+		opts := w.options()
+		opts.Emulator = emulator
+		r := Apply(context.Background(), d, d.Stacks, opts)
+		c := r.Stacks[1]
+		if !strings.Contains(c.Error, "has no output RepoUri") {
+			t.Fatalf("emulator %q: error %q\n%s", emulator, c.Error, w.progress)
+		}
+		want := "gitops compile --check"
+		if emulator != "" {
+			want = "moto_server.py"
+		}
+		if !strings.Contains(c.Advice, want) {
+			t.Errorf("emulator %q: advice %q lacks %q", emulator, c.Advice, want)
+		}
+	}
+}
