@@ -50,3 +50,17 @@ func TestProtectedResources(t *testing.T) {
 		t.Errorf("without AMI parameters: %+v", got)
 	}
 }
+
+// The documents' allowReplace: entries reach the manifest once each, so
+// plan and apply need not read the estate for them.
+func TestOperationsCarryAllowReplace(t *testing.T) {
+	if got := buildFixture(t, nil).Operations.AllowReplace; got == nil || len(got) != 0 {
+		t.Errorf("without entries: %#v, want an empty list", got)
+	}
+	prod := readFixture(t, "accounts/prod.yaml") + "allowReplace: [AWS::S3::Bucket/Logs, AWS::EFS::FileSystem/Data]\n"
+	tooling := readFixture(t, "accounts/tooling.yaml") + "allowReplace: [AWS::EFS::FileSystem/Data]\n"
+	got := buildFixture(t, map[string]string{"accounts/prod.yaml": prod, "accounts/tooling.yaml": tooling}).Operations.AllowReplace
+	if !reflect.DeepEqual(got, []string{"AWS::S3::Bucket/Logs", "AWS::EFS::FileSystem/Data"}) {
+		t.Errorf("allowReplace %q", got)
+	}
+}
