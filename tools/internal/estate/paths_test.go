@@ -46,3 +46,13 @@ func TestMisses(t *testing.T) {
 		t.Error("a zero Doc recorded misses")
 	}
 }
+
+// Every kind has allowReplace:, which AllowReplace finds through the kinds
+// table.
+func TestEveryKindHasAllowReplace(t *testing.T) {
+	for _, k := range Kinds {
+		if f, ok := k.Type.FieldByName("AllowReplace"); !ok || f.Type != reflect.TypeFor[[]string]() {
+			t.Errorf("%s has no allowReplace: list", k.Kind)
+		}
+	}
+}
