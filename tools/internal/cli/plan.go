@@ -77,7 +77,7 @@ type deployFlags struct {
 
 func addDeployFlags(fs *flag.FlagSet) *deployFlags {
 	f := &deployFlags{}
-	fs.StringVar(&f.root, "root", ".", "repository `dir`ectory holding accounts/ and generated/")
+	fs.StringVar(&f.root, "root", ".", "repository `dir`ectory holding generated/")
 	fs.StringVar(&f.generated, "generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
 	fs.Var(&f.stacks, "stack", "only this `stack` (ID account/region/name or CloudFormation name); repeatable")
 	fs.Var(&f.accounts, "account", "only the stacks of this `account` (name or id); repeatable")
