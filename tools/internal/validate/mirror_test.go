@@ -46,7 +46,7 @@ func TestMirrorRules(t *testing.T) {
 			rule: "mirror-branches",
 			at:   mirrorFile + ":5",
 			bad:  mirrorEdit("branches: [main, release]\n", "branches: []\n"),
-			good: withMirror(nil),
+			good: mirrorEdit("branches: [main, release]\n", "branches: [main]\n"),
 		},
 		{
 			rule: "mirror-branch",
@@ -70,7 +70,7 @@ func TestMirrorRules(t *testing.T) {
 			rule: "mirror-branch-duplicate",
 			at:   mirrorFile + ":5",
 			bad:  mirrorEdit("branches: [main, release]\n", "branches: [main, release, main]\n"),
-			good: withMirror(nil),
+			good: mirrorEdit("branches: [main, release]\n", "branches: [main, release, main-2]\n"),
 		},
 		{
 			rule: "mirror-target",
