@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 
 	"github.com/aws/jsii-runtime-go"
 
@@ -29,7 +31,17 @@ func main() {
 	}
 }
 
-func run(stdin io.Reader, stdout io.Writer) error {
+// synthBatch is how many stacks share one CDK app.
+const synthBatch = 100
+
+func run(stdin io.Reader, stdout io.Writer) (err error) {
+	// No panic reaches the user as a Go stack trace: jsii and the CDK
+	// panic on what they refuse.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the CDK failed: %v", r)
+		}
+	}()
 	data, err := io.ReadAll(stdin)
 	if err != nil {
 		return fmt.Errorf("reading the job: %v", err)
@@ -55,9 +67,16 @@ func run(stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(asm)
-	templates, err := synth.Templates(job.Stacks, asm)
-	if err != nil {
-		return err
+	// One CDK app per batch: an app holds every construct until it is
+	// synthesized, so a large estate in one app costs gigabytes.
+	templates := map[string][]byte{}
+	for start := 0; start < len(job.Stacks); start += synthBatch {
+		batch := job.Stacks[start:min(start+synthBatch, len(job.Stacks))]
+		out, err := synth.Templates(batch, filepath.Join(asm, fmt.Sprint(start)))
+		if err != nil {
+			return err
+		}
+		maps.Copy(templates, out)
 	}
 	res := stacks.JobResult{Version: stacks.JobVersion, Templates: []stacks.JobTemplate{}}
 	for _, s := range job.Stacks {

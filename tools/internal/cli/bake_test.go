@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -44,26 +43,26 @@ func (c *instantClock) Sleep(_ context.Context, d time.Duration) error {
 
 // useFakeImageBuilder gives a gitops bake that builds with ib and publishes
 // to the emulator, and the emulator's access for reading back.
-func useFakeImageBuilder(t *testing.T, ib *imagebuildertest.Fake) (bakeCommand, *awsaccess.Access) {
+func useFakeImageBuilder(t *testing.T, ib *imagebuildertest.Fake) (*Command, *awsaccess.Access) {
 	t.Helper()
 	motoserver.Need(t)
 	access, err := awsaccess.Load(context.Background(), "gitops-test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := bakeCommand{
+	cmd := bakeCommand(bakeDeps{
 		clients: func(access *awsaccess.Access) bake.Clients {
 			return fakeBakeClients{ib: ib, AWSClients: bake.AWSClients{Access: access}}
 		},
 		clock: &instantClock{now: time.Unix(0, 0)},
-	}
+	})
 	return cmd, access
 }
 
-// runCommand runs one command's run with args.
-func runCommand(run func(args []string, stdout, stderr io.Writer) int, args ...string) (code int, stdout, stderr string) {
+// runCommand runs cmd with args, as gitops would after the command's name.
+func runCommand(cmd *Command, args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
+	code = cmd.run(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -78,7 +77,7 @@ func TestBakeCommand(t *testing.T) {
 	}}
 	cmd, access := useFakeImageBuilder(t, ib)
 
-	code, out, errOut := runCommand(cmd.run, "golden-base", "--root", exampleRoot)
+	code, out, errOut := runCommand(cmd, "golden-base", "--root", exampleRoot)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -107,7 +106,7 @@ func TestBakeCommand(t *testing.T) {
 
 	// --no-cascade, flags first.
 	ib.Started = nil
-	if code, out, errOut := runCommand(cmd.run, "--root", exampleRoot, "--no-cascade", "golden-base"); code != ExitOK || len(ib.Started) != 1 {
+	if code, out, errOut := runCommand(cmd, "--root", exampleRoot, "--no-cascade", "golden-base"); code != ExitOK || len(ib.Started) != 1 {
 		t.Fatalf("--no-cascade: exit %d, started %v\n%s%s", code, ib.Started, out, errOut)
 	}
 }
@@ -122,13 +121,13 @@ func TestBakeCommandFailures(t *testing.T) {
 	}}
 	cmd, _ := useFakeImageBuilder(t, ib)
 
-	code, _, errOut := runCommand(cmd.run, "golden-base", "--root", exampleRoot)
+	code, _, errOut := runCommand(cmd, "golden-base", "--root", exampleRoot)
 	if code != ExitFindings || !strings.Contains(errOut, "gitops bake: golden-base: image build FAILED: Step 'cis-hardening' exited 1\n") ||
 		!strings.Contains(errOut, "logs: CloudWatch Logs group /aws/imagebuilder/golden-base in tooling/eu-west-1") {
 		t.Errorf("failed build: exit %d\n%s", code, errOut)
 	}
 
-	code, out, errOut := runCommand(cmd.run, "webapp", "--root", exampleRoot, "--timeout", "30m")
+	code, out, errOut := runCommand(cmd, "webapp", "--root", exampleRoot, "--timeout", "30m")
 	if code != ExitFindings || !strings.Contains(errOut, "webapp: timed out after 30m0s") || !strings.Contains(out, "webapp: BUILDING (elapsed 30m0s)\n") {
 		t.Errorf("timeout: exit %d\n%s%s", code, out, errOut)
 	}
@@ -140,10 +139,10 @@ func TestBakeCommandUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"bake"}, ExitUsage, "usage: gitops bake <recipe> [flags]"},
-		{[]string{"bake", "a", "b"}, ExitUsage, "usage: gitops bake <recipe> [flags]"},
-		{[]string{"bake", "webapp", "--timeout", "soon"}, ExitUsage, `invalid value "soon" for flag -timeout`},
-		{[]string{"bake", "webap", "--root", exampleRoot}, ExitFindings, `gitops bake: no image recipe named "webap" in the manifest; did you mean "webapp"?`},
+		{[]string{"bake"}, ExitUsage, "gitops bake: missing <recipe>\nrun 'gitops help bake' for usage\n"},
+		{[]string{"bake", "a", "b"}, ExitUsage, "gitops bake: unexpected arguments: b"},
+		{[]string{"bake", "webapp", "--timeout", "soon"}, ExitUsage, `invalid value "soon" for flag --timeout`},
+		{[]string{"bake", "webap", "--root", exampleRoot}, ExitUsage, `gitops bake: no image recipe named "webap" in the manifest; did you mean "webapp"?`},
 		{[]string{"bake", "webapp", "--root", exampleRoot, "--generated", "nowhere"}, ExitUsage, "reading the manifest: open " + exampleRoot + "/nowhere/manifest.json"},
 	} {
 		// Unknown recipes are refused before any AWS call: no emulator here.
