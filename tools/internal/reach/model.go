@@ -138,8 +138,8 @@ func newVPC(ref estate.VPCRef) *VPC {
 	// one, isolated ones nowhere.
 	nat := ref.VPC.Egress.Type == "natGateway" || ref.VPC.Egress.Type == "natInstance"
 	for _, s := range layout {
-		if !s.CIDR.IsValid() {
-			continue
+		if !s.CIDR.IsValid() || !s.CIDR.Addr().Is4() {
+			continue // validate reports it; the engine walks IPv4 only
 		}
 		sub := &Subnet{Subnet: s, VPC: v}
 		switch {
@@ -248,9 +248,9 @@ func (h *Hub) newTable(r int) *Table {
 	return tb
 }
 
-// entry returns the table's entry for prefix p (one exists for every
-// derived prefix).
-func (tb *Table) entry(p netip.Prefix) *Entry {
+// Entry returns the table's entry for prefix p (one exists for every
+// derived prefix), or nil.
+func (tb *Table) Entry(p netip.Prefix) *Entry {
 	i, ok := slices.BinarySearchFunc(tb.Entries, p, func(e Entry, p netip.Prefix) int { return estate.ComparePrefix(e.Prefix, p) })
 	if !ok {
 		return nil
