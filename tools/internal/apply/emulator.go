@@ -2,10 +2,12 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 )
 
@@ -40,10 +42,11 @@ func (r *run) missingOutput(producer, name string, outs map[string]string) error
 	return &stackError{msg: msg, advice: fmt.Sprintf("the deployed stack was made from another template than generated/ holds: check generated/ is current (gitops compile --check), then apply %s again (gitops apply --stack %s)", producer, producer)}
 }
 
-// unemulatedResources reports the resources an emulator marked complete
-// without making anything (no physical id): moto does so for the types it
-// does not implement.
+// unemulatedResources reports the template's resources an emulator did
+// not make although it marked the stack complete: moto lists those without
+// a physical id (or without any id) for the types it does not implement.
 func (r *run) unemulatedResources(ctx context.Context, s *Stack, res *StackResult, p *prepared) {
+	made := map[string]bool{}
 	in := &cloudformation.ListStackResourcesInput{StackName: aws.String(s.Name)}
 	for {
 		out, err := call(ctx, r, p.cf.ListStackResources, in)
@@ -52,14 +55,28 @@ func (r *run) unemulatedResources(ctx context.Context, s *Stack, res *StackResul
 			return
 		}
 		for _, rs := range out.StackResourceSummaries {
-			if aws.ToString(rs.PhysicalResourceId) == "" {
-				r.notEmulated(s, res, aws.ToString(rs.ResourceType)+" "+aws.ToString(rs.LogicalResourceId)+" (the emulator created nothing)")
+			if aws.ToString(rs.PhysicalResourceId) != "" {
+				made[aws.ToString(rs.LogicalResourceId)] = true
 			}
 		}
 		if out.NextToken == nil {
-			return
+			break
 		}
 		in.NextToken = out.NextToken
+	}
+	t := parseTemplate(s.Body)
+	if t == nil {
+		return
+	}
+	ids := make([]string, 0, len(t.Resources))
+	for id := range t.Resources {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if !made[id] {
+			r.notEmulated(s, res, t.Resources[id].Type+" "+id+" (the emulator made nothing for it)")
+		}
 	}
 }
 
@@ -67,4 +84,16 @@ func (r *run) unemulatedResources(ctx context.Context, s *Stack, res *StackResul
 // of type typ in the stack.
 func emulatedWithout(res *StackResult, typ string) bool {
 	return slices.ContainsFunc(res.NotEmulated, func(n string) bool { return len(n) > len(typ) && n[:len(typ)+1] == typ+" " })
+}
+
+// emulatorBroke tells whether err is an emulator's internal error (HTTP
+// 5xx, e.g. moto's answer to a template feature it does not implement) or
+// a call it does not implement.
+func emulatorBroke(err error) bool {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return true
+	}
+	code := apiCode(err)
+	return code == "NotImplemented" || code == "InternalFailure" || code == "InternalError"
 }

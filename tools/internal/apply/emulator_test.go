@@ -95,3 +95,36 @@ func TestMissingOutputExplained(t *testing.T) {
 		}
 	}
 }
+
+// A stack the emulator breaks on is not emulated, and so are its
+// dependants; the other stacks still run and the run does not fail. The
+// same error from AWS is a failure that stops the run.
+func TestEmulatorInternalErrorIsNotEmulated(t *testing.T) {
+	network := stackSpec{id: "tooling/eu-west-1/network", resources: map[string]TemplateResource{"Vpc": res("AWS::EC2::VPC", nil)}, outputs: []string{"VpcId"}}
+	gitlab := stackSpec{id: "tooling/eu-west-1/gitlab", deps: []string{network.id}, resources: map[string]TemplateResource{"Service": res("AWS::ECS::Service", nil)},
+		params: []stacks.Parameter{{Name: "VpcId", Type: "String", Source: stacks.Source{Stack: network.id, Output: "VpcId"}}}}
+	other := stackSpec{id: "dev/eu-west-1/network", resources: map[string]TemplateResource{"Vpc": res("AWS::EC2::VPC", nil)}}
+	for _, emulator := range []string{"http://127.0.0.1:5000", ""} {
+		w := newWorld()
+		d := writeDeployment(t, network, gitlab, other)
+		w.cf(network).broken = map[string]error{"ExecuteChangeSet": apiError("InternalFailure", "moto: KeyError 'FromPort'")}
+		opts := w.options()
+		opts.Emulator = emulator
+		opts.Parallel = 1
+		r := Apply(context.Background(), d, d.Stacks, opts)
+		got := outcomes(r)
+		if emulator == "" {
+			if !r.Failed() || !strings.Contains(got, "tooling/eu-west-1/network failed") {
+				t.Errorf("against AWS the error is a failure:\n%s", got)
+			}
+			continue
+		}
+		want := "tooling/eu-west-1/network not emulated\ntooling/eu-west-1/gitlab not emulated\ndev/eu-west-1/network applied"
+		if got != want || r.Failed() {
+			t.Errorf("outcomes (failed %v):\n%s\nwant\n%s", r.Failed(), got, want)
+		}
+		if !strings.Contains(r.Stacks[1].Error, "which the emulator could not deploy") || !strings.Contains(r.Summary(), "1 applied, 2 not emulated") {
+			t.Errorf("dependant: %q; summary %q", r.Stacks[1].Error, r.Summary())
+		}
+	}
+}

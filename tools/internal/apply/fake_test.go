@@ -28,6 +28,8 @@ type fakeCF struct {
 	sets   map[string]*fakeChangeSet // by ID
 	calls  []string
 	seq    int
+	// broken answers every call of a method with its error.
+	broken map[string]error
 	// unemulated are the logical ids ListStackResources shows without a
 	// physical id, as an emulator does for what it does not implement.
 	unemulated []string
@@ -108,6 +110,9 @@ func apiError(code, format string, args ...any) error {
 // throttled answers left.
 func (f *fakeCF) enter(method, stack string) error {
 	f.calls = append(f.calls, method+" "+stack)
+	if err := f.broken[method]; err != nil {
+		return err
+	}
 	if f.throttle[method] > 0 {
 		f.throttle[method]--
 		return apiError("Throttling", "Rate exceeded")

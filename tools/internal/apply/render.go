@@ -59,6 +59,7 @@ func (r *Result) Summary() string {
 	add(r.Count(OutcomeRefused), "refused")
 	add(r.Count(OutcomeSkipped), "skipped")
 	add(r.Count(OutcomeNotStarted), "not started")
+	add(r.Count(OutcomeNotEmulated), "not emulated")
 	if len(r.Stacks) == 0 {
 		return "no stacks selected"
 	}
@@ -104,7 +105,7 @@ func stackHeadline(r *Result, s *StackResult) string {
 	switch s.Outcome {
 	case OutcomeUnchanged:
 		return "no changes"
-	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused:
+	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused, OutcomeNotEmulated:
 		if s.Action == "" {
 			return string(s.Outcome)
 		}

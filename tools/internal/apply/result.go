@@ -41,6 +41,10 @@ const (
 	OutcomeSkipped Outcome = "skipped"
 	// OutcomeNotStarted: an earlier failure stopped the run first.
 	OutcomeNotStarted Outcome = "not started"
+	// OutcomeNotEmulated: the endpoint is an emulator (Options.Emulator)
+	// that broke on the stack (an internal error) or on a stack it depends
+	// on; a limit of the emulator, not a failure of the estate.
+	OutcomeNotEmulated Outcome = "not emulated"
 )
 
 // Result is a plan or an apply: every selected stack in manifest order.

@@ -230,7 +230,8 @@ func (r *run) schedule(ctx context.Context, do func(context.Context, *Stack) boo
 			state[f.id] = stateDone
 		} else {
 			state[f.id] = stateFailed
-			stopped = stopped || r.apply
+			// What an emulator cannot do stops its dependants only.
+			stopped = stopped || (r.apply && r.results[f.id].Outcome != OutcomeNotEmulated)
 		}
 		if r.apply {
 			r.skipDependants(state)
@@ -272,6 +273,9 @@ func (r *run) skipDependants(state map[string]nodeState) {
 				state[s.ID] = stateFailed
 				res := r.results[s.ID]
 				res.Outcome = OutcomeSkipped
+				if r.results[dep].Outcome == OutcomeNotEmulated {
+					res.Outcome = OutcomeNotEmulated
+				}
 				res.Error = fmt.Sprintf("depends on %s, which %s", dep, failedVerb(r.results[dep].Outcome))
 				r.say(s.ID, "skipped: %s", res.Error)
 				break
@@ -286,6 +290,8 @@ func failedVerb(o Outcome) string {
 		return "was refused"
 	case OutcomeSkipped:
 		return "was skipped"
+	case OutcomeNotEmulated:
+		return "the emulator could not deploy"
 	}
 	return "failed"
 }

@@ -88,6 +88,12 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 func (r *run) fail(s *Stack, res *StackResult, err error) {
 	res.Outcome = OutcomeFailed
 	res.Error = err.Error()
+	if r.opts.Emulator != "" && emulatorBroke(err) {
+		res.Outcome = OutcomeNotEmulated
+		res.Advice = fmt.Sprintf("the emulator at %s answered with an internal error: it cannot emulate this stack; a real account deploys it", r.opts.Emulator)
+		r.sayBlock(s.ID, fmt.Sprintf("%s: %s", res.Outcome, res.Error), []string{"what to do: " + res.Advice})
+		return
+	}
 	var se *stackError
 	if errors.As(err, &se) {
 		res.Advice = se.advice
@@ -200,7 +206,7 @@ func (r *run) describeStack(ctx context.Context, cf CloudFormation, nameOrID str
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("describing stack %s: %s", nameOrID, apiMessage(err))
+		return nil, callError(err, "describing stack %s", nameOrID)
 	}
 	if len(out.Stacks) == 0 {
 		return nil, nil
@@ -387,7 +393,7 @@ func executionRoleARN(s *Stack) string {
 func (r *run) recreate(ctx context.Context, s *Stack, p *prepared) error {
 	r.say(s.ID, "stack %s is ROLLBACK_COMPLETE: its creation failed and was rolled back, so it holds nothing; deleting it to create it again", s.Name)
 	if _, err := call(ctx, r, p.cf.DeleteStack, &cloudformation.DeleteStackInput{StackName: aws.String(p.stackID)}); err != nil {
-		return fmt.Errorf("deleting the rolled-back stack %s: %s", s.Name, apiMessage(err))
+		return callError(err, "deleting the rolled-back stack %s", s.Name)
 	}
 	deadline := r.opts.Now().Add(r.opts.StackTimeout)
 	for {
