@@ -46,7 +46,7 @@ func (r *run) missingOutput(producer, name string, outs map[string]string) error
 // not make although it marked the stack complete: moto lists those without
 // a physical id (or without any id) for the types it does not implement.
 func (r *run) unemulatedResources(ctx context.Context, s *Stack, res *StackResult, p *prepared) {
-	made := map[string]bool{}
+	made, listed := map[string]bool{}, 0
 	in := &cloudformation.ListStackResourcesInput{StackName: aws.String(s.Name)}
 	for {
 		out, err := call(ctx, r, p.cf.ListStackResources, in)
@@ -54,6 +54,7 @@ func (r *run) unemulatedResources(ctx context.Context, s *Stack, res *StackResul
 			r.say(s.ID, "could not list the stack's resources: %s", apiMessage(err))
 			return
 		}
+		listed += len(out.StackResourceSummaries)
 		for _, rs := range out.StackResourceSummaries {
 			if aws.ToString(rs.PhysicalResourceId) != "" {
 				made[aws.ToString(rs.LogicalResourceId)] = true
@@ -64,8 +65,10 @@ func (r *run) unemulatedResources(ctx context.Context, s *Stack, res *StackResul
 		}
 		in.NextToken = out.NextToken
 	}
+	// moto lists no resources at all for some stacks it did make: an
+	// empty list tells nothing.
 	t := parseTemplate(s.Body)
-	if t == nil {
+	if t == nil || listed == 0 {
 		return
 	}
 	ids := make([]string, 0, len(t.Resources))

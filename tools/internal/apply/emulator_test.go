@@ -128,3 +128,32 @@ func TestEmulatorInternalErrorIsNotEmulated(t *testing.T) {
 		}
 	}
 }
+
+// A plan's change set on a new stack leaves it REVIEW_IN_PROGRESS; apply
+// deletes that empty stack when only gitops' change sets are on it and
+// creates it afresh, and stops on a change set someone else made.
+func TestApplyReplacesLeftoverChangeSets(t *testing.T) {
+	app := stackSpec{id: "dev/eu-west-1/app", resources: map[string]TemplateResource{"Queue": res("AWS::SQS::Queue", nil)}}
+	for _, planName := range []string{"gitops-plan-20260101T000000Z", "console-review"} {
+		w := newWorld()
+		d := writeDeployment(t, app)
+		opts := w.options()
+		opts.ChangeSetName = planName
+		if r := Plan(context.Background(), d, d.Stacks, opts); r.Stacks[0].ChangeSetID == "" {
+			t.Fatalf("plan left no change set: %+v", r.Stacks[0])
+		}
+		opts = w.options()
+		opts.ChangeSetName = "gitops-apply-20260101T010000Z"
+		r := Apply(context.Background(), d, d.Stacks, opts)
+		got := r.Stacks[0]
+		if planName == "console-review" {
+			if got.Outcome != OutcomeFailed || !strings.Contains(got.Error, "change set console-review, which gitops did not make") || !strings.Contains(got.Advice, "delete-change-set") {
+				t.Errorf("foreign change set: %s %q %q", got.Outcome, got.Error, got.Advice)
+			}
+			continue
+		}
+		if got.Outcome != OutcomeApplied || w.cf(app).called("DeleteStack") != 1 {
+			t.Errorf("leftover plan change set: %s %q, %d deletes\n%s", got.Outcome, got.Error, w.cf(app).called("DeleteStack"), w.progress)
+		}
+	}
+}

@@ -533,6 +533,27 @@ func (f *fakeCF) DeleteStack(ctx context.Context, in *cloudformation.DeleteStack
 	return &cloudformation.DeleteStackOutput{}, nil
 }
 
+// ListChangeSets lists the change sets of a stack, by name or ID.
+func (f *fakeCF) ListChangeSets(ctx context.Context, in *cloudformation.ListChangeSetsInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListChangeSetsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name := aws.ToString(in.StackName)
+	if err := f.enter("ListChangeSets", name); err != nil {
+		return nil, err
+	}
+	s := f.stack(name)
+	if s == nil {
+		return nil, apiError("ValidationError", "Stack [%s] does not exist", name)
+	}
+	out := &cloudformation.ListChangeSetsOutput{}
+	for _, id := range sortedKeys(f.sets) {
+		if cs := f.sets[id]; cs.stack == s.name {
+			out.Summaries = append(out.Summaries, types.ChangeSetSummary{ChangeSetName: aws.String(cs.name), ChangeSetId: aws.String(id)})
+		}
+	}
+	return out, nil
+}
+
 // ListStackResources lists the template's resources, each with a
 // physical id unless unemulated names it (an emulator that made nothing).
 func (f *fakeCF) ListStackResources(ctx context.Context, in *cloudformation.ListStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error) {
