@@ -93,6 +93,14 @@ func emulatedWithout(res *StackResult, typ string) bool {
 // 5xx, e.g. moto's answer to a template feature it does not implement) or
 // a call it does not implement.
 func emulatorBroke(err error) bool {
+	// CloudFormation creates and deletes resources after ExecuteChangeSet
+	// and DeleteStack answer, so a resource never fails those calls
+	// themselves; moto works during the call and fails it (e.g. a NAT
+	// instance's volume "must contain the parameter size/snapshot").
+	var x *asyncCallErr
+	if errors.As(err, &x) && apiCode(err) != "InvalidChangeSetStatus" && apiCode(err) != "Throttling" {
+		return true
+	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
 		return true
@@ -100,3 +108,9 @@ func emulatorBroke(err error) bool {
 	code := apiCode(err)
 	return code == "NotImplemented" || code == "InternalFailure" || code == "InternalError"
 }
+
+// asyncCallErr is the error of a call CloudFormation answers before doing
+// the work (ExecuteChangeSet, DeleteStack): the call's, not the stack's.
+type asyncCallErr struct{ error }
+
+func (e *asyncCallErr) Unwrap() error { return e.error }

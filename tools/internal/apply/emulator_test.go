@@ -104,10 +104,14 @@ func TestEmulatorInternalErrorIsNotEmulated(t *testing.T) {
 	gitlab := stackSpec{id: "tooling/eu-west-1/gitlab", deps: []string{network.id}, resources: map[string]TemplateResource{"Service": res("AWS::ECS::Service", nil)},
 		params: []stacks.Parameter{{Name: "VpcId", Type: "String", Source: stacks.Source{Stack: network.id, Output: "VpcId"}}}}
 	other := stackSpec{id: "dev/eu-west-1/network", resources: map[string]TemplateResource{"Vpc": res("AWS::EC2::VPC", nil)}}
-	for _, emulator := range []string{"http://127.0.0.1:5000", ""} {
+	for _, emulator := range []string{"http://127.0.0.1:5000", "http://127.0.0.1:5000/validation", ""} {
 		w := newWorld()
 		d := writeDeployment(t, network, gitlab, other)
-		w.cf(network).broken = map[string]error{"ExecuteChangeSet": apiError("InternalFailure", "moto: KeyError 'FromPort'")}
+		broke := apiError("InternalFailure", "moto: KeyError 'FromPort'")
+		if strings.HasSuffix(emulator, "/validation") {
+			broke = apiError("ValidationError", "The request must contain the parameter size/snapshot")
+		}
+		w.cf(network).broken = map[string]error{"ExecuteChangeSet": broke}
 		opts := w.options()
 		opts.Emulator = emulator
 		opts.Parallel = 1

@@ -28,7 +28,7 @@ func (r *run) execute(ctx context.Context, s *Stack, res *StackResult, p *prepar
 		}
 	}
 	if _, err := call(ctx, r, p.cf.ExecuteChangeSet, &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); err != nil {
-		return callError(err, "executing change set %s", res.ChangeSet)
+		return &asyncCallErr{callError(err, "executing change set %s", res.ChangeSet)}
 	}
 	r.say(s.ID, "executing change set %s", res.ChangeSet)
 	st, err := r.waitStack(ctx, s, p, res.ChangeSetID, r.opts.Now())

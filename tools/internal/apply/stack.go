@@ -437,7 +437,7 @@ func (r *run) clearReview(ctx context.Context, s *Stack, p *prepared) error {
 // to go; what names it in messages.
 func (r *run) deleteEmptyStack(ctx context.Context, s *Stack, p *prepared, what string) error {
 	if _, err := call(ctx, r, p.cf.DeleteStack, &cloudformation.DeleteStackInput{StackName: aws.String(p.stackID)}); err != nil {
-		return callError(err, "deleting %s %s", what, s.Name)
+		return &asyncCallErr{callError(err, "deleting %s %s", what, s.Name)}
 	}
 	deadline := r.opts.Now().Add(r.opts.StackTimeout)
 	for {
