@@ -182,9 +182,9 @@ func (r *run) describeChanges(ctx context.Context, s *Stack, res *StackResult, p
 		} else if s.Template != nil {
 			props = s.Template.Resources[ch.LogicalID].Properties
 		}
-		ch.Stateful = isStateful(ch.Type, props)
-		if ch.Stateful && (ch.Destroys() || overwritesAMI(ch)) && !r.opts.AllowReplace[allowKey(ch.Type, ch.LogicalID)] {
-			res.Blocked = append(res.Blocked, allowKey(ch.Type, ch.LogicalID))
+		ch.Stateful = IsStateful(ch.Type, props)
+		if ch.Stateful && (ch.Destroys() || OverwritesAMI(ch)) && !r.opts.AllowReplace[AllowKey(ch.Type, ch.LogicalID)] {
+			res.Blocked = append(res.Blocked, AllowKey(ch.Type, ch.LogicalID))
 		}
 		res.Changes = append(res.Changes, ch)
 	}
@@ -221,7 +221,7 @@ func templateAdds(s *Stack) []Change {
 	slices.Sort(ids)
 	for _, id := range ids {
 		res := s.Template.Resources[id]
-		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: isStateful(res.Type, res.Properties)})
+		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: IsStateful(res.Type, res.Properties)})
 	}
 	return changes
 }

@@ -20,21 +20,21 @@ var statefulTypes = map[string]bool{
 	"AWS::DynamoDB::GlobalTable":  true,
 }
 
-// isStateful tells whether a resource of type typ with the given template
+// IsStateful tells whether a resource of type typ with the given template
 // properties (nil when unknown) holds data apply must not destroy unasked.
 // An SSM parameter counts when it holds an AMI id: the image pipelines
 // write the baked AMI there and the templates read it.
-func isStateful(typ string, props map[string]any) bool {
+func IsStateful(typ string, props map[string]any) bool {
 	if typ == "AWS::SSM::Parameter" {
 		return holdsAMI(props)
 	}
 	return statefulTypes[typ]
 }
 
-// overwritesAMI tells whether a change to an AMI parameter would lose the
+// OverwritesAMI tells whether a change to an AMI parameter would lose the
 // baked AMI: any update of the parameter writes the template's seed value
 // over the id gitops bake published, so even an in-place Modify destroys.
-func overwritesAMI(ch Change) bool {
+func OverwritesAMI(ch Change) bool {
 	return ch.Type == "AWS::SSM::Parameter" && ch.Action == "Modify"
 }
 
@@ -50,8 +50,9 @@ func holdsAMI(props map[string]any) bool {
 	return false
 }
 
-// allowKey is how --allow-replace names a resource: TYPE/LOGICAL-ID.
-func allowKey(typ, logicalID string) string { return typ + "/" + logicalID }
+// AllowKey is how --allow-replace and allowReplace: name a resource:
+// TYPE/LOGICAL-ID.
+func AllowKey(typ, logicalID string) string { return typ + "/" + logicalID }
 
 // ParseAllowReplace checks --allow-replace values: each names a resource as
 // TYPE/ID, e.g. AWS::EFS::FileSystem/Data.
@@ -67,7 +68,7 @@ func ParseAllowReplace(values []string) (map[string]bool, error) {
 			if !ok || id == "" || strings.Count(typ, "::") != 2 {
 				return nil, fmt.Errorf("--allow-replace %q: want TYPE/ID, e.g. AWS::EFS::FileSystem/Data", item)
 			}
-			allowed[allowKey(typ, id)] = true
+			allowed[AllowKey(typ, id)] = true
 		}
 	}
 	return allowed, nil

@@ -22,7 +22,9 @@ func runApply(args []string, stdout, stderr io.Writer) int {
 	if !parseFlags(fs, args, stderr) {
 		return ExitUsage
 	}
-	allowed, err := apply.ParseAllowReplace(allow)
+	// The estate's allowReplace: entries count as given here, so apply
+	// allows what gitops diff allowed in the merge request.
+	allowed, err := apply.ParseAllowReplace(append(allow, declaredAllowReplace(f.root)...))
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops apply: %v\n", err)
 		return ExitUsage

@@ -24,8 +24,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"validate", "check the estate's YAML; no AWS access needed", runValidate},
+		{"reach", "explain whether FROM reaches TO and back, hop by hop, from the YAML alone", runReach},
 		{"compile", "validate, then write the CloudFormation templates and manifest into generated/", runCompile},
 		{"schema", "write the JSON Schemas of the document kinds into schemas/", runSchema},
+		{"diff", "predict offline what the merge request changes in AWS, and flag dangerous changes", runDiff},
 		{"plan", "make change sets for the changed stacks of generated/ and show what they would do", runPlan},
 		{"apply", "plan, then execute the change sets in dependency order, account by account", runApply},
 		{"bake", "build a recipe's AMI with ImageBuilder and publish it to SSM (then its dependants)", runBake},

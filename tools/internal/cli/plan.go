@@ -39,7 +39,13 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if code != ExitOK {
 		return code
 	}
+	var err error
 	opts.Cleanup = *cleanup
+	// What the estate's allowReplace: entries allow is not reported blocked.
+	if opts.AllowReplace, err = apply.ParseAllowReplace(declaredAllowReplace(f.root)); err != nil {
+		fmt.Fprintf(stderr, "gitops plan: %v\n", err)
+		return ExitUsage
+	}
 	// Progress goes to stderr so that stdout holds the report alone.
 	opts.Progress = stderr
 	result := apply.Plan(ctx, d, selected, opts)

@@ -101,7 +101,7 @@ func loadAndValidate(root string) (*estate.Estate, diag.Report, error) {
 }
 
 func report(root string, e *estate.Estate, diags *diag.List) diag.Report {
-	return diag.Report{Root: root, Files: e.Files, Items: diags.Items()}
+	return diag.Report{Root: root, Files: e.Files, Items: diag.CapPerFile(diags.Items())}
 }
 
 func hasErrors(items []diag.Diagnostic) bool {

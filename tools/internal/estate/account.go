@@ -24,6 +24,11 @@ type Account struct {
 	DeployRoleName string `yaml:"deployRoleName,omitempty" jsonschema:"pattern=^[A-Za-z0-9+=,.@_-]{1,64}$"`
 	// Tags are applied to every resource deployed into the account.
 	Tags map[string]string `yaml:"tags,omitempty"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // DefaultDeployRoleName is the deploy role's name when an account sets none.

@@ -38,6 +38,11 @@ type GitLab struct {
 	// (gitlab_rails['time_zone']) and a string, number or boolean value. Keys
 	// gitops sets itself (external_url, nginx, database, SMTP) are refused.
 	GitLabRb map[string]RubyValue `yaml:"gitlabRb,omitempty"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // ECSExecEnabled reports whether ECS Exec is on (the default).
@@ -121,8 +126,10 @@ type GitLabALB struct {
 	// CertificateARN is an existing ACM certificate; without it a certificate
 	// is requested and validated through the hosted zone (public zones only).
 	CertificateARN string `yaml:"certificateArn,omitempty" jsonschema:"pattern=^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$"`
-	// AllowedCIDRs may reach the listener.
-	AllowedCIDRs []string `yaml:"allowedCidrs" jsonschema:"minItems=1"`
+	// AllowedCIDRs may reach the listener, besides the VPCs the transit
+	// gateways' allow intents lead here (compile adds those itself): give
+	// only sources outside the intents, such as an on-premises range.
+	AllowedCIDRs []string `yaml:"allowedCidrs,omitempty"`
 }
 
 // HTTPS reports whether the ALB serves HTTPS.

@@ -35,6 +35,11 @@ type ImageRecipe struct {
 	SSMParameter string `yaml:"ssmParameter"`
 	// Schedule rebuilds the image periodically.
 	Schedule *RecipeSchedule `yaml:"schedule,omitempty"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // RecipeParent is an AMI id, an SSM parameter holding one, or another recipe.

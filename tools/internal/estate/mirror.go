@@ -25,6 +25,11 @@ type Mirror struct {
 	CodeCommit *CodeCommitTarget `yaml:"codeCommit,omitempty"`
 	// CodeConnections connects CodePipeline to GitLab through a host.
 	CodeConnections *CodeConnectionsTarget `yaml:"codeConnections,omitempty"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // CodeCommitTarget is a CodeCommit repository receiving GitLab's push mirror.

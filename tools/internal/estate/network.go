@@ -12,6 +12,11 @@ type Network struct {
 	Region string `yaml:"region"`
 	// VPCs, one per purpose (GitLab, desktops, each application).
 	VPCs []VPC `yaml:"vpcs" jsonschema:"minItems=1"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // VPC is one virtual network.

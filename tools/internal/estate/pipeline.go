@@ -27,6 +27,11 @@ type Pipeline struct {
 	Targets []PipelineTarget `yaml:"targets" jsonschema:"minItems=1"`
 	// Notifications tell people when an approval waits and when a run ends.
 	Notifications Notifications `yaml:"notifications"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // PipelineSource is a mirror and branch.

@@ -21,6 +21,14 @@ type TransitGateway struct {
 	Attachments []TGWAttachment `yaml:"attachments,omitempty"`
 	// RouteTables decide which attachment reaches which.
 	RouteTables []TGWRouteTable `yaml:"routeTables,omitempty"`
+	// AllowReplace names the stateful resources this document's change may
+	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
+	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
+	// other. Remove the entries once the change is applied.
+	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
+	// Intents declare who may reach whom over the gateway; validate proves
+	// them (see Intents).
+	Intents Intents `yaml:"intents,omitempty"`
 }
 
 // TGWAttachment attaches a VPC to the gateway through one subnet per AZ.

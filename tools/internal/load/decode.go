@@ -33,8 +33,11 @@ const maxDepth = 64
 // findings. It records the position of every value in doc, and carries on
 // after a finding so one run reports them all.
 type decoder struct {
-	doc     *estate.Doc
-	diags   *diag.List
+	doc *estate.Doc
+	// line is where the document starts, the position of values the
+	// parser gives none.
+	line    int
+	report  func(diag.Diagnostic)
 	anchors map[string]ast.Node
 	nodes   int
 	depth   int
@@ -43,8 +46,8 @@ type decoder struct {
 	tooBig bool
 }
 
-func newDecoder(doc *estate.Doc, diags *diag.List) *decoder {
-	return &decoder{doc: doc, diags: diags, anchors: map[string]ast.Node{}}
+func newDecoder(doc *estate.Doc, line int, report func(diag.Diagnostic)) *decoder {
+	return &decoder{doc: doc, line: line, report: report, anchors: map[string]ast.Node{}}
 }
 
 func (d *decoder) pos(n ast.Node) estate.Pos {
@@ -54,10 +57,10 @@ func (d *decoder) pos(n ast.Node) estate.Pos {
 		n = m.Values[0].Key
 	}
 	tk := n.GetToken()
-	if tk == nil || tk.Position == nil {
-		return estate.Pos{File: d.doc.File, Line: 1, Col: 1}
+	if tk == nil || tk.Position == nil || tk.Position.Line < d.line {
+		return estate.Pos{File: d.doc.File, Line: d.line, Col: 1}
 	}
-	return estate.Pos{File: d.doc.File, Line: tk.Position.Line, Col: tk.Position.Column}
+	return estate.Pos{File: d.doc.File, Line: tk.Position.Line, Col: max(1, tk.Position.Column)}
 }
 
 func (d *decoder) errorf(n ast.Node, rule, format string, args ...any) *diagBuilder {
@@ -72,7 +75,7 @@ type diagBuilder struct {
 }
 
 func (b *diagBuilder) hint(format string, args ...any) {
-	b.d.diags.Add(b.dg.WithHint(format, args...))
+	b.d.report(b.dg.WithHint(format, args...))
 }
 
 // enter accounts for one more value at one more level of nesting; it

@@ -1,9 +1,13 @@
 package load
 
 import (
+	"bytes"
+	"regexp"
+	"strings"
 	"testing"
 
 	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
 )
 
 // fuzzFiles are the places a file can be: each decides which documents it
@@ -108,11 +112,17 @@ phases:
 	"? [complex, key]\n: value\n",
 	"",
 	"---\n---\n",
+	account + "---\n---\n" + account,
+	"---\n" + account + "...\n%YAML 1.2\n---\n" + account + "--- # empty\n",
+	strings.ReplaceAll(account, "\n", "\r\n"),
+	"\uFEFF" + account,
+	"kind: Account\nname: |\n  ---\n  text\n",
 }
 
 // FuzzLoadBytes feeds arbitrary bytes to LoadBytes under each kind of path:
-// it must never panic, and every finding must carry a position in that file,
-// a rule and a hint.
+// it must never panic, every finding must carry a position in that file, a
+// rule and a hint, and nothing may be lost silently: every document that is
+// not empty is loaded or has an error finding on one of its lines.
 func FuzzLoadBytes(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
@@ -132,6 +142,80 @@ func FuzzLoadBytes(f *testing.F) {
 			if len(docs) == 0 && !l.HasErrors() {
 				t.Errorf("%s: no document and no finding", file)
 			}
+			checkNoSilentLoss(t, data, docs, l.Items())
 		}
 	})
+}
+
+// checkNoSilentLoss asserts that every non-empty document of data, found by
+// the reference splitter below, is among docs or has an error finding on
+// one of its lines, unless the whole file was refused (its encoding or
+// size) or findings were capped.
+func checkNoSilentLoss(t *testing.T, data []byte, docs []Document, found []diag.Diagnostic) {
+	t.Helper()
+	for _, d := range found {
+		if d.Rule == "yaml-encoding" || d.Rule == diag.MoreRule ||
+			d.Rule == "yaml-size" && strings.HasPrefix(d.Message, "file is") {
+			return
+		}
+	}
+	loaded := map[int]bool{}
+	for _, doc := range docs {
+		loaded[doc.(interface{ Pos(string) estate.Pos }).Pos("").Line] = true
+	}
+	for _, span := range referenceDocuments(data) {
+		accounted := false
+		for line := span[0]; line <= span[1] && !accounted; line++ {
+			accounted = loaded[line]
+		}
+		for _, d := range found {
+			accounted = accounted || d.Severity == diag.Error && d.Pos.Line >= span[0] && d.Pos.Line <= span[1]
+		}
+		if !accounted {
+			t.Errorf("the document on lines %d-%d is neither loaded nor named in a finding", span[0], span[1])
+		}
+	}
+}
+
+var (
+	lineBreak = regexp.MustCompile(`\r\n|\r|\n`)
+	marker    = regexp.MustCompile(`^(---|\.\.\.)([ \t]|$)`)
+)
+
+// referenceDocuments returns the first and last line of each document of
+// data that holds more than comments, directives and markers: the YAML
+// 1.2 rules, written for reading rather than speed.
+func referenceDocuments(data []byte) [][2]int {
+	var out [][2]int
+	start, content, started := 1, false, false
+	lines := lineBreak.Split(string(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))), -1)
+	for i, line := range lines {
+		n := i + 1
+		rest := line
+		if m := marker.FindString(line); m != "" {
+			end := n - 1
+			if strings.HasPrefix(line, "...") {
+				end = n // the end marker belongs to the document it ends
+			}
+			if content {
+				out = append(out, [2]int{start, end})
+			}
+			if strings.HasPrefix(line, "...") {
+				start, content, started = n+1, false, false
+				continue
+			}
+			start, content, started = n, false, true
+			rest = line[3:]
+		} else if strings.HasPrefix(line, "%") && !content && !started {
+			continue
+		}
+		rest = strings.TrimLeft(rest, " \t")
+		if rest != "" && !strings.HasPrefix(rest, "#") {
+			content = true
+		}
+	}
+	if content {
+		out = append(out, [2]int{start, len(lines)})
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 
 	yaml "github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 
 	"gitops/tools/internal/diag"
@@ -152,39 +153,92 @@ var kindTypes = map[string]reflect.Type{
 
 // LoadBytes decodes the documents of one file; file is its slash-separated
 // path relative to the repository root, which decides what it may hold.
-// Findings go to diags. It never panics, whatever data holds.
+// Findings go to diags, at most diag.MaxPerFile of them and one for the
+// rest. It never panics, whatever data holds, and every document that is
+// not empty is either returned or named in a finding.
 func LoadBytes(file string, data []byte, diags *diag.List) []Document {
-	f, err := parse(data)
-	if err != nil {
-		diags.Add(syntaxError(file, err))
+	found := &fileFindings{}
+	defer found.flush(diags)
+	src, ok := prescan(file, data, found.add)
+	if !ok {
 		return nil
 	}
 	var out []Document
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
+	empty := true
+	for _, doc := range src.docs {
+		if doc.empty {
 			continue
 		}
-		if d := loadDocument(file, doc.Body, diags); d != nil {
+		empty = false
+		body, err := parseDocument(src.text[doc.start:doc.end], doc.line)
+		if err != nil {
+			found.add(syntaxError(file, doc.first, err))
+			continue
+		}
+		if body == nil {
+			// Only a tag or an anchor, with no value.
+			found.add(diag.Errorf(estate.Pos{File: file, Line: doc.first, Col: 1}, "yaml-kind", "document has no kind").
+				WithHint("start it with kind: and one of %s", strings.Join(kindNames(), ", ")))
+			continue
+		}
+		if d := loadDocument(file, body, doc.first, found.add); d != nil {
 			out = append(out, d)
 		}
 	}
-	if len(out) == 0 && !diags.HasErrorsIn(file) {
-		diags.Add(diag.Errorf(estate.Pos{File: file, Line: 1, Col: 1}, "yaml-empty", "file holds no document").
+	if empty {
+		found.add(diag.Errorf(estate.Pos{File: file, Line: 1, Col: 1}, "yaml-empty", "file holds no document").
 			WithHint("give it a kind: and its keys, or delete it"))
 	}
 	return out
 }
 
-func loadDocument(file string, body ast.Node, diags *diag.List) Document {
+// fileFindings collects one file's findings, keeping the first
+// diag.MaxPerFile and counting the rest.
+type fileFindings struct {
+	items    []diag.Diagnostic
+	more     int
+	moreAt   estate.Pos
+	moreErrs bool
+}
+
+func (f *fileFindings) add(d diag.Diagnostic) {
+	if len(f.items) < diag.MaxPerFile {
+		f.items = append(f.items, d)
+		return
+	}
+	if f.more == 0 {
+		f.moreAt = d.Pos
+	}
+	f.more++
+	f.moreErrs = f.moreErrs || d.Severity == diag.Error
+}
+
+func (f *fileFindings) flush(diags *diag.List) {
+	if f.more > 0 {
+		severity := diag.Warning
+		if f.moreErrs {
+			severity = diag.Error
+		}
+		f.items = append(f.items, diag.More(f.moreAt, f.more, severity))
+	}
+	diags.Add(f.items...)
+}
+
+// loadDocument decodes the document body, which starts at line of file.
+func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnostic)) Document {
 	if path.Dir(file) == ComponentsDir || strings.HasPrefix(file, ComponentsDir+"/") {
 		c := &estate.Component{Doc: estate.NewDoc(file)}
-		newDecoder(&c.Doc, diags).decode(body, reflect.ValueOf(c).Elem(), "")
+		newDecoder(&c.Doc, line, report).decode(body, reflect.ValueOf(c).Elem(), "")
 		return c
 	}
 	doc := estate.NewDoc(file)
-	dec := newDecoder(&doc, diags)
+	dec := newDecoder(&doc, line, report)
 	kind, kindNode := findKind(body)
 	switch {
+	case isList(body):
+		dec.errorf(body, "yaml-kind", "a document must be a mapping starting with kind:, got a list").
+			hint("remove the leading \"- \": each document is one mapping, and documents are separated by ---")
+		return nil
 	case kindNode == nil:
 		dec.errorf(body, "yaml-kind", "document has no kind").
 			hint("start it with kind: and one of %s", strings.Join(kindNames(), ", "))
@@ -232,6 +286,11 @@ func findKind(body ast.Node) (string, ast.Node) {
 	return "", nil
 }
 
+func isList(n ast.Node) bool {
+	_, ok := unwrap(n).(*ast.SequenceNode)
+	return ok
+}
+
 // article is "an" before a vowel, "a" otherwise.
 func article(word string) string {
 	if word != "" && strings.ContainsRune("AEIOUaeiou", rune(word[0])) {
@@ -262,26 +321,45 @@ func kindNames() []string {
 	return names
 }
 
-// parse runs the YAML parser, turning a panic inside it into an error so
-// no input can crash a validation run.
-func parse(data []byte) (f *ast.File, err error) {
+// parseDocument parses one document of a file, text, which starts at line
+// of the file. The parser gets one document at a time: given several, it
+// drops every document after an empty one. A panic inside it becomes an
+// error, so no input can crash a validation run.
+func parseDocument(text []byte, line int) (body ast.Node, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("the YAML parser failed on this file: %v", r)
+			err = fmt.Errorf("the YAML parser failed on this document: %v", r)
 		}
 	}()
-	return parser.ParseBytes(data, 0)
+	tokens := lexer.Tokenize(string(text))
+	for _, tk := range tokens {
+		if tk.Position != nil {
+			tk.Position.Line += line - 1
+		}
+	}
+	f, err := parser.Parse(tokens, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, doc := range f.Docs {
+		// The parser makes a directive (%YAML 1.2) a document of its own.
+		if _, directive := doc.Body.(*ast.DirectiveNode); doc.Body != nil && !directive {
+			return doc.Body, nil
+		}
+	}
+	return nil, nil
 }
 
-// syntaxError turns a parser error into a positioned finding.
-func syntaxError(file string, err error) diag.Diagnostic {
-	pos := estate.Pos{File: file, Line: 1, Col: 1}
+// syntaxError turns a parser error in the document starting at line into
+// a positioned finding.
+func syntaxError(file string, line int, err error) diag.Diagnostic {
+	pos := estate.Pos{File: file, Line: line, Col: 1}
 	msg := err.Error()
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		msg = ye.GetMessage()
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			pos.Line, pos.Col = tk.Position.Line, tk.Position.Column
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil && tk.Position.Line >= line {
+			pos.Line, pos.Col = tk.Position.Line, max(1, tk.Position.Column)
 		}
 	}
 	switch {

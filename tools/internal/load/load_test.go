@@ -125,7 +125,7 @@ func TestLoadBytesFindings(t *testing.T) {
 			name: "unknown key lists the known keys",
 			file: "accounts/tooling.yaml", src: account + "owner: platform\n",
 			want: []finding{{"7:1", "yaml-unknown-key", `unknown key "owner"`,
-				"known keys here: deployRoleName, email, id, kind, name, production, regions, role, tags"}},
+				"known keys here: allowReplace, deployRoleName, email, id, kind, name, production, regions, role, tags"}},
 		},
 		{
 			name: "unknown key in a nested mapping",
@@ -284,7 +284,7 @@ func TestLoadBytesFindings(t *testing.T) {
 		{
 			name: "a list is not a document",
 			file: "accounts/tooling.yaml", src: "- kind: Account\n",
-			want: []finding{{"1:1", "yaml-kind", "document has no kind", "start it with kind:"}},
+			want: []finding{{"1:1", "yaml-kind", "a document must be a mapping starting with kind:, got a list", `remove the leading "- "`}},
 		},
 		{
 			name: "unknown kind with did-you-mean",

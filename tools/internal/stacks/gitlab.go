@@ -200,6 +200,8 @@ func (p *planner) planGitLab(g *estate.GitLab) {
 			Extra: gitlabrb.Literals(g.GitLabRb),
 		},
 	}
+	// The load balancer admits what the intents allow, besides allowedCidrs.
+	spec.GitLab.ALB.AllowedCIDRs = estate.GitLabIngress(p.e, p.ix, g)
 	if spec.ALBScheme == "" {
 		spec.ALBScheme = DefaultALBScheme
 	}

@@ -25,6 +25,8 @@ func Estate(e *estate.Estate) *diag.List {
 		c.checkImageRecipes,
 		c.checkComponents,
 		c.checkPipelines,
+		c.checkAllowReplace,
+		c.checkReach,
 	}
 	// Checks only read the estate and the list is safe for concurrent use,
 	// so they run side by side.

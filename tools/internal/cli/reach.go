@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
+	"gitops/tools/internal/load"
+	"gitops/tools/internal/reach"
+)
+
+// runReach explains whether FROM reaches TO and back, like a traceroute
+// over the YAML: each hop, what decided it and where.
+func runReach(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("reach", stderr)
+	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
+	port := fs.Int("port", 0, "TCP `port` (default: any port)")
+	format := fs.String("format", "text", "output `format`: text or json")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: gitops reach FROM TO [--port N] [--format text|json] [--root dir]")
+		fmt.Fprintln(stderr, "\nFROM and TO name a VPC, a VPC's subnet (vpc/subnet), an intent group, or (TO only) a GitLab service.")
+		fmt.Fprintln(stderr, "Exit 0 when every pair makes the round trip, 1 when one does not.")
+		fs.PrintDefaults()
+	}
+	// Flags may come before or after the two names.
+	var names []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return ExitUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names = append(names, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(names) != 2 {
+		fmt.Fprintf(stderr, "gitops reach: want FROM and TO, got %d names\n", len(names))
+		fs.Usage()
+		return ExitUsage
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "gitops reach: unknown format %q (want text or json)\n", *format)
+		return ExitUsage
+	}
+	if *port < 0 || *port > 65535 {
+		fmt.Fprintf(stderr, "gitops reach: --port %d is not a TCP port\n", *port)
+		return ExitUsage
+	}
+	if err := checkRoot(*root); err != nil {
+		fmt.Fprintf(stderr, "gitops reach: %v\n", err)
+		return ExitUsage
+	}
+	e, diags, err := load.LoadEstate(*root)
+	if err != nil {
+		fmt.Fprintf(stderr, "gitops reach: %v\n", err)
+		return ExitUsage
+	}
+	if diags.HasErrors() {
+		diag.Write(stderr, "text", report(*root, e, diags))
+		fmt.Fprintln(stderr, "gitops reach: fix the estate's load errors first")
+		return ExitUsage
+	}
+	m := reach.Build(e, estate.NewIndex(e))
+	from, err := endpoints(m, names[0], false)
+	if err != nil {
+		fmt.Fprintf(stderr, "gitops reach: FROM: %v\n", err)
+		return ExitUsage
+	}
+	to, err := endpoints(m, names[1], true)
+	if err != nil {
+		fmt.Fprintf(stderr, "gitops reach: TO: %v\n", err)
+		return ExitUsage
+	}
+	var answers []reachAnswer
+	for _, f := range from {
+		for _, t := range to {
+			if f.VPC == t.VPC && t.GitLab == nil {
+				continue
+			}
+			answers = append(answers, answer(m, f, t, *port))
+		}
+	}
+	if len(answers) == 0 {
+		fmt.Fprintln(stderr, "gitops reach: FROM and TO are the same VPC; nothing crosses the gateway")
+		return ExitUsage
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(answers)
+	} else {
+		for i, a := range answers {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			a.writeText(stdout)
+		}
+	}
+	for _, a := range answers {
+		if !a.Reachable {
+			return ExitFindings
+		}
+	}
+	return ExitOK
+}
+
+// endpoints resolves a name: vpc/subnet, a GitLab service (as TO), an
+// intent group of any gateway, or a VPC.
+func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
+	if vpc, sub, ok := strings.Cut(name, "/"); ok {
+		v := m.VPCs[vpc]
+		if v == nil {
+			return nil, unknown("VPC", vpc, slices.Collect(maps.Keys(m.VPCs)))
+		}
+		var names []string
+		for _, s := range v.Subnets {
+			if s.Name == sub {
+				return []reach.Endpoint{{Name: name, VPC: v, Subnets: []*reach.Subnet{s}}}, nil
+			}
+			names = append(names, s.Name)
+		}
+		return nil, unknown("subnet of "+vpc, sub, names)
+	}
+	if g := m.Ix.GitLabs[name]; to && g != nil {
+		ep, ok := m.GitLabEndpoint(g)
+		if !ok {
+			return nil, fmt.Errorf("GitLab %s has no load balancer subnets to reach", name)
+		}
+		return []reach.Endpoint{ep}, nil
+	}
+	for _, h := range m.Hubs {
+		if g := h.T.Group(name); g != nil {
+			var out []reach.Endpoint
+			for _, ref := range estate.GroupVPCs(m.E, m.Ix, h.T, g) {
+				if v := m.VPCs[ref.VPC.Name]; v != nil {
+					out = append(out, reach.VPCEndpoint(v))
+				}
+			}
+			if len(out) == 0 {
+				return nil, fmt.Errorf("group %s holds no VPC", name)
+			}
+			return out, nil
+		}
+	}
+	if v := m.VPCs[name]; v != nil {
+		ep := reach.VPCEndpoint(v)
+		if len(ep.Subnets) == 0 {
+			return nil, fmt.Errorf("VPC %s has no public or private subnet; name one as %s/<subnet>", name, name)
+		}
+		return []reach.Endpoint{ep}, nil
+	}
+	known := slices.Collect(maps.Keys(m.VPCs))
+	for _, h := range m.Hubs {
+		for _, g := range h.T.Intents.Groups {
+			known = append(known, g.Name)
+		}
+	}
+	if to {
+		known = append(known, slices.Collect(maps.Keys(m.Ix.GitLabs))...)
+	}
+	what := "VPC or group"
+	if to {
+		what = "VPC, group or GitLab"
+	}
+	return nil, unknown(what, name, known)
+}
+
+func unknown(what, name string, known []string) error {
+	slices.Sort(known)
+	if h := diag.DidYouMean(name, known); h != "" {
+		return fmt.Errorf("no %s %q; %s", what, name, h)
+	}
+	return fmt.Errorf("no %s %q (known: %s)", what, name, strings.Join(known, ", "))
+}
+
+// reachAnswer is one pair's answer, as printed.
+type reachAnswer struct {
+	From      string      `json:"from"`
+	To        string      `json:"to"`
+	Port      int         `json:"port,omitempty"`
+	Reachable bool        `json:"reachable"`
+	Hops      []reachHop  `json:"hops"`
+	Failure   *reachFault `json:"failure,omitempty"`
+}
+
+type reachHop struct {
+	Pos    string `json:"pos"`
+	Text   string `json:"text"`
+	Return bool   `json:"return,omitempty"`
+}
+
+type reachFault struct {
+	Pos  string `json:"pos"`
+	Why  string `json:"why"`
+	Hint string `json:"hint,omitempty"`
+}
+
+func answer(m *reach.Model, from, to reach.Endpoint, port int) reachAnswer {
+	a := reachAnswer{From: from.Name, To: to.Name, Port: port}
+	if len(from.Subnets) == 0 {
+		a.Failure = &reachFault{Why: fmt.Sprintf("VPC %s has no public or private subnet", from.Name)}
+		return a
+	}
+	p := m.RoundTrip(from, to, port)
+	a.Reachable = p.OK()
+	for _, h := range p.Hops {
+		a.Hops = append(a.Hops, reachHop{Pos: posText(h.Pos), Text: h.Text, Return: h.Return})
+	}
+	if p.Fail != nil {
+		a.Failure = &reachFault{Pos: posText(p.Fail.Pos), Why: p.Fail.Why, Hint: p.Fail.Hint}
+	}
+	return a
+}
+
+func posText(p estate.Pos) string {
+	if p.File == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+func (a reachAnswer) writeText(w io.Writer) {
+	on := "any port"
+	if a.Port != 0 {
+		on = fmt.Sprintf("tcp/%d", a.Port)
+	}
+	verdict := "reachable, and the reply comes back"
+	if !a.Reachable {
+		verdict = "NOT reachable"
+		if len(a.Hops) > 0 && a.Hops[len(a.Hops)-1].Return {
+			verdict = "NOT reachable: the request arrives, the reply has no way back"
+		}
+	}
+	fmt.Fprintf(w, "%s → %s on %s: %s\n", a.From, a.To, on, verdict)
+	width := 0
+	for _, h := range a.Hops {
+		width = max(width, len(h.Pos))
+	}
+	if a.Failure != nil {
+		width = max(width, len(a.Failure.Pos))
+	}
+	replied := false
+	for i, h := range a.Hops {
+		if h.Return && !replied {
+			fmt.Fprintln(w, "   reply:")
+			replied = true
+		}
+		fmt.Fprintf(w, "%4d  %-*s  %s\n", i+1, width, h.Pos, h.Text)
+	}
+	if f := a.Failure; f != nil {
+		fmt.Fprintf(w, "   ✗  %-*s  %s\n", width, f.Pos, f.Why)
+		if f.Hint != "" {
+			fmt.Fprintf(w, "      = hint: %s\n", f.Hint)
+		}
+	}
+}

@@ -1,0 +1,234 @@
+package diff
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/stacks"
+)
+
+// exampleRepo copies the example estate and its generated/ into a new Git
+// repository with one commit and returns its directory.
+func exampleRepo(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not on PATH")
+	}
+	dir := t.TempDir()
+	for _, sub := range []string{"accounts", "environments", "imagerecipes", "generated"} {
+		if err := os.CopyFS(filepath.Join(dir, sub), os.DirFS(filepath.Join("../../..", sub))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, dir, "git", "init", "-q", "-b", "main")
+	run(t, dir, "git", "add", "-A")
+	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base")
+	return dir
+}
+
+func run(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// editFile replaces old with new in a file of the repository, once.
+func editFile(t *testing.T, dir, file, old, new string) {
+	t.Helper()
+	p := filepath.Join(dir, file)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not hold %q", file, old)
+	}
+	if err := os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// editTemplate changes a compiled template the way compile would, and its
+// digest in the manifest.
+func editTemplate(t *testing.T, dir, stackID string, change func(resources map[string]any)) {
+	t.Helper()
+	manifestPath := filepath.Join(dir, "generated", stacks.ManifestFile)
+	data, err := os.ReadFile(manifestPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m stacks.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range m.Stacks {
+		if s.ID != stackID {
+			continue
+		}
+		p := filepath.Join(dir, "generated", s.Template)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tmpl map[string]any
+		if err := json.Unmarshal(data, &tmpl); err != nil {
+			t.Fatal(err)
+		}
+		change(tmpl["Resources"].(map[string]any))
+		out, _ := json.MarshalIndent(tmpl, "", " ")
+		if err := os.WriteFile(p, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(out)
+		m.Stacks[i].SHA256 = hex.EncodeToString(sum[:])
+		out, _ = m.Marshal()
+		if err := os.WriteFile(manifestPath, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no stack %s", stackID)
+}
+
+func props(resources map[string]any, id string) map[string]any {
+	return resources[id].(map[string]any)["Properties"].(map[string]any)
+}
+
+func diffRepo(t *testing.T, dir string) *Result {
+	t.Helper()
+	base, err := ReadGit(dir, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := ReadDir(dir, filepath.Join(dir, "generated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Run(base, head)
+}
+
+// finding returns the one finding of rule, failing unless there is one.
+func finding(t *testing.T, r *Result, rule string) diag.Diagnostic {
+	t.Helper()
+	var found []diag.Diagnostic
+	for _, f := range r.Findings {
+		if f.Rule == rule {
+			found = append(found, f)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one %s finding, got %d: %v", rule, len(found), r.Findings)
+	}
+	return found[0]
+}
+
+func at(t *testing.T, f diag.Diagnostic, file string, line int) {
+	t.Helper()
+	if f.Pos.File != file || f.Pos.Line != line {
+		t.Errorf("%s at %s:%d, want %s:%d: %s", f.Rule, f.Pos.File, f.Pos.Line, file, line, f.Message)
+	}
+}
+
+func TestExampleAgainstItselfIsEmpty(t *testing.T) {
+	dir := exampleRepo(t)
+	r := diffRepo(t, dir)
+	if !r.Empty() || len(r.Findings) > 0 {
+		t.Fatalf("the example against itself: %s %v", mustJSON(r), r.Findings)
+	}
+	var out strings.Builder
+	if err := Write(&out, "text", dir, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\n"+NoChanges+"\n") {
+		t.Errorf("a no-op does not say %q:\n%s", NoChanges, out.String())
+	}
+}
+
+func TestSubnetRenumberingIsNamed(t *testing.T) {
+	dir := exampleRepo(t)
+	editFile(t, dir, "environments/dev/network.yaml", "prefix: 22", "prefix: 21")
+	editTemplate(t, dir, "dev/eu-west-1/network", func(res map[string]any) {
+		props(res, "DevAppPrivateASubnet")["CidrBlock"] = "10.21.8.0/21"
+		props(res, "DevAppPrivateBSubnet")["CidrBlock"] = "10.21.16.0/21"
+	})
+	r := diffRepo(t, dir)
+	f := finding(t, r, "diff-subnet-renumber")
+	at(t, f, "environments/dev/network.yaml", 16)
+	if !strings.Contains(f.Message, "private-a 10.21.4.0/22 → 10.21.8.0/21") {
+		t.Errorf("message does not name the move: %s", f.Message)
+	}
+	if rd := find(t, r, "dev/eu-west-1/network", "DevAppPrivateASubnet"); rd.Replacement != ReplaceTrue {
+		t.Errorf("renumbered subnet: %+v", rd)
+	}
+	if rd := find(t, r, "dev/eu-west-1/network", "DevAppPrivateARouteTableAssociation"); rd.Replacement != ReplaceTrue {
+		t.Errorf("its route table association: %+v", rd)
+	}
+}
+
+func TestStatefulReplacementPointsAtTheYAMLAndAllowReplace(t *testing.T) {
+	dir := exampleRepo(t)
+	editFile(t, dir, "environments/tooling/gitlab.yaml", "throughputMode: elastic", "throughputMode: bursting")
+	editTemplate(t, dir, "tooling/eu-west-1/gitlab-gitlab", func(res map[string]any) {
+		props(res, "GitlabFileSystem")["PerformanceMode"] = "maxIO"
+	})
+	r := diffRepo(t, dir)
+	f := finding(t, r, "diff-replace-stateful")
+	at(t, f, "environments/tooling/gitlab.yaml", 20)
+	if f.Severity != diag.Error || !strings.Contains(f.Message, "AWS::EFS::FileSystem GitlabFileSystem") || !strings.Contains(f.Message, "throughputMode: elastic → bursting") {
+		t.Errorf("finding: %s", f)
+	}
+	if !strings.Contains(f.Hint, "allowReplace: [AWS::EFS::FileSystem/GitlabFileSystem]") {
+		t.Errorf("hint does not say how to allow it: %s", f.Hint)
+	}
+
+	// Declared, the same change passes, and the diff says it is allowed.
+	editFile(t, dir, "environments/tooling/gitlab.yaml", "kind: GitLab\n", "kind: GitLab\nallowReplace: [AWS::EFS::FileSystem/GitlabFileSystem]\n")
+	r = diffRepo(t, dir)
+	if r.Errors() > 0 {
+		t.Fatalf("allowed replacement still an error: %v", r.Findings)
+	}
+	if rd := find(t, r, "tooling/eu-west-1/gitlab-gitlab", "GitlabFileSystem"); !rd.Allowed {
+		t.Errorf("not marked allowed: %+v", rd)
+	}
+
+	// Left in place after the apply, the entry is a warning.
+	run(t, dir, "git", "add", "-A")
+	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "applied")
+	r = diffRepo(t, dir)
+	at(t, finding(t, r, "diff-allow-unused"), "environments/tooling/gitlab.yaml", 4)
+}
+
+func TestRemovedMirrorLosesItsRepository(t *testing.T) {
+	dir := exampleRepo(t)
+	editFile(t, dir, "environments/tooling/mirrors.yaml", "kind: Mirror\nname: webapp\ngitlab: gitlab\nproject: platform/webapp\nbranches: [main]\naccount: tooling\nregion: eu-west-1\ncodeCommit:\n  repository: webapp\n---\n", "")
+	editTemplate(t, dir, "tooling/eu-west-1/mirrors", func(res map[string]any) {
+		delete(res, "WebappRepository")
+		delete(res, "WebappMirrorUser")
+	})
+	r := diffRepo(t, dir)
+	f := finding(t, r, "diff-remove-stateful")
+	at(t, f, "environments/tooling/mirrors.yaml", 1)
+	if !strings.Contains(f.Message, "Mirror webapp is removed") || !strings.Contains(f.Message, "AWS::CodeCommit::Repository WebappRepository") {
+		t.Errorf("finding: %s", f)
+	}
+	if w := finding(t, r, "diff-remove"); !strings.Contains(w.Message, "removes 2 resources") {
+		t.Errorf("removal summary: %s", w)
+	}
+}
+
+func TestGitLabDowngradeIsAnError(t *testing.T) {
+	dir := exampleRepo(t)
+	editFile(t, dir, "environments/tooling/gitlab.yaml", "tag: 17.11.1-ce.0", "tag: 16.0.0-ce.0")
+	r := diffRepo(t, dir)
+	at(t, finding(t, r, "diff-gitlab-downgrade"), "environments/tooling/gitlab.yaml", 12)
+}

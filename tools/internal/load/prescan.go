@@ -1,0 +1,377 @@
+package load
+
+// This file is the byte pre-scan every file passes before the YAML parser
+// sees it. The parser's cost grows with the square of the nesting depth and
+// it mishandles a few byte-level things (CR line ends, a byte order mark,
+// an empty document directly followed by another), so the pre-scan settles
+// them first, in one cheap pass: the encoding, the size, the nesting depth
+// and where each document starts and ends.
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
+)
+
+// MaxFileSize is the largest file the loader reads. The largest real file,
+// a transit gateway carrying AWS's maximum of 10,000 routes, is about 600 KB.
+const MaxFileSize = 2 << 20
+
+// maxNesting bounds how deeply a file's collections may nest, judged from
+// its bytes before parsing. Real files nest fewer than ten levels.
+const maxNesting = maxDepth
+
+// document is one YAML document of a file: text[start:end] of its source,
+// starting at line (1-based); first is the line of its --- or its first
+// content. Empty documents hold only comments, blank lines, directives and
+// markers.
+type document struct {
+	start, end  int
+	line, first int
+	empty       bool
+}
+
+// source is a file's text as the parser gets it, and its documents.
+type source struct {
+	text []byte
+	docs []document
+}
+
+// prescan checks data's encoding, size and nesting and splits it into
+// documents. It returns false, after reporting, when the file cannot be
+// parsed safely. Positions in its findings are as an editor shows them.
+func prescan(file string, data []byte, report func(diag.Diagnostic)) (source, bool) {
+	at := func(line, col int) estate.Pos { return estate.Pos{File: file, Line: line, Col: col} }
+	if len(data) > MaxFileSize {
+		report(diag.Errorf(at(1, 1), "yaml-size", "file is %s, more than the %s the loader reads", size(len(data)), size(MaxFileSize)).
+			WithHint("split its documents over several files"))
+		return source{}, false
+	}
+	if enc := utf16or32(data); enc != "" {
+		report(diag.Errorf(at(1, 1), "yaml-encoding", "file is encoded as %s", enc).
+			WithHint("save it as UTF-8"))
+		return source{}, false
+	}
+	text, ok := normalize(data, func(line, col int, bad string) {
+		hint := "delete it, or write it as an escape (\\u…) in a double-quoted string"
+		if strings.HasPrefix(bad, "byte") {
+			hint = "save the file as UTF-8 (it looks like another encoding, such as Latin-1)"
+		}
+		report(diag.Errorf(at(line, col), "yaml-encoding", "%s", bad).WithHint("%s", hint))
+	})
+	if !ok {
+		return source{}, false
+	}
+	docs, line, col := splitDocuments(text)
+	if line > 0 {
+		report(diag.Errorf(at(line, col), "yaml-size", "values nest deeper than %d levels", maxNesting).
+			WithHint("no estate file nests this deeply; write the values out flat"))
+		return source{}, false
+	}
+	return source{text: text, docs: docs}, true
+}
+
+// size renders a byte count for messages.
+func size(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", (n+1023)/1024)
+}
+
+// utf16or32 names the encoding of a file written in UTF-16 or UTF-32, by
+// its byte order mark or, without one, the zero bytes of its first
+// character (YAML files start with an ASCII character), as YAML 1.2 §5.2
+// detects them.
+func utf16or32(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0, 0, 0xFE, 0xFF}), len(b) >= 4 && b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] != 0:
+		return "UTF-32 (big-endian)"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE, 0, 0}), len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] == 0 && b[3] == 0:
+		return "UTF-32 (little-endian)"
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}), len(b) >= 2 && b[0] == 0 && b[1] != 0:
+		return "UTF-16 (big-endian)"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), len(b) >= 2 && b[0] != 0 && b[1] == 0:
+		return "UTF-16 (little-endian)"
+	}
+	return ""
+}
+
+// normalize returns data as the parser should see it: without a leading
+// byte order mark, and with CR LF and lone CR line ends turned into LF, so
+// the parser's lines are the editor's. It copies only when it must. It
+// reports the first byte YAML does not allow (invalid UTF-8, a NUL or other
+// control character) and returns false.
+func normalize(data []byte, bad func(line, col int, what string)) ([]byte, bool) {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	var out []byte // nil until the first CR
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '\n':
+				line, col = line+1, 0
+			case c == '\r':
+				if out == nil {
+					out = append(make([]byte, 0, len(data)), data[:i]...)
+				}
+				out = append(out, '\n')
+				if i+1 < len(data) && data[i+1] == '\n' {
+					i++
+				}
+				line, col, i = line+1, 1, i+1
+				continue
+			case c == 0:
+				bad(line, col, "a NUL byte, which YAML does not allow")
+				return nil, false
+			case c < ' ' && c != '\t', c == 0x7F:
+				bad(line, col, fmt.Sprintf("control character U+%04X, which YAML does not allow", c))
+				return nil, false
+			}
+			if out != nil {
+				out = append(out, c)
+			}
+			col++
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			bad(line, col, fmt.Sprintf("byte 0x%02X is not UTF-8", c))
+			return nil, false
+		case r >= 0x80 && r <= 0x9F && r != 0x85, r == 0xFFFE, r == 0xFFFF:
+			bad(line, col, fmt.Sprintf("control character U+%04X, which YAML does not allow", r))
+			return nil, false
+		}
+		if out != nil {
+			out = append(out, data[i:i+n]...)
+		}
+		col++
+		i += n
+	}
+	if out == nil {
+		return data, true
+	}
+	return out, true
+}
+
+// splitDocuments finds the documents of text and the deepest nesting of
+// its collections. It returns the line and column of the first place that
+// nests deeper than maxNesting, or line 0.
+//
+// A line starting with --- or ... (then a space or its end) is always a
+// document marker: YAML forbids both inside scalars. Directives (%YAML)
+// belong to the document after them.
+func splitDocuments(text []byte) (docs []document, badLine, badCol int) {
+	var n nesting
+	cur := document{line: 1, empty: true}
+	marked := false // cur has its --- line
+	lineNo := 1
+	for pos := 0; pos < len(text); lineNo++ {
+		end := bytes.IndexByte(text[pos:], '\n')
+		next := pos + end + 1
+		if end < 0 {
+			end, next = len(text)-pos, len(text)
+		}
+		line := text[pos : pos+end]
+		switch {
+		case isMarker(line, "---"):
+			if marked || !cur.empty {
+				cur.end = pos
+				docs = append(docs, cur)
+				cur = document{start: pos, line: lineNo, empty: true}
+			}
+			marked = true
+			cur.first = lineNo
+			n = nesting{}
+			if col, deep := n.line(line, 3); deep {
+				return nil, lineNo, col
+			} else if col >= 0 {
+				cur.empty = false
+			}
+		case isMarker(line, "..."):
+			n = nesting{}
+			cur.end = next
+			docs = append(docs, cur)
+			cur = document{start: next, line: lineNo + 1, empty: true}
+			marked = false
+		case cur.empty && !marked && len(line) > 0 && line[0] == '%':
+			// A directive, part of the next document's header.
+		default:
+			col, deep := n.line(line, 0)
+			if deep {
+				return nil, lineNo, col
+			}
+			if col >= 0 && cur.empty {
+				cur.empty = false
+				if !marked {
+					cur.first = lineNo
+				}
+			}
+		}
+		pos = next
+	}
+	cur.end = len(text)
+	if marked || !cur.empty || len(docs) == 0 {
+		docs = append(docs, cur)
+	}
+	return docs, 0, 0
+}
+
+// isMarker reports whether line is the document marker m (--- or ...),
+// alone or followed by a space and more.
+func isMarker(line []byte, m string) bool {
+	return bytes.HasPrefix(line, []byte(m)) && (len(line) == 3 || line[3] == ' ' || line[3] == '\t')
+}
+
+// nesting follows how deeply a document's collections nest, line by line,
+// closely enough to bound it: block collections by their indentation,
+// flow collections by their brackets, skipping comments, quoted strings
+// and block scalars.
+type nesting struct {
+	indents []int // the indentation of each open block level
+	flow    int   // open flow brackets
+	quote   byte  // the quote of a quoted string that continues on the next line
+	// block is the indentation of the line that opened the block scalar
+	// (| or >) whose content lines are being skipped, while inBlock.
+	block   int
+	inBlock bool
+}
+
+// line accounts for one line of the document, whose content starts at
+// from. It returns the column (1-based) of its first content, or -1 when it
+// holds none (blank or a comment), and whether the line nests too deeply.
+func (n *nesting) line(line []byte, from int) (col int, deep bool) {
+	indent := from
+	for indent < len(line) && line[indent] == ' ' {
+		indent++
+	}
+	if n.inBlock {
+		if indent >= len(line) || indent > n.block {
+			return indent + 1, false
+		}
+		n.inBlock = false
+	}
+	col = -1
+	i := indent
+	if i < len(line) {
+		col = i + 1
+	}
+	if n.quote == 0 && n.flow == 0 {
+		if i >= len(line) || line[i] == '#' {
+			return -1, false
+		}
+		for len(n.indents) > 0 && n.indents[len(n.indents)-1] > indent {
+			n.indents = n.indents[:len(n.indents)-1]
+		}
+		// Each of "- ", "? " and ": " at the line's start opens a level,
+		// like the indentation it stands for: "- - - a" nests three deep.
+		for {
+			if len(n.indents) == 0 || n.indents[len(n.indents)-1] < i {
+				n.indents = append(n.indents, i)
+				if len(n.indents) > maxNesting {
+					return i + 1, true
+				}
+			}
+			if !isIndicator(line, i) {
+				break
+			}
+			i++
+			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+				i++
+			}
+		}
+	}
+	valueStart := true // a [ or { here opens a flow collection
+	for ; i < len(line); i++ {
+		c := line[i]
+		if n.quote != 0 {
+			switch {
+			case c == '\\' && n.quote == '"':
+				i++
+			case c == n.quote && n.quote == '\'' && i+1 < len(line) && line[i+1] == '\'':
+				i++
+			case c == n.quote:
+				n.quote = 0
+			}
+			continue
+		}
+		space := c == ' ' || c == '\t'
+		switch {
+		case space:
+			continue
+		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
+			return col, false
+		case (c == '"' || c == '\'') && (valueStart || n.flow > 0 && isFlowStart(line, i)):
+			n.quote = c
+		case (c == '[' || c == '{') && (valueStart || n.flow > 0):
+			n.flow++
+			if len(n.indents)+n.flow > maxNesting {
+				return i + 1, true
+			}
+			valueStart = true
+			continue
+		case (c == ']' || c == '}') && n.flow > 0:
+			n.flow--
+		case c == ',' && n.flow > 0:
+			valueStart = true
+			continue
+		case c == ':' && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t' || n.flow > 0):
+			valueStart = true
+			continue
+		case (c == '|' || c == '>') && valueStart && n.flow == 0 && blockHeader(line[i+1:]):
+			n.inBlock, n.block = true, indent
+			return col, false
+		case (c == '&' || c == '!') && valueStart:
+			// An anchor or a tag: the value comes after it.
+			for i+1 < len(line) && line[i+1] != ' ' && line[i+1] != '\t' {
+				i++
+			}
+			continue
+		}
+		valueStart = false
+	}
+	return col, false
+}
+
+// isIndicator reports whether line[i] is a block indicator: -, ? or :
+// followed by a space or the line's end.
+func isIndicator(line []byte, i int) bool {
+	if i >= len(line) || (line[i] != '-' && line[i] != '?' && line[i] != ':') {
+		return false
+	}
+	return i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t'
+}
+
+// isFlowStart reports whether line[i] starts a token inside a flow collection.
+func isFlowStart(line []byte, i int) bool {
+	if i == 0 {
+		return true
+	}
+	switch line[i-1] {
+	case ' ', '\t', '[', '{', ',', ':':
+		return true
+	}
+	return false
+}
+
+// blockHeader reports whether rest, what follows | or >, is a block
+// scalar's header: indentation and chomping indicators, then nothing but
+// a comment.
+func blockHeader(rest []byte) bool {
+	i := 0
+	for i < len(rest) && (rest[i] == '+' || rest[i] == '-' || rest[i] >= '1' && rest[i] <= '9') {
+		i++
+	}
+	if i < len(rest) && rest[i] != ' ' && rest[i] != '\t' {
+		return false
+	}
+	rest = bytes.TrimLeft(rest[i:], " \t")
+	return len(rest) == 0 || rest[0] == '#'
+}
