@@ -248,9 +248,9 @@ func (h *Hub) newTable(r int) *Table {
 	return tb
 }
 
-// entry returns the table's entry for prefix p (one exists for every
-// derived prefix).
-func (tb *Table) entry(p netip.Prefix) *Entry {
+// Entry returns the table's entry for prefix p (one exists for every
+// derived prefix), or nil.
+func (tb *Table) Entry(p netip.Prefix) *Entry {
 	i, ok := slices.BinarySearchFunc(tb.Entries, p, func(e Entry, p netip.Prefix) int { return estate.ComparePrefix(e.Prefix, p) })
 	if !ok {
 		return nil

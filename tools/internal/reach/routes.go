@@ -107,7 +107,7 @@ func (m *Model) routeAt(s *Subnet, x uint32) Route {
 			continue // the subnet's own default route stays
 		}
 		if best.Kind == None || p.Bits() > best.Prefix.Bits() {
-			best = Route{Kind: Gateway, Prefix: p, Att: a, Entry: a.Table.entry(p)}
+			best = Route{Kind: Gateway, Prefix: p, Att: a, Entry: a.Table.Entry(p)}
 		}
 	}
 	if best.Kind == None && s.Default != "" {

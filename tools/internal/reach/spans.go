@@ -95,6 +95,9 @@ func (m spanMap) slice(lo, hi uint32) []span {
 	return out
 }
 
+// Bounds returns the first and last address of an IPv4 prefix, as numbers.
+func Bounds(p netip.Prefix) (lo, hi uint32) { return bounds(p) }
+
 // bounds returns the first and last address of an IPv4 prefix.
 func bounds(p netip.Prefix) (lo, hi uint32) {
 	b := p.Masked().Addr().As4()

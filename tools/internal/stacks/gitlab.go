@@ -194,13 +194,13 @@ func (p *planner) planGitLab(g *estate.GitLab) {
 		ECSExec:            g.ECSExecEnabled(),
 		Backup:             g.EFS.BackupEnabled(),
 		ReplicationRegion:  g.EFS.ReplicationRegion,
+		// The load balancer admits what the intents allow, besides allowedCidrs.
+		AllowedCIDRs: estate.GitLabIngress(p.e, p.ix, g),
 		Omnibus: gitlabrb.Settings{
 			Domain: g.ALB.Domain, Region: g.Region, Aurora: g.Database.Type == "aurora",
 			Extra: gitlabrb.Literals(g.GitLabRb),
 		},
 	}
-	// The load balancer admits what the intents allow, besides allowedCidrs.
-	spec.AllowedCIDRs = estate.GitLabIngress(p.e, p.ix, g)
 	if spec.ALBScheme == "" {
 		spec.ALBScheme = DefaultALBScheme
 	}

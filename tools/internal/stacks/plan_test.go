@@ -424,3 +424,27 @@ func TestInstanceArch(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanGitLabIngressFromIntents: the load balancer admits its declared
+// CIDRs, then the VPCs the allow intents send to it, each once, in order.
+func TestPlanGitLabIngressFromIntents(t *testing.T) {
+	tgw, err := os.ReadFile(filepath.Join(fixtureRoot, "environments/tooling/transitgateway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	intents := "intents:\n  groups:\n    - {name: workloads, role: workload}\n  allow:\n" +
+		"    - {from: [workloads, desktops], to: [main], ports: [443]}\n" +
+		"    - {from: [desktops], to: [gitlab]}\n" // the VPC gitlab, not the service: no ingress
+	gitlab, err := os.ReadFile(filepath.Join(fixtureRoot, "environments/tooling/gitlab.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := buildFixture(t, map[string]string{
+		"environments/tooling/transitgateway.yaml": string(tgw) + intents,
+		"environments/tooling/gitlab.yaml":         strings.Replace(string(gitlab), "allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [192.168.0.0/16, 10.2.0.0/16]", 1),
+	})
+	got := p.Stack("tooling/eu-west-1/gitlab-main").GitLab.AllowedCIDRs
+	if want := []string{"192.168.0.0/16", "10.2.0.0/16", "10.1.0.0/16"}; !slices.Equal(got, want) {
+		t.Errorf("load balancer ingress %v, want %v", got, want)
+	}
+}

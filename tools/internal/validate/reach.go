@@ -519,26 +519,34 @@ func (r *reachChecker) checkUnrouted(h *reach.Hub) {
 	}
 }
 
-// checkBlackholed: a route table whose VPCs send a destination to the
-// gateway, which then blackholes part of it.
+// checkBlackholed: a destination the VPCs associated with a route table
+// send to the gateway, which blackholes all of it: the route only turns
+// their traffic into drops (a blackhole carving out part of a destination
+// is a choice, and stays quiet).
 func (r *reachChecker) checkBlackholed(h *reach.Hub) {
 	t := h.T
 	for _, tb := range h.Tables {
 		if len(tb.Assoc) == 0 {
 			continue
 		}
-		for _, e := range tb.Entries {
-			if !e.Blackhole {
-				continue
-			}
-			for _, d := range tb.Derived {
-				if d.Bits() < e.Prefix.Bits() && d.Contains(e.Prefix.Addr()) && d.Bits() > 0 {
-					r.report(diag.Warningf(t.Pos(e.Path), "reach-blackholed",
-						"VPCs associated with route table %s send %s to the gateway, which blackholes %s of it", tb.Name, d, e.Prefix).
-						WithHint("drop the blackhole, or narrow the route to %s, so their traffic is not silently dropped", d))
+		for _, d := range tb.Derived {
+			lo, hi := reach.Bounds(d)
+			var holes []string
+			swallowed := true
+			for _, tr := range tb.Forward(lo, hi) {
+				if tr.Entry == nil || !tr.Entry.Blackhole {
+					swallowed = false
 					break
 				}
+				holes = append(holes, tr.Entry.Prefix.String())
 			}
+			if !swallowed {
+				continue
+			}
+			e := tb.Entry(d)
+			r.report(diag.Warningf(t.Pos(e.Path), "reach-blackholed",
+				"VPCs associated with route table %s send %s to the gateway, which blackholes all of it (%s)", tb.Name, d, strings.Join(slices.Compact(holes), ", ")).
+				WithHint("remove this route, or the blackholes, so their traffic is not routed only to be dropped"))
 		}
 	}
 }

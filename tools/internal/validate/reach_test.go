@@ -137,8 +137,7 @@ func TestReachRules(t *testing.T) {
 			bad:  hub("    propagations: [gitlab]\n", ""),
 			good: hub("    propagations: [gitlab]\n", "", "172.16.0.0/12, blackhole: true}", "172.16.0.0/12, blackhole: true}\n      - {destination: 10.10.0.0/16, attachment: gitlab}")},
 		// A blackhole swallows the load balancer's subnet. Near miss: it
-		// swallows a block of GitLab's VPC where nothing listens (which
-		// still warns, reach-blackholed).
+		// swallows a block of GitLab's VPC where nothing listens.
 		{rule: "reach-unreachable", at: atHub(20),
 			bad:  hub("172.16.0.0/12", "10.10.0.0/24"),
 			good: hub("172.16.0.0/12", "10.10.9.0/24")},
@@ -175,9 +174,11 @@ func TestReachRules(t *testing.T) {
 		{rule: "reach-attachment-unrouted", at: atHub(11),
 			bad:  noIntents("[desktop, app, dev-app]", "[desktop, app]"),
 			good: noIntents()},
-		{rule: "reach-blackholed", at: atHub(20),
-			bad:  hub("172.16.0.0/12", "10.10.9.0/24"),
-			good: hub()},
+		// Two blackholes swallow all of GitLab's block, which the spokes
+		// still send to the gateway. Near miss: they leave part of it.
+		{rule: "reach-blackholed", at: atHub(18),
+			bad:  hub("      - {destination: 172.16.0.0/12, blackhole: true}\n", "      - {destination: 10.10.0.0/17, blackhole: true}\n      - {destination: 10.10.128.0/17, blackhole: true}\n"),
+			good: hub("      - {destination: 172.16.0.0/12, blackhole: true}\n", "      - {destination: 10.10.64.0/18, blackhole: true}\n      - {destination: 10.10.128.0/17, blackhole: true}\n")},
 		// dev's account is not a workload, so no intent lets dev-app into
 		// GitLab, yet the routing carries it there and back. Near miss: a
 		// deny intent says it must stay out.
