@@ -83,6 +83,9 @@ func writeText(w io.Writer, r *Result) error {
 		if s.Image != "" {
 			fmt.Fprintf(&b, "  image: %s\n", s.Image)
 		}
+		if s.Share != "" {
+			fmt.Fprintf(&b, "  share: %s\n", s.Share)
+		}
 		for _, n := range s.NotEmulated {
 			fmt.Fprintf(&b, "  not emulated: %s\n", n)
 		}
@@ -202,6 +205,9 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "\n#### `%s` — %s\n\n", s.ID, mdEscape(stackHeadline(r, s)))
 		for _, blocked := range s.Blocked {
 			fmt.Fprintf(&b, "> :warning: Replaces or removes stateful **%s**: apply refuses it unless `--allow-replace %s`.\n\n", blocked, blocked)
+		}
+		if s.Share != "" {
+			fmt.Fprintf(&b, "Share: %s\n\n", mdEscape(s.Share))
 		}
 		if s.Image != "" {
 			fmt.Fprintf(&b, "Image: %s\n\n", mdEscape(s.Image))

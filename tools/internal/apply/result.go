@@ -92,6 +92,9 @@ type StackResult struct {
 	// Image is the container image apply copies (or copied) into the
 	// repository the stack creates.
 	Image string `json:"image,omitempty"`
+	// Share says which RAM invitation apply accepts (or accepted) in the
+	// stack's account before deploying it.
+	Share string `json:"share,omitempty"`
 	// NotEmulated lists the steps left out because the endpoint is an
 	// emulator without the service they need.
 	NotEmulated []string `json:"notEmulated,omitempty"`

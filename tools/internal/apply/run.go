@@ -22,6 +22,8 @@ type Options struct {
 	Clients Clients
 	// Images copies the container images stacks ask for (apply only).
 	Images ImageCopier
+	// Shares accepts the RAM invitations stacks ask for (apply only).
+	Shares ShareAccepter
 	// SMTP writes the SMTP credentials stacks ask for (apply only).
 	SMTP SMTPSync
 	// Emulator is the endpoint the SDK is pointed at when it is not AWS

@@ -54,6 +54,10 @@ func (r *run) planOnly(ctx context.Context, s *Stack) bool {
 	if c := s.CopyImage; c != nil {
 		res.Image = c.From + " → the repository of output " + c.RepositoryOutput + ", tag " + c.Tag
 	}
+	if a := s.AcceptShare; a != nil {
+		res.Share = fmt.Sprintf("apply first accepts the RAM invitation to share %s from account %s in account %s (no AWS Organization is declared)", a.Share, a.OwnerAccountID, s.AccountID)
+		r.say(s.ID, "%s", res.Share)
+	}
 	if r.opts.Cleanup && res.ChangeSetID != "" {
 		r.cleanup(ctx, s, res, p)
 	}
@@ -65,7 +69,14 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	res := r.results[s.ID]
 	start := r.opts.Now()
 	defer func() { res.Elapsed = Seconds(r.opts.Now().Sub(start)) }()
-	p, err := r.prepare(ctx, s, res)
+	var p *prepared
+	var err error
+	if s.AcceptShare != nil {
+		err = r.acceptShare(ctx, s, res)
+	}
+	if err == nil {
+		p, err = r.prepare(ctx, s, res)
+	}
 	if err == nil && res.Action != ActionNone {
 		err = r.execute(ctx, s, res, p)
 	}

@@ -82,6 +82,9 @@ const ApplicationURLOutput = "LoadBalancerUrl"
 // MirrorUserName is the IAM user GitLab pushes a CodeCommit mirror with.
 func MirrorUserName(mirror string) string { return "gitops-mirror-" + mirror }
 
+// TransitGatewayShareName is the RAM share of a transit gateway.
+func TransitGatewayShareName(tgw string) string { return "gitops-tgw-" + tgw }
+
 // GitLabSMTPUserName is the IAM user GitLab sends mail through SES as.
 func GitLabSMTPUserName(gitlab string) string { return "gitops-gitlab-" + gitlab + "-smtp" }
 
