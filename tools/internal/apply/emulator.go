@@ -90,8 +90,9 @@ func emulatedWithout(res *StackResult, typ string) bool {
 }
 
 // emulatorBroke tells whether err is an emulator's internal error (HTTP
-// 5xx, e.g. moto's answer to a template feature it does not implement) or
-// a call it does not implement.
+// 5xx, e.g. moto's answer to a template feature it does not implement), a
+// call it does not implement, or a resource error during a call AWS
+// answers before doing the work.
 func emulatorBroke(err error) bool {
 	// CloudFormation creates and deletes resources after ExecuteChangeSet
 	// and DeleteStack answer, so a resource never fails those calls
@@ -101,8 +102,10 @@ func emulatorBroke(err error) bool {
 	if errors.As(err, &x) && apiCode(err) != "InvalidChangeSetStatus" && apiCode(err) != "Throttling" {
 		return true
 	}
+	// An operation moto does not implement answers 404 with an HTML
+	// page, which no API error code comes out of.
 	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+	if errors.As(err, &re) && (re.HTTPStatusCode() >= 500 || re.HTTPStatusCode() == 404 && apiCode(err) == "") {
 		return true
 	}
 	code := apiCode(err)

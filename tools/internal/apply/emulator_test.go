@@ -2,9 +2,14 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"gitops/tools/internal/smtpcredentials"
 	"gitops/tools/internal/stacks"
@@ -158,6 +163,29 @@ func TestApplyReplacesLeftoverChangeSets(t *testing.T) {
 		}
 		if got.Outcome != OutcomeApplied || w.cf(app).called("DeleteStack") != 1 {
 			t.Errorf("leftover plan change set: %s %q, %d deletes\n%s", got.Outcome, got.Error, w.cf(app).called("DeleteStack"), w.progress)
+		}
+	}
+}
+
+func TestEmulatorBroke(t *testing.T) {
+	resp := func(code int) error {
+		return &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: code}}, Err: errors.New("deserialization failed"),
+		}}
+	}
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{resp(500), true},
+		{resp(404), true}, // moto: an operation it does not implement
+		{resp(400), false},
+		{apiError("ValidationError", "Template format error"), false},
+		{&asyncCallErr{callError(apiError("ValidationError", "must contain the parameter size/snapshot"), "executing change set x")}, true},
+		{&asyncCallErr{callError(apiError("InvalidChangeSetStatus", "cannot be executed"), "executing change set x")}, false},
+	} {
+		if got := emulatorBroke(tc.err); got != tc.want {
+			t.Errorf("emulatorBroke(%v) = %v, want %v", tc.err, got, tc.want)
 		}
 	}
 }

@@ -279,7 +279,7 @@ func (r *run) skipDependants(state map[string]nodeState) {
 					res.Outcome = OutcomeNotEmulated
 				}
 				res.Error = fmt.Sprintf("depends on %s, which %s", dep, failedVerb(r.results[dep].Outcome))
-				r.say(s.ID, "skipped: %s", res.Error)
+				r.say(s.ID, "%s: %s", res.Outcome, res.Error)
 				break
 			}
 		}

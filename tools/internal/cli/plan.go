@@ -124,6 +124,7 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 	opts = apply.Options{
 		Clients: clients,
 		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		Shares:  clients,
 		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
 			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: clients.Access(), Accounts: accounts}, Out: out}
 			return s.Sync(ctx, t)
