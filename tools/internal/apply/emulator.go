@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -33,13 +34,27 @@ func (r *run) notEmulated(s *Stack, res *StackResult, what string) {
 }
 
 // missingOutput explains a producer stack without an output its dependant
-// needs: against an emulator it is almost always the emulator's doing.
+// needs. When the producer's template declares it, an emulator failed to
+// return it: not emulated. Otherwise (or against AWS) the deployed stack
+// is not what generated/ holds.
 func (r *run) missingOutput(producer, name string, outs map[string]string) error {
 	msg := fmt.Sprintf("stack %s has no output %s (it has %s)", producer, name, outputNames(outs))
-	if r.opts.Emulator != "" {
-		return &stackError{msg: msg, advice: fmt.Sprintf("the emulator at %s did not return the output the template declares: moto 5.x gives a stack made through a change set no outputs unless it runs with the repository's fix (tools/internal/motoserver/moto_server.py; sh tools/demo.sh starts it that way)", r.opts.Emulator)}
+	if p := r.d.Stack(producer); r.opts.Emulator != "" && p != nil && declaresOutput(p.Body, name) {
+		return &stackError{outcome: OutcomeNotEmulated, msg: msg, advice: fmt.Sprintf("the emulator at %s did not return the output the template declares: it made nothing for the resource behind it (see the producer's not emulated lines), or, for moto 5.x, gives a stack made through a change set no outputs unless it runs with the repository's fix (tools/internal/motoserver/moto_server.py; sh tools/demo.sh starts it that way)", r.opts.Emulator)}
 	}
 	return &stackError{msg: msg, advice: fmt.Sprintf("the deployed stack was made from another template than generated/ holds: check generated/ is current (gitops compile --check), then apply %s again (gitops apply --stack %s)", producer, producer)}
+}
+
+// declaresOutput tells whether the template body declares output name.
+func declaresOutput(body, name string) bool {
+	var t struct {
+		Outputs map[string]json.RawMessage `json:"Outputs"`
+	}
+	if json.Unmarshal([]byte(body), &t) != nil {
+		return false
+	}
+	_, ok := t.Outputs[name]
+	return ok
 }
 
 // unemulatedResources reports the template's resources an emulator did

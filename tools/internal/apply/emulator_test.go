@@ -75,28 +75,35 @@ func TestEmulatorLeavesOutWhatItCannotDo(t *testing.T) {
 	}
 }
 
-// A producer without the output its dependant needs is explained: against
-// an emulator as the emulator's doing, against AWS as a stale stack.
+// A producer without the output its dependant needs is explained: when its
+// template declares the output and the endpoint is an emulator, as the
+// emulator's doing (not emulated); otherwise as a stale stack (failed).
 func TestMissingOutputExplained(t *testing.T) {
-	producer := stackSpec{id: "tooling/eu-west-1/gitlab-image", resources: map[string]TemplateResource{"Repository": res("AWS::ECR::Repository", nil)}}
-	consumer := stackSpec{id: "tooling/eu-west-1/gitlab", deps: []string{producer.id}, resources: map[string]TemplateResource{"Service": res("AWS::ECS::Service", nil)},
-		params: []stacks.Parameter{{Name: "RepoUri", Type: "String", Source: stacks.Source{Stack: producer.id, Output: "RepoUri"}}}}
-	for _, emulator := range []string{"", "http://127.0.0.1:5000"} {
+	for _, tc := range []struct {
+		emulator string
+		declared bool
+		outcome  Outcome
+		advice   string
+	}{
+		{"", true, OutcomeFailed, "gitops compile --check"},
+		{"http://127.0.0.1:5000", false, OutcomeFailed, "gitops compile --check"},
+		{"http://127.0.0.1:5000", true, OutcomeNotEmulated, "moto_server.py"},
+	} {
+		producer := stackSpec{id: "tooling/eu-west-1/gitlab-image", resources: map[string]TemplateResource{"Repository": res("AWS::ECR::Repository", nil)}}
+		if tc.declared {
+			producer.outputs = []string{"RepoUri"}
+		}
+		consumer := stackSpec{id: "tooling/eu-west-1/gitlab", deps: []string{producer.id}, resources: map[string]TemplateResource{"Service": res("AWS::ECS::Service", nil)},
+			params: []stacks.Parameter{{Name: "RepoUri", Type: "String", Source: stacks.Source{Stack: producer.id, Output: "RepoUri"}}}}
 		w := newWorld()
 		d := writeDeployment(t, producer, consumer)
+		w.cf(producer).dropOutputs = true
 		opts := w.options()
-		opts.Emulator = emulator
+		opts.Emulator = tc.emulator
 		r := Apply(context.Background(), d, d.Stacks, opts)
 		c := r.Stacks[1]
-		if !strings.Contains(c.Error, "has no output RepoUri") {
-			t.Fatalf("emulator %q: error %q\n%s", emulator, c.Error, w.progress)
-		}
-		want := "gitops compile --check"
-		if emulator != "" {
-			want = "moto_server.py"
-		}
-		if !strings.Contains(c.Advice, want) {
-			t.Errorf("emulator %q: advice %q lacks %q", emulator, c.Advice, want)
+		if !strings.Contains(c.Error, "has no output RepoUri") || c.Outcome != tc.outcome || !strings.Contains(c.Advice, tc.advice) {
+			t.Errorf("%+v: %s %q, advice %q\n%s", tc, c.Outcome, c.Error, c.Advice, w.progress)
 		}
 	}
 }

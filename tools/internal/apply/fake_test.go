@@ -28,6 +28,9 @@ type fakeCF struct {
 	sets   map[string]*fakeChangeSet // by ID
 	calls  []string
 	seq    int
+	// dropOutputs gives executed stacks no outputs, as moto without the
+	// repository's fix does.
+	dropOutputs bool
 	// broken answers every call of a method with its error.
 	broken map[string]error
 	// unemulated are the logical ids ListStackResources shows without a
@@ -254,6 +257,9 @@ func (f *fakeCF) finish(s *fakeStack) {
 	}
 	s.body, s.params = cs.body, cs.params
 	s.outputs = templateOutputs(cs.body, cs.params, f.target)
+	if f.dropOutputs {
+		s.outputs = map[string]string{}
+	}
 	if create {
 		s.status = types.StackStatusCreateComplete
 	} else {
