@@ -1,6 +1,7 @@
 // Command gitops-synth is the synth worker `gitops compile` drives: it reads
-// a JSON job (stacks.Job) on stdin, synthesizes the stacks with the AWS CDK
-// and writes each template under the job's output directory. It is a
+// a JSON job (stacks.Job) on stdin, refuses one of another protocol
+// version, synthesizes the stacks with the AWS CDK and answers with the
+// templates (stacks.JobResult) on stdout; its log goes to stderr. It is a
 // separate binary so that gitops itself never links the CDK.
 package main
 
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,18 +21,34 @@ import (
 )
 
 func main() {
-	if err := run(os.Stdin); err != nil {
+	// The answer alone goes to stdout: anything printed along the way
+	// goes to stderr.
+	answer := os.Stdout
+	os.Stdout = os.Stderr
+	if err := run(os.Stdin, answer); err != nil {
 		fmt.Fprintf(os.Stderr, "gitops-synth: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(stdin io.Reader) error {
-	var job stacks.Job
-	dec := json.NewDecoder(stdin)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&job); err != nil {
+// synthBatch is how many stacks share one CDK app.
+const synthBatch = 100
+
+func run(stdin io.Reader, stdout io.Writer) (err error) {
+	// No panic reaches the user as a Go stack trace: jsii and the CDK
+	// panic on what they refuse.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the CDK failed: %v", r)
+		}
+	}()
+	data, err := io.ReadAll(stdin)
+	if err != nil {
 		return fmt.Errorf("reading the job: %v", err)
+	}
+	job, err := stacks.DecodeJob(data)
+	if err != nil {
+		return err
 	}
 	// Without node the CDK panics deep inside jsii; say it plainly.
 	if _, err := exec.LookPath("node"); err != nil {
@@ -49,18 +67,20 @@ func run(stdin io.Reader) error {
 		return err
 	}
 	defer os.RemoveAll(asm)
-	templates, err := synth.Templates(job.Stacks, asm)
-	if err != nil {
-		return err
+	// One CDK app per batch: an app holds every construct until it is
+	// synthesized, so a large estate in one app costs gigabytes.
+	templates := map[string][]byte{}
+	for start := 0; start < len(job.Stacks); start += synthBatch {
+		batch := job.Stacks[start:min(start+synthBatch, len(job.Stacks))]
+		out, err := synth.Templates(batch, filepath.Join(asm, fmt.Sprint(start)))
+		if err != nil {
+			return err
+		}
+		maps.Copy(templates, out)
 	}
+	res := stacks.JobResult{Version: stacks.JobVersion, Templates: []stacks.JobTemplate{}}
 	for _, s := range job.Stacks {
-		p := filepath.Join(job.Out, filepath.FromSlash(s.Template))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, templates[s.ID], 0o644); err != nil {
-			return err
-		}
+		res.Templates = append(res.Templates, stacks.JobTemplate{Stack: s.ID, Template: templates[s.ID]})
 	}
-	return nil
+	return json.NewEncoder(stdout).Encode(res)
 }

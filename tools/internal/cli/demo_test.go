@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gitops/tools/internal/motoserver"
 )
 
 // The demo in-process: the example estate's generated/ planned and applied
@@ -12,7 +14,7 @@ import (
 // moto cannot do must come out as "not emulated", never as a failure, and
 // a second apply finds nothing to change.
 func TestApplyExampleAgainstMoto(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	root := filepath.Join("..", "..", "..")
 	run := func(runID string, args ...string) (int, string) {
 		t.Setenv("GITOPS_RUN_ID", runID)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitops/tools/internal/motoserver"
 	"gitops/tools/internal/stacks"
 )
 
@@ -55,7 +56,7 @@ func editStack(t *testing.T, root, id string, change func(resources map[string]a
 // apply refuses to remove a stateful resource until a document of the
 // estate declares it in allowReplace:, the declaration gitops diff reads.
 func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "allow")
 	editStack(t, root, "tooling/eu-west-1/hub", func(res map[string]any) {
@@ -78,9 +79,10 @@ func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "accounts", "tooling.yaml"), []byte(account), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	recordEstate(t, root) // as compile would after the edit
 	t.Setenv("GITOPS_RUN_ID", "allow-2")
 	code, out, errOut := runGitops("apply", "--root", root, "--account", "tooling")
-	if code != ExitOK || !strings.Contains(out, "tooling/eu-west-1/hub: UPDATE_COMPLETE") {
+	if code != ExitOK || !strings.Contains(errOut, "tooling/eu-west-1/hub: UPDATE_COMPLETE") {
 		t.Fatalf("declared removal: exit %d\n%s%s", code, out, errOut)
 	}
 }
