@@ -131,26 +131,7 @@ func readFile(name string) ([]byte, int64, error) {
 }
 
 // AddDocument puts a decoded document into the estate's list of its kind.
-func AddDocument(e *estate.Estate, doc Document) {
-	switch d := doc.(type) {
-	case *estate.Account:
-		e.Accounts = append(e.Accounts, d)
-	case *estate.Network:
-		e.Networks = append(e.Networks, d)
-	case *estate.TransitGateway:
-		e.TransitGateways = append(e.TransitGateways, d)
-	case *estate.GitLab:
-		e.GitLabs = append(e.GitLabs, d)
-	case *estate.Mirror:
-		e.Mirrors = append(e.Mirrors, d)
-	case *estate.ImageRecipe:
-		e.ImageRecipes = append(e.ImageRecipes, d)
-	case *estate.Pipeline:
-		e.Pipelines = append(e.Pipelines, d)
-	case *estate.Component:
-		e.Components[strings.TrimPrefix(d.File, "imagerecipes/")] = d
-	}
-}
+func AddDocument(e *estate.Estate, doc Document) { e.Add(doc) }
 
 // estateFiles lists the YAML files of the estate, slash-separated and
 // relative to root, in sorted order. Hidden files and directories are left
@@ -198,17 +179,6 @@ func isYAML(p string) bool {
 // file is not loaded: checks run past them would report every reference to
 // what it declares as undeclared.
 var DroppingRules = []string{"yaml-syntax", "yaml-kind", "yaml-encoding", "yaml-size"}
-
-// kindTypes maps each kind to its Go type.
-var kindTypes = map[string]reflect.Type{
-	"Account":        reflect.TypeFor[estate.Account](),
-	"Network":        reflect.TypeFor[estate.Network](),
-	"TransitGateway": reflect.TypeFor[estate.TransitGateway](),
-	"GitLab":         reflect.TypeFor[estate.GitLab](),
-	"Mirror":         reflect.TypeFor[estate.Mirror](),
-	"Pipeline":       reflect.TypeFor[estate.Pipeline](),
-	"ImageRecipe":    reflect.TypeFor[estate.ImageRecipe](),
-}
 
 // LoadBytes decodes the documents of one file; file is its slash-separated
 // path relative to the repository root, which decides what it may hold.
@@ -319,7 +289,7 @@ func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnos
 		dec.errorf(kindNode, "yaml-kind", "kind must be a name, got %s", describe(kindNode)).
 			hint("write kind: and one of %s", strings.Join(kindNames(), ", "))
 		return nil
-	case kindTypes[kind] == nil:
+	case !known(kind):
 		b := dec.errorf(kindNode, "yaml-kind", "unknown kind %q", kind)
 		if h := diag.DidYouMean(kind, kindNames()); h != "" {
 			b.hint("%s", h)
@@ -333,7 +303,8 @@ func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnos
 			hint("move the file under %s/", dir)
 		return nil
 	}
-	v := reflect.New(kindTypes[kind])
+	k, _ := estate.LookupKind(kind)
+	v := reflect.New(k.Type)
 	docField := v.Elem().FieldByName("Doc")
 	docField.Set(reflect.ValueOf(doc))
 	dec.doc = docField.Addr().Interface().(*estate.Doc)
@@ -377,22 +348,17 @@ func isString(n ast.Node) bool {
 	return ok
 }
 
-func kindDir(kind string) string {
-	for _, k := range estate.Kinds {
-		if k.Kind == kind {
-			return k.Dir
-		}
-	}
-	return ""
+func known(kind string) bool {
+	_, ok := estate.LookupKind(kind)
+	return ok
 }
 
-func kindNames() []string {
-	var names []string
-	for _, k := range estate.Kinds {
-		names = append(names, k.Kind)
-	}
-	return names
+func kindDir(kind string) string {
+	k, _ := estate.LookupKind(kind)
+	return k.Dir
 }
+
+func kindNames() []string { return estate.KindNames() }
 
 // parseDocument parses one document of a file, text, which starts at line
 // of the file. The parser gets one document at a time: given several, it
