@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"gitops/tools/internal/diff"
-	"gitops/tools/internal/load"
 )
 
 func init() {
@@ -75,18 +74,4 @@ func runDiff(c *Call, root, generated, base, format *string) int {
 		return ExitFindings
 	}
 	return ExitOK
-}
-
-// declaredAllowReplace lists the estate's allowReplace: entries; none when
-// the estate cannot be read (apply then allows only its flags).
-func declaredAllowReplace(root string) []string {
-	e, _, err := load.LoadEstate(root)
-	if err != nil || e == nil {
-		return nil
-	}
-	var keys []string
-	for _, entry := range e.AllowReplace() {
-		keys = append(keys, entry.Key)
-	}
-	return keys
 }
