@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,14 +21,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // AWSOptions say how to reach each account.
 type AWSOptions struct {
-	// Accounts are the estate's accounts by name, for their deploy role
-	// names; an account not listed uses the default deploy role name.
-	Accounts map[string]*estate.Account
+	// Accounts is the manifest's account table: how to reach each account.
+	Accounts []stacks.Account
 	// SessionName names the assumed-role sessions, so CloudTrail ties the
 	// changes to the pipeline run.
 	SessionName string
@@ -110,11 +110,11 @@ func (c *AWSClients) config(ctx context.Context, t Target) (aws.Config, error) {
 	if err, failed := c.failed[t.AccountID]; failed {
 		return aws.Config{}, err
 	}
-	acct := c.opts.Accounts[t.Account]
-	if acct == nil || acct.ID != t.AccountID {
-		acct = &estate.Account{Name: t.Account, ID: t.AccountID}
+	i := slices.IndexFunc(c.opts.Accounts, func(a stacks.Account) bool { return a.Name == t.Account && a.ID == t.AccountID })
+	if i < 0 {
+		return aws.Config{}, fmt.Errorf("account %s (%s) is not in the manifest's account table", t.Account, t.AccountID)
 	}
-	cfg, err := c.access.Config(ctx, acct, t.Region)
+	cfg, err := c.access.Config(ctx, c.opts.Accounts[i], t.Region)
 	if err != nil {
 		c.failed[t.AccountID] = err
 	}
