@@ -60,7 +60,7 @@ func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "allow")
 	editStack(t, root, "tooling/eu-west-1/hub", func(res map[string]any) {
-		res["HubAmi"] = map[string]any{"Type": "AWS::SSM::Parameter", "Properties": map[string]any{"Name": "/gitops/hub/ami", "Type": "String", "Value": "ami-0123456789abcdef0"}}
+		res["HubAmi"] = map[string]any{"Type": "AWS::SSM::Parameter", "Properties": map[string]any{"Name": "/gitops/hub/ami", "Type": "String", "DataType": "aws:ec2:image", "Value": "ami-0123456789abcdef0"}}
 	})
 	if code, out, errOut := runGitops("apply", "--root", root); code != ExitOK {
 		t.Fatalf("first apply: exit %d\n%s%s", code, out, errOut)
