@@ -132,10 +132,10 @@ func randomHub(rng *rand.Rand, n int, region string, attached []string, vpcAccou
 	spokeTable := spokes
 	if mesh {
 		// Half the spokes reach each other too (and the services VPC);
-		// not the other spokes, whose table has no way back to them.
+		// never the other half, whose table has no route back to them.
 		spokeTable = spokes[:len(spokes)/2]
-		members := spokes[len(spokes)/2:]
-		fmt.Fprintf(&b, "  - name: mesh\n    associations: [%s]\n    propagations: [%s]\n", strings.Join(members, ", "), strings.Join(append([]string{services}, members...), ", "))
+		meshed := spokes[len(spokes)/2:]
+		fmt.Fprintf(&b, "  - name: mesh\n    associations: [%s]\n    propagations: [%s]\n", strings.Join(meshed, ", "), strings.Join(append([]string{services}, meshed...), ", "))
 	}
 	if len(spokeTable) > 0 {
 		fmt.Fprintf(&b, "  - name: spokes\n    associations: [%s]\n    propagations: [%s]\n    routes:\n", strings.Join(spokeTable, ", "), services)
