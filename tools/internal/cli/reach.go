@@ -23,7 +23,8 @@ func runReach(args []string, stdout, stderr io.Writer) int {
 	format := fs.String("format", "text", "output `format`: text or json")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: gitops reach FROM TO [--port N] [--format text|json] [--root dir]")
-		fmt.Fprintln(stderr, "\nFROM and TO name a VPC, a VPC's subnet (vpc/subnet), an intent group, or (TO only) a GitLab service.")
+		fmt.Fprintln(stderr, "\nFROM and TO name a VPC, a VPC's subnet (vpc/subnet), an intent group, or (TO only) a GitLab service")
+		fmt.Fprintln(stderr, "(its load balancer) or a VPC's interface endpoints (vpc/endpoints).")
 		fmt.Fprintln(stderr, "Exit 0 when every pair makes the round trip, 1 when one does not.")
 		fs.PrintDefaults()
 	}
@@ -81,7 +82,7 @@ func runReach(args []string, stdout, stderr io.Writer) int {
 	var answers []reachAnswer
 	for _, f := range from {
 		for _, t := range to {
-			if f.VPC == t.VPC && t.GitLab == nil {
+			if f.VPC == t.VPC && t.Guard == nil {
 				continue
 			}
 			answers = append(answers, answer(m, f, t, *port))
@@ -118,6 +119,13 @@ func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
 		v := m.VPCs[vpc]
 		if v == nil {
 			return nil, unknown("VPC", vpc, slices.Collect(maps.Keys(m.VPCs)))
+		}
+		if sub == "endpoints" && to {
+			ep, ok := m.EndpointsEndpoint(v)
+			if !ok {
+				return nil, fmt.Errorf("VPC %s has no interface endpoints", vpc)
+			}
+			return []reach.Endpoint{ep}, nil
 		}
 		var names []string
 		for _, s := range v.Subnets {

@@ -143,6 +143,19 @@ func (r *reachChecker) resolve(h *reach.Hub, path string, names []string, gitlab
 			}
 			continue
 		}
+		if vpc, ok := strings.CutSuffix(name, "/endpoints"); gitlab && ok {
+			if v := r.m.VPCs[vpc]; v != nil {
+				ep, found := r.m.EndpointsEndpoint(v)
+				if !found {
+					r.report(diag.Errorf(t.Pos(estate.ItemPath(path, k)), "reach-ref", "VPC %s has no interface endpoints", vpc).
+						WithHint("declare them under endpoints.interface of %s, or name the VPC", vpc))
+					ok = false
+					continue
+				}
+				out = append(out, side{name, []reach.Endpoint{ep}})
+				continue
+			}
+		}
 		refs, found := estate.IntentVPCs(r.e, r.ix, t, name)
 		if !found {
 			ok = false
@@ -329,7 +342,7 @@ func (r *reachChecker) breaches(h *reach.Hub, src reach.Endpoint, dsts []reach.E
 		if dst.VPC == src.VPC {
 			continue
 		}
-		if dst.GitLab == nil && reached != nil {
+		if dst.Guard == nil && reached != nil {
 			hit := false
 			for _, b := range dst.VPC.Atts {
 				hit = hit || reached[b]
@@ -365,6 +378,8 @@ func (r *reachChecker) denyPair(h *reach.Hub, intent, group string, usual *reach
 	switch {
 	case dst.GitLab != nil:
 		d = r.admittedBy(dst.GitLab, src.VPC, msg)
+	case dst.Guard != nil:
+		d = diag.Errorf(dst.Guard.Pos, "reach-isolation", "%s", msg).WithHint("keep %s out of the security group of %s", src.Name, dst.Guard.What)
 	case a != nil && a.Table != nil && usual != nil && a.Table != usual:
 		d = diag.Errorf(t.Pos(a.AssocPath), "reach-isolation", "%s through route table %s", msg, a.Table.Name).
 			WithHint("associate %s with route table %s, like the rest of %s", a.Name, usual.Name, group)
@@ -635,8 +650,9 @@ func (r *reachChecker) checkGitLabUndeclared() {
 				}
 				// Only a VPC whose packets the security group alone turns
 				// away: the routing means it to reach GitLab.
-				open := dst
-				open.Ingress = append(slices.Clone(dst.Ingress), a.VPC.CIDR)
+				open, guard := dst, *dst.Guard
+				guard.Ingress = append(slices.Clone(guard.Ingress), a.VPC.CIDR)
+				open.Guard = &guard
 				if !r.m.RoundTripOK(src, open, 0) {
 					continue
 				}
@@ -673,7 +689,7 @@ func deniedVPCs(e *estate.Estate, ix *estate.Index, t *estate.TransitGateway, g 
 
 // admitted reports whether the load balancer's security group admits all of v.
 func admitted(dst reach.Endpoint, v *reach.VPC) bool {
-	for _, c := range dst.Ingress {
+	for _, c := range dst.Guard.Ingress {
 		if c.Bits() <= v.CIDR.Bits() && c.Contains(v.CIDR.Addr()) {
 			return true
 		}

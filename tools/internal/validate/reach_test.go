@@ -203,6 +203,15 @@ func TestReachRules(t *testing.T) {
 			bad:  plus(noIntents(), gitlabFile, reachGitLab),
 			good: noIntents()},
 
+		// An allow intent to GitLab's interface endpoints from another VPC:
+		// their security group admits their own VPC only. Near miss: a deny.
+		{rule: "reach-unreachable", at: toolingNetworkFile + ":13",
+			bad: plus(hub("      ports: [443]\n", "      ports: [443]\n    - {from: [desktop], to: [gitlab/endpoints]}\n"), toolingNetworkFile,
+				edited(reachToolingNetwork, "    egress: {type: natGateway}\n", "    egress: {type: natGateway}\n    endpoints: {interface: [ssm]}\n")),
+			good: plus(hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab/endpoints]}\n"), toolingNetworkFile,
+				edited(reachToolingNetwork, "    egress: {type: natGateway}\n", "    egress: {type: natGateway}\n    endpoints: {interface: [ssm]}\n"))},
+		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: [gitlab, desktop/endpoints]"), good: hub()},
+
 		// Groups and names.
 		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: app", "[desktop, workloads]", "[desktop, app]", "[workloads]", "[app]", "[workloads, desktop]", "[app, desktop]"), good: hub()},
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "vpcs: []"), good: hub("role: workload", "vpcs: [app, dev-app]")},
