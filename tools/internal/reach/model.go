@@ -269,13 +269,15 @@ func (v *VPC) Attachment(h *Hub) *Attachment {
 }
 
 // Leaving returns the subnets whose route tables can send traffic out of
-// the VPC: its public and private ones (isolated subnets stay inside by
-// definition).
+// the VPC: its private ones (where workloads live, so paths start there),
+// then its public ones; isolated subnets stay inside by definition.
 func (v *VPC) Leaving() []*Subnet {
 	var out []*Subnet
-	for _, s := range v.Subnets {
-		if s.Type != "isolated" {
-			out = append(out, s)
+	for _, typ := range []string{"private", "public"} {
+		for _, s := range v.Subnets {
+			if s.Type == typ {
+				out = append(out, s)
+			}
 		}
 	}
 	return out

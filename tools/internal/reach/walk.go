@@ -83,7 +83,7 @@ func (m *Model) GitLabEndpoint(g *estate.GitLab) (Endpoint, bool) {
 		return Endpoint{}, false
 	}
 	guard := &Guard{What: fmt.Sprintf("GitLab %s's load balancer", g.Name), Pos: g.Pos("alb.allowedCidrs"), Ports: []int{80},
-		Fix: "add an allow intent from %s to " + g.Name + ", or list its block in alb.allowedCidrs",
+		Fix:    "add an allow intent from %s to " + g.Name + ", or list its block in alb.allowedCidrs",
 		Behind: []Hop{{Pos: g.Pos("network.subnets"), Text: "load balancer → GitLab tasks on tcp/80 (the task security group admits the load balancer's)"}}}
 	if g.ALB.HTTPS() {
 		guard.Ports = append(guard.Ports, 443)
