@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,7 +26,17 @@ func main() {
 	}
 }
 
-func run(stdin io.Reader) error {
+// synthBatch is how many stacks share one CDK app.
+const synthBatch = 100
+
+func run(stdin io.Reader) (err error) {
+	// No panic reaches the user as a Go stack trace: jsii and the CDK
+	// panic on what they refuse.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the CDK failed: %v", r)
+		}
+	}()
 	var job stacks.Job
 	dec := json.NewDecoder(stdin)
 	dec.DisallowUnknownFields()
@@ -49,9 +60,16 @@ func run(stdin io.Reader) error {
 		return err
 	}
 	defer os.RemoveAll(asm)
-	templates, err := synth.Templates(job.Stacks, asm)
-	if err != nil {
-		return err
+	// One CDK app per batch: an app holds every construct until it is
+	// synthesized, so a large estate in one app costs gigabytes.
+	templates := map[string][]byte{}
+	for start := 0; start < len(job.Stacks); start += synthBatch {
+		batch := job.Stacks[start:min(start+synthBatch, len(job.Stacks))]
+		out, err := synth.Templates(batch, filepath.Join(asm, fmt.Sprint(start)))
+		if err != nil {
+			return err
+		}
+		maps.Copy(templates, out)
 	}
 	for _, s := range job.Stacks {
 		p := filepath.Join(job.Out, filepath.FromSlash(s.Template))

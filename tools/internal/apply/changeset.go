@@ -44,6 +44,13 @@ func (r *run) changeSet(ctx context.Context, s *Stack, res *StackResult, p *prep
 		Capabilities:  capabilities,
 		Description:   aws.String(fmt.Sprintf("gitops %s of %s", commandName(r.apply), s.ID)),
 	}
+	if len(s.Body) > maxTemplateBody {
+		url, err := r.templateURL(ctx, s)
+		if err != nil {
+			return err
+		}
+		in.TemplateBody, in.TemplateURL = nil, aws.String(url)
+	}
 	// The deploy role may only pass the execution role, which the deploy
 	// role stack itself creates: its first creation runs with the caller's
 	// own rights (the bootstrap).
@@ -84,11 +91,12 @@ func (r *run) changeSet(ctx context.Context, s *Stack, res *StackResult, p *prep
 		return fmt.Errorf("change set %s failed: %s", r.opts.ChangeSetName, reason)
 	}
 	r.describeChanges(ctx, s, res, p, changes)
-	lines := changeLines(res.Changes)
-	for _, b := range res.Blocked {
-		lines = append(lines, fmt.Sprintf("! replaces or removes stateful %s: apply refuses it unless --allow-replace %s", b, b))
+	// The resource list is the report's; progress gives the count once.
+	line := fmt.Sprintf("%s: %s (change set %s)", res.Action, countChanges(res.Changes), res.ChangeSet)
+	if len(res.Blocked) > 0 {
+		line += fmt.Sprintf("; replaces or removes %d stateful resource(s)", len(res.Blocked))
 	}
-	r.sayBlock(s.ID, fmt.Sprintf("%s: %s (change set %s)", res.Action, countChanges(res.Changes), res.ChangeSet), lines)
+	r.say(s.ID, "%s", line)
 	return nil
 }
 

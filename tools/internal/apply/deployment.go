@@ -16,9 +16,9 @@ import (
 )
 
 // maxTemplateBody is the largest template CloudFormation accepts inline
-// (TemplateBody); larger ones need an S3 upload, which the manifest does
-// not name a bucket for yet.
-const maxTemplateBody = 51200
+// (TemplateBody); larger ones, up to 1 MB, are uploaded to the account's
+// template bucket (see templateURL).
+const maxTemplateBody = stacks.MaxInlineTemplateBytes
 
 // Deployment is generated/ read back: the manifest's stacks in dependency
 // order, each with its template checked against the manifest's digest.
@@ -129,9 +129,9 @@ func loadStack(dir string, ms stacks.ManifestStack) (*Stack, error) {
 	if err := json.Compact(&compact, data); err != nil {
 		return nil, fmt.Errorf("stack %s: %s is not JSON: %v", ms.ID, ms.Template, err)
 	}
-	if compact.Len() > maxTemplateBody {
-		return nil, fmt.Errorf("stack %s: template is %d bytes, over CloudFormation's %d-byte limit for an inline template",
-			ms.ID, compact.Len(), maxTemplateBody)
+	if compact.Len() > stacks.MaxTemplateBytes {
+		return nil, fmt.Errorf("stack %s: template is %d bytes, over CloudFormation's %d-byte limit",
+			ms.ID, compact.Len(), stacks.MaxTemplateBytes)
 	}
 	body := compact.String()
 	return &Stack{ManifestStack: ms, Body: body, Template: parseTemplate(body)}, nil

@@ -33,11 +33,11 @@ func TestLoadDeploymentRefusesWhatCompileDidNotWrite(t *testing.T) {
 		{"template outside generated/", func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m *stacks.Manifest) { m.Stacks[0].Template = "../elsewhere.json" })
 		}, `template path "../elsewhere.json" leaves`},
-		{"template too large to send inline", func(t *testing.T, dir string) {
+		{"template over CloudFormation's 1 MB", func(t *testing.T, dir string) {
 			editDeployment(t, dir, func(m *stacks.Manifest, templates map[string]map[string]any) {
-				templates["tooling/eu-west-1/hub"]["Description"] = strings.Repeat("x", maxTemplateBody)
+				templates["tooling/eu-west-1/hub"]["Description"] = strings.Repeat("x", stacks.MaxTemplateBytes)
 			})
-		}, "stack tooling/eu-west-1/hub: template is 51"},
+		}, "stack tooling/eu-west-1/hub: template is 104"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

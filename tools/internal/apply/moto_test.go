@@ -345,3 +345,36 @@ func TestMotoRegistryAuthFromECRToken(t *testing.T) {
 		t.Errorf("registry credentials: user %q, a password: %v, %v", cfg.Username, cfg.Password != "", err)
 	}
 }
+
+// TestMotoLargeTemplateGoesThroughTheBucket: a template over 51,200 bytes
+// is uploaded to the account's template bucket (made by its deploy-role
+// stack) and the change set reads it from there.
+func TestMotoLargeTemplateGoesThroughTheBucket(t *testing.T) {
+	moto.Need(t)
+	dir := copyDeployment(t, "twoaccounts")
+	bucket := stacks.TemplateBucketName("222222222222", "eu-west-1")
+	editDeployment(t, dir, func(m *stacks.Manifest, templates map[string]map[string]any) {
+		templates["dev/eu-west-1/deploy-role"]["Resources"].(map[string]any)["TemplateBucket"] = map[string]any{
+			"Type": "AWS::S3::Bucket", "Properties": map[string]any{"BucketName": bucket},
+		}
+		templates["dev/eu-west-1/app"]["Metadata"] = map[string]any{"Padding": strings.Repeat("x", 60000)}
+	})
+	d := loadDeployment(t, dir)
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+	res := Apply(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("apply failed:\n%s", progress.String())
+	}
+	app := d.Stack("dev/eu-west-1/app")
+	if len(app.Body) <= maxTemplateBody {
+		t.Fatalf("the app template is %d bytes, not over the inline limit", len(app.Body))
+	}
+	if st := deployedStack(t, opts, app); string(st.StackStatus) != "CREATE_COMPLETE" {
+		t.Errorf("app: %s", st.StackStatus)
+	}
+	url, err := (&run{opts: opts, d: d}).templateURL(context.Background(), app)
+	if err != nil || !strings.Contains(url, "/"+bucket+"/gitops-app/") {
+		t.Errorf("template URL %q, %v", url, err)
+	}
+}

@@ -95,7 +95,7 @@ func (a *Access) Config(ctx context.Context, acct *estate.Account, region string
 		// Assume now, so a missing trust relationship is reported against
 		// the account rather than against the first call that needed it.
 		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			return aws.Config{}, fmt.Errorf("assuming %s for account %s: %w", role, acct.Name, err)
+			return aws.Config{}, fmt.Errorf("assuming %s for account %s: %s", role, acct.Name, ShortError(err))
 		}
 	}
 	a.configs[key] = cfg

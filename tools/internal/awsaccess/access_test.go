@@ -96,7 +96,7 @@ func TestConfigAssumeDenied(t *testing.T) {
 	}
 	_, err = a.Config(ctx, &estate.Account{Name: "dev", ID: "200000000002"}, "eu-west-1")
 	if err == nil || !strings.Contains(err.Error(), "assuming arn:aws:iam::200000000002:role/gitops-deploy for account dev:") ||
-		!strings.Contains(err.Error(), "StatusCode: 403") { // moto's denial does not decode further
+		!strings.Contains(err.Error(), "HTTP 403") { // moto's denial does not decode further
 		t.Errorf("error: %v", err)
 	}
 }

@@ -133,10 +133,10 @@ func TestBakeCommandUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"bake"}, ExitUsage, "usage: gitops bake <recipe> [flags]"},
-		{[]string{"bake", "a", "b"}, ExitUsage, "usage: gitops bake <recipe> [flags]"},
-		{[]string{"bake", "webapp", "--timeout", "soon"}, ExitUsage, `invalid value "soon" for flag -timeout`},
-		{[]string{"bake", "webap", "--root", exampleRoot}, ExitFindings, `gitops bake: no image recipe named "webap" in the estate; did you mean "webapp"?`},
+		{[]string{"bake"}, ExitUsage, "gitops bake: missing <recipe>\nrun 'gitops help bake' for usage\n"},
+		{[]string{"bake", "a", "b"}, ExitUsage, "gitops bake: unexpected arguments: b"},
+		{[]string{"bake", "webapp", "--timeout", "soon"}, ExitUsage, `invalid value "soon" for flag --timeout`},
+		{[]string{"bake", "webap", "--root", exampleRoot}, ExitUsage, `gitops bake: no image recipe named "webap" in the estate; did you mean "webapp"?`},
 	} {
 		// Unknown recipes are refused before any AWS call: no emulator here.
 		t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")

@@ -9,6 +9,8 @@ import (
 
 	"gitops/tools/internal/apply"
 	"gitops/tools/internal/estate"
+	"gitops/tools/internal/load"
+	"gitops/tools/internal/stacks"
 )
 
 // deployRoot is a repository holding only the apply tests' two-account
@@ -19,7 +21,32 @@ func deployRoot(t *testing.T) string {
 	if err := os.CopyFS(filepath.Join(root, "generated"), os.DirFS("../apply/testdata/twoaccounts/generated")); err != nil {
 		t.Fatal(err)
 	}
+	recordEstate(t, root)
 	return root
+}
+
+// recordEstate writes the hash of root's estate into its generated/
+// manifest, as compile would.
+func recordEstate(t *testing.T, root string) {
+	t.Helper()
+	path := filepath.Join(root, "generated", stacks.ManifestFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m stacks.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.EstateSHA256, err = load.EstateHash(root); err != nil {
+		t.Fatal(err)
+	}
+	if data, err = m.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
@@ -28,7 +55,7 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	t.Setenv("GITOPS_RUN_ID", "mr-7")
 
 	planReport := filepath.Join(t.TempDir(), "plan")
-	code, out, progress := runGitops("plan", "--root", root, "--format", "markdown", "--cleanup", "--report", planReport)
+	code, out, progress := runGitops("plan", "--root", root, "--format", "markdown", "--report", planReport)
 	if code != ExitOK {
 		t.Fatalf("plan: exit %d\n%s%s", code, out, progress)
 	}
@@ -44,8 +71,11 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	if md, err := os.ReadFile(filepath.Join(planReport, "plan.md")); err != nil || string(md) != out {
 		t.Errorf("plan --report wrote another plan.md than --format markdown shows: %v", err)
 	}
-	if !strings.Contains(progress, "tooling/eu-west-1/hub: create: 2 to add (change set gitops-plan-mr-7)") {
-		t.Errorf("plan progress (stderr):\n%s", progress)
+	if !strings.Contains(progress, "tooling/eu-west-1/hub: create: 2 to add (change set gitops-plan-mr-7)\n") || strings.Contains(progress, "AWS::SNS::Topic") {
+		t.Errorf("plan progress (stderr) lacks the stack's line or repeats the report's resources:\n%s", progress)
+	}
+	if strings.Contains(out, "change sets `gitops-plan-mr-7`") {
+		t.Errorf("plan names change sets it deleted:\n%s", out)
 	}
 
 	report := filepath.Join(t.TempDir(), "report")
@@ -53,14 +83,17 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
 	}
+	// Progress on stderr, the report on stdout, each line once.
 	for _, want := range []string{
 		"gitops apply: 4 stacks, at most 4 at once, change sets gitops-apply-mr-7\n",
 		"dev/eu-west-1/app: CREATE_COMPLETE (0s)\n",
-		"\ngitops apply: 4 applied (0s)\n",
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("apply output lacks %q:\n%s", want, out)
+		if !strings.Contains(errOut, want) || strings.Contains(out, want) {
+			t.Errorf("apply progress lacks %q, or the report repeats it:\n%s\nreport:\n%s", want, errOut, out)
 		}
+	}
+	if !strings.HasPrefix(out, "gitops apply: 4 applied (") {
+		t.Errorf("apply report:\n%s", out)
 	}
 	var result apply.Result
 	data, err := os.ReadFile(filepath.Join(report, "plan.json"))
@@ -88,7 +121,7 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	data, _ = os.ReadFile(manifest)
 	os.WriteFile(manifest, []byte(strings.Replace(string(data), `"output": "EventsTopicArn"`, `"output": "Missing"`, 1)), 0o644)
 	code, out, _ = runGitops("apply", "--root", root, "--account", "dev")
-	if code != ExitFindings || !strings.Contains(out, "dev/eu-west-1/app: failed: stack tooling/eu-west-1/hub has no output Missing (it has EventsTopicArn, LabelName)") {
+	if code != ExitFindings || !strings.Contains(out, "failed: stack tooling/eu-west-1/hub has no output Missing (it has EventsTopicArn, LabelName)") {
 		t.Errorf("apply with a missing output: exit %d\n%s", code, out)
 	}
 }

@@ -97,7 +97,7 @@ func TestMirrorsSyncUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"mirrors"}, "usage: gitops mirrors sync [flags]"},
+		{[]string{"mirrors"}, "usage: gitops mirrors <subcommand> [flags]"},
 		{[]string{"mirrors", "push"}, `gitops mirrors: unknown subcommand "push"`},
 		{[]string{"mirrors", "sync", "extra"}, "unexpected arguments: extra"},
 		{[]string{"mirrors", "sync", "--root", exampleRoot, "--mirror", "webap"}, `no mirror named "webap" in the estate; did you mean "webapp"?`},

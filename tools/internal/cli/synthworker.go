@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/version"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,10 +39,11 @@ type synthWorker struct {
 // findSynthWorker locates the worker: $GITOPS_SYNTH, then gitops-synth next
 // to the gitops executable, then on PATH; failing those it builds it with
 // `go build` from the gitops module holding root (or the working directory)
-// into the cache directory. Installing both binaries side by side
+// into the cache directory, saying so on progress the first time, which
+// takes minutes. Installing both binaries side by side
 // (go build -o bin/ ./tools/cmd/...) keeps a no-op compile fast; the build
 // fallback costs a `go build` up-to-date check on every run.
-func findSynthWorker(root, cacheDir string) (*synthWorker, error) {
+func findSynthWorker(root, cacheDir string, progress io.Writer) (*synthWorker, error) {
 	if p := os.Getenv("GITOPS_SYNTH"); p != "" {
 		return identify(p, "$GITOPS_SYNTH")
 	}
@@ -62,13 +65,67 @@ func findSynthWorker(root, cacheDir string) (*synthWorker, error) {
 	if mod == "" || cacheDir == "" {
 		return nil, fmt.Errorf("cannot find %s: build it next to gitops (go build -o bin/ ./tools/cmd/...) or put it on PATH", synthWorkerName)
 	}
+	if err := checkGoVersion(mod); err != nil {
+		return nil, err
+	}
 	out := filepath.Join(cacheDir, "bin", synthWorkerName+exeSuffix())
+	if !fileExists(out) {
+		fmt.Fprintf(progress, "building %s (first run, a few minutes)… go build -o bin/ ./tools/cmd/... once makes this instant\n", synthWorkerName)
+	}
 	cmd := exec.Command("go", "build", "-o", out, "./tools/cmd/gitops-synth")
 	cmd.Dir = mod
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building %s in %s: %v\n%s", synthWorkerName, mod, err, msg)
 	}
 	return identify(out, "built from "+mod)
+}
+
+// checkGoVersion compares the Go version go.mod asks for with the go
+// command that would build the worker. Where GOTOOLCHAIN=local (an offline
+// build image) go cannot fetch a newer toolchain, and its own error does
+// not say what to install.
+func checkGoVersion(mod string) error {
+	want, err := goModVersion(filepath.Join(mod, "go.mod"))
+	if err != nil || want == "" {
+		return err
+	}
+	out, err := exec.Command("go", "env", "GOVERSION", "GOTOOLCHAIN").Output()
+	if err != nil {
+		return fmt.Errorf("cannot run go to build %s: %v; install Go %s or newer, or build bin/ where Go is (go build -o bin/ ./tools/cmd/...)", synthWorkerName, err, want)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) < 2 {
+		return nil
+	}
+	return goVersionProblem(want, fields[0], fields[1])
+}
+
+// goVersionProblem explains why the go command (have, e.g. go1.24.2) cannot
+// build a module that needs want (e.g. 1.26.0) under toolchain, or nil.
+func goVersionProblem(want, have, toolchain string) error {
+	if !version.IsValid(have) || version.Compare(have, "go"+want) >= 0 {
+		return nil
+	}
+	if toolchain != "local" && !strings.HasSuffix(toolchain, "+path") {
+		// go fetches the newer toolchain itself.
+		return nil
+	}
+	return fmt.Errorf("go.mod needs Go %s, but the go command here is %s and GOTOOLCHAIN=%s forbids fetching a newer one: "+
+		"install Go %s or newer (in CI: the build image the README names)", want, have, toolchain, want)
+}
+
+// goModVersion reads the go directive of a go.mod file.
+func goModVersion(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "go "); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", nil
 }
 
 func exeSuffix() string {
@@ -157,7 +214,7 @@ func (w *synthWorker) synthesize(todo []*stacks.Stack) (map[string][]byte, error
 	errs := make([]error, len(chunks))
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
-		wg.Go(func() { results[i], errs[i] = w.run(chunk) })
+		wg.Go(func() { results[i], errs[i] = w.runInBatches(chunk) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -209,6 +266,26 @@ func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 		chunks[owner[s.ID]] = append(chunks[owner[s.ID]], s)
 	}
 	return slices.DeleteFunc(chunks, func(c []*stacks.Stack) bool { return len(c) == 0 })
+}
+
+// stacksPerWorker bounds the stacks one worker process synthesizes: jsii
+// keeps every object it ever created alive in node, so a worker's memory
+// grows with its stacks; a fresh process per batch keeps a large estate's
+// compile within a fixed memory, for about a second per batch.
+const stacksPerWorker = 500
+
+// runInBatches synthesizes a chunk in consecutive worker processes of at
+// most stacksPerWorker stacks each.
+func (w *synthWorker) runInBatches(chunk []*stacks.Stack) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for start := 0; start < len(chunk); start += stacksPerWorker {
+		templates, err := w.run(chunk[start:min(start+stacksPerWorker, len(chunk))])
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, templates)
+	}
+	return out, nil
 }
 
 // run synthesizes one chunk in one worker process.

@@ -2,8 +2,8 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,34 +16,43 @@ import (
 	"gitops/tools/internal/validate"
 )
 
-func runValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("validate", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
-	format := fs.String("format", "text", "report `format`: "+strings.Join(diag.Formats, ", "))
-	if !parseFlags(fs, args, stderr) {
-		return ExitUsage
-	}
-	if !slices.Contains(diag.Formats, *format) {
-		fmt.Fprintf(stderr, "gitops validate: unknown format %q (want one of %s)\n", *format, strings.Join(diag.Formats, ", "))
-		return ExitUsage
-	}
-	if err := checkRoot(*root); err != nil {
-		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
-		return ExitUsage
-	}
-	_, report, err := loadAndValidate(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
-		return ExitUsage
-	}
-	if err := diag.Write(stdout, *format, report); err != nil {
-		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
-		return ExitUsage
-	}
-	if hasErrors(report.Items) {
-		return ExitFindings
-	}
-	return ExitOK
+func init() {
+	register(&Command{
+		Name:    "validate",
+		Summary: "check the estate's YAML; no AWS access, no CDK",
+		Doc: `Reads accounts/, environments/ and imagerecipes/ strictly and reports every finding
+at once, like a compiler: file:line:column, the source line, a hint and a rule id.`,
+		Group: groupEstate,
+		Exits: []Exit{{ExitOK, "no errors (warnings allowed)"}, {ExitFindings, "the estate has errors"}},
+		Setup: func(fs *flag.FlagSet) Run {
+			root := rootFlag(fs)
+			format := fs.String("format", "text", "report `format`: "+strings.Join(diag.Formats, ", "))
+			return func(c *Call) int {
+				if !slices.Contains(diag.Formats, *format) {
+					return c.Usagef("unknown format %q (want one of %s)", *format, strings.Join(diag.Formats, ", "))
+				}
+				if err := checkRoot(*root); err != nil {
+					return c.Usagef("%v", err)
+				}
+				_, report, err := loadAndValidate(*root)
+				if err != nil {
+					return c.Errorf(ExitUsage, "%v", err)
+				}
+				if err := diag.Write(c.Stdout, *format, report); err != nil {
+					return c.Errorf(ExitUsage, "%v", err)
+				}
+				if hasErrors(report.Items) {
+					return ExitFindings
+				}
+				return ExitOK
+			}
+		},
+	})
+}
+
+// rootFlag is --root, the repository every command works on.
+func rootFlag(fs *flag.FlagSet) *string {
+	return fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
 }
 
 // estateDirs are the directories of the repository that hold the estate.

@@ -114,9 +114,13 @@ type sourceLines struct {
 func (s sourceLines) get(file string, line int) (string, bool) {
 	lines, ok := s.files[file]
 	if !ok {
-		data, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(file)))
+		data, err := readHead(filepath.Join(s.root, filepath.FromSlash(file)))
 		if err == nil {
-			lines = strings.Split(string(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))), "\n")
+			// Lines as an editor shows them, which is how the loader counts them.
+			data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+			data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+			data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
+			lines = strings.Split(string(data), "\n")
 		}
 		s.files[file] = lines
 	}
@@ -124,6 +128,17 @@ func (s sourceLines) get(file string, line int) (string, bool) {
 		return "", false
 	}
 	return lines[line-1], true
+}
+
+// readHead reads the first 4 MiB of a file, more than the loader reads:
+// a finding about a larger file is on its first line.
+func readHead(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 4<<20))
 }
 
 type jsonFinding struct {

@@ -84,7 +84,7 @@ func (t *tracer) cause(d *StackDiff, rd ResourceDiff) (estate.Pos, string) {
 		}
 	}
 	if len(edits) > 0 {
-		return edits[0].pos, edits[0].what
+		return edits[0].pos, edits[0].what + " (elsewhere in this document)"
 	}
 	if fromHead {
 		return doc.doc.Pos(loc.path), "the YAML here is unchanged: the compiler's output changed"
@@ -143,16 +143,16 @@ func addDangerFindings(r *Result, t *tracer) {
 			if rd.Moved != "" {
 				msg += "; it " + rd.Moved
 			}
-			r.Findings = append(r.Findings, diag.Errorf(pos, rule, "%s: %s", why, msg).
+			r.Findings = append(r.Findings, diag.Errorf(pos, rule, "%s; cause: %s", msg, why).
 				WithHint("if this is intended, add `allowReplace: [%s]` to this document (apply refuses it otherwise) and remove the entry once applied", key))
 		}
 		if removed > 0 {
 			pos, why := t.cause(d, *firstRemoved)
-			what := fmt.Sprintf("removes %d resources from stack %s", removed, d.ID)
+			what := fmt.Sprintf("removes %s from stack %s", resources(removed), d.ID)
 			if d.Action == StackRemove {
-				what = fmt.Sprintf("deletes stack %s and its %d resources", d.ID, removed)
+				what = fmt.Sprintf("deletes stack %s and its %s", d.ID, resources(removed))
 			}
-			r.Findings = append(r.Findings, diag.Warningf(pos, "diff-remove", "%s: %s", why, what).
+			r.Findings = append(r.Findings, diag.Warningf(pos, "diff-remove", "%s; cause: %s", what, why).
 				WithHint("check the list in the diff: CloudFormation deletes each one that is not retained"))
 		}
 	}
@@ -165,4 +165,11 @@ func addDangerFindings(r *Result, t *tracer) {
 				WithHint("remove it: once applied, an entry would let a later change destroy the resource unasked"))
 		}
 	}
+}
+
+func resources(n int) string {
+	if n == 1 {
+		return "1 resource"
+	}
+	return fmt.Sprintf("%d resources", n)
 }

@@ -16,7 +16,7 @@ import (
 
 // exampleRepo copies the example estate and its generated/ into a new Git
 // repository with one commit and returns its directory.
-func exampleRepo(t *testing.T) string {
+func exampleRepo(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not on PATH")
@@ -33,7 +33,7 @@ func exampleRepo(t *testing.T) string {
 	return dir
 }
 
-func run(t *testing.T, dir string, args ...string) {
+func run(t testing.TB, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
@@ -231,4 +231,23 @@ func TestGitLabDowngradeIsAnError(t *testing.T) {
 	editFile(t, dir, "environments/tooling/gitlab.yaml", "tag: 17.11.1-ce.0", "tag: 16.0.0-ce.0")
 	r := diffRepo(t, dir)
 	at(t, finding(t, r, "diff-gitlab-downgrade"), "environments/tooling/gitlab.yaml", 12)
+}
+
+// BenchmarkDiffExample is gitops diff on the example estate against a
+// commit of itself: read both sides (one side through git) and compare.
+func BenchmarkDiffExample(b *testing.B) {
+	dir := exampleRepo(b)
+	for b.Loop() {
+		base, err := ReadGit(dir, "main")
+		if err != nil {
+			b.Fatal(err)
+		}
+		head, err := ReadDir(dir, filepath.Join(dir, "generated"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r := Run(base, head); !r.Empty() {
+			b.Fatal("the example differs from itself")
+		}
+	}
 }

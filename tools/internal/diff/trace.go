@@ -137,6 +137,8 @@ func descend(v reflect.Value, id, keyPath, path string) (string, string, int) {
 			fv := v.Field(i)
 			switch {
 			case fv.Kind() == reflect.Struct:
+				// A block such as smtp: explains the Smtp of GitlabSmtpUser.
+				found = append(found, candidate{fv, estate.FieldPath(keyPath, name), estate.FieldPath(path, name), estate.Pascal(name)})
 				collect(fv, estate.FieldPath(keyPath, name), estate.FieldPath(path, name))
 			case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct:
 				for j := range fv.Len() {
@@ -202,6 +204,10 @@ func walkEdits(b, h reflect.Value, keyPath, path string, doc *estate.Doc, out *[
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 			if name == "" || name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "allowReplace" && path == "" {
+				// The declaration of intent causes nothing.
 				continue
 			}
 			walkEdits(b.Field(i), h.Field(i), estate.FieldPath(keyPath, name), estate.FieldPath(path, name), doc, out)

@@ -5,6 +5,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -48,7 +49,11 @@ func LoadEstate(root string) (*estate.Estate, *diag.List, error) {
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range work {
-				data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(files[i])))
+				data, size, err := readFile(filepath.Join(root, filepath.FromSlash(files[i])))
+				if errors.Is(err, errTooBig) {
+					diags.Add(tooBig(files[i], size))
+					continue
+				}
 				if err != nil {
 					mu.Lock()
 					ioErrs = append(ioErrs, err)
@@ -74,6 +79,28 @@ func LoadEstate(root string) (*estate.Estate, *diag.List, error) {
 		}
 	}
 	return e, diags, nil
+}
+
+// errTooBig is readFile's error for a file larger than MaxFileSize.
+var errTooBig = errors.New("file too large")
+
+// readFile reads a file of at most MaxFileSize bytes; a larger one it
+// refuses with errTooBig and its size, unread, so it costs no memory.
+func readFile(name string) ([]byte, int64, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, fi.Size(), errTooBig
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	return data, int64(len(data)), err
 }
 
 // AddDocument puts a decoded document into the estate's list of its kind.
@@ -172,7 +199,7 @@ func LoadBytes(file string, data []byte, diags *diag.List) []Document {
 		empty = false
 		body, err := parseDocument(src.text[doc.start:doc.end], doc.line)
 		if err != nil {
-			found.add(syntaxError(file, doc.first, err))
+			found.add(syntaxError(file, src.text[doc.start:doc.end], doc.line, doc.first, err))
 			continue
 		}
 		if body == nil {
@@ -228,7 +255,9 @@ func (f *fileFindings) flush(diags *diag.List) {
 func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnostic)) Document {
 	if path.Dir(file) == ComponentsDir || strings.HasPrefix(file, ComponentsDir+"/") {
 		c := &estate.Component{Doc: estate.NewDoc(file)}
-		newDecoder(&c.Doc, line, report).decode(body, reflect.ValueOf(c).Elem(), "")
+		dec := newDecoder(&c.Doc, line, report)
+		dec.decode(body, reflect.ValueOf(c).Elem(), "")
+		dec.reportMissing()
 		return c
 	}
 	doc := estate.NewDoc(file)
@@ -266,6 +295,7 @@ func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnos
 	docField.Set(reflect.ValueOf(doc))
 	dec.doc = docField.Addr().Interface().(*estate.Doc)
 	dec.decode(body, v.Elem(), "")
+	dec.reportMissing()
 	return v.Interface()
 }
 
@@ -350,9 +380,10 @@ func parseDocument(text []byte, line int) (body ast.Node, err error) {
 	return nil, nil
 }
 
-// syntaxError turns a parser error in the document starting at line into
-// a positioned finding.
-func syntaxError(file string, line int, err error) diag.Diagnostic {
+// syntaxError turns a parser error in a document into a positioned
+// finding: text is the document, starting at line start of the file, with
+// its first content at line.
+func syntaxError(file string, text []byte, start, line int, err error) diag.Diagnostic {
 	pos := estate.Pos{File: file, Line: line, Col: 1}
 	msg := err.Error()
 	var ye yaml.Error
@@ -360,6 +391,11 @@ func syntaxError(file string, line int, err error) diag.Diagnostic {
 		msg = ye.GetMessage()
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil && tk.Position.Line >= line {
 			pos.Line, pos.Col = tk.Position.Line, max(1, tk.Position.Column)
+		}
+	}
+	if strings.Contains(msg, "not allowed in this context") || strings.Contains(msg, "non-map value") {
+		if m, h, ok := misaligned(text, start, pos.Line); ok {
+			return diag.Errorf(pos, "yaml-indent", "%s", m).WithHint("%s", h)
 		}
 	}
 	switch {

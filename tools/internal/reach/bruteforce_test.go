@@ -2,6 +2,7 @@ package reach
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -182,7 +183,7 @@ func newBrute(e *estate.Estate) *brute {
 			ps = append(ps, netip.MustParsePrefix(r.Destination))
 		}
 	}
-	b.peers = stacks.PeerRoutes(b.t, b.cidr)
+	b.peers = stacks.PeerRoutes(b.t, b.cidr, slices.Collect(maps.Values(b.cidr)))
 	// Every address where a longest-prefix decision can change.
 	for _, p := range ps {
 		lo, hi := bounds(p)

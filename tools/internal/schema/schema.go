@@ -165,10 +165,31 @@ func modelComments(root string) (map[string]string, error) {
 	comments := make(map[string]string, len(r.CommentMap))
 	for key, text := range r.CommentMap {
 		if rest, ok := strings.CutPrefix(filepath.ToSlash(key), prefix); ok {
-			comments[ModelPackage+"."+rest] = unwrap(text)
+			comments[ModelPackage+"."+rest] = withoutGoName(rest, unwrap(text))
 		}
 	}
 	return comments, nil
+}
+
+// withoutGoName drops the Go name a type's doc comment starts with, as Go
+// wants it ("Egress is the VPC's way out"), from its description: editors
+// show it to someone writing YAML, who never sees the Go name. Field
+// comments are written without it (see descriptions_test.go).
+func withoutGoName(key, text string) string {
+	if strings.Contains(key, ".") {
+		return text
+	}
+	rest, ok := strings.CutPrefix(text, key+" ")
+	if !ok {
+		return text
+	}
+	for _, verb := range []string{"is ", "are "} {
+		if r, ok := strings.CutPrefix(rest, verb); ok {
+			rest = r
+			break
+		}
+	}
+	return strings.ToUpper(rest[:1]) + rest[1:]
 }
 
 // unwrap joins the lines of each paragraph of a doc comment, so editors wrap

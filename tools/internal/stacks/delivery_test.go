@@ -172,11 +172,11 @@ func TestPlanPipelines(t *testing.T) {
 	// The pipeline passes the application its network, read as text.
 	for _, o := range tg.Overrides {
 		prm, ok := s.Param(o.Name)
-		if !ok || prm.Type != "String" || prm.Source.Stack != "prod/eu-west-1/network" {
+		if !ok || prm.Type != "String" || prm.Source.Stack != "prod/eu-west-1/network-app" {
 			t.Errorf("override %s: %+v", o.Name, prm)
 		}
 	}
-	if len(tg.Overrides) != 2 || !slices.Contains(s.DependsOn, "prod/eu-west-1/network") {
+	if len(tg.Overrides) != 2 || !slices.Contains(s.DependsOn, "prod/eu-west-1/network-app") {
 		t.Errorf("overrides %+v, depends on %v", tg.Overrides, s.DependsOn)
 	}
 	if n := pl.Notifications; n.Chat == nil || n.Chat.SecretResource != "secretsmanager:eu-west-1:111111111111:secret:gitops/chat/app-??????" || len(n.Emails) != 1 {

@@ -13,6 +13,9 @@ const ManifestFile = "manifest.json"
 type Manifest struct {
 	// Version of the manifest format.
 	Version int `json:"version"`
+	// EstateSHA256 is the hash of the YAML compiled (load.EstateHash):
+	// plan and apply refuse a generated/ the YAML has moved past.
+	EstateSHA256 string `json:"estateSha256"`
 	// Stacks in dependency order.
 	Stacks []ManifestStack `json:"stacks"`
 }

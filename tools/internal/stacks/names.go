@@ -114,3 +114,10 @@ func PipelineRoleName(pipeline string) string { return "gitops-pipeline-" + pipe
 // BakeRoleName is the role the pipeline's bake stage runs gitops bake as;
 // the deploy roles of the recipe's distribution accounts trust it.
 func BakeRoleName(pipeline string) string { return "gitops-bake-" + pipeline }
+
+// TemplateBucketName is the bucket the deploy-role stack creates in its
+// account and region; apply uploads templates too large to send inline
+// (over MaxInlineTemplateBytes) there.
+func TemplateBucketName(accountID, region string) string {
+	return "gitops-templates-" + accountID + "-" + region
+}

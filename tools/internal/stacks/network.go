@@ -7,8 +7,8 @@ import (
 	"gitops/tools/internal/estate"
 )
 
-// NetworkSpec is the network stack of one account and region: every VPC the
-// estate declares there, with its defaults resolved and subnets laid out.
+// NetworkSpec is the network stack of one VPC, with its defaults resolved
+// and subnets laid out.
 type NetworkSpec struct {
 	VPCs []NetworkVPC `json:"vpcs"`
 }
@@ -88,32 +88,26 @@ const (
 	DefaultLogRetentionDays   = 365
 )
 
-const networkStackName = "network"
+// NetworkStackName names the stack of one VPC. Each VPC has its own stack:
+// adding a VPC never touches another's, and no account's VPCs (up to its
+// VPC quota) can outgrow one stack together.
+func NetworkStackName(vpc string) string { return "network-" + vpc }
 
-// planNetworks makes one network stack per account and region that declares
-// VPCs. Two Network documents for the same place share the stack.
+// planNetworks makes one network stack per VPC.
 func (p *planner) planNetworks() {
 	for _, n := range p.e.Networks {
-		s := p.networkStack(n.Account, n.Region)
-		if s == nil {
-			s = p.newStack(KindNetwork, n.Account, n.Region, networkStackName)
-			if s == nil {
-				continue
-			}
-			s.Network = &NetworkSpec{}
-		}
 		for i := range n.VPCs {
 			v, err := networkVPC(&n.VPCs[i], n.Region)
 			if err != nil {
 				p.errorf("%s: VPC %s: %v", n.File, n.VPCs[i].Name, err)
 				continue
 			}
-			for _, other := range s.Network.VPCs {
-				if other.ID == v.ID {
-					p.errorf("%s: VPCs %s and %s have the same logical ID %s", n.File, other.Name, v.Name, v.ID)
-				}
+			s := p.newStack(KindNetwork, n.Account, n.Region, NetworkStackName(v.Name))
+			if s == nil {
+				continue
 			}
-			s.Network.VPCs = append(s.Network.VPCs, v)
+			s.Origin = n.Pos(fmt.Sprintf("vpcs[%d].name", i))
+			s.Network = &NetworkSpec{VPCs: []NetworkVPC{v}}
 			// Every VPC's id is an output, for operators and later stages.
 			s.Outputs = append(s.Outputs, VPCIDOutput(v.Name))
 			for _, nat := range v.NATs {
@@ -125,27 +119,17 @@ func (p *planner) planNetworks() {
 	}
 }
 
-// networkStack returns the network stack of an account and region, or nil.
-func (p *planner) networkStack(account, region string) *Stack {
-	return p.stacks[StackID(account, region, networkStackName)]
-}
-
-// vpcStack finds the network stack holding the VPC called name.
+// vpcStack finds the network stack of the VPC called name.
 func (p *planner) vpcStack(name string) (*Stack, *NetworkVPC) {
 	ref, ok := p.ix.VPCs[name]
 	if !ok {
 		return nil, nil
 	}
-	s := p.networkStack(ref.Network.Account, ref.Network.Region)
-	if s == nil || s.Network == nil {
+	s := p.stacks[StackID(ref.Network.Account, ref.Network.Region, NetworkStackName(name))]
+	if s == nil || s.Network == nil || len(s.Network.VPCs) != 1 {
 		return nil, nil
 	}
-	for i := range s.Network.VPCs {
-		if s.Network.VPCs[i].Name == name {
-			return s, &s.Network.VPCs[i]
-		}
-	}
-	return nil, nil
+	return s, &s.Network.VPCs[0]
 }
 
 // Subnet returns the VPC's subnet called name.

@@ -10,8 +10,10 @@ package stacks
 
 import (
 	"cmp"
+	"container/heap"
 	"fmt"
 	"maps"
+	"net/netip"
 	"path"
 	"slices"
 	"strings"
@@ -86,6 +88,9 @@ type Stack struct {
 	// Zones are the availability zones the estate uses in the stack's
 	// account and region; the synth seeds the CDK's context with them.
 	Zones []string `json:"zones,omitempty"`
+	// Origin is where the estate declares what fills the stack, for
+	// validate's findings about the stack as a whole.
+	Origin estate.Pos `json:"-"`
 
 	// Exactly one spec is set, matching Kind.
 	Network        *NetworkSpec        `json:"network,omitempty"`
@@ -162,6 +167,8 @@ type planner struct {
 	ix     *estate.Index
 	stacks map[string]*Stack
 	errs   []string
+	// allCIDRs caches estateCIDRs.
+	allCIDRs []netip.Prefix
 }
 
 func (p *planner) errorf(format string, args ...any) {
@@ -191,7 +198,8 @@ func (p *planner) newStack(kind Kind, account, region, name string) *Stack {
 			Template:  path.Join(account, region, name+".template.json"),
 			Tags:      a.Tags,
 		},
-		Zones: p.zones(account, region),
+		Zones:  p.zones(account, region),
+		Origin: a.Pos("name"),
 	}
 	p.stacks[id] = s
 	return s
@@ -298,44 +306,56 @@ func (p *planner) checkStackNames() {
 }
 
 // topoSort orders stacks so each follows its dependencies, smallest ID first
-// among the ready ones.
+// among the ready ones (Kahn's algorithm over a heap of ready IDs).
 func topoSort(stacks map[string]*Stack) ([]*Stack, error) {
-	done := map[string]bool{}
-	var order []*Stack
-	ids := make([]string, 0, len(stacks))
-	for id := range stacks {
-		ids = append(ids, id)
+	waiting := map[string]int{}
+	dependants := map[string][]string{}
+	ready := &idHeap{}
+	for id, s := range stacks {
+		for _, d := range s.DependsOn {
+			if _, ok := stacks[d]; !ok {
+				return nil, fmt.Errorf("stack %s depends on %s, which is not planned", id, d)
+			}
+			dependants[d] = append(dependants[d], id)
+		}
+		waiting[id] = len(s.DependsOn)
+		if len(s.DependsOn) == 0 {
+			heap.Push(ready, id)
+		}
 	}
-	slices.Sort(ids)
-	for len(order) < len(ids) {
-		progress := false
-		for _, id := range ids {
-			if done[id] {
-				continue
-			}
-			ready := true
-			for _, d := range stacks[id].DependsOn {
-				if _, ok := stacks[d]; !ok {
-					return nil, fmt.Errorf("stack %s depends on %s, which is not planned", id, d)
-				}
-				ready = ready && done[d]
-			}
-			if ready {
-				done[id] = true
-				order = append(order, stacks[id])
-				progress = true
-				break
+	order := make([]*Stack, 0, len(stacks))
+	for ready.Len() > 0 {
+		id := heap.Pop(ready).(string)
+		order = append(order, stacks[id])
+		for _, next := range dependants[id] {
+			if waiting[next]--; waiting[next] == 0 {
+				heap.Push(ready, next)
 			}
 		}
-		if !progress {
-			var left []string
-			for _, id := range ids {
-				if !done[id] {
-					left = append(left, id)
-				}
+	}
+	if len(order) < len(stacks) {
+		var left []string
+		for id, n := range waiting {
+			if n > 0 {
+				left = append(left, id)
 			}
-			return nil, fmt.Errorf("stacks depend on each other in a cycle: %s", strings.Join(left, ", "))
 		}
+		slices.Sort(left)
+		return nil, fmt.Errorf("stacks depend on each other in a cycle: %s", strings.Join(left, ", "))
 	}
 	return order, nil
+}
+
+// idHeap is a min-heap of stack IDs.
+type idHeap []string
+
+func (h idHeap) Len() int           { return len(h) }
+func (h idHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h idHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *idHeap) Push(x any)        { *h = append(*h, x.(string)) }
+func (h *idHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

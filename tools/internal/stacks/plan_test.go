@@ -83,11 +83,12 @@ func TestPlanStacks(t *testing.T) {
 		"prod/eu-west-1/deploy-role",
 		"prod/eu-central-1/ami-parameters",
 		"prod/eu-west-1/ami-parameters",
-		"prod/eu-west-1/network",
+		"prod/eu-west-1/network-app",
 		"prod/eu-west-1/app-prod",
 		"tooling/eu-west-1/deploy-role",
 		"tooling/eu-west-1/gitlab-main-image",
-		"tooling/eu-west-1/network",
+		"tooling/eu-west-1/network-desktops",
+		"tooling/eu-west-1/network-gitlab",
 		"tooling/eu-west-1/gitlab-main",
 		"tooling/eu-west-1/imagerecipe-base",
 		"tooling/eu-west-1/imagerecipe-app",
@@ -95,9 +96,13 @@ func TestPlanStacks(t *testing.T) {
 		"tooling/eu-west-1/pipeline-api",
 		"tooling/eu-west-1/pipeline-app",
 		"tooling/eu-west-1/tgw-hub",
-		"prod/eu-west-1/tgw-hub-attachments",
-		"tooling/eu-west-1/tgw-hub-attachments",
-		"tooling/eu-west-1/tgw-hub-routing",
+		"prod/eu-west-1/tgw-hub-attach-app",
+		"tooling/eu-west-1/tgw-hub-attach-desktops",
+		"tooling/eu-west-1/tgw-hub-attach-gitlab",
+		"tooling/eu-west-1/tgw-hub-routing-prod",
+		"tooling/eu-west-1/tgw-hub-routing-tooling",
+		"tooling/eu-west-1/tgw-hub-spokes-routes-10-0",
+		"tooling/eu-west-1/tgw-hub-spokes-routes-192-168",
 	}
 	if got := ids(p); !slices.Equal(got, want) {
 		t.Errorf("stacks in order:\n got %v\nwant %v", got, want)
@@ -114,8 +119,8 @@ func TestPlanStacks(t *testing.T) {
 			}
 		}
 	}
-	s := p.Stack("prod/eu-west-1/network")
-	if s.Name != "gitops-network" || s.AccountID != "222222222222" || s.Template != "prod/eu-west-1/network.template.json" {
+	s := p.Stack("prod/eu-west-1/network-app")
+	if s.Name != "gitops-network-app" || s.AccountID != "222222222222" || s.Template != "prod/eu-west-1/network-app.template.json" {
 		t.Errorf("prod network stack: %+v", s)
 	}
 	if s.Tags["environment"] != "production" {
@@ -178,13 +183,13 @@ func TestPlanParametersComeFromOutputs(t *testing.T) {
 		}
 	}
 	// The gateway id crosses from the tooling account into prod.
-	att := p.Stack("prod/eu-west-1/tgw-hub-attachments")
+	att := p.Stack("prod/eu-west-1/tgw-hub-attach-app")
 	prm, ok := att.Param("HubTransitGatewayId")
 	if !ok || prm.Source.Stack != "tooling/eu-west-1/tgw-hub" {
 		t.Errorf("gateway parameter of prod attachments: %+v", prm)
 	}
 	// NAT instances read the AMI from SSM.
-	net := p.Stack("tooling/eu-west-1/network")
+	net := p.Stack("tooling/eu-west-1/network-desktops")
 	if prm, ok := net.Param("NatImageArm64"); !ok || prm.Source.SSM != "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" {
 		t.Errorf("NAT image parameter: %+v", prm)
 	}
@@ -192,11 +197,8 @@ func TestPlanParametersComeFromOutputs(t *testing.T) {
 
 func TestPlanNetwork(t *testing.T) {
 	p := buildFixture(t, nil)
-	vpcs := p.Stack("tooling/eu-west-1/network").Network.VPCs
-	if len(vpcs) != 2 {
-		t.Fatalf("want 2 VPCs, got %d", len(vpcs))
-	}
-	gl, desk := vpcs[0], vpcs[1]
+	gl := p.Stack("tooling/eu-west-1/network-gitlab").Network.VPCs[0]
+	desk := p.Stack("tooling/eu-west-1/network-desktops").Network.VPCs[0]
 	if gl.CIDR != "10.0.0.0/16" || !gl.InternetGateway {
 		t.Errorf("gitlab VPC: %+v", gl)
 	}
@@ -240,7 +242,7 @@ func TestPlanNetwork(t *testing.T) {
 	if desk.FlowLogs.TrafficType != "REJECT" || desk.FlowLogs.RetentionDays != 30 {
 		t.Errorf("declared flow logs: %+v", desk.FlowLogs)
 	}
-	app := p.Stack("prod/eu-west-1/network").Network.VPCs[0]
+	app := p.Stack("prod/eu-west-1/network-app").Network.VPCs[0]
 	if app.FlowLogs != nil || app.InternetGateway || len(app.NATs) != 0 {
 		t.Errorf("app VPC without egress or flow logs: %+v", app)
 	}
@@ -255,7 +257,7 @@ func TestPlanTransitGateway(t *testing.T) {
 	if owner.ASN != 64512 || !slices.Equal(owner.ShareWith, []string{"222222222222"}) || !slices.Equal(owner.RouteTables, []string{"shared", "spokes"}) {
 		t.Errorf("owner: %+v", owner)
 	}
-	prod := p.Stack("prod/eu-west-1/tgw-hub-attachments").Attachments.Attachments
+	prod := p.Stack("prod/eu-west-1/tgw-hub-attach-app").Attachments.Attachments
 	if len(prod) != 1 || prod[0].Name != "app" || len(prod[0].SubnetParams) != 3 {
 		t.Fatalf("prod attachments: %+v", prod)
 	}
@@ -275,10 +277,19 @@ func TestPlanTransitGateway(t *testing.T) {
 	if len(prod[0].Routes) != 12 {
 		t.Errorf("want 12 routes, got %d: %+v", len(prod[0].Routes), prod[0].Routes)
 	}
-	routing := p.Stack("tooling/eu-west-1/tgw-hub-routing").Routing
-	spokes := routing.RouteTables[1]
-	if spokes.Name != "spokes" || len(spokes.Associations) != 2 || len(spokes.Routes) != 2 || !spokes.Routes[0].Blackhole || spokes.Routes[1].Attachment.Name != "gitlab" {
-		t.Errorf("spokes table: %+v", spokes)
+	// Associations and propagations by attaching account, static routes by
+	// table and /16 of their destination.
+	prodRouting := p.Stack("tooling/eu-west-1/tgw-hub-routing-prod").Routing.RouteTables
+	if len(prodRouting) != 2 || prodRouting[0].Name != "spokes" || len(prodRouting[0].Associations) != 1 || prodRouting[0].Associations[0].Name != "app" {
+		t.Errorf("prod's routing: %+v", prodRouting)
+	}
+	blackhole := p.Stack("tooling/eu-west-1/tgw-hub-spokes-routes-10-0").Routing.RouteTables
+	if len(blackhole) != 1 || len(blackhole[0].Routes) != 1 || !blackhole[0].Routes[0].Blackhole {
+		t.Errorf("spokes routes in 10.0.0.0/16: %+v", blackhole)
+	}
+	toGitLab := p.Stack("tooling/eu-west-1/tgw-hub-spokes-routes-192-168").Routing.RouteTables
+	if len(toGitLab) != 1 || len(toGitLab[0].Routes) != 1 || toGitLab[0].Routes[0].Attachment.Name != "gitlab" {
+		t.Errorf("spokes routes in 192.168.0.0/16: %+v", toGitLab)
 	}
 }
 
@@ -287,7 +298,7 @@ func TestPlanTransitGateway(t *testing.T) {
 func TestPlanNATPerZone(t *testing.T) {
 	p := buildFixture(t, map[string]string{"environments/tooling/network.yaml": strings.Replace(readFixture(t, "environments/tooling/network.yaml"),
 		"egress: {type: natGateway}", "egress: {type: natGateway, perAZ: true}", 1)})
-	gl := p.Stack("tooling/eu-west-1/network").Network.VPCs[0]
+	gl := p.Stack("tooling/eu-west-1/network-gitlab").Network.VPCs[0]
 	if len(gl.NATs) != 2 || gl.NATs[1].Subnet != "public-b" {
 		t.Fatalf("NATs: %+v", gl.NATs)
 	}
@@ -315,12 +326,12 @@ routeTables:
       - {destination: 0.0.0.0/0, attachment: gitlab}
 `})
 	// app has no egress: its private subnets send everything to the hub.
-	app := p.Stack("prod/eu-west-1/tgw-hub-attachments").Attachments.Attachments[0]
+	app := p.Stack("prod/eu-west-1/tgw-hub-attach-app").Attachments.Attachments[0]
 	if len(app.Routes) != 6 || app.Routes[0].Destination != "0.0.0.0/0" {
 		t.Errorf("app routes: %+v", app.Routes)
 	}
 	// gitlab's public and private subnets already have a default route.
-	gl := p.Stack("tooling/eu-west-1/tgw-hub-attachments").Attachments.Attachments[0]
+	gl := p.Stack("tooling/eu-west-1/tgw-hub-attach-gitlab").Attachments.Attachments[0]
 	if len(gl.Routes) != 0 {
 		t.Errorf("gitlab routes: %+v", gl.Routes)
 	}
@@ -399,7 +410,7 @@ func TestManifestDeterministic(t *testing.T) {
 	if string(a) != string(b) {
 		t.Error("two plans of the same estate give different manifests")
 	}
-	for _, want := range []string{`"sha256": "h-prod/eu-west-1/network"`, `"ssm": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"`, `"copyImage"`} {
+	for _, want := range []string{`"sha256": "h-prod/eu-west-1/network-app"`, `"ssm": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"`, `"copyImage"`} {
 		if !strings.Contains(string(a), want) {
 			t.Errorf("manifest lacks %s", want)
 		}

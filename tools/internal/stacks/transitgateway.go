@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -12,11 +13,12 @@ import (
 //
 //  1. the owner stack (owner account): the gateway, its RAM share and its
 //     route tables;
-//  2. one attachments stack per attaching account: the VPC attachments
-//     (created by the VPC's owner) and the VPC routes that send peer CIDRs
-//     to the gateway;
-//  3. the routing stack (owner account): associations, propagations and
-//     static routes, which need the attachment ids.
+//  2. one stack per attachment, in the VPC's account (the VPC's owner
+//     creates it): the attachment and the VPC routes that send the
+//     summarised peer CIDRs to the gateway (see Summarise);
+//  3. routing stacks (owner account): associations and propagations per
+//     attaching account, static routes per route table and /16 of their
+//     destinations (see planRouting), which need the attachment ids.
 //
 // Values cross accounts as parameters filled from the producers' outputs.
 
@@ -105,6 +107,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 	if owner == nil {
 		return
 	}
+	owner.Origin = t.Pos("name")
 	spec := &TransitGatewaySpec{Name: t.Name, ID: Pascal(t.Name), ASN: t.ASN}
 	ownerAccount := p.ix.Accounts[t.Account]
 	for _, name := range t.ShareWith {
@@ -132,13 +135,12 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			}
 		}
 	}
-	peers := PeerRoutes(t, cidrs)
+	peers := PeerRoutes(t, cidrs, p.estateCIDRs())
 
-	// Attachments, grouped into one stack per attaching account.
+	// Attachments, one stack each in the VPC's account.
 	attachStacks := map[string]*Stack{}
 	attachmentParam := map[string]string{}
-	var attachOrder []*Stack
-	for _, a := range t.Attachments {
+	for k, a := range t.Attachments {
 		ref, ok := p.ix.VPCs[a.VPC]
 		if !ok {
 			p.errorf("transit gateway %s: attachment %s: VPC %q is not declared", t.Name, a.Name, a.VPC)
@@ -153,19 +155,16 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			p.errorf("transit gateway %s: attachment %s: account %s of VPC %s is not in shareWith", t.Name, a.Name, vpcAccount, a.VPC)
 			continue
 		}
-		s := attachStacks[vpcAccount]
+		s := p.newStack(KindTGWAttachments, vpcAccount, t.Region, AttachmentStackName(t.Name, a.Name))
 		if s == nil {
-			s = p.newStack(KindTGWAttachments, vpcAccount, t.Region, "tgw-"+t.Name+"-attachments")
-			if s == nil {
-				continue
-			}
-			s.Attachments = &AttachmentsSpec{
-				TransitGateway: t.Name,
-				GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
-			}
-			attachStacks[vpcAccount] = s
-			attachOrder = append(attachOrder, s)
+			continue
 		}
+		s.Origin = t.Pos(fmt.Sprintf("attachments[%d].name", k))
+		s.Attachments = &AttachmentsSpec{
+			TransitGateway: t.Name,
+			GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
+		}
+		attachStacks[a.Name] = s
 		vpcParam, vpc := p.vpcParam(s, a.VPC)
 		if vpc == nil {
 			continue
@@ -198,72 +197,132 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 		attachmentParam[a.Name] = out
 	}
 
-	// Routing, in the owner account, once the attachments exist.
-	routing := &RoutingSpec{TransitGateway: t.Name}
-	var rs *Stack
-	ref := func(name string) *AttachmentRef {
+	p.planRouting(t, owner, attachStacks, attachmentParam)
+}
+
+// planRouting places a gateway's associations, propagations and static
+// routes in the owner account, in stacks whose membership never depends on
+// how many of anything there are, so that adding an attachment or a route
+// never moves a resource from one stack to another (a move is a delete and
+// a create, an outage):
+//
+//   - tgw-<gw>-routing-<account>: the associations and propagations of the
+//     attachments of one attaching account (bounded by its VPCs);
+//   - tgw-<gw>-<table>-routes-<a>-<b>: the static routes and blackholes of
+//     one route table whose destination lies in the /16 a.b.0.0 (routes
+//     shorter than /16 go by their first address).
+func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStacks map[string]*Stack, attachmentParam map[string]string) {
+	accountOf := map[string]string{}
+	for name, s := range attachStacks {
+		accountOf[name] = s.Account
+	}
+	byName := map[string]*Stack{}
+	stack := func(name string, origin string) *Stack {
+		if s, ok := byName[name]; ok {
+			return s
+		}
+		s := p.newStack(KindTGWRouting, t.Account, t.Region, name)
+		if s != nil {
+			s.Routing = &RoutingSpec{TransitGateway: t.Name}
+			s.Origin = t.Pos(origin)
+		}
+		byName[name] = s
+		return s
+	}
+	table := func(s *Stack, rt *estate.TGWRouteTable) *RouteTableSpec {
+		specs := s.Routing.RouteTables
+		if n := len(specs); n > 0 && specs[n-1].Name == rt.Name {
+			return &specs[n-1]
+		}
+		s.Routing.RouteTables = append(specs, RouteTableSpec{Name: rt.Name, ID: Pascal(rt.Name),
+			TableParam: p.addParam(s, owner, TGWRouteTableIDOutput(t.Name, rt.Name), "String")})
+		return &s.Routing.RouteTables[len(s.Routing.RouteTables)-1]
+	}
+	ref := func(s *Stack, name string) *AttachmentRef {
 		out, ok := attachmentParam[name]
 		if !ok {
 			p.errorf("transit gateway %s: route tables refer to attachment %q, which is not declared", t.Name, name)
 			return nil
 		}
-		for _, s := range attachOrder {
-			if slices.Contains(s.Outputs, out) {
-				p.addParam(rs, s, out, "String")
-			}
-		}
+		p.addParam(s, attachStacks[name], out, "String")
 		return &AttachmentRef{Name: name, ID: Pascal(name), Param: out}
 	}
-	needed := false
-	for _, rt := range t.RouteTables {
-		needed = needed || len(rt.Associations)+len(rt.Propagations)+len(rt.Routes) > 0
-	}
-	if !needed {
-		return
-	}
-	rs = p.newStack(KindTGWRouting, t.Account, t.Region, "tgw-"+t.Name+"-routing")
-	if rs == nil {
-		return
-	}
-	for _, rt := range t.RouteTables {
-		spec := RouteTableSpec{Name: rt.Name, ID: Pascal(rt.Name), TableParam: p.addParam(rs, owner, TGWRouteTableIDOutput(t.Name, rt.Name), "String")}
-		for _, a := range rt.Associations {
-			if r := ref(a); r != nil {
+	for i := range t.RouteTables {
+		rt := &t.RouteTables[i]
+		for k, a := range rt.Associations {
+			s := stack(RoutingStackName(t.Name, accountOf[a]), fmt.Sprintf("routeTables[%d].associations[%d]", i, k))
+			if s == nil {
+				continue
+			}
+			if r := ref(s, a); r != nil {
+				spec := table(s, rt)
 				spec.Associations = append(spec.Associations, *r)
 			}
 		}
-		for _, a := range rt.Propagations {
-			if r := ref(a); r != nil {
+	}
+	for i := range t.RouteTables {
+		rt := &t.RouteTables[i]
+		for k, a := range rt.Propagations {
+			s := stack(RoutingStackName(t.Name, accountOf[a]), fmt.Sprintf("routeTables[%d].propagations[%d]", i, k))
+			if s == nil {
+				continue
+			}
+			if r := ref(s, a); r != nil {
+				spec := table(s, rt)
 				spec.Propagations = append(spec.Propagations, *r)
 			}
 		}
-		for _, r := range rt.Routes {
+	}
+	for i := range t.RouteTables {
+		rt := &t.RouteTables[i]
+		for k, r := range rt.Routes {
+			s := stack(RoutesStackName(t.Name, rt.Name, r.Destination), fmt.Sprintf("routeTables[%d].routes[%d].destination", i, k))
+			if s == nil {
+				continue
+			}
 			route := TGWRouteSpec{Destination: r.Destination, Blackhole: r.Blackhole}
 			if !r.Blackhole {
-				if route.Attachment = ref(r.Attachment); route.Attachment == nil {
+				if route.Attachment = ref(s, r.Attachment); route.Attachment == nil {
 					continue
 				}
 			}
+			spec := table(s, rt)
 			spec.Routes = append(spec.Routes, route)
 		}
-		routing.RouteTables = append(routing.RouteTables, spec)
-	}
-	rs.Routing = routing
-	// Routing follows every attachment, even ones no table mentions, so a
-	// deploy never associates before all attachments are accepted.
-	for _, s := range attachOrder {
-		p.dependOn(rs, s)
 	}
 }
 
+// AttachmentStackName names the stack of one attachment of gateway tgw and
+// the routes its VPC sends to the gateway.
+func AttachmentStackName(tgw, attachment string) string {
+	return "tgw-" + tgw + "-attach-" + attachment
+}
+
+// RoutingStackName names the stack of the associations and propagations of
+// one attaching account's attachments to gateway tgw.
+func RoutingStackName(tgw, account string) string { return "tgw-" + tgw + "-routing-" + account }
+
+// RoutesStackName names the stack of the static routes of a gateway route
+// table whose destinations lie in the same /16 as destination.
+func RoutesStackName(tgw, table, destination string) string {
+	block := "invalid"
+	if d, err := netip.ParsePrefix(destination); err == nil && d.Addr().Is4() {
+		a := d.Masked().Addr().As4()
+		block = fmt.Sprintf("%d-%d", a[0], a[1])
+	}
+	return "tgw-" + tgw + "-" + table + "-routes-" + block
+}
+
 // PeerRoutes returns, for each attachment of t, the destinations its VPC
-// must send to the gateway: the CIDRs reachable through the route table the
-// attachment is associated with — the VPC CIDRs of the attachments
-// propagated into that table and its static routes to attachments — minus
-// blackholed destinations and anything inside the VPC's own CIDR. vpcCIDRs
-// maps VPC names to their CIDRs. Attachments without an association reach
-// nothing. Each list is sorted and free of duplicates.
-func PeerRoutes(t *estate.TransitGateway, vpcCIDRs map[string]netip.Prefix) map[string][]netip.Prefix {
+// must send to the gateway: a summary (see Summarise) of the CIDRs
+// reachable through the route table the attachment is associated with —
+// the VPC CIDRs of the attachments propagated into that table and its
+// static routes to attachments, minus destinations blackholed exactly —
+// that covers no other VPC of the estate (estateCIDRs) nor a blackhole
+// unless the table reaches it, with nothing inside the VPC's own CIDR.
+// vpcCIDRs maps attached VPC names to their CIDRs. Attachments without an
+// association reach nothing. Each list is sorted and free of duplicates.
+func PeerRoutes(t *estate.TransitGateway, vpcCIDRs map[string]netip.Prefix, estateCIDRs []netip.Prefix) map[string][]netip.Prefix {
 	vpcOf := map[string]string{}
 	for _, a := range t.Attachments {
 		vpcOf[a.Name] = a.VPC
@@ -288,22 +347,24 @@ func PeerRoutes(t *estate.TransitGateway, vpcCIDRs map[string]netip.Prefix) map[
 				reach = append(reach, d)
 			}
 		}
+		// A static blackhole beats a propagated route to the same prefix.
+		reach = slices.DeleteFunc(reach, func(d netip.Prefix) bool { return slices.Contains(dropped, d) })
+		forbidden := append(slices.Clone(dropped), estateCIDRs...)
+		summary := Summarise(reach, forbidden)
 		for _, assoc := range rt.Associations {
+			if _, seen := out[assoc]; seen {
+				continue
+			}
 			own, hasOwn := vpcCIDRs[vpcOf[assoc]]
-			var dsts []netip.Prefix
-			for _, d := range reach {
-				if slices.Contains(dropped, d) || slices.Contains(dsts, d) {
-					continue
-				}
+			dsts := []netip.Prefix{}
+			for _, d := range summary {
 				if hasOwn && own.Bits() <= d.Bits() && own.Contains(d.Addr()) {
+					// The VPC's local route already covers it.
 					continue
 				}
 				dsts = append(dsts, d)
 			}
-			slices.SortFunc(dsts, comparePrefix)
-			if _, seen := out[assoc]; !seen {
-				out[assoc] = dsts
-			}
+			out[assoc] = dsts
 		}
 	}
 	return out

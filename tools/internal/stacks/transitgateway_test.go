@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"maps"
 	"net/netip"
 	"slices"
 	"testing"
@@ -14,6 +15,8 @@ func TestPeerRoutes(t *testing.T) {
 		"b": netip.MustParsePrefix("10.1.0.0/16"),
 		"c": netip.MustParsePrefix("10.2.0.0/16"),
 	}
+	// d is a VPC of the estate attached elsewhere: no summary may take it in.
+	estateCIDRs := append(slices.Collect(maps.Values(cidrs)), netip.MustParsePrefix("10.3.0.0/16"))
 	atts := []estate.TGWAttachment{{Name: "a", VPC: "a"}, {Name: "b", VPC: "b"}, {Name: "c", VPC: "c"}}
 	cases := []struct {
 		name   string
@@ -25,7 +28,21 @@ func TestPeerRoutes(t *testing.T) {
 			tables: []estate.TGWRouteTable{
 				{Name: "all", Associations: []string{"a", "b"}, Propagations: []string{"a", "b", "c"}},
 			},
-			want: map[string][]string{"a": {"10.1.0.0/16", "10.2.0.0/16"}, "b": {"10.0.0.0/16", "10.2.0.0/16"}},
+			want: map[string][]string{"a": {"10.0.0.0/15", "10.2.0.0/16"}, "b": {"10.0.0.0/15", "10.2.0.0/16"}},
+		},
+		{
+			name: "summaries stop at private blocks and at VPCs out of reach",
+			tables: []estate.TGWRouteTable{
+				{Name: "t", Associations: []string{"c"}, Propagations: []string{"a", "b"}, Routes: []estate.TGWRoute{
+					{Destination: "172.16.0.0/24", Attachment: "a"},
+					{Destination: "172.16.1.0/24", Attachment: "a"},
+					{Destination: "172.16.2.0/24", Attachment: "a"},
+					{Destination: "172.16.3.0/24", Blackhole: true},
+					{Destination: "8.8.8.0/24", Attachment: "a"},
+					{Destination: "8.8.9.0/24", Attachment: "a"},
+				}},
+			},
+			want: map[string][]string{"c": {"8.8.8.0/24", "8.8.9.0/24", "10.0.0.0/15", "172.16.0.0/23", "172.16.2.0/24"}},
 		},
 		{
 			name: "hub and spokes: spokes reach only the hub",
@@ -66,6 +83,15 @@ func TestPeerRoutes(t *testing.T) {
 			want: map[string][]string{"a": {"10.1.0.0/16", "10.2.0.0/16"}},
 		},
 		{
+			name: "a default route absorbs no other: subnets with their own default keep the rest",
+			tables: []estate.TGWRouteTable{
+				{Name: "t", Associations: []string{"a"}, Propagations: []string{"b"}, Routes: []estate.TGWRoute{
+					{Destination: "0.0.0.0/0", Attachment: "c"},
+				}},
+			},
+			want: map[string][]string{"a": {"0.0.0.0/0", "10.1.0.0/16"}},
+		},
+		{
 			name:   "unassociated attachments reach nothing",
 			tables: []estate.TGWRouteTable{{Name: "t", Propagations: []string{"a", "b"}}},
 			want:   map[string][]string{},
@@ -73,7 +99,7 @@ func TestPeerRoutes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := PeerRoutes(&estate.TransitGateway{Attachments: atts, RouteTables: tc.tables}, cidrs)
+			got := PeerRoutes(&estate.TransitGateway{Attachments: atts, RouteTables: tc.tables}, cidrs, estateCIDRs)
 			for name, want := range tc.want {
 				var have []string
 				for _, p := range got[name] {

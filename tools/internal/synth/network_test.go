@@ -1,13 +1,21 @@
 package synth
 
 import (
+	"maps"
 	"strings"
 	"testing"
 )
 
 func TestNetwork(t *testing.T) {
 	_, templates := fixtureTemplates(t)
-	tmpl := parse(t, templates["tooling/eu-west-1/network.template.json"])
+	// The tooling account's two VPCs, each in its own stack, read as one.
+	tmpl := parse(t, templates["tooling/eu-west-1/network-gitlab.template.json"])
+	desktops := parse(t, templates["tooling/eu-west-1/network-desktops.template.json"])
+	maps.Copy(tmpl.Resources, desktops.Resources)
+	if tmpl.Parameters == nil {
+		tmpl.Parameters = map[string]map[string]any{}
+	}
+	maps.Copy(tmpl.Parameters, desktops.Parameters)
 
 	vpc := tmpl.Resources["GitlabVpc"].Properties
 	if vpc["CidrBlock"] != "10.0.0.0/16" || vpc["EnableDnsHostnames"] != true || vpc["EnableDnsSupport"] != true {
@@ -74,7 +82,7 @@ func TestNetwork(t *testing.T) {
 	if tmpl.Resources["DesktopsFlowLog"].Properties["TrafficType"] != "REJECT" || tmpl.Resources["DesktopsFlowLogGroup"].Properties["RetentionInDays"] != 30.0 {
 		t.Error("desktops flow log options")
 	}
-	prod := parse(t, templates["prod/eu-west-1/network.template.json"])
+	prod := parse(t, templates["prod/eu-west-1/network-app.template.json"])
 	if len(prod.ofType("AWS::EC2::FlowLog"))+len(prod.ofType("AWS::EC2::InternetGateway"))+len(prod.ofType("AWS::EC2::Route")) != 0 {
 		t.Error("prod app VPC has flow logs, an internet gateway or routes it did not declare")
 	}
@@ -98,7 +106,7 @@ func TestTransitGateway(t *testing.T) {
 	if len(owner.ofType("AWS::EC2::TransitGatewayRouteTable")) != 2 {
 		t.Error("route tables")
 	}
-	prod := parse(t, templates["prod/eu-west-1/tgw-hub-attachments.template.json"])
+	prod := parse(t, templates["prod/eu-west-1/tgw-hub-attach-app.template.json"])
 	att := prod.only(t, "AWS::EC2::TransitGatewayAttachment").Properties
 	if jsonString(att["TransitGatewayId"]) != `{"Ref":"HubTransitGatewayId"}` || len(att["SubnetIds"].([]any)) != 3 {
 		t.Errorf("attachment: %v", att)
@@ -112,7 +120,10 @@ func TestTransitGateway(t *testing.T) {
 			t.Errorf("%s does not wait for the attachment", id)
 		}
 	}
-	routing := parse(t, templates["tooling/eu-west-1/tgw-hub-routing.template.json"])
+	routing := parse(t, templates["tooling/eu-west-1/tgw-hub-routing-tooling.template.json"])
+	for _, name := range []string{"routing-prod", "spokes-routes-10-0", "spokes-routes-192-168"} {
+		maps.Copy(routing.Resources, parse(t, templates["tooling/eu-west-1/tgw-hub-"+name+".template.json"]).Resources)
+	}
 	if n := len(routing.ofType("AWS::EC2::TransitGatewayRouteTableAssociation")); n != 3 {
 		t.Errorf("want 3 associations, got %d", n)
 	}

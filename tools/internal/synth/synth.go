@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"gitops/tools/internal/stacks"
@@ -80,7 +81,10 @@ func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) 
 		}
 		built[s.ID] = st
 	}
-	asm := app.Synth(nil)
+	asm, err := synthApp(app, specs)
+	if err != nil {
+		return nil, err
+	}
 	if missing := asm.Manifest().Missing; missing != nil && len(*missing) > 0 {
 		var keys []string
 		for _, m := range *missing {
@@ -97,6 +101,27 @@ func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) 
 		out[s.ID] = data
 	}
 	return out, nil
+}
+
+// synthApp synthesizes the app. The CDK reports what it refuses at synth
+// (a stack over CloudFormation's limits, say) as a panic out of jsii
+// naming the construct (Stack<i>); it becomes an error naming the stack.
+func synthApp(app awscdk.App, specs []*stacks.Stack) (asm cxapi.CloudAssembly, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg := fmt.Sprint(r)
+			for i := len(specs) - 1; i >= 0; i-- {
+				construct := fmt.Sprintf("Stack%d", i)
+				if strings.Contains(msg, "'"+construct+"'") || strings.Contains(msg, construct+"/") {
+					msg = strings.ReplaceAll(msg, construct, specs[i].Name)
+					err = fmt.Errorf("stack %s: the CDK refused it: %s", specs[i].ID, msg)
+					return
+				}
+			}
+			err = fmt.Errorf("the CDK refused the stacks: %s", msg)
+		}
+	}()
+	return app.Synth(nil), nil
 }
 
 // build makes the CDK stack of one planned stack.
@@ -141,7 +166,9 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 	case s.GitLabImage != nil:
 		err = b.gitlabImage(s.GitLabImage)
 	case s.DeployRole != nil:
-		err = b.deployRole(s.DeployRole)
+		if err = b.deployRole(s.DeployRole); err == nil {
+			b.templateBucket(s.DeployRole)
+		}
 	case s.Mirrors != nil:
 		err = b.mirrors(s.Mirrors)
 	case s.ImageRecipe != nil:

@@ -20,20 +20,35 @@ const RoutesPerGateway = 5000
 // maxVPCs is how many /20 blocks 10.0.0.0/8 holds.
 const maxVPCs = 1 << 12
 
+// maxRoutes is how many /24s 100.64.0.0/10 and 172.16.0.0/12 hold: static
+// route destinations, outside the VPCs, as on-premises networks are.
+const maxRoutes = 1<<14 + 1<<12
+
+// routeDestination is the r-th /24 of 100.64.0.0/10, then of 172.16.0.0/12:
+// contiguous, so each VPC route table summarises them into a few prefixes.
+func routeDestination(r int) string {
+	if r < 1<<14 {
+		return fmt.Sprintf("100.%d.%d.0/24", 64+r/256, r%256)
+	}
+	r -= 1 << 14
+	return fmt.Sprintf("172.%d.%d.0/24", 16+r/256, r%256)
+}
+
 // Generate writes an estate under dir (which it creates): one tooling account
 // and accounts-1 workload accounts; vpcs VPCs spread over the accounts, each
 // a distinct /20 of 10.0.0.0/8 with public, private and transit-gateway
 // tiers over two zones; and transit gateways in the tooling account that
-// attach every VPC and carry routes static routes, each to a distinct /24
-// (or /28) inside one VPC's block. Every reference in it resolves.
+// attach every VPC and carry routes static routes to distinct /24s outside
+// the VPCs (routeDestination). Every reference in it resolves, and it
+// stays inside AWS's default quotas when accounts ≥ vpcs / 5.
 func Generate(dir string, accounts, vpcs, routes int) error {
 	switch {
 	case accounts < 1:
 		return fmt.Errorf("synthetic: need at least one account, got %d", accounts)
 	case vpcs < 1 || vpcs > maxVPCs:
 		return fmt.Errorf("synthetic: vpcs must be between 1 and %d, got %d", maxVPCs, vpcs)
-	case routes < 0 || routes > 256*vpcs:
-		return fmt.Errorf("synthetic: %d VPCs hold at most %d routes, got %d", vpcs, 256*vpcs, routes)
+	case routes < 0 || routes > maxRoutes:
+		return fmt.Errorf("synthetic: routes must be between 0 and %d, got %d", maxRoutes, routes)
 	}
 	g := &generator{dir: dir, accounts: accounts, vpcs: vpcs, routes: routes}
 	g.gateways = max(1, min(vpcs, (routes+RoutesPerGateway-1)/RoutesPerGateway))
@@ -103,6 +118,10 @@ regions: [%s]
 tags:
   cost-centre: "%04d"
 `, name, 100000000000+a, name, role, a%10 == 9, Region, a)
+	// More VPCs per account than AWS's default five: declare the raised quota.
+	if perAccount := (g.vpcs + g.accounts - 1) / g.accounts; perAccount > 5 {
+		body += fmt.Sprintf("quotas:\n  - {region: %s, vpcsPerRegion: %d}\n", Region, perAccount)
+	}
 	return g.write("accounts/"+name+".yaml", body)
 }
 
@@ -155,12 +174,11 @@ func (g *generator) writeGateway(t int) error {
 	for v := t; v < g.vpcs; v += g.gateways {
 		fmt.Fprintf(&b, "      - %s\n", vpcName(v))
 	}
-	// Route r goes to VPC r mod vpcs, to its (r / vpcs)-th /24 (or /28 when
-	// a VPC needs more than its sixteen /24s).
-	perVPC := (g.routes + g.vpcs - 1) / g.vpcs
+	// Route r goes to VPC r mod vpcs (an appliance in front of the network
+	// it reaches), towards routeDestination(r).
 	routesHere := false
 	for r := 0; r < g.routes; r++ {
-		v, k := r%g.vpcs, r/g.vpcs
+		v := r % g.vpcs
 		if g.vpcGateway(v) != t {
 			continue
 		}
@@ -168,12 +186,7 @@ func (g *generator) writeGateway(t int) error {
 			b.WriteString("    routes:\n")
 			routesHere = true
 		}
-		x, y := vpcBlock(v)
-		if perVPC <= 16 {
-			fmt.Fprintf(&b, "      - {destination: 10.%d.%d.0/24, attachment: %s}\n", x, y+k, vpcName(v))
-		} else {
-			fmt.Fprintf(&b, "      - {destination: 10.%d.%d.%d/28, attachment: %s}\n", x, y+k/16, (k%16)*16, vpcName(v))
-		}
+		fmt.Fprintf(&b, "      - {destination: %s, attachment: %s}\n", routeDestination(r), vpcName(v))
 	}
 	return g.write(fmt.Sprintf("environments/tooling/hub-%d.yaml", t+1), b.String())
 }

@@ -8,6 +8,7 @@ import (
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
 	"gitops/tools/internal/load"
+	"gitops/tools/internal/stacks"
 	"gitops/tools/internal/validate"
 )
 
@@ -40,9 +41,9 @@ func TestGeneratedEstateValidates(t *testing.T) {
 		prefix                 int
 	}{
 		{"routes as /24s", 7, 40, 400, 1, 24},
-		{"routes as /28s", 3, 5, 200, 1, 28},
+		{"fewer accounts: raised VPC quotas", 3, 20, 200, 1, 24},
 		{"more accounts than VPCs", 6, 3, 0, 1, 0},
-		{"several gateways", 4, 40, 2*RoutesPerGateway + 1, 3, 28},
+		{"several gateways, both private ranges", 8, 40, 2*RoutesPerGateway + 1, 3, 24},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -62,7 +63,7 @@ func TestGeneratedEstateValidates(t *testing.T) {
 }
 
 // checkShape checks what the checks may not: the sizes asked for, distinct
-// VPC blocks and route destinations, and each route inside its VPC.
+// VPC blocks and route destinations, and each route outside every VPC.
 func checkShape(t *testing.T, e *estate.Estate, accounts, vpcs, routes, gateways, prefix int) {
 	t.Helper()
 	if len(e.Accounts) != accounts {
@@ -109,8 +110,8 @@ func checkShape(t *testing.T, e *estate.Estate, accounts, vpcs, routes, gateways
 					t.Fatalf("destination %s twice", d)
 				}
 				dests[d] = true
-				if d.Bits() != prefix || !blocks[r.Attachment].Contains(d.Addr()) {
-					t.Fatalf("route to %s goes to %s (%s); want a /%d inside it", d, r.Attachment, blocks[r.Attachment], prefix)
+				if _, ok := blocks[r.Attachment]; d.Bits() != prefix || !ok || netip.MustParsePrefix("10.0.0.0/8").Overlaps(d) {
+					t.Fatalf("route to %s goes to %s; want a /%d outside the VPCs", d, r.Attachment, prefix)
 				}
 			}
 		}
@@ -128,11 +129,96 @@ func TestGenerateRefusesImpossibleSizes(t *testing.T) {
 		{0, 1, 0},
 		{1, 0, 0},
 		{1, 4097, 0},
-		{1, 2, 513},
+		{1, 2, 1<<14 + 1<<12 + 1},
 		{1, 1, -1},
 	} {
 		if err := Generate(t.TempDir(), tc.accounts, tc.vpcs, tc.routes); err == nil {
 			t.Errorf("Generate(%d accounts, %d VPCs, %d routes) succeeded", tc.accounts, tc.vpcs, tc.routes)
+		}
+	}
+}
+
+// TestRandomEstatesPlanWithinLimits is the property validate promises:
+// an estate it passes plans (compile's first step) into stacks inside
+// CloudFormation's limits, with every VPC route table inside its quota.
+// The synth package checks the same on real templates for a few seeds.
+func TestRandomEstatesPlanWithinLimits(t *testing.T) {
+	passed := 0
+	const draws = 40
+	for seed := range uint64(draws) {
+		dir := t.TempDir()
+		if err := Random(dir, seed); err != nil {
+			t.Fatal(err)
+		}
+		e, ds := loadAndValidate(t, dir)
+		if errorsOf(ds) != "" {
+			for _, d := range ds {
+				if d.Severity == diag.Error && !strings.HasPrefix(d.Rule, "limit-") && !strings.HasPrefix(d.Rule, "quota-") {
+					t.Fatalf("seed %d: the generator wrote an invalid estate: %s", seed, d)
+				}
+				if d.Severity == diag.Error {
+					t.Logf("seed %d: refused: %s", seed, d.Rule)
+				}
+			}
+			continue
+		}
+		passed++
+		p, err := stacks.Build(e)
+		if err != nil {
+			t.Fatalf("seed %d: validate passed, the planner failed: %v", seed, err)
+		}
+		for _, s := range p.Stacks {
+			if s.Resources() > stacks.MaxResources || len(s.Parameters) > stacks.MaxParameters || len(s.Outputs) > stacks.MaxOutputs || len(s.Name) > stacks.MaxStackName {
+				t.Errorf("seed %d: stack %s: %d resources, %d parameters, %d outputs", seed, s.ID, s.Resources(), len(s.Parameters), len(s.Outputs))
+			}
+		}
+		checkVPCRouteTables(t, seed, e, p)
+	}
+	// The property must not hold vacuously.
+	if passed < draws/2 {
+		t.Errorf("only %d of %d random estates validate", passed, draws)
+	}
+	t.Logf("%d of %d random estates validate", passed, draws)
+}
+
+// checkVPCRouteTables counts each VPC route table's routes independently
+// of validate: local, default, gateway endpoints, routes to gateways.
+func checkVPCRouteTables(t *testing.T, seed uint64, e *estate.Estate, p *stacks.Plan) {
+	t.Helper()
+	perTable := map[string]int{}
+	for _, s := range p.Stacks {
+		if s.Attachments != nil {
+			for _, a := range s.Attachments.Attachments {
+				for _, r := range a.Routes {
+					perTable[a.VPC+"/"+r.Subnet]++
+				}
+			}
+		}
+	}
+	quota := map[string]int{}
+	for _, a := range e.Accounts {
+		for _, q := range a.Quotas {
+			quota[a.Name+"/"+q.Region] = q.RoutesPerRouteTable
+		}
+	}
+	for _, s := range p.Stacks {
+		if s.Network == nil {
+			continue
+		}
+		limit := quota[s.Account+"/"+s.Region]
+		if limit == 0 {
+			limit = 50
+		}
+		for _, v := range s.Network.VPCs {
+			for _, sub := range v.Subnets {
+				n := 1 + len(v.GatewayEndpoints) + perTable[v.Name+"/"+sub.Name]
+				if sub.DefaultRoute != "" {
+					n++
+				}
+				if n > limit {
+					t.Errorf("seed %d: route table of %s/%s holds %d routes, quota %d", seed, v.Name, sub.Name, n, limit)
+				}
+			}
 		}
 	}
 }

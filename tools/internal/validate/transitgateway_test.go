@@ -186,7 +186,9 @@ func largeEstate(tb testing.TB, accounts, vpcs, tables, routes int) *estate.Esta
 		if a == 0 {
 			role = "tooling"
 		}
-		write(fmt.Sprintf("accounts/a%d.yaml", a), fmt.Sprintf("kind: Account\nname: a%d\nid: \"%012d\"\nemail: a%d@example.com\nrole: %s\nregions: [eu-west-1]\n", a, a+1, a, role))
+		// Raised quotas: this many VPCs per account, routes per gateway.
+		write(fmt.Sprintf("accounts/a%d.yaml", a), fmt.Sprintf("kind: Account\nname: a%d\nid: \"%012d\"\nemail: a%d@example.com\nrole: %s\nregions: [eu-west-1]\n"+
+			"quotas: [{region: eu-west-1, vpcsPerRegion: %d, routesPerTransitGateway: %d}]\n", a, a+1, a, role, vpcs, tables*(routes+len(names)+vpcs*accounts)))
 		var net strings.Builder
 		fmt.Fprintf(&net, "kind: Network\naccount: a%d\nregion: eu-west-1\nvpcs:\n", a)
 		for v := range vpcs {
@@ -208,8 +210,9 @@ func largeEstate(tb testing.TB, accounts, vpcs, tables, routes int) *estate.Esta
 		fmt.Fprintf(&hub, "  - name: rt%d\n    associations: [%s]\n    propagations: [%s]\n    routes:\n",
 			r, strings.Join(names[r*per:(r+1)*per], ", "), strings.Join(names, ", "))
 		for q := range routes {
-			// Destinations in 11.0.0.0/8, away from the VPCs.
-			fmt.Fprintf(&hub, "      - {destination: 11.%d.%d.0/24, attachment: %s}\n", q/256, q%256, names[(r*routes+q)%len(names)])
+			// Destinations in 172.16.0.0/12, away from the VPCs: VPC route
+			// tables summarise them.
+			fmt.Fprintf(&hub, "      - {destination: 172.%d.%d.0/24, attachment: %s}\n", 16+q/256, q%256, names[(r*routes+q)%len(names)])
 		}
 	}
 	write("environments/a0/tgw.yaml", hub.String())

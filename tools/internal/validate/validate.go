@@ -27,6 +27,8 @@ func Estate(e *estate.Estate) *diag.List {
 		c.checkPipelines,
 		c.checkAllowReplace,
 		c.checkReach,
+		c.checkNameLengths,
+		c.checkQuotas,
 	}
 	// Checks only read the estate and the list is safe for concurrent use,
 	// so they run side by side.
@@ -35,6 +37,11 @@ func Estate(e *estate.Estate) *diag.List {
 		wg.Go(check)
 	}
 	wg.Wait()
+	// The planner assumes a valid estate, so the limits of what it plans
+	// are checked last, and only on one.
+	if !c.diags.HasErrors() {
+		c.checkPlanLimits()
+	}
 	return c.diags
 }
 

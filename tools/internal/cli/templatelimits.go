@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"gitops/tools/internal/stacks"
+)
+
+// checkTemplateLimits holds every synthesized template to CloudFormation's
+// limits. Validate refuses an estate whose plan exceeds them, so a finding
+// here is a gap between the planner's counts and the synth: compile stops
+// rather than write a template AWS would refuse.
+func checkTemplateLimits(plan *stacks.Plan, templates map[string][]byte) error {
+	var problems []string
+	for _, s := range plan.Stacks {
+		data := templates[s.ID]
+		var t struct {
+			Resources, Parameters, Outputs map[string]json.RawMessage
+		}
+		if err := json.Unmarshal(data, &t); err != nil {
+			problems = append(problems, fmt.Sprintf("stack %s: the template is not JSON: %v", s.ID, err))
+			continue
+		}
+		over := func(what string, n, limit int) {
+			if n > limit {
+				problems = append(problems, fmt.Sprintf("stack %s: %d %s, over CloudFormation's %d", s.ID, n, what, limit))
+			}
+		}
+		over("resources", len(t.Resources), stacks.MaxResources)
+		over("parameters", len(t.Parameters), stacks.MaxParameters)
+		over("outputs", len(t.Outputs), stacks.MaxOutputs)
+		over("template bytes", len(data), stacks.MaxTemplateBytes)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("templates over CloudFormation's limits (validate should have refused the estate; please report it):\n\t%s", strings.Join(problems, "\n\t"))
+	}
+	return nil
+}

@@ -1,0 +1,209 @@
+package validate
+
+import (
+	"fmt"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
+)
+
+// The limits AWS enforces when the estate is deployed: CloudFormation's
+// per-stack limits (checked on the planned stacks), IAM name lengths and
+// the service quotas the estate can hit. Service quotas have defaults an
+// account may have raised; the account declares those under quotas: and
+// validate trusts them.
+//
+// Quota pages:
+//   - VPC: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html
+//   - Transit Gateway: https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html
+//   - CloudFormation: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+//   - IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+const (
+	// VPCs per Region (L-F678F1CE), adjustable.
+	defaultVPCsPerRegion = 5
+	// Routes per route table (L-93826ACB), adjustable up to 1,000.
+	defaultRoutesPerRouteTable = 50
+	// Interface VPC endpoints per VPC (L-29B6F2EB), adjustable.
+	defaultInterfaceEndpointsPerVPC = 50
+	// Attachments per transit gateway (L-E0233F82), adjustable.
+	defaultAttachmentsPerTransitGateway = 5000
+	// Routes (static and propagated) per transit gateway, adjustable.
+	defaultRoutesPerTransitGateway = 10000
+	// IAM user and role names: 64 characters, not adjustable.
+	maxIAMName = 64
+)
+
+func quotaOr(raised, def int) int {
+	if raised > 0 {
+		return raised
+	}
+	return def
+}
+
+// checkNameLengths checks the names compile derives from estate names and
+// AWS limits in length: IAM users and roles.
+func (c *checker) checkNameLengths() {
+	long := func(doc *estate.Doc, what, name, kind, derived string) {
+		if len(derived) > maxIAMName {
+			c.report(diag.Errorf(doc.Pos("name"), "limit-name-length", "%s %s names the IAM %s %s, %d characters; IAM allows %d",
+				what, name, kind, derived, len(derived), maxIAMName).
+				WithHint("shorten the name to at most %d characters", len(name)-(len(derived)-maxIAMName)))
+		}
+	}
+	for _, m := range c.e.Mirrors {
+		if m.CodeCommit != nil {
+			long(&m.Doc, "mirror", m.Name, "user", stacks.MirrorUserName(m.Name))
+		}
+	}
+	for _, r := range c.e.ImageRecipes {
+		long(&r.Doc, "image recipe", r.Name, "role", stacks.RecipeInstanceRoleName(r.Name))
+	}
+	for _, p := range c.e.Pipelines {
+		long(&p.Doc, "pipeline", p.Name, "role", stacks.PipelineRoleName(p.Name))
+	}
+}
+
+// checkQuotas checks the service quotas that depend on the declarations
+// only: VPCs per region, subnets and interface endpoints per VPC,
+// attachments and routes per transit gateway. (Subnets per VPC: the
+// subnet-count rule of network.go.)
+func (c *checker) checkQuotas() {
+	vpcs := map[string]int{}
+	for _, n := range c.e.Networks {
+		a := c.ix.Accounts[n.Account]
+		if a == nil {
+			continue
+		}
+		q := a.Quota(n.Region)
+		for i := range n.VPCs {
+			v := &n.VPCs[i]
+			at := fmt.Sprintf("vpcs[%d]", i)
+			key := n.Account + "/" + n.Region
+			vpcs[key]++
+			if limit := quotaOr(q.VPCsPerRegion, defaultVPCsPerRegion); vpcs[key] == limit+1 {
+				c.report(diag.Errorf(n.Pos(at+".name"), "quota-vpcs-per-region", "VPC %s is the %d. VPC of account %s in %s; the quota is %d",
+					v.Name, vpcs[key], n.Account, n.Region, limit).
+					WithHint("request more VPCs per Region (L-F678F1CE) and declare it in %s under quotas: [{region: %s, vpcsPerRegion: N}]", a.File, n.Region))
+			}
+			if k := len(v.Endpoints.Interface); k > quotaOr(q.InterfaceEndpointsPerVPC, defaultInterfaceEndpointsPerVPC) {
+				c.report(diag.Errorf(n.Pos(at+".endpoints.interface"), "quota-interface-endpoints", "VPC %s has %d interface endpoints; the quota is %d",
+					v.Name, k, quotaOr(q.InterfaceEndpointsPerVPC, defaultInterfaceEndpointsPerVPC)).
+					WithHint("request more interface endpoints per VPC (L-29B6F2EB) and declare interfaceEndpointsPerVpc under quotas: in %s", a.File))
+			}
+		}
+	}
+	for _, t := range c.e.TransitGateways {
+		a := c.ix.Accounts[t.Account]
+		if a == nil {
+			continue
+		}
+		q := a.Quota(t.Region)
+		if limit := quotaOr(q.AttachmentsPerTransitGateway, defaultAttachmentsPerTransitGateway); len(t.Attachments) > limit {
+			c.report(diag.Errorf(t.Pos(fmt.Sprintf("attachments[%d]", limit)), "quota-tgw-attachments", "gateway %s has %d attachments; the quota is %d",
+				t.Name, len(t.Attachments), limit).
+				WithHint("request more attachments per transit gateway (L-E0233F82) and declare attachmentsPerTransitGateway under quotas: in %s", a.File))
+		}
+		// Each propagation learns the attachment's VPC CIDR into its table.
+		routes := 0
+		for _, rt := range t.RouteTables {
+			routes += len(rt.Routes) + len(rt.Propagations)
+		}
+		if limit := quotaOr(q.RoutesPerTransitGateway, defaultRoutesPerTransitGateway); routes > limit {
+			c.report(diag.Errorf(t.Pos("routeTables"), "quota-tgw-routes", "gateway %s carries %d routes (static and propagated); the quota is %d",
+				t.Name, routes, limit).
+				WithHint("summarise static routes, spread them over gateways, or request more routes per transit gateway and declare routesPerTransitGateway under quotas: in %s", a.File))
+		}
+	}
+}
+
+// checkPlanLimits plans the stacks as compile will and checks them against
+// CloudFormation's limits and the routes per VPC route table. It runs only
+// on an estate without errors: the planner assumes a valid one. A planner
+// error here is a bug (a check validate lacks), reported rather than lost.
+func (c *checker) checkPlanLimits() {
+	plan, err := stacks.Build(c.e)
+	if err != nil {
+		pos := estate.Pos{File: "accounts", Line: 1, Col: 1}
+		if len(c.e.Accounts) > 0 {
+			pos = c.e.Accounts[0].Pos("name")
+		}
+		c.report(diag.Errorf(pos, "limit-plan", "compile could not plan this estate: %v", err).
+			WithHint("this is a gap in validate; please report it with the estate"))
+		return
+	}
+	for _, s := range plan.Stacks {
+		c.stackLimit(s, "limit-stack-resources", "resources", s.Resources(), stacks.MaxResources)
+		c.stackLimit(s, "limit-stack-parameters", "parameters", len(s.Parameters), stacks.MaxParameters)
+		c.stackLimit(s, "limit-stack-outputs", "outputs", len(s.Outputs), stacks.MaxOutputs)
+		if len(s.Name) > stacks.MaxStackName {
+			c.report(diag.Errorf(s.Origin, "limit-stack-name", "stack name %s has %d characters; CloudFormation allows %d", s.Name, len(s.Name), stacks.MaxStackName).
+				WithHint("shorten the names it is made of"))
+		}
+	}
+	c.checkVPCRouteTables(plan)
+}
+
+func (c *checker) stackLimit(s *stacks.Stack, rule, what string, n, limit int) {
+	if n <= limit {
+		return
+	}
+	c.report(diag.Errorf(s.Origin, rule, "stack %s would hold %d %s; CloudFormation allows %d", s.Name, n, what, limit).
+		WithHint("%s", splitHint(s)))
+}
+
+// splitHint says how to make a stack of each kind smaller.
+func splitHint(s *stacks.Stack) string {
+	switch s.Kind {
+	case stacks.KindNetwork:
+		return "move VPCs of this account and region to another account or region, or give them fewer subnets and endpoints"
+	case stacks.KindTGWAttachments:
+		return "summarise what the attachments' route tables reach (adjacent CIDRs), or use fewer subnet tiers in these VPCs"
+	case stacks.KindTGWRouting:
+		return "routes are grouped by route table and /16 of their destination: summarise the static routes in this /16"
+	}
+	return "split the declarations feeding this stack over more documents of their own stacks (accounts, regions, pipelines)"
+}
+
+// checkVPCRouteTables counts the routes of every VPC route table — the
+// local and default routes, gateway endpoints, and the summarised routes
+// towards each transit gateway — against the account's quota.
+func (c *checker) checkVPCRouteTables(plan *stacks.Plan) {
+	toGateways := map[string]int{} // by VPC name and subnet
+	for _, s := range plan.Stacks {
+		if s.Attachments == nil {
+			continue
+		}
+		for _, a := range s.Attachments.Attachments {
+			for _, r := range a.Routes {
+				toGateways[a.VPC+"/"+r.Subnet]++
+			}
+		}
+	}
+	for _, s := range plan.Stacks {
+		if s.Network == nil {
+			continue
+		}
+		for i := range s.Network.VPCs {
+			v := &s.Network.VPCs[i]
+			ref, ok := c.ix.VPCs[v.Name]
+			a := c.ix.Accounts[s.Account]
+			if !ok || a == nil {
+				continue
+			}
+			limit := quotaOr(a.Quota(s.Region).RoutesPerRouteTable, defaultRoutesPerRouteTable)
+			base := v.RouteTableRoutes()
+			for _, sub := range v.Subnets {
+				n := base[sub.Name] + toGateways[v.Name+"/"+sub.Name]
+				if n <= limit {
+					continue
+				}
+				c.report(diag.Errorf(ref.Network.Pos(ref.Path+".cidr"), "quota-vpc-route-table-routes",
+					"the route table of subnet %s of VPC %s would hold %d routes (%d towards transit gateways, after summarising); the quota is %d",
+					sub.Name, v.Name, n, toGateways[v.Name+"/"+sub.Name], limit).
+					WithHint("give the VPCs this one reaches adjacent CIDRs so they summarise, or request more routes per route table (L-93826ACB) and declare routesPerRouteTable under quotas: in %s", a.File))
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package validate
+
+import (
+	"strings"
+	"testing"
+)
+
+// toolingQuotas is the tooling account of the base estate with raised (or,
+// to keep fixtures small, lowered) quotas in eu-west-1.
+func toolingQuotas(quotas string) map[string]string {
+	return map[string]string{"accounts/tooling.yaml": baseEstate["accounts/tooling.yaml"] + "quotas:\n  - {region: eu-west-1, " + quotas + "}\n"}
+}
+
+// join lays several rows' files over each other.
+func join(sets ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, s := range sets {
+		for k, v := range s {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// extraVPCs lists extra VPCs for the tooling network, after build.
+func extraVPCs(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("  - name: extra" + string(rune('a'+i)) + "\n    cidr: 10." + string(rune('0'+2+i)) + "0.0.0/16\n    azCount: 2\n    subnets:\n      - {name: private, type: private, prefix: 24}\n    egress: {type: none}\n")
+	}
+	return b.String()
+}
+
+func TestLimitRules(t *testing.T) {
+	mirrorName := func(n int) string { return "name: " + strings.Repeat("m", n) + "\n" }
+	runRuleCases(t, []ruleCase{
+		// IAM names: gitops-mirror-<name> has 14 characters more than the name.
+		{rule: "limit-name-length", at: mirrorFile + ":2", bad: mirrorEdit("name: webapp\n", mirrorName(51)), good: mirrorEdit("name: webapp\n", mirrorName(50))},
+		// gitops-pipeline-<name>: 16 more.
+		{rule: "limit-name-length", at: pipelineFile + ":2", bad: pipelineEdit("name: webapp\n", "name: "+strings.Repeat("p", 49)+"\n"),
+			good: pipelineEdit("name: webapp\n", "name: "+strings.Repeat("p", 48)+"\n")},
+
+		// VPCs per region: build plus four is five, the default quota.
+		{rule: "quota-vpcs-per-region", at: toolingNetwork + ":41", bad: network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(5)),
+			good: network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(4))},
+		{rule: "quota-vpcs-per-region", at: toolingNetwork + ":41",
+			bad:  join(toolingQuotas("vpcsPerRegion: 5"), network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(5))),
+			good: join(toolingQuotas("vpcsPerRegion: 6"), network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(5)))},
+		{rule: "quota-interface-endpoints", at: toolingNetwork + ":14", bad: join(toolingQuotas("interfaceEndpointsPerVpc: 2"), network()),
+			good: join(toolingQuotas("interfaceEndpointsPerVpc: 3"), network())},
+
+		// The gateway: two attachments; two propagations and a route.
+		{rule: "quota-tgw-attachments", at: at(11), bad: join(toolingQuotas("attachmentsPerTransitGateway: 1"), tgw()),
+			good: join(toolingQuotas("attachmentsPerTransitGateway: 2"), tgw())},
+		{rule: "quota-tgw-routes", at: at(14), bad: join(toolingQuotas("routesPerTransitGateway: 2"), tgw()),
+			good: join(toolingQuotas("routesPerTransitGateway: 3"), tgw())},
+		// build's private route tables: local, default (NAT), one summary
+		// towards the gateway.
+		{rule: "quota-vpc-route-table-routes", at: "environments/tooling/network.yaml:6", bad: join(toolingQuotas("routesPerRouteTable: 2"), tgw()),
+			good: join(toolingQuotas("routesPerRouteTable: 3"), tgw())},
+
+		// A VPC of 120 subnets is within the quota but not one stack.
+		{rule: "limit-stack-resources", at: toolingNetwork + ":5",
+			bad:  network("      - {name: private,", manyTiers(60)+"      - {name: private,"),
+			good: network("      - {name: private,", manyTiers(50)+"      - {name: private,")},
+	})
+}
+
+// TestPlannerErrorsAreCaughtFirst: every limit the planner refuses has a
+// validate rule that refuses it first, so compile never meets it.
+func TestPlannerErrorsAreCaughtFirst(t *testing.T) {
+	for name, files := range map[string]map[string]string{
+		"mirror user":   mirrorEdit("name: webapp\n", "name: "+strings.Repeat("m", 59)+"\n"),
+		"pipeline role": pipelineEdit("name: webapp\n", "name: "+strings.Repeat("p", 60)+"\n"),
+	} {
+		got := validateFiles(t, files)
+		var rules []string
+		for _, d := range got {
+			rules = append(rules, d.Rule)
+			if d.Rule == "limit-plan" {
+				t.Errorf("%s: the planner's own error reached the user: %s", name, d)
+			}
+		}
+		if !strings.Contains(strings.Join(rules, " "), "limit-name-length") {
+			t.Errorf("%s: no limit-name-length finding:\n%s", name, render(got))
+		}
+	}
+}
