@@ -184,14 +184,16 @@ func (r *run) describeChanges(ctx context.Context, s *Stack, res *StackResult, p
 				}
 			}
 		}
-		var props map[string]any
+		var prot stacks.Protected
 		if ch.Action == string(types.ChangeActionRemove) {
-			props = r.deployedProperties(ctx, p, ch.LogicalID)
-		} else if s.Template != nil {
-			props = s.Template.Resources[ch.LogicalID].Properties
+			prot, ch.Stateful = removedProtected(ch.Type, ch.LogicalID, r.deployedProperties(ctx, p, ch.LogicalID))
+		} else {
+			prot, ch.Stateful = s.protected(ch.LogicalID)
 		}
-		ch.Stateful = IsStateful(ch.Type, props)
-		if ch.Stateful && (ch.Destroys() || OverwritesAMI(ch)) && !r.opts.AllowReplace[AllowKey(ch.Type, ch.LogicalID)] {
+		// Any update of an AMI parameter writes the template's seed over
+		// the id gitops bake published, so even an in-place Modify destroys.
+		overwrites := prot.UpdateDestroys && ch.Action == string(types.ChangeActionModify)
+		if ch.Stateful && (ch.Destroys() || overwrites) && !r.opts.AllowReplace[AllowKey(ch.Type, ch.LogicalID)] {
 			res.Blocked = append(res.Blocked, AllowKey(ch.Type, ch.LogicalID))
 		}
 		res.Changes = append(res.Changes, ch)
@@ -229,7 +231,8 @@ func templateAdds(s *Stack) []Change {
 	slices.Sort(ids)
 	for _, id := range ids {
 		res := s.Template.Resources[id]
-		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: IsStateful(res.Type, res.Properties)})
+		_, stateful := s.protected(id)
+		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: stateful})
 	}
 	return changes
 }

@@ -65,11 +65,19 @@ func chainTried(getenv func(string) string) string {
 	}
 	return strings.Join([]string{
 		"environment variables (" + set("AWS_ACCESS_KEY_ID") + ")",
-		fmt.Sprintf("profile %q of the shared config and credentials files (~/.aws)", profile),
+		fmt.Sprintf("profile %q of %s and %s", profile,
+			orDefault(getenv("AWS_CONFIG_FILE"), "~/.aws/config"), orDefault(getenv("AWS_SHARED_CREDENTIALS_FILE"), "~/.aws/credentials")),
 		"web identity (" + set("AWS_WEB_IDENTITY_TOKEN_FILE") + ")",
 		"the container role (" + set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") + ")",
 		imds,
 	}, ", ")
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // describeSource names a credentials provider of the SDK the way a person

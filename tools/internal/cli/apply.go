@@ -2,6 +2,7 @@ package cli
 
 import (
 	"flag"
+	"maps"
 	"slices"
 
 	"gitops/tools/internal/apply"
@@ -32,14 +33,15 @@ mid-update. Progress goes to stderr, the report to stdout.`,
 			fs.Var(&allow, "allow-replace", "let the change sets replace or remove this stateful `TYPE/ID` (e.g. AWS::EFS::FileSystem/Data); repeatable")
 			keepGoing := fs.Bool("keep-going", false, "after a failure, go on with the stacks that do not depend on the failed one")
 			return func(c *Call) int {
-				// The estate's allowReplace: entries count as given here, so
-				// apply allows what gitops diff allowed in the merge request.
-				allowed, err := apply.ParseAllowReplace(append(allow, declaredAllowReplace(f.root)...))
+				allowed, err := apply.ParseAllowReplace(allow)
 				if err != nil {
 					return c.Usagef("%v", err)
 				}
 				return deploy(c, f, func(o *apply.Options) {
-					o.AllowReplace = allowed
+					// The flags add to the estate's allowReplace: entries,
+					// so apply allows what gitops diff allowed in the merge
+					// request and what the operator names.
+					maps.Copy(o.AllowReplace, allowed)
 					o.KeepGoing = *keepGoing
 				})
 			}

@@ -6,34 +6,30 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/bake"
 	"gitops/tools/internal/diag"
+	"gitops/tools/internal/stacks"
 )
 
-// bakeClients opens the AWS clients of gitops bake; tests replace it.
-var bakeClients = func(ctx context.Context) (bake.Clients, error) {
-	access, err := awsaccess.Load(ctx, "gitops-bake")
-	if err != nil {
-		return nil, err
-	}
-	// One clear message when there are no usable credentials, before any
-	// call fails with the SDK's.
-	if _, err := access.Check(ctx); err != nil {
-		return nil, err
-	}
-	return bake.AWSClients{Access: access}, nil
+func init() { register(bakeCommand(bakeDeps{})) }
+
+// bakeDeps stand in for what no emulator has (ImageBuilder) and for the
+// wall clock; the zero value is the real thing. Tests make their own
+// command with them, so nothing is swapped at package level.
+type bakeDeps struct {
+	// clients opens the AWS clients given the caller's access.
+	clients func(access *awsaccess.Access) bake.Clients
+	clock   bake.Clock
 }
 
-// bakeClock paces gitops bake; tests replace it.
-var bakeClock bake.Clock
-
-func init() {
-	register(&Command{
+// bakeCommand is gitops bake with deps.
+func bakeCommand(deps bakeDeps) *Command {
+	return &Command{
 		Name:    "bake",
 		Args:    "<recipe>",
 		NArgs:   1,
@@ -41,42 +37,35 @@ func init() {
 		Doc: `Starts the recipe's ImageBuilder pipeline gitops-<recipe>, waits for the image, and
 writes the AMI id to the recipe's SSM parameter in every distribution account and region.
 Then it bakes the recipes whose parent is this one, parents before children
-(--no-cascade bakes the named recipe alone).`,
+(--no-cascade bakes the named recipe alone). It reads generated/manifest.json only.`,
 		Group: groupOperate,
 		Exits: []Exit{
 			{ExitOK, "every image was built and published"},
-			{ExitFindings, "the estate has errors, AWS could not be reached, or a build failed or timed out"},
+			{ExitFindings, "AWS could not be reached, or a build failed or timed out"},
 			{ExitInterrupted, "interrupted (Ctrl-C); the image build goes on in ImageBuilder"},
 		},
 		Env: awsEnv,
 		Setup: func(fs *flag.FlagSet) Run {
-			root := rootFlag(fs)
+			m := addManifestFlags(fs)
 			timeout := fs.Duration("timeout", bake.DefaultTimeout, "how long to wait for one image build")
 			noCascade := fs.Bool("no-cascade", false, "bake only the named recipe, not the recipes built on it")
-			return func(c *Call) int { return runBake(c, *root, *timeout, *noCascade) }
+			return func(c *Call) int { return deps.run(c, m, *timeout, *noCascade) }
 		},
-	})
+	}
 }
 
-func runBake(c *Call, root string, timeout time.Duration, noCascade bool) int {
+func (deps bakeDeps) run(c *Call, m *manifestFlags, timeout time.Duration, noCascade bool) int {
 	recipe := c.Args[0]
-	if err := checkRoot(root); err != nil {
-		return c.Usagef("%v", err)
-	}
-	e, rep, err := loadAndValidate(root)
+	manifest, err := stacks.ReadManifest(m.dir())
 	if err != nil {
 		return c.Errorf(ExitUsage, "%v", err)
 	}
-	if e == nil {
-		_ = diag.Write(c.Stderr, "text", rep)
-		return c.Errorf(ExitFindings, "the estate has errors; fix them first")
-	}
-	var names []string
-	for _, r := range e.ImageRecipes {
-		names = append(names, r.Name)
-	}
-	if !slices.Contains(names, recipe) {
-		msg := fmt.Sprintf("no image recipe named %q in the estate", recipe)
+	if _, ok := manifest.ImageRecipe(recipe); !ok {
+		var names []string
+		for _, r := range manifest.ImageRecipes {
+			names = append(names, r.Name)
+		}
+		msg := fmt.Sprintf("no image recipe named %q in the manifest", recipe)
 		if hint := diag.DidYouMean(recipe, names); hint != "" {
 			msg += "; " + hint
 		}
@@ -85,17 +74,26 @@ func runBake(c *Call, root string, timeout time.Duration, noCascade bool) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clients, err := bakeClients(ctx)
+	access, err := awsaccess.Load(ctx, "gitops-bake")
 	if err != nil {
 		return c.Errorf(ExitFindings, "%v", err)
 	}
+	// One clear message when there are no usable credentials, before any
+	// call fails with the SDK's.
+	if _, err := access.Check(ctx); err != nil {
+		return c.Errorf(ExitFindings, "%v", err)
+	}
+	var clients bake.Clients = bake.AWSClients{Access: access}
+	if deps.clients != nil {
+		clients = deps.clients(access)
+	}
 	b := &bake.Baker{
-		Estate:    e,
-		Clients:   clients,
-		Out:       c.Stdout,
-		Clock:     bakeClock,
-		Timeout:   timeout,
-		NoCascade: noCascade,
+		Operations: &manifest.Operations,
+		Clients:    clients,
+		Out:        c.Stdout,
+		Clock:      deps.clock,
+		Timeout:    timeout,
+		NoCascade:  noCascade,
 	}
 	results, err := b.Bake(ctx, recipe)
 	if ctx.Err() != nil {
@@ -108,4 +106,23 @@ func runBake(c *Call, root string, timeout time.Duration, noCascade bool) int {
 		fmt.Fprintf(c.Stdout, "baked %s: %s, label %s, %d parameter(s) written\n", r.Recipe, r.Image, r.Label, len(r.Published))
 	}
 	return ExitOK
+}
+
+// manifestFlags are the flags of the commands that read generated/ only.
+type manifestFlags struct{ root, generated string }
+
+func addManifestFlags(fs *flag.FlagSet) *manifestFlags {
+	m := &manifestFlags{}
+	fs.StringVar(&m.root, "root", ".", "repository `dir`ectory holding generated/")
+	fs.StringVar(&m.generated, "generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
+	return m
+}
+
+// dir is the compiled directory: --generated, taken from --root unless
+// absolute.
+func (m *manifestFlags) dir() string {
+	if filepath.IsAbs(m.generated) {
+		return m.generated
+	}
+	return filepath.Join(m.root, m.generated)
 }

@@ -148,12 +148,10 @@ func compileFiles(root string, plan *stacks.Plan, progress io.Writer) (map[strin
 		return nil, stats, err
 	}
 	files := map[string][]byte{}
-	hashes := map[string]string{}
 	for _, s := range plan.Stacks {
 		files[s.Template] = templates[s.ID]
-		hashes[s.ID] = sha256Hex(templates[s.ID])
 	}
-	m := stacks.NewManifest(plan, hashes)
+	m := stacks.NewManifest(plan, templates)
 	if m.EstateSHA256, err = load.EstateHash(root); err != nil {
 		return nil, stats, err
 	}

@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"gitops/tools/internal/apply"
 	"gitops/tools/internal/estate"
 	"gitops/tools/internal/load"
+	"gitops/tools/internal/motoserver"
 	"gitops/tools/internal/stacks"
 )
 
@@ -50,7 +52,7 @@ func recordEstate(t *testing.T, root string) {
 }
 
 func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "mr-7")
 
@@ -148,33 +150,58 @@ func TestDeployCommandUsageErrors(t *testing.T) {
 	}
 }
 
-func TestDeployRoleNamesComeFromTheEstate(t *testing.T) {
-	accounts := estateAccounts(estateFixture)
-	if len(accounts) == 0 {
-		t.Fatal("no accounts read from the fixture estate")
+func TestDeployRoleNamesComeFromTheManifest(t *testing.T) {
+	d, err := apply.LoadDeployment(filepath.Join(exampleRoot, "generated"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, a := range accounts {
-		if a.Name != name || a.ID == "" || a.DeployRole() == "" {
-			t.Errorf("account %s: %+v", name, a)
+	if len(d.Operations.Accounts) == 0 {
+		t.Fatal("the example manifest has no accounts")
+	}
+	for _, a := range d.Operations.Accounts {
+		if a.Name == "" || a.ID == "" || a.DeployRole != estate.DefaultDeployRoleName {
+			t.Errorf("account %+v", a)
 		}
-	}
-	if got := estateAccounts(t.TempDir()); len(got) != 0 {
-		t.Errorf("an empty repository gave accounts %v; want none, so every account uses %s", got, estate.DefaultDeployRoleName)
 	}
 }
 
 func TestPlanRoleReplacesEveryDeployRole(t *testing.T) {
-	accounts := estateAccounts("../../..")
-	if len(accounts) == 0 {
-		t.Fatal("the example estate has no accounts")
-	}
+	accounts := []stacks.Account{{Name: "dev", ID: "1", DeployRole: "gitops-deploy"}, {Name: "prod", ID: "2", DeployRole: "prod-deployer"}}
 	got := withRole(accounts, "gitops-plan")
-	for name, a := range got {
-		if a.DeployRole() != "gitops-plan" || a.ID != accounts[name].ID {
-			t.Errorf("%s: role %s, id %s", name, a.DeployRole(), a.ID)
+	for i, a := range got {
+		if a.DeployRole != "gitops-plan" || a.ID != accounts[i].ID || a.Name != accounts[i].Name {
+			t.Errorf("%+v", a)
 		}
-		if accounts[name].DeployRole() == "gitops-plan" {
-			t.Errorf("%s: the estate's own account was changed", name)
+	}
+	if accounts[0].DeployRole != "gitops-deploy" || accounts[1].DeployRole != "prod-deployer" {
+		t.Errorf("the manifest's own accounts were changed: %+v", accounts)
+	}
+	if got := withRole(accounts, ""); !slices.Equal(got, accounts) {
+		t.Errorf("without --role: %+v", got)
+	}
+}
+
+// TestPlanKeepsChangeSetsWhenTold: plan deletes its change sets once
+// reported unless --keep-change-sets, which leaves them for review.
+func TestPlanKeepsChangeSetsWhenTold(t *testing.T) {
+	moto.Need(t)
+	root := deployRoot(t)
+	t.Setenv("GITOPS_RUN_ID", "mr-8")
+	code, out, errOut := runGitops("plan", "--root", root, "--format", "json", "--keep-change-sets")
+	if code != ExitOK {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	var result apply.Result
+	if err := json.Unmarshal([]byte(out), &result); err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, s := range result.Stacks {
+		if s.ChangeSet == "gitops-plan-mr-8" {
+			kept++
 		}
+	}
+	if kept != 3 {
+		t.Errorf("%d change sets kept, want the 3 plan made:\n%s", kept, out)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"gitops/tools/internal/diff"
-	"gitops/tools/internal/load"
 )
 
 func init() {
@@ -25,11 +24,11 @@ traced to the YAML that causes it. An allowReplace: entry in the YAML accepts on
 			{ExitOK, "no dangerous change without its allowReplace: entry"},
 			{ExitFindings, "a dangerous change the estate does not allow"},
 		},
-		Env: []string{"CI_MERGE_REQUEST_DIFF_BASE_SHA"},
+		Env: []string{"CI_MERGE_REQUEST_TARGET_BRANCH_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CI_DEFAULT_BRANCH"},
 		Setup: func(fs *flag.FlagSet) Run {
 			root := fs.String("root", ".", "repository `dir`ectory holding the estate and generated/ (inside a Git checkout)")
 			generated := fs.String("generated", "generated", "compiled `dir`ectory of the merge request; a relative path is taken from --root")
-			base := fs.String("base", "", "the `ref` to compare with (default: the merge-base with the target branch: $CI_MERGE_REQUEST_DIFF_BASE_SHA in GitLab CI, else origin/HEAD, main or master)")
+			base := fs.String("base", "", "the `ref` to compare with (default: in GitLab CI the target branch's commit of a merged-results pipeline or the merge request's diff base; else the merge-base of HEAD and origin/HEAD, main or master)")
 			format := fs.String("format", "text", "report `format`: "+strings.Join(diff.Formats, ", "))
 			return func(c *Call) int { return runDiff(c, root, generated, base, format) }
 		},
@@ -75,18 +74,4 @@ func runDiff(c *Call, root, generated, base, format *string) int {
 		return ExitFindings
 	}
 	return ExitOK
-}
-
-// declaredAllowReplace lists the estate's allowReplace: entries; none when
-// the estate cannot be read (apply then allows only its flags).
-func declaredAllowReplace(root string) []string {
-	e, _, err := load.LoadEstate(root)
-	if err != nil || e == nil {
-		return nil
-	}
-	var keys []string
-	for _, entry := range e.AllowReplace() {
-		keys = append(keys, entry.Key)
-	}
-	return keys
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"gitops/tools/internal/motoserver"
 	"gitops/tools/internal/stacks"
 )
 
@@ -55,7 +56,7 @@ func editStack(t *testing.T, root, id string, change func(resources map[string]a
 // apply refuses to remove a stateful resource until a document of the
 // estate declares it in allowReplace:, the declaration gitops diff reads.
 func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "allow")
 	editStack(t, root, "tooling/eu-west-1/hub", func(res map[string]any) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"gitops/tools/internal/apply"
@@ -35,22 +34,17 @@ dashboard → Request production access).`,
 		},
 		Env: awsEnv,
 		Setup: func(fs *flag.FlagSet) Run {
-			root := fs.String("root", ".", "repository `dir`ectory holding accounts/ and generated/")
-			generated := fs.String("generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
+			m := addManifestFlags(fs)
 			rotate := fs.Bool("rotate", false, "replace the access key even when the secret holds a valid one")
 			dryRun := fs.Bool("dry-run", false, "print what would change and change nothing")
-			return func(c *Call) int { return runGitLab(c, root, generated, rotate, dryRun) }
+			return func(c *Call) int { return runGitLab(c, m, rotate, dryRun) }
 		},
 	})
 }
 
-func runGitLab(c *Call, root, generated *string, rotate, dryRun *bool) int {
+func runGitLab(c *Call, m *manifestFlags, rotate, dryRun *bool) int {
 	stdout, stderr := c.Stdout, c.Stderr
-	dir := *generated
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(*root, dir)
-	}
-	d, err := apply.LoadDeployment(dir)
+	d, err := apply.LoadDeployment(m.dir())
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
 		return ExitUsage
@@ -78,7 +72,7 @@ func runGitLab(c *Call, root, generated *string, rotate, dryRun *bool) int {
 		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
 		return ExitFindings
 	}
-	clients := smtpcredentials.AWSClients{Access: access, Accounts: estateAccounts(*root)}
+	clients := smtpcredentials.AWSClients{Access: access, Accounts: d.Operations.Accounts}
 	failed := 0
 	for _, t := range targets {
 		out := &smtpcredentials.LineWriter{Line: func(line string) { fmt.Fprintf(stdout, "%s: %s\n", t.Stack, line) }}

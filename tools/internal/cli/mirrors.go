@@ -9,27 +9,23 @@ import (
 	"syscall"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/diag"
 	"gitops/tools/internal/mirrorsync"
+	"gitops/tools/internal/stacks"
 )
 
-// mirrorClients opens the AWS clients of gitops mirrors sync; tests replace
-// it (no emulator has IAM's service-specific credentials).
-var mirrorClients = func(ctx context.Context) (mirrorsync.Clients, error) {
-	access, err := awsaccess.Load(ctx, "gitops-mirrors")
-	if err != nil {
-		return nil, err
-	}
-	// One clear message when there are no usable credentials, before any
-	// call fails with the SDK's.
-	if _, err := access.Check(ctx); err != nil {
-		return nil, err
-	}
-	return mirrorsync.AWSClients{Access: access}, nil
+func init() { register(mirrorsCommand(mirrorsDeps{})) }
+
+// mirrorsDeps stand in for what no emulator has (IAM's service-specific
+// credentials); the zero value is the real thing. Tests make their own
+// command with them, so nothing is swapped at package level.
+type mirrorsDeps struct {
+	// clients opens the AWS clients given the caller's access.
+	clients func(access *awsaccess.Access) mirrorsync.Clients
 }
 
-func init() {
-	register(&Command{
+// mirrorsCommand is gitops mirrors sync with deps.
+func mirrorsCommand(deps mirrorsDeps) *Command {
+	return &Command{
 		Name:    "mirrors sync",
 		Summary: "give the CodeCommit mirrors their Git credentials and configure GitLab's push mirrors",
 		Doc: `For each CodeCommit mirror: gives its IAM user (gitops-mirror-<name>) an HTTPS Git
@@ -40,12 +36,11 @@ redacted from every line printed.`,
 		Group: groupOperate,
 		Exits: []Exit{
 			{ExitOK, "every mirror is in sync (or, with --dry-run, was checked)"},
-			{ExitFindings, "the estate has errors, AWS could not be reached, or a mirror failed"},
+			{ExitFindings, "AWS could not be reached, or a mirror failed"},
 		},
 		Env: append([]string{"GITLAB_TOKEN"}, awsEnv...),
 		Setup: func(fs *flag.FlagSet) Run {
-			o := &mirrorsOptions{}
-			o.root = rootFlag(fs)
+			o := &mirrorsOptions{manifest: addManifestFlags(fs)}
 			fs.Func("mirror", "sync only the mirror `name`d (repeatable; default all)", func(v string) error {
 				o.names = append(o.names, v)
 				return nil
@@ -54,23 +49,21 @@ redacted from every line printed.`,
 			o.rotate = fs.Bool("rotate", false, "replace each CodeCommit mirror's Git credential even when it is valid")
 			o.gitlabURL = fs.String("gitlab-url", "", "GitLab's `URL` (default https://<alb.domain> of the mirror's GitLab service)")
 			o.tokenSecret = fs.String("gitlab-token-secret", "", "Secrets Manager secret `name` holding the GitLab API token, in the GitLab service's account and region (default: $GITLAB_TOKEN)")
-			return func(c *Call) int { return runMirrors(c, o) }
+			return func(c *Call) int { return deps.run(c, o) }
 		},
-	})
+	}
 }
 
 type mirrorsOptions struct {
-	root, gitlabURL, tokenSecret *string
-	names                        []string
-	dryRun, rotate               *bool
+	manifest               *manifestFlags
+	gitlabURL, tokenSecret *string
+	names                  []string
+	dryRun, rotate         *bool
 }
 
-func runMirrors(c *Call, o *mirrorsOptions) int {
-	root, names, dryRun, rotate, gitlabURL, tokenSecret := o.root, o.names, o.dryRun, o.rotate, o.gitlabURL, o.tokenSecret
+func (deps mirrorsDeps) run(c *Call, o *mirrorsOptions) int {
+	names, dryRun, rotate, gitlabURL, tokenSecret := o.names, o.dryRun, o.rotate, o.gitlabURL, o.tokenSecret
 	stdout, stderr := c.Stdout, c.Stderr
-	if err := checkRoot(*root); err != nil {
-		return c.Usagef("%v", err)
-	}
 	token := os.Getenv("GITLAB_TOKEN")
 	if token == "" && *tokenSecret == "" {
 		return c.Usagef("no GitLab token: set GITLAB_TOKEN or pass --gitlab-token-secret NAME")
@@ -84,17 +77,12 @@ func runMirrors(c *Call, o *mirrorsOptions) int {
 	defer errOut.Close()
 	defer out.Close()
 
-	e, rep, err := loadAndValidate(*root)
+	m, err := stacks.ReadManifest(o.manifest.dir())
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitUsage
 	}
-	if e == nil {
-		_ = diag.Write(errOut, "text", rep)
-		fmt.Fprintln(errOut, "gitops mirrors sync: the estate has errors; fix them first")
-		return ExitFindings
-	}
-	mirrors, err := mirrorsync.Select(e, names)
+	mirrors, err := mirrorsync.Select(&m.Operations, names)
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\nrun 'gitops help mirrors sync' for usage\n", err)
 		return ExitUsage
@@ -102,13 +90,22 @@ func runMirrors(c *Call, o *mirrorsOptions) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clients, err := mirrorClients(ctx)
+	access, err := awsaccess.Load(ctx, "gitops-mirrors")
+	if err == nil {
+		// One clear message when there are no usable credentials, before
+		// any call fails with the SDK's.
+		_, err = access.Check(ctx)
+	}
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitFindings
 	}
+	var clients mirrorsync.Clients = mirrorsync.AWSClients{Access: access}
+	if deps.clients != nil {
+		clients = deps.clients(access)
+	}
 	s := &mirrorsync.Syncer{
-		Estate:      e,
+		Operations:  &m.Operations,
 		Clients:     clients,
 		GitLabURL:   *gitlabURL,
 		Token:       token,

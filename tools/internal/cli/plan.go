@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"gitops/tools/internal/apply"
-	"gitops/tools/internal/estate"
-	"gitops/tools/internal/load"
 	"gitops/tools/internal/smtpcredentials"
+	"gitops/tools/internal/stacks"
 )
 
 func init() {
@@ -38,16 +37,7 @@ lets the running ones finish; a second cancels at once.`,
 			f := addDeployFlags(fs)
 			keep := fs.Bool("keep-change-sets", false, "leave the change sets in CloudFormation for review instead of deleting them once reported")
 			return func(c *Call) int {
-				// What the estate's allowReplace: entries allow is not
-				// reported blocked.
-				allowed, err := apply.ParseAllowReplace(declaredAllowReplace(f.root))
-				if err != nil {
-					return c.Usagef("%v", err)
-				}
-				return deploy(c, f, func(o *apply.Options) {
-					o.Cleanup = !*keep
-					o.AllowReplace = allowed
-				})
+				return deploy(c, f, func(o *apply.Options) { o.Cleanup = !*keep })
 			}
 		},
 	})
@@ -80,7 +70,8 @@ func addDeployFlags(fs *flag.FlagSet) *deployFlags {
 
 // deploy runs plan or apply: it reads generated/, refuses it when stale,
 // checks the credentials once, runs, and writes the report to stdout and
-// --report.
+// --report. What the estate's allowReplace: entries (which the manifest
+// carries) allow is neither refused nor reported blocked.
 func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 	command := c.Command.Name
 	if !slices.Contains(apply.Formats, f.format) {
@@ -104,14 +95,15 @@ func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 	if err := checkFresh(f.root, dir); err != nil {
 		return c.Errorf(ExitFindings, "%v", err)
 	}
+	allowed, err := apply.ParseAllowReplace(d.Operations.AllowReplace)
+	if err != nil {
+		return c.Errorf(ExitUsage, "%s: %v", dir, err)
+	}
 
 	in := watchInterrupts(c.Stderr, command)
 	defer in.close()
 	runID := apply.RunID(os.Getenv, time.Now())
-	accounts := estateAccounts(f.root)
-	if f.role != "" {
-		accounts = withRole(accounts, f.role)
-	}
+	accounts := withRole(d.Operations.Accounts, f.role)
 	clients, err := apply.NewAWSClients(in.ctx, apply.AWSOptions{
 		Accounts:    accounts,
 		SessionName: apply.SessionName(runID),
@@ -138,6 +130,7 @@ func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 		ChangeSetName: apply.ChangeSetName(command, runID),
 		Emulator:      apply.EndpointOverride(os.Getenv),
 		BusyWait:      f.waitBusy,
+		AllowReplace:  allowed,
 		Stop:          in.stop,
 		// Progress goes to stderr so that stdout holds the report alone.
 		Progress: c.Stderr,
@@ -194,30 +187,14 @@ func writeReports(dir string, result *apply.Result) error {
 	return nil
 }
 
-// estateAccounts reads the accounts from the estate, for their deploy role
-// names; the manifest does not carry them. Without a readable estate every
-// account uses the default name.
-func estateAccounts(root string) map[string]*estate.Account {
-	accounts := map[string]*estate.Account{}
-	e, _, err := load.LoadEstate(root)
-	if err != nil || e == nil {
-		return accounts
-	}
-	for _, a := range e.Accounts {
-		if a != nil && a.Name != "" {
-			accounts[a.Name] = a
+// withRole returns the manifest's accounts with role in place of their
+// deploy roles, when set.
+func withRole(accounts []stacks.Account, role string) []stacks.Account {
+	out := slices.Clone(accounts)
+	if role != "" {
+		for i := range out {
+			out[i].DeployRole = role
 		}
-	}
-	return accounts
-}
-
-// withRole returns the accounts with role in place of their deploy roles.
-func withRole(accounts map[string]*estate.Account, role string) map[string]*estate.Account {
-	out := make(map[string]*estate.Account, len(accounts))
-	for name, a := range accounts {
-		copied := *a
-		copied.DeployRoleName = role
-		out[name] = &copied
 	}
 	return out
 }

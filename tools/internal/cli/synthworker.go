@@ -229,26 +229,11 @@ func (w *synthWorker) synthesize(todo []*stacks.Stack) (map[string][]byte, error
 	return out, nil
 }
 
-// weight estimates a stack's synth cost, to balance the workers.
-func weight(s *stacks.Stack) int {
-	switch s.Kind {
-	case stacks.KindGitLab:
-		return 4
-	case stacks.KindNetwork:
-		return 1 + len(s.Network.VPCs)
-	case stacks.KindPipeline:
-		return 3
-	case stacks.KindImageRecipe:
-		return 2
-	}
-	return 1
-}
-
 // splitByWeight deals the stacks to n chunks, heaviest first, each to the
 // lightest chunk so far; the chunks keep plan order.
 func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 	order := slices.Clone(todo)
-	slices.SortStableFunc(order, func(a, b *stacks.Stack) int { return weight(b) - weight(a) })
+	slices.SortStableFunc(order, func(a, b *stacks.Stack) int { return b.SynthCost() - a.SynthCost() })
 	load := make([]int, n)
 	owner := map[string]int{}
 	for _, s := range order {
@@ -258,7 +243,7 @@ func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 				best = i
 			}
 		}
-		load[best] += weight(s)
+		load[best] += s.SynthCost()
 		owner[s.ID] = best
 	}
 	chunks := make([][]*stacks.Stack, n)
@@ -288,32 +273,33 @@ func (w *synthWorker) runInBatches(chunk []*stacks.Stack) (map[string][]byte, er
 	return out, nil
 }
 
-// run synthesizes one chunk in one worker process.
+// run synthesizes one chunk in one worker process: the job on its stdin,
+// the templates on its stdout, its log on stderr.
 func (w *synthWorker) run(chunk []*stacks.Stack) (map[string][]byte, error) {
-	out, err := os.MkdirTemp("", "gitops-compile-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(out)
-	job, err := json.Marshal(stacks.Job{Out: out, Stacks: chunk})
+	job, err := json.Marshal(stacks.Job{Version: stacks.JobVersion, Stacks: chunk})
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(w.path)
 	cmd.Stdin = bytes.NewReader(job)
-	var stderr bytes.Buffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
+	var answer, log bytes.Buffer
+	cmd.Stdout = &answer
+	cmd.Stderr = &log
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %v\n%s", w.path, err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("%s: %v\n%s", w.path, err, strings.TrimSpace(log.String()))
+	}
+	res, err := stacks.DecodeJobResult(answer.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %v\n%s", w.path, w.how, err, strings.TrimSpace(log.String()))
 	}
 	templates := map[string][]byte{}
+	for _, t := range res.Templates {
+		templates[t.Stack] = t.Template
+	}
 	for _, s := range chunk {
-		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(s.Template)))
-		if err != nil {
-			return nil, fmt.Errorf("%s wrote no template for %s: %v", w.path, s.ID, err)
+		if _, ok := templates[s.ID]; !ok {
+			return nil, fmt.Errorf("%s gave no template for %s", w.path, s.ID)
 		}
-		templates[s.ID] = data
 	}
 	return templates, nil
 }

@@ -86,20 +86,27 @@ func loadAndValidate(root string) (*estate.Estate, diag.Report, error) {
 	if err != nil {
 		return nil, diag.Report{}, err
 	}
-	if diags.HasRule("yaml-syntax") || diags.HasRule("yaml-kind") {
+	if slices.ContainsFunc(load.DroppingRules, diags.HasRule) {
 		// A file that does not parse takes its documents with it; checks
 		// would report every reference to them as undeclared.
 		return nil, report(root, e, diags), nil
 	}
 	// A document with a decoding error is checked too, so one run reports
-	// everything; only its own file's check findings are held back, since
-	// they would repeat the decoding error in other words.
-	loadErrs := map[string]bool{}
+	// everything; only check findings on the line of a decoding error are
+	// held back, since they would repeat it in other words (a value of the
+	// wrong type is left empty, and its checks find it empty).
+	type line struct {
+		file string
+		line int
+	}
+	loadErrs := map[line]bool{}
 	for _, d := range diags.Items() {
-		loadErrs[d.Pos.File] = loadErrs[d.Pos.File] || d.Severity == diag.Error
+		if d.Severity == diag.Error {
+			loadErrs[line{d.Pos.File, d.Pos.Line}] = true
+		}
 	}
 	for _, d := range validate.Estate(e).Items() {
-		if !loadErrs[d.Pos.File] {
+		if !loadErrs[line{d.Pos.File, d.Pos.Line}] {
 			diags.Add(d)
 		}
 	}

@@ -61,6 +61,9 @@ func writeText(w io.Writer, r Report) error {
 			fmt.Fprintf(bw, "%s%s\n", num, line)
 			fmt.Fprintf(bw, "%s%s^\n", strings.Repeat(" ", len(num)-2)+"| ", caretPad(line, d.Pos.Col))
 		}
+		for _, rel := range d.Related {
+			fmt.Fprintf(bw, "      = see: %s\n", rel)
+		}
 		if d.Hint != "" {
 			fmt.Fprintf(bw, "      = hint: %s\n", d.Hint)
 		}
@@ -142,13 +145,21 @@ func readHead(name string) ([]byte, error) {
 }
 
 type jsonFinding struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Severity string `json:"severity"`
-	Rule     string `json:"rule"`
-	Message  string `json:"message"`
-	Hint     string `json:"hint,omitempty"`
+	File     string        `json:"file"`
+	Line     int           `json:"line"`
+	Column   int           `json:"column"`
+	Severity string        `json:"severity"`
+	Rule     string        `json:"rule"`
+	Message  string        `json:"message"`
+	Hint     string        `json:"hint,omitempty"`
+	Related  []jsonRelated `json:"related,omitempty"`
+}
+
+type jsonRelated struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
 }
 
 func writeJSON(w io.Writer, r Report) error {
@@ -164,26 +175,41 @@ func writeJSON(w io.Writer, r Report) error {
 		} else {
 			out.Warnings++
 		}
-		out.Findings = append(out.Findings, jsonFinding{
+		f := jsonFinding{
 			File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col,
 			Severity: d.Severity.String(), Rule: d.Rule, Message: d.Message, Hint: d.Hint,
-		})
+		}
+		for _, rel := range d.Related {
+			f.Related = append(f.Related, jsonRelated{File: rel.Pos.File, Line: rel.Pos.Line, Column: rel.Pos.Col, Message: rel.Message})
+		}
+		out.Findings = append(out.Findings, f)
 	}
 	return encodeJSON(w, out)
 }
 
-// codeQualityIssue is one entry of GitLab's Code Quality report.
+// codeQualityIssue is one entry of GitLab's Code Quality report (the Code
+// Climate issue format; related positions are its other_locations).
 type codeQualityIssue struct {
-	Description string `json:"description"`
-	CheckName   string `json:"check_name"`
-	Fingerprint string `json:"fingerprint"`
-	Severity    string `json:"severity"`
-	Location    struct {
-		Path  string `json:"path"`
-		Lines struct {
-			Begin int `json:"begin"`
-		} `json:"lines"`
-	} `json:"location"`
+	Description    string                `json:"description"`
+	CheckName      string                `json:"check_name"`
+	Fingerprint    string                `json:"fingerprint"`
+	Severity       string                `json:"severity"`
+	Location       codeQualityLocation   `json:"location"`
+	OtherLocations []codeQualityLocation `json:"other_locations,omitempty"`
+}
+
+type codeQualityLocation struct {
+	Path  string `json:"path"`
+	Lines struct {
+		Begin int `json:"begin"`
+	} `json:"lines"`
+}
+
+func newCodeQualityLocation(file string, line int) codeQualityLocation {
+	var l codeQualityLocation
+	l.Path = file
+	l.Lines.Begin = line
+	return l
 }
 
 func writeCodeQuality(w io.Writer, r Report) error {
@@ -212,8 +238,10 @@ func writeCodeQuality(w io.Writer, r Report) error {
 		if d.Severity == Warning {
 			is.Severity = "minor"
 		}
-		is.Location.Path = d.Pos.File
-		is.Location.Lines.Begin = d.Pos.Line
+		is.Location = newCodeQualityLocation(d.Pos.File, d.Pos.Line)
+		for _, rel := range d.Related {
+			is.OtherLocations = append(is.OtherLocations, newCodeQualityLocation(rel.Pos.File, rel.Pos.Line))
+		}
 		issues = append(issues, is)
 	}
 	return encodeJSON(w, issues)
@@ -290,6 +318,9 @@ func writeJUnit(w io.Writer, r Report) error {
 			failed := false
 			for _, d := range byRule[rule] {
 				text.WriteString(d.String())
+				for _, rel := range d.Related {
+					text.WriteString("\n  see: " + rel.String())
+				}
 				if d.Hint != "" {
 					text.WriteString("\n  hint: " + d.Hint)
 				}

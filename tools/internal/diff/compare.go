@@ -176,7 +176,7 @@ func compareStack(base, head stackSide, changedOutputs map[string]level) *StackD
 	for _, id := range sortedIDs(diffs) {
 		d.Resources = append(d.Resources, diffs[id])
 	}
-	for _, name := range sortedKeys(outputsAsAny(bt), outputsAsAny(ht)) {
+	for _, name := range sortedKeys(bt.Outputs, ht.Outputs) {
 		bo, inBase := bt.Outputs[name]
 		ho, inHead := ht.Outputs[name]
 		switch {
@@ -201,7 +201,7 @@ func compareStack(base, head stackSide, changedOutputs map[string]level) *StackD
 // beyond its template and parameters.
 func headerNotes(b, h *stacks.ManifestStack) []string {
 	var notes []string
-	for _, k := range sortedKeys(stringMap(b.Tags), stringMap(h.Tags)) {
+	for _, k := range sortedKeys(b.Tags, h.Tags) {
 		if ov, nv := b.Tags[k], h.Tags[k]; ov != nv {
 			notes = append(notes, fmt.Sprintf("tag %s: %s → %s (on every taggable resource)", k, orUnset(ov), orUnset(nv)))
 		}
@@ -219,14 +219,6 @@ func headerNotes(b, h *stacks.ManifestStack) []string {
 		notes = append(notes, fmt.Sprintf("deployed by: %s → %s", orUnset(b.DeployedBy), orUnset(h.DeployedBy)))
 	}
 	return notes
-}
-
-func stringMap(m map[string]string) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func orUnset(s string) string {
@@ -393,14 +385,6 @@ func describeSource(s stacks.Source, ok bool) string {
 	return fmt.Sprintf("%q", s.Literal)
 }
 
-func outputsAsAny(t *Template) map[string]any {
-	m := map[string]any{}
-	for k, v := range t.Outputs {
-		m[k] = v
-	}
-	return m
-}
-
 func sortedIDs[V any](m map[string]V) []string {
 	ids := make([]string, 0, len(m))
 	for id := range m {
@@ -409,8 +393,6 @@ func sortedIDs[V any](m map[string]V) []string {
 	slices.Sort(ids)
 	return ids
 }
-
-func sortStrings(s []string) { slices.Sort(s) }
 
 // statefulChange fills Stateful and Destroys the way apply judges them, so
 // diff and apply refuse the same changes.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -82,8 +83,7 @@ func refsOf(v any) []ref {
 					}
 					if s, ok := text.(string); ok {
 						for _, m := range subVar.FindAllStringSubmatch(s, -1) {
-							name, attr, dotted := strings.Cut(m[1], ".")
-							_ = attr
+							name, _, dotted := strings.Cut(m[1], ".")
 							out = append(out, ref{target: name, getAtt: dotted})
 						}
 					}
@@ -233,7 +233,7 @@ func joinPath(path, key string) string {
 	return path + "/" + key
 }
 
-func sortedKeys(maps ...map[string]any) []string {
+func sortedKeys[V any](maps ...map[string]V) []string {
 	seen := map[string]bool{}
 	var keys []string
 	for _, m := range maps {
@@ -244,6 +244,6 @@ func sortedKeys(maps ...map[string]any) []string {
 			}
 		}
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	return keys
 }

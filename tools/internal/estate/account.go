@@ -30,7 +30,7 @@ type Account struct {
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
 	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
-	// Quotas are service quotas AWS has raised for this account, by region.
+	// The service quotas AWS has raised for this account, by region.
 	// Validate checks the estate against these instead of AWS's defaults
 	// and trusts what is declared (request the increase first).
 	Quotas []Quota `yaml:"quotas,omitempty"`
@@ -39,17 +39,17 @@ type Account struct {
 // Quota holds the raised service quotas of one region of an account; a
 // quota left out keeps AWS's default.
 type Quota struct {
-	// Region the raised quotas apply to.
+	// The region the raised quotas apply to.
 	Region string `yaml:"region"`
-	// RoutesPerRouteTable: routes per VPC route table (default 50).
+	// Routes per VPC route table (default 50).
 	RoutesPerRouteTable int `yaml:"routesPerRouteTable,omitempty" jsonschema:"minimum=1,maximum=1000"`
-	// VPCsPerRegion: VPCs per region (default 5).
+	// VPCs per region (default 5).
 	VPCsPerRegion int `yaml:"vpcsPerRegion,omitempty" jsonschema:"minimum=1"`
-	// InterfaceEndpointsPerVPC: interface VPC endpoints per VPC (default 50).
+	// Interface VPC endpoints per VPC (default 50).
 	InterfaceEndpointsPerVPC int `yaml:"interfaceEndpointsPerVpc,omitempty" jsonschema:"minimum=1"`
-	// AttachmentsPerTransitGateway: attachments per transit gateway (default 5,000).
+	// Attachments per transit gateway (default 5,000).
 	AttachmentsPerTransitGateway int `yaml:"attachmentsPerTransitGateway,omitempty" jsonschema:"minimum=1"`
-	// RoutesPerTransitGateway: static and propagated routes per transit gateway (default 10,000).
+	// Static and propagated routes per transit gateway (default 10,000).
 	RoutesPerTransitGateway int `yaml:"routesPerTransitGateway,omitempty" jsonschema:"minimum=1"`
 }
 

@@ -46,7 +46,7 @@ type ImageRecipe struct {
 // Give exactly one.
 type RecipeParent struct {
 	// The AMI id, e.g. ami-0123456789abcdef0.
-	AMI string `yaml:"ami,omitempty" jsonschema:"pattern=^ami-[0-9a-f]{8,17}$"`
+	AMI string `yaml:"ami,omitempty" jsonschema:"pattern=^ami-([0-9a-f]{8}|[0-9a-f]{17})$"`
 	// The SSM parameter holding the AMI id, e.g. an AWS public parameter.
 	SSMParameter string `yaml:"ssmParameter,omitempty"`
 	// Another recipe of the estate (the golden-image cascade).

@@ -107,6 +107,24 @@ type entry struct {
 	via ast.Node
 }
 
+// key is a mapping key as text, registering an anchor on it and following
+// an alias.
+func (d *decoder) key(k ast.MapKeyNode) string {
+	var n ast.Node = k
+	if mk, ok := n.(*ast.MappingKeyNode); ok {
+		n = mk.Value
+	}
+	if a, ok := n.(*ast.AnchorNode); ok {
+		d.register(a)
+	}
+	if a, ok := unwrap(n).(*ast.AliasNode); ok {
+		if target, ok := d.anchors[aliasName(a)]; ok {
+			return scalarText(unwrap(target))
+		}
+	}
+	return keyString(k)
+}
+
 // entries lists a mapping's keys in source order; keys merged in with `<<`
 // come after and never override a key written explicitly.
 func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
@@ -122,7 +140,7 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 			merged = append(merged, d.mergeSources(mv.Key, mv.Value, path)...)
 			continue
 		}
-		out = append(out, entry{key: keyString(mv.Key), keyN: mv.Key, value: mv.Value})
+		out = append(out, entry{key: d.key(mv.Key), keyN: mv.Key, value: mv.Value})
 	}
 	if len(merged) == 0 {
 		return out, true

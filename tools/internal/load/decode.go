@@ -541,11 +541,38 @@ func stringValue(n ast.Node) (string, bool) {
 	return "", false
 }
 
+// keyString is a mapping key as text, past an explicit "? ", an anchor or
+// a tag.
 func keyString(k ast.MapKeyNode) string {
-	if s, ok := stringValue(k); ok {
+	var n ast.Node = k
+	for range maxDepth {
+		switch t := n.(type) {
+		case *ast.MappingKeyNode:
+			n = t.Value
+		case *ast.AnchorNode:
+			n = t.Value
+		case *ast.TagNode:
+			n = t.Value
+		default:
+			return scalarText(n)
+		}
+	}
+	return ""
+}
+
+// scalarText is a scalar node's text: its value for a string, as written
+// for another scalar, empty for null.
+func scalarText(n ast.Node) string {
+	if n == nil {
+		return ""
+	}
+	if s, ok := stringValue(n); ok {
 		return s
 	}
-	if tk := k.GetToken(); tk != nil {
+	if _, null := n.(*ast.NullNode); null {
+		return ""
+	}
+	if tk := n.GetToken(); tk != nil {
 		return tk.Value
 	}
 	return ""

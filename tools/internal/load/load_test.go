@@ -125,7 +125,7 @@ func TestLoadBytesFindings(t *testing.T) {
 			name: "unknown key lists the known keys",
 			file: "accounts/tooling.yaml", src: account + "owner: platform\n",
 			want: []finding{{"7:1", "yaml-unknown-key", `unknown key "owner"`,
-				"known keys here: allowReplace, deployRoleName, email, id, kind, name, production, regions, role, tags"}},
+				"known keys here: allowReplace, deployRoleName, email, id, kind, name, production, quotas, regions, role, tags"}},
 		},
 		{
 			name: "unknown key in a nested mapping",
@@ -391,12 +391,12 @@ func TestLoadBytesFindings(t *testing.T) {
 		{
 			name: "a key indented between two levels",
 			file: "environments/tooling/network.yaml", src: withLine(withLine(network, 13, "   egress:"), 14, "     type: natGateway"),
-			want: []finding{{"13:4", "yaml-indent", `"egress" at column 4 lines up with no mapping above it`, "move egress: to column 5, beside subnets, or to column 1, beside vpcs"}},
+			want: []finding{{"13:4", "yaml-syntax", `"egress" at column 4 lines up with no mapping above it`, "move egress: to column 5, beside subnets, or to column 1, beside vpcs"}},
 		},
 		{
 			name: "a key in a list item indented one column too little",
 			file: "environments/tooling/network.yaml", src: withLine(network, 12, "       prefix: 24"),
-			want: []finding{{"12:8", "yaml-indent", `"prefix" at column 8 lines up with no mapping above it`, "move prefix: to column 9, beside type"}},
+			want: []finding{{"12:8", "yaml-syntax", `"prefix" at column 8 lines up with no mapping above it`, "move prefix: to column 9, beside type"}},
 		},
 		{
 			name: "valid component",

@@ -10,6 +10,7 @@ package load
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -74,7 +75,7 @@ func prescan(file string, data []byte, report func(diag.Diagnostic)) (source, bo
 	}
 	docs, over := splitDocuments(text)
 	if over != nil {
-		report(diag.Errorf(at(over.line, over.col), "yaml-size", "%s", over.msg).WithHint("%s", over.hint))
+		report(diag.Errorf(at(over.line, over.col), over.rule, "%s", over.msg).WithHint("%s", over.hint))
 		return source{}, false
 	}
 	return source{text: text, docs: docs}, true
@@ -186,6 +187,13 @@ func splitDocuments(text []byte) ([]document, *overLimit) {
 	values := 0 // of the whole file
 	cur := document{line: 1, empty: true}
 	marked := false // cur has its --- line
+	// directive is the line of the first directive waiting for its ---, and
+	// version whether one was %YAML.
+	directive, version := 0, false
+	noDocument := func() *overLimit {
+		return &overLimit{line: directive, col: 1, rule: "yaml-syntax", msg: "a directive without a document after it",
+			hint: "write --- and the document after the directives, or delete them"}
+	}
 	lineNo := 1
 	for pos := 0; pos < len(text); lineNo++ {
 		end := bytes.IndexByte(text[pos:], '\n')
@@ -203,11 +211,15 @@ func splitDocuments(text []byte) ([]document, *overLimit) {
 				cur = document{start: pos, line: lineNo, empty: true}
 			}
 			marked = true
+			directive, version = 0, false
 			cur.first = lineNo
 			values += n.values
 			n = nesting{}
 			from = 3
 		case isMarker(line, "..."):
+			if directive > 0 {
+				return nil, noDocument()
+			}
 			values += n.values
 			n = nesting{}
 			cur.end = next
@@ -218,17 +230,33 @@ func splitDocuments(text []byte) ([]document, *overLimit) {
 			continue
 		case cur.empty && !marked && len(line) > 0 && line[0] == '%':
 			// A directive, part of the next document's header.
+			if bytes.HasPrefix(line, []byte("%YAML ")) || bytes.HasPrefix(line, []byte("%YAML\t")) {
+				switch {
+				case !yamlDirective.Match(line):
+					return nil, &overLimit{line: lineNo, col: 1, rule: "yaml-syntax", msg: "malformed %YAML directive", hint: "write %YAML 1.2"}
+				case version:
+					return nil, &overLimit{line: lineNo, col: 1, rule: "yaml-syntax", msg: "a second %YAML directive for one document", hint: "delete one"}
+				}
+				version = true
+			}
+			if directive == 0 {
+				directive = lineNo
+			}
 			pos = next
 			continue
 		}
 		col, over := n.line(line, from)
 		if over == nil && values+n.values > maxValues {
-			over = &overLimit{col: max(col, 1), msg: fmt.Sprintf("file holds more than %d values", maxValues),
+			over = &overLimit{col: max(col, 1), rule: "yaml-size", msg: fmt.Sprintf("file holds more than %d values", maxValues),
 				hint: "split its documents over several files"}
 		}
 		if over != nil {
 			over.line = lineNo
 			return nil, over
+		}
+		if col >= 0 && directive > 0 && !marked {
+			return nil, &overLimit{line: directive, col: 1, rule: "yaml-syntax", msg: "a directive not followed by ---",
+				hint: "write --- on the line after the directives"}
 		}
 		if col >= 0 && cur.empty {
 			cur.empty = false
@@ -238,6 +266,9 @@ func splitDocuments(text []byte) ([]document, *overLimit) {
 		}
 		pos = next
 	}
+	if directive > 0 {
+		return nil, noDocument()
+	}
 	cur.end = len(text)
 	if marked || !cur.empty || len(docs) == 0 {
 		docs = append(docs, cur)
@@ -245,11 +276,20 @@ func splitDocuments(text []byte) ([]document, *overLimit) {
 	return docs, nil
 }
 
-// overLimit is where a file first exceeds a limit on its shape.
+// overLimit is where a file first exceeds a limit on its shape (rule
+// yaml-size), or breaks a rule of YAML the parser would let pass
+// (yaml-syntax).
 type overLimit struct {
-	line, col int
-	msg, hint string
+	line, col       int
+	rule, msg, hint string
 }
+
+func syntaxAt(col int, msg, hint string) *overLimit {
+	return &overLimit{col: col, rule: "yaml-syntax", msg: msg, hint: hint}
+}
+
+// yamlDirective is a valid %YAML directive line.
+var yamlDirective = regexp.MustCompile(`^%YAML[ \t]+[0-9]+\.[0-9]+([ \t]+(#.*)?)?$`)
 
 // isMarker reports whether line is the document marker m (--- or ...),
 // alone or followed by a space and more.
@@ -283,6 +323,9 @@ type level struct {
 // from. It returns the column (1-based) of its first content, or -1 when it
 // holds none (blank or a comment), and the limit it exceeds, if any.
 func (n *nesting) line(line []byte, from int) (col int, over *overLimit) {
+	if len(bytes.TrimLeft(line[from:], " \t")) == 0 {
+		return -1, nil
+	}
 	indent := from
 	for indent < len(line) && line[indent] == ' ' {
 		indent++
@@ -327,12 +370,13 @@ func (n *nesting) line(line []byte, from int) (col int, over *overLimit) {
 			// The parser's work on a block mapping grows with the square
 			// of its keys.
 			if top.keys++; top.keys > maxKeys {
-				return col, &overLimit{col: i + 1, msg: fmt.Sprintf("a mapping with more than %d keys", maxKeys),
+				return col, &overLimit{col: i + 1, rule: "yaml-size", msg: fmt.Sprintf("a mapping with more than %d keys", maxKeys),
 					hint: "no estate mapping needs this many keys; make it a list, or split it"}
 			}
 		}
 	}
 	valueStart := true // a [ or { here opens a flow collection
+	closed := -2       // where a quoted string or flow item last ended
 	for ; i < len(line); i++ {
 		c := line[i]
 		if n.quote != 0 {
@@ -342,9 +386,16 @@ func (n *nesting) line(line []byte, from int) (col int, over *overLimit) {
 			case c == n.quote && n.quote == '\'' && i+1 < len(line) && line[i+1] == '\'':
 				i++
 			case c == n.quote:
-				n.quote = 0
+				n.quote, closed = 0, i
 			}
 			continue
+		}
+		if c == '#' && closed == i-1 {
+			return col, syntaxAt(i+1, "a comment must be separated from the value before it by a space",
+				"write a space before #")
+		}
+		if c == '-' && n.flow > 0 && isFlowStart(line, i) && (i+1 == len(line) || bytes.IndexByte([]byte(" \t,]}"), line[i+1]) >= 0) {
+			return col, syntaxAt(i+1, "a lone - inside [ ] or { }", `quote it ("-"), or write the list one "- item" per line`)
 		}
 		space := c == ' ' || c == '\t'
 		switch {
@@ -364,9 +415,10 @@ func (n *nesting) line(line []byte, from int) (col int, over *overLimit) {
 			continue
 		case (c == ']' || c == '}') && n.flow > 0:
 			n.flow--
+			closed = i
 		case c == ',' && n.flow > 0:
 			n.values++
-			valueStart = true
+			valueStart, closed = true, i
 			continue
 		case c == ':' && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t' || n.flow > 0):
 			valueStart = true
@@ -387,7 +439,7 @@ func (n *nesting) line(line []byte, from int) (col int, over *overLimit) {
 }
 
 func tooDeep(i int) *overLimit {
-	return &overLimit{col: i + 1, msg: fmt.Sprintf("values nest deeper than %d levels", maxNesting),
+	return &overLimit{col: i + 1, rule: "yaml-size", msg: fmt.Sprintf("values nest deeper than %d levels", maxNesting),
 		hint: "no estate file nests this deeply; write the values out flat"}
 }
 

@@ -51,16 +51,16 @@ type Kind struct {
 // slash-separated, e.g. schemas/account.schema.json.
 func (k Kind) Path() string { return path.Join(Dir, k.Name+".schema.json") }
 
-// Kinds lists the schemas in the order they are written.
-var Kinds = []Kind{
-	{"Account", "account", "gitops Account", reflect.TypeFor[estate.Account]()},
-	{"Network", "network", "gitops Network", reflect.TypeFor[estate.Network]()},
-	{"TransitGateway", "transit-gateway", "gitops TransitGateway", reflect.TypeFor[estate.TransitGateway]()},
-	{"GitLab", "gitlab", "gitops GitLab", reflect.TypeFor[estate.GitLab]()},
-	{"Mirror", "mirror", "gitops Mirror", reflect.TypeFor[estate.Mirror]()},
-	{"ImageRecipe", "image-recipe", "gitops ImageRecipe", reflect.TypeFor[estate.ImageRecipe]()},
-	{"Pipeline", "pipeline", "gitops Pipeline", reflect.TypeFor[estate.Pipeline]()},
-	{"", "awstoe-component", "AWSTOE component document", reflect.TypeFor[estate.Component]()},
+// Kinds lists the schemas in the order they are written: the estate's
+// document kinds, then the AWSTOE component documents.
+var Kinds = kinds()
+
+func kinds() []Kind {
+	var out []Kind
+	for _, k := range estate.Kinds {
+		out = append(out, Kind{k.Kind, k.Schema, "gitops " + k.Kind, k.Type})
+	}
+	return append(out, Kind{"", "awstoe-component", "AWSTOE component document", reflect.TypeFor[estate.Component]()})
 }
 
 // ForKind returns the schema of a document kind; an empty kind is an AWSTOE

@@ -215,6 +215,7 @@ func TestReachRules(t *testing.T) {
 		// Groups and names.
 		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: app", "[desktop, workloads]", "[desktop, app]", "[workloads]", "[app]", "[workloads, desktop]", "[app, desktop]"), good: hub()},
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "vpcs: []"), good: hub("role: workload", "vpcs: [app, dev-app]")},
+		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "role: admin"), good: hub("role: workload", "role: \"workload\"")},
 		{rule: "reach-group-empty", at: atHub(23), bad: hub("role: workload}", "role: workload, tags: {team: none}}"), good: hub("role: workload}", "role: workload, tags: {}}")},
 		{rule: "reach-ref", at: atHub(25), bad: hub("[desktop, workloads]", "[desktop, workload]"), good: hub()},
 		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: []"), good: hub()},
