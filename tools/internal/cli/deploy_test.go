@@ -184,7 +184,7 @@ func TestPlanRoleReplacesEveryDeployRole(t *testing.T) {
 // TestPlanKeepsChangeSetsWhenTold: plan deletes its change sets once
 // reported unless --keep-change-sets, which leaves them for review.
 func TestPlanKeepsChangeSetsWhenTold(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "mr-8")
 	code, out, errOut := runGitops("plan", "--root", root, "--format", "json", "--keep-change-sets")
