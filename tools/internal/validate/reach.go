@@ -289,6 +289,7 @@ func pathText(hops []reach.Hop) string {
 // table (it is the odd one out), else the route that carries the packet.
 func (r *reachChecker) checkDeny(h *reach.Hub) {
 	t := h.T
+	allowed := r.rulePairs(h, t.Intents.Allow)
 	for i, rule := range t.Intents.Deny {
 		rp := estate.ItemPath("intents.deny", i)
 		from, ok1 := r.resolve(h, rp+".from", rule.From, false)
@@ -296,13 +297,20 @@ func (r *reachChecker) checkDeny(h *reach.Hub) {
 		if !r.checkPorts(t, rp, rule) || !ok1 || !ok2 {
 			continue
 		}
+		intent := fmt.Sprintf("the deny intent (%s must not reach %s on %s)", strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portsText(rule.Ports))
 		for _, f := range from {
 			tables := countTables(h, f.eps)
 			for _, src := range f.eps {
 				usual := tables.usual(src.VPC.Attachment(h))
 				for _, tg := range to {
 					for _, dst := range r.breaches(h, src, tg.eps, rule) {
-						intent := fmt.Sprintf("the deny intent (%s must not reach %s on %s)", strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portsText(rule.Ports))
+						if k := allowed(src.VPC.Name, destKey(dst)); k >= 0 {
+							// Two intents disagree: no route is the line to fix.
+							r.add(diag.Errorf(t.Pos(rp+".to"), "reach-conflict", "%s contradicts the allow intent (%s may reach %s)",
+								intent, strings.Join(t.Intents.Allow[k].From, ", "), strings.Join(t.Intents.Allow[k].To, ", ")).
+								WithHint("both name %s → %s; take it out of one of them", src.Name, dst.Name), src.Name+" → "+dst.Name)
+							continue
+						}
 						r.denyPair(h, intent, f.name, usual, src, dst, rule)
 					}
 				}
@@ -535,6 +543,55 @@ func entryTo(tb *reach.Table, b *reach.Attachment) reach.Entry {
 		}
 	}
 	return reach.Entry{}
+}
+
+// destKey names a destination the way rulePairs does.
+func destKey(ep reach.Endpoint) string {
+	if ep.GitLab != nil {
+		return "GitLab " + ep.GitLab.Name
+	}
+	return ep.Name
+}
+
+// rulePairs returns, for a source VPC and a destination (destKey), the
+// index of the first of rules naming both, or -1. It keeps each rule's
+// sides as sets, not the pairs.
+func (r *reachChecker) rulePairs(h *reach.Hub, rules []estate.IntentRule) func(from, to string) int {
+	t := h.T
+	type sides struct{ from, to map[string]bool }
+	var all []sides
+	for _, rule := range rules {
+		sd := sides{map[string]bool{}, map[string]bool{}}
+		for _, n := range rule.From {
+			refs, _ := estate.IntentVPCs(r.e, r.ix, t, n)
+			for _, ref := range refs {
+				sd.from[ref.VPC.Name] = true
+			}
+		}
+		for _, n := range rule.To {
+			if g := estate.IntentGitLab(r.ix, t, n); g != nil {
+				sd.to["GitLab "+g.Name] = true
+				continue
+			}
+			if strings.HasSuffix(n, "/endpoints") {
+				sd.to[n] = true
+				continue
+			}
+			refs, _ := estate.IntentVPCs(r.e, r.ix, t, n)
+			for _, ref := range refs {
+				sd.to[ref.VPC.Name] = true
+			}
+		}
+		all = append(all, sd)
+	}
+	return func(from, to string) int {
+		for i, sd := range all {
+			if sd.from[from] && sd.to[to] {
+				return i
+			}
+		}
+		return -1
+	}
 }
 
 // denyPairs returns whether a deny intent of h forbids VPC a to reach VPC

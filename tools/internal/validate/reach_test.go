@@ -166,13 +166,14 @@ func TestReachRules(t *testing.T) {
 			bad:  hub("propagations: [gitlab]", "propagations: [gitlab, app]"),
 			good: hub("routeTables:\n", "routeTables:\n  - {name: audit, propagations: [app]}\n")},
 
-		// A deny intent to GitLab that an allow intent contradicts: the
-		// finding points at the allow. Near miss: the deny names another VPC.
-		{rule: "reach-isolation", at: atHub(25),
+		// A deny intent an allow intent contradicts. Near miss: the deny
+		// names another VPC.
+		{rule: "reach-conflict", at: atHub(29),
 			bad:  hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
 			good: hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [app]}\n")},
-		// A deny intent to GitLab that allowedCidrs breaks: the finding
-		// points at the block. Near miss: the block leaves the VPC out.
+		// A deny intent to GitLab that only the load balancer's declared
+		// blocks break (no allow intent names the VPC): the finding points
+		// at the block. Near miss: the block leaves the VPC out.
 		{rule: "reach-isolation", at: gitlabFile + ":23",
 			bad: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
 				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.11.0.0/16]\n")),
