@@ -166,13 +166,14 @@ func TestReachRules(t *testing.T) {
 			bad:  hub("propagations: [gitlab]", "propagations: [gitlab, app]"),
 			good: hub("routeTables:\n", "routeTables:\n  - {name: audit, propagations: [app]}\n")},
 
-		// A deny intent to GitLab that an allow intent contradicts: the
-		// finding points at the allow. Near miss: the deny names another VPC.
-		{rule: "reach-isolation", at: atHub(25),
+		// A deny intent an allow intent contradicts. Near miss: the deny
+		// names another VPC.
+		{rule: "reach-conflict", at: atHub(29),
 			bad:  hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
 			good: hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [app]}\n")},
-		// A deny intent to GitLab that allowedCidrs breaks: the finding
-		// points at the block. Near miss: the block leaves the VPC out.
+		// A deny intent to GitLab that only the load balancer's declared
+		// blocks break (no allow intent names the VPC): the finding points
+		// at the block. Near miss: the block leaves the VPC out.
 		{rule: "reach-isolation", at: gitlabFile + ":23",
 			bad: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
 				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.11.0.0/16]\n")),
@@ -202,6 +203,15 @@ func TestReachRules(t *testing.T) {
 		{rule: "reach-gitlab-undeclared", at: gitlabFile + ":17",
 			bad:  plus(noIntents(), gitlabFile, reachGitLab),
 			good: noIntents()},
+
+		// An allow intent to GitLab's interface endpoints from another VPC:
+		// their security group admits their own VPC only. Near miss: a deny.
+		{rule: "reach-unreachable", at: toolingNetworkFile + ":13",
+			bad: plus(hub("      ports: [443]\n", "      ports: [443]\n    - {from: [desktop], to: [gitlab/endpoints]}\n"), toolingNetworkFile,
+				edited(reachToolingNetwork, "    egress: {type: natGateway}\n", "    egress: {type: natGateway}\n    endpoints: {interface: [ssm]}\n")),
+			good: plus(hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab/endpoints]}\n"), toolingNetworkFile,
+				edited(reachToolingNetwork, "    egress: {type: natGateway}\n", "    egress: {type: natGateway}\n    endpoints: {interface: [ssm]}\n"))},
+		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: [gitlab, desktop/endpoints]"), good: hub()},
 
 		// Groups and names.
 		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: app", "[desktop, workloads]", "[desktop, app]", "[workloads]", "[app]", "[workloads, desktop]", "[app, desktop]"), good: hub("name: workloads", "name: workloads-2", "[desktop, workloads]", "[desktop, workloads-2]", "[workloads]", "[workloads-2]", "[workloads, desktop]", "[workloads-2, desktop]")},
