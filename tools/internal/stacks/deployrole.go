@@ -45,6 +45,12 @@ type DeployRoleSpec struct {
 	// StackNames are the names of every stack planned for the account
 	// (the roles CloudFormation names after them are the estate's), sorted.
 	StackNames []string `json:"stackNames"`
+	// SMTPCredentials are the GitLab SMTP users and secrets apply keeps
+	// current here (Stack.SMTPCredentials), sorted.
+	SMTPCredentials []SMTPCredentialsRef `json:"smtpCredentials,omitempty"`
+	// ShareOwnerAccountIDs are the accounts whose RAM invitations apply
+	// accepts here (Stack.AcceptShare), sorted.
+	ShareOwnerAccountIDs []string `json:"shareOwnerAccountIds,omitempty"`
 }
 
 // PipelineDeployRole is the role one pipeline's deploy actions run as in a
@@ -74,6 +80,12 @@ type PublishRole struct {
 	// AMIParameters are the parameters of the recipes distributed here
 	// from other accounts, sorted.
 	AMIParameters []ParameterRef `json:"amiParameters"`
+}
+
+// SMTPCredentialsRef is a GitLab SMTP user, its secret and its service.
+type SMTPCredentialsRef struct {
+	Region string `json:"region"`
+	SMTPCredentials
 }
 
 // StackRef is a stack in a region.
@@ -235,11 +247,19 @@ func (p *planner) grantDeployRoles() {
 		}
 	}
 	for _, s := range p.stacks {
-		if d := p.deployRoleOf(s.AccountID); d != nil {
-			for _, t := range kindResourceTypes[s.Kind] {
-				d.ResourceTypes = appendNew(d.ResourceTypes, t)
-			}
-			d.StackNames = appendNew(d.StackNames, s.Name)
+		d := p.deployRoleOf(s.AccountID)
+		if d == nil {
+			continue
+		}
+		for _, t := range kindResourceTypes[s.Kind] {
+			d.ResourceTypes = appendNew(d.ResourceTypes, t)
+		}
+		d.StackNames = appendNew(d.StackNames, s.Name)
+		if c := s.SMTPCredentials; c != nil {
+			d.SMTPCredentials = appendNew(d.SMTPCredentials, SMTPCredentialsRef{Region: s.Region, SMTPCredentials: *c})
+		}
+		if a := s.AcceptShare; a != nil {
+			d.ShareOwnerAccountIDs = appendNew(d.ShareOwnerAccountIDs, a.OwnerAccountID)
 		}
 	}
 	for _, s := range p.stacks {
@@ -258,6 +278,8 @@ func (p *planner) grantDeployRoles() {
 			slices.Sort(d.ImageBuilderAccountIDs)
 			slices.Sort(d.ResourceTypes)
 			slices.Sort(d.StackNames)
+			sortBy(d.SMTPCredentials, func(r SMTPCredentialsRef) string { return r.Region + "/" + r.User })
+			slices.Sort(d.ShareOwnerAccountIDs)
 		}
 	}
 }

@@ -30,38 +30,31 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}})
 
 	estateStacks := b.arnAnyRegion("cloudformation", "stack/"+spec.StackNamePattern+"/*")
+	applyStatements := []map[string]any{
+		statement("Allow", append(planActions, "cloudformation:ExecuteChangeSet", "cloudformation:ContinueUpdateRollback"), estateStacks),
+		// apply deletes a new stack that failed (ROLLBACK_COMPLETE)
+		// before creating it again; stateful resources are retained.
+		statement("Allow", []string{"cloudformation:DeleteStack"}, estateStacks),
+		statement("Allow", []string{"cloudformation:ValidateTemplate"}, "*"),
+		// apply copies a pinned GitLab image into the estate's ECR
+		// repositories (gitops-<service>/…) and nowhere else.
+		statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*"),
+		statement("Allow", []string{
+			"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
+			"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
+		}, b.arnAnyRegion("ecr", "repository/gitops-*")),
+		passExec,
+	}
 	deploy := awsiam.NewCfnRole(b.st, id("DeployRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.RoleName),
 		Description:              str("gitops apply deploys the estate's own stacks through this role"),
 		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
 		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("run-change-sets"),
-			PolicyDocument: policy(
-				statement("Allow", append(planActions, "cloudformation:ExecuteChangeSet", "cloudformation:ContinueUpdateRollback"), estateStacks),
-				// apply deletes a new stack that failed (ROLLBACK_COMPLETE)
-				// before creating it again; stateful resources are retained.
-				statement("Allow", []string{"cloudformation:DeleteStack"}, estateStacks),
-				statement("Allow", []string{"cloudformation:ValidateTemplate"}, "*"),
-				// apply copies a pinned GitLab image into the estate's ECR
-				// repositories (gitops-<service>/…) and nowhere else.
-				statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*"),
-				statement("Allow", []string{
-					"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
-					"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
-				}, b.arnAnyRegion("ecr", "repository/gitops-*")),
-				// apply gives GitLab's SMTP users their access key and SES
-				// password (gitops gitlab smtp-credentials) and restarts
-				// GitLab to read it.
-				statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"},
-					b.globalARN("iam", b.spec.AccountID, "user/"+stacks.GitLabSMTPUserName("*"))),
-				statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"},
-					b.arnAnyRegion("secretsmanager", "secret:"+stacks.GitLabSMTPSecretName("*")+"-*")),
-				statement("Allow", []string{"ecs:UpdateService"}, b.arnAnyRegion("ecs", "service/"+stacks.GitLabClusterName("*")+"/*")),
-				passExec,
-			),
+			PolicyName:     str("run-change-sets"),
+			PolicyDocument: policy(append(applyStatements, b.applyGrants(spec)...)...),
 		}},
 	})
-	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); the change sets, images, SMTP users, their secrets and GitLab's services are limited to the estate's gitops-… names, in any of the estate's regions.")
+	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; the change sets and images are limited to the estate's gitops-… names.")
 
 	if len(spec.PlanTrusted) > 0 {
 		plan := awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
@@ -358,4 +351,27 @@ func (b *builder) trustRoles(roles []stacks.RoleRef) any {
 		"Action":    "sts:AssumeRole",
 		"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": trusted}},
 	})
+}
+
+// applyGrants lets apply do its steps between stacks here: keep GitLab's
+// SMTP user's access key and secret current and restart its service (that
+// user, that secret, that service only), and accept the RAM invitations of
+// the declared share owners.
+func (b *builder) applyGrants(spec *stacks.DeployRoleSpec) []map[string]any {
+	var out []map[string]any
+	for _, c := range spec.SMTPCredentials {
+		out = append(out,
+			statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"}, b.globalARN("iam", b.spec.AccountID, "user/"+c.User)),
+			statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}, b.arnIn("secretsmanager", c.Region, "secret:"+c.Secret+"-*")),
+			statement("Allow", []string{"ecs:UpdateService"}, b.arnIn("ecs", c.Region, "service/"+c.Cluster+"/"+c.Service)),
+		)
+	}
+	if len(spec.ShareOwnerAccountIDs) > 0 {
+		out = append(out,
+			statement("Allow", []string{"ram:GetResourceShareInvitations"}, "*"),
+			withCondition(statement("Allow", []string{"ram:AcceptResourceShareInvitation"}, "*"),
+				map[string]any{"StringEquals": map[string]any{"ram:ShareOwnerAccountId": spec.ShareOwnerAccountIDs}}),
+		)
+	}
+	return out
 }
