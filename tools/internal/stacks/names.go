@@ -124,3 +124,12 @@ func BakeRoleName(pipeline string) string { return "gitops-bake-" + pipeline }
 func TemplateBucketName(accountID, region string) string {
 	return "gitops-templates-" + accountID + "-" + region
 }
+
+// GitLabURL is the HTTPS address of GitLab service g (https://<alb.domain>),
+// or "" when it has no domain.
+func GitLabURL(g *estate.GitLab) string {
+	if !g.ALB.HTTPS() {
+		return ""
+	}
+	return "https://" + g.ALB.Domain
+}
