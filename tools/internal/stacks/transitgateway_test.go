@@ -124,14 +124,16 @@ func TestPeerRoutes(t *testing.T) {
 // nothing waits for an invitation.
 func TestPlanTransitGatewayShare(t *testing.T) {
 	p := buildFixture(t, nil)
-	attach := p.Stack("prod/eu-west-1/tgw-hub-attachments")
+	attach := p.Stack("prod/eu-west-1/tgw-hub-attach-app")
 	owner := p.Stack("tooling/eu-west-1/tgw-hub")
 	want := ShareInvitation{Share: "gitops-tgw-hub", OwnerAccountID: owner.AccountID}
 	if attach.AcceptShare == nil || *attach.AcceptShare != want {
 		t.Fatalf("attachments stack: %+v, want %+v", attach.AcceptShare, want)
 	}
-	if own := p.Stack("tooling/eu-west-1/tgw-hub-attachments"); own != nil && own.AcceptShare != nil {
-		t.Error("the owner's own attachments wait for an invitation")
+	for _, id := range []string{"tooling/eu-west-1/tgw-hub-attach-desktops", "tooling/eu-west-1/tgw-hub-attach-gitlab"} {
+		if own := p.Stack(id); own == nil || own.AcceptShare != nil {
+			t.Errorf("%s: the owner's own attachments wait for an invitation (or are not planned)", id)
+		}
 	}
 	if d := p.Stack("prod/eu-west-1/deploy-role").DeployRole; len(d.ShareOwnerAccountIDs) != 1 || d.ShareOwnerAccountIDs[0] != owner.AccountID {
 		t.Errorf("prod's deploy role accepts invitations of %v", d.ShareOwnerAccountIDs)
@@ -143,7 +145,7 @@ func TestPlanTransitGatewayShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := p.Stack("prod/eu-west-1/tgw-hub-attachments"); a.AcceptShare != nil {
+	if a := p.Stack("prod/eu-west-1/tgw-hub-attach-app"); a.AcceptShare != nil {
 		t.Errorf("inside an organization: %+v", a.AcceptShare)
 	}
 	if o := p.Stack("tooling/eu-west-1/tgw-hub").TransitGateway; o.Organization != e.TransitGateways[0].Organization {
