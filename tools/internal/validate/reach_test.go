@@ -107,6 +107,16 @@ func hub(edits ...string) map[string]string {
 	}
 }
 
+// hubWithoutIntents is the reach fixture with hubYAML edited and its
+// intents dropped.
+func hubWithoutIntents(edits ...string) map[string]string {
+	files := hub(edits...)
+	files[hubFile] = files[hubFile][:len(files[hubFile])-len(hubYAML[strings.Index(hubYAML, "intents:"):])]
+	// Without intents, the load balancer admits what it lists.
+	files[gitlabFile] = validGitLabIn("gitlab")
+	return files
+}
+
 func atHub(line int) string { return fmt.Sprintf("%s:%d", hubFile, line) }
 
 func TestReachFixtureIsClean(t *testing.T) {
@@ -118,13 +128,7 @@ func TestReachFixtureIsClean(t *testing.T) {
 // TestReachRules has a row per hop where a packet can die, each with a
 // near-miss good case: the same change made right.
 func TestReachRules(t *testing.T) {
-	noIntents := func(edits ...string) map[string]string {
-		files := hub(edits...)
-		files[hubFile] = files[hubFile][:len(files[hubFile])-len(hubYAML[strings.Index(hubYAML, "intents:"):])]
-		// Without intents, the load balancer admits what it lists.
-		files[gitlabFile] = validGitLabIn("gitlab")
-		return files
-	}
+	noIntents := hubWithoutIntents
 	runRuleCases(t, []ruleCase{
 		// The reply: GitLab's table has no route back to dev-app. Near
 		// miss: a static route brings it back instead of the propagation.
