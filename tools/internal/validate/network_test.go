@@ -64,9 +64,9 @@ func TestNetworkFixtureIsClean(t *testing.T) {
 func TestNetworkRules(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		// Placement.
-		{rule: "ref-region", at: toolingNetwork + ":3", bad: network("region: eu-west-1", "region: eu-west-2"), good: network()},
-		{rule: "ref-account", at: toolingNetwork + ":2", bad: network("account: tooling", "account: toolin"), good: network()},
-		{rule: "vpc-none", at: toolingNetwork + ":4", bad: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs: []\n"}, good: network()},
+		{rule: "ref-region", at: toolingNetwork + ":3", bad: network("region: eu-west-1", "region: eu-west-2"), good: plus(network("region: eu-west-1", "region: eu-west-2"), "accounts/tooling.yaml", edited(baseEstate["accounts/tooling.yaml"], "[eu-west-1]", "[eu-west-1, eu-west-2]"))},
+		{rule: "ref-account", at: toolingNetwork + ":2", bad: network("account: tooling", "account: toolin"), good: plus(network("account: tooling", "account: toolin"), "accounts/toolin.yaml", "kind: Account\nname: toolin\nid: \"444444444444\"\nemail: toolin@example.com\nrole: workload\nregions: [eu-west-1]\n")},
+		{rule: "vpc-none", at: toolingNetwork + ":4", bad: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs: []\n"}, good: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs: [{name: build, cidr: 10.0.0.0/16, azCount: 2, subnets: [{name: private, type: private, prefix: 24}], egress: {type: none}}]\n"}},
 		{rule: "vpc-name", at: toolingNetwork + ":5", bad: network("name: build", "name: Build"), good: network("name: build", "name: build-2")},
 
 		// The VPC's block.
@@ -88,19 +88,21 @@ func TestNetworkRules(t *testing.T) {
 		{
 			rule: "vpc-az-single", at: toolingNetwork + ":7",
 			bad:  network("azCount: 2", "azCount: 1", "cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]"),
-			good: network(),
+			// Two zones named instead of counted: the smallest change that
+			// is not one zone.
+			good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1b]"),
 		},
 
 		// Subnet tiers.
-		{rule: "subnet-none", at: toolingNetwork + ":8", bad: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs:\n  - name: build\n    cidr: 10.0.0.0/16\n    azCount: 2\n    subnets: []\n    egress: {type: none}\n"}, good: network()},
+		{rule: "subnet-none", at: toolingNetwork + ":8", bad: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs:\n  - name: build\n    cidr: 10.0.0.0/16\n    azCount: 2\n    subnets: []\n    egress: {type: none}\n"}, good: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs:\n  - name: build\n    cidr: 10.0.0.0/16\n    azCount: 2\n    subnets: [{name: private, type: private, prefix: 24}]\n    egress: {type: none}\n"}},
 		{rule: "subnet-tier-name", at: toolingNetwork + ":9", bad: network("{name: private,", "{name: priv-ate,"), good: network("{name: private,", "{name: private2,")},
 		{rule: "subnet-tier-duplicate", at: toolingNetwork + ":10", bad: network("{name: public,", "{name: private,"), good: network("{name: public,", "{name: pub,")},
 		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", "type: isolate"), good: network("type: isolated", "type: private")},
-		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", `type: ""`), good: network()},
+		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", `type: ""`), good: network("type: isolated", "type: public")},
 		{rule: "subnet-prefix-or-cidrs", at: toolingNetwork + ":9", bad: network("type: private, prefix: 24}", "type: private, prefix: 24, cidrs: [10.0.0.0/24, 10.0.1.0/24]}"), good: network("type: private, prefix: 24}", "type: private, cidrs: [10.0.0.0/24, 10.0.1.0/24]}")},
 		{rule: "subnet-prefix-or-cidrs", at: toolingNetwork + ":9", bad: network("type: private, prefix: 24}", "type: private}"), good: network("type: private, prefix: 24}", "type: private, cidrs: [10.0.100.0/24, 10.0.101.0/24]}")},
 		{rule: "subnet-prefix", at: toolingNetwork + ":10", bad: network("type: public, prefix: 24", "type: public, prefix: 29"), good: network("type: public, prefix: 24", "type: public, prefix: 28")},
-		{rule: "subnet-prefix", at: toolingNetwork + ":10", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/20", "type: public, prefix: 24", "type: public, prefix: 19", "10.0.255.0/28, 10.0.255.16/28", "10.0.15.0/28, 10.0.15.16/28"), good: network()},
+		{rule: "subnet-prefix", at: toolingNetwork + ":10", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/20", "type: public, prefix: 24", "type: public, prefix: 19", "10.0.255.0/28, 10.0.255.16/28", "10.0.15.0/28, 10.0.15.16/28"), good: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/20", "type: public, prefix: 24", "type: public, prefix: 22", "10.0.255.0/28, 10.0.255.16/28", "10.0.15.0/28, 10.0.15.16/28")},
 		{rule: "subnet-cidr-count", at: toolingNetwork + ":11", bad: network("cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]"), good: network("azCount: 2", "azCount: 1", "cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]")},
 		{rule: "cidr-subnet-outside", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.1.255.16/28"), good: network("10.0.255.16/28", "10.0.254.16/28")},
 		{rule: "cidr-subnet-size", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.0.255.16/29"), good: network("10.0.255.16/28", "10.0.255.32/27")},
@@ -113,7 +115,7 @@ func TestNetworkRules(t *testing.T) {
 
 		// Egress.
 		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natgateway}"), good: network("{type: natGateway}", "{type: natInstance}")},
-		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", `{type: ""}`), good: network()},
+		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", `{type: ""}`), good: network("{type: natGateway}", `{type: none}`)},
 		{rule: "egress-needs-public", at: toolingNetwork + ":12", bad: network("{name: public, type: public", "{name: public, type: isolated"), good: network("{name: public, type: public", "{name: public, type: isolated", "{type: natGateway}", "{type: none}")},
 		{rule: "egress-needs-private", at: toolingNetwork + ":12", bad: network("{name: private, type: private", "{name: private, type: isolated"), good: network("{name: private, type: private", "{name: app, type: private")},
 		{rule: "egress-option", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natGateway, instanceType: t4g.nano}"), good: network("{type: natGateway}", "{type: natInstance, instanceType: t4g.nano}")},
