@@ -58,14 +58,14 @@ func TestTransitGatewayRules(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		// The gateway.
 		{rule: "tgw-name", at: at(2), bad: tgw("name: hub", "name: Hub"), good: tgw("name: hub", "name: hub-2")},
-		{rule: "ref-account", at: at(3), bad: tgw("account: tooling", "account: toolin"), good: tgw()},
+		{rule: "ref-account", at: at(3), bad: tgw("account: tooling", "account: toolin"), good: plus(tgw("account: tooling", "account: toolin", "[prod]", "[prod, tooling]"), "accounts/toolin.yaml", "kind: Account\nname: toolin\nid: \"444444444444\"\nemail: toolin@example.com\nrole: tooling\nregions: [eu-west-1]\n")},
 		{rule: "ref-region", at: at(4), bad: tgw("region: eu-west-1", "region: eu-west-3"), good: tgw()},
 		{rule: "tgw-asn", at: at(5), bad: tgw("asn: 64512", "asn: 65535"), good: tgw("asn: 64512", "asn: 65534")},
 		{rule: "tgw-asn", at: at(5), bad: tgw("asn: 64512", "asn: 4294967295"), good: tgw("asn: 64512", "asn: 4200000000")},
 
 		// Sharing.
-		{rule: "tgw-share-owner", at: at(6), bad: tgw("[prod]", "[prod, tooling]"), good: tgw()},
-		{rule: "tgw-share-duplicate", at: at(6), bad: tgw("[prod]", "[prod, prod]"), good: tgw()},
+		{rule: "tgw-share-owner", at: at(6), bad: tgw("[prod]", "[prod, tooling]"), good: plus(tgw("[prod]", "[prod, dev]"), "accounts/dev.yaml", devAccount)},
+		{rule: "tgw-share-duplicate", at: at(6), bad: tgw("[prod]", "[prod, prod]"), good: plus(tgw("[prod]", "[prod, dev]"), "accounts/dev.yaml", devAccount)},
 		{rule: "ref-account", at: at(6), bad: tgw("[prod]", "[prod, dev]"), good: plus(tgw("[prod]", "[prod, dev]"), "accounts/dev.yaml", devAccount)},
 		{
 			rule: "tgw-organization", at: at(7),
@@ -80,7 +80,7 @@ func TestTransitGatewayRules(t *testing.T) {
 
 		// Attachments.
 		{rule: "tgw-name", at: at(11), bad: tgw("name: app\n", "name: App\n", "[build, app]", "[build, App]", "[build, app]", "[build, App]"), good: tgw("name: app\n", "name: app-2\n", "[build, app]", "[build, app-2]", "[build, app]", "[build, app-2]")},
-		{rule: "ref-vpc", at: at(12), bad: tgw("vpc: app", "vpc: ap"), good: tgw()},
+		{rule: "ref-vpc", at: at(12), bad: tgw("vpc: app", "vpc: ap"), good: plus(tgw("vpc: app", "vpc: ap"), "environments/prod/network.yaml", oneVPCNetwork("prod", "eu-west-1", "ap", "10.1.0.0/16"))},
 		{rule: "tgw-attachment-account", at: at(12), bad: tgw("shareWith: [prod]", "shareWith: []"), good: tgw()},
 		{
 			rule: "tgw-attachment-region", at: at(12),
@@ -89,13 +89,17 @@ func TestTransitGatewayRules(t *testing.T) {
 				"accounts/prod.yaml":             "kind: Account\nname: prod\nid: \"222222222222\"\nemail: prod@example.com\nrole: workload\nregions: [eu-west-1, eu-west-2]\n",
 				"environments/prod/network.yaml": oneVPCNetwork("prod", "eu-west-2", "app", "10.1.0.0/16"),
 			},
-			good: tgw(),
+			good: map[string]string{
+				tgwFile:                          tgwYAML,
+				"accounts/prod.yaml":             "kind: Account\nname: prod\nid: \"222222222222\"\nemail: prod@example.com\nrole: workload\nregions: [eu-west-1, eu-west-2]\n",
+				"environments/prod/network.yaml": oneVPCNetwork("prod", "eu-west-1", "app", "10.1.0.0/16"),
+			},
 		},
-		{rule: "tgw-attachment-subnets", at: at(13), bad: tgw("subnets: [private-a, private-b]\nrouteTables", "subnets: []\nrouteTables"), good: tgw()},
-		{rule: "tgw-attachment-subnet", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a, privat-b]\nrouteTables"), good: tgw()},
+		{rule: "tgw-attachment-subnets", at: at(13), bad: tgw("subnets: [private-a, private-b]\nrouteTables", "subnets: []\nrouteTables"), good: tgw("subnets: [private-a, private-b]\nrouteTables", "subnets: [private-b, private-a]\nrouteTables")},
+		{rule: "tgw-attachment-subnet", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a, privat-b]\nrouteTables"), good: tgw("[private-a, private-b]\nrouteTables", "[private-b, private-a]\nrouteTables")},
 		{rule: "tgw-attachment-subnet-duplicate", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a, private-b, private-b]\nrouteTables"), good: tgw("[private-a, private-b]\nrouteTables", "[private-b, private-a]\nrouteTables")},
 		{rule: "tgw-attachment-zone", at: at(10), bad: tgw("[private-a, private-b]", "[private-a, public-a]"), good: tgw("[private-a, private-b]", "[private-a, public-b]")},
-		{rule: "tgw-attachment-zone-missing", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a]\nrouteTables"), good: tgw()},
+		{rule: "tgw-attachment-zone-missing", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a]\nrouteTables"), good: tgw("[private-a, private-b]\nrouteTables", "[private-b, private-a]\nrouteTables")},
 		{
 			rule: "tgw-attachment-vpc-duplicate", at: at(15),
 			bad:  tgw("routeTables:", "  - name: app-again\n    vpc: app\n    subnets: [private-a, private-b]\nrouteTables:", "[build, app]", "[build, app, app-again]"),
@@ -104,21 +108,21 @@ func TestTransitGatewayRules(t *testing.T) {
 		{
 			rule: "tgw-attachment-overlap", at: at(12),
 			bad:  map[string]string{tgwFile: tgwYAML, "environments/prod/network.yaml": oneVPCNetwork("prod", "eu-west-1", "app", "10.0.128.0/17")},
-			good: tgw(),
+			good: map[string]string{tgwFile: tgwYAML, "environments/prod/network.yaml": oneVPCNetwork("prod", "eu-west-1", "app", "10.1.128.0/17")},
 		},
 		{rule: "tgw-attachment-unassociated", at: at(11), bad: tgw("associations: [build, app]", "associations: [build]"), good: tgw("associations: [build, app]", "associations: [app, build]")},
 
 		// Route tables.
 		{rule: "tgw-name", at: at(15), bad: tgw("name: main", "name: main_table"), good: tgw("name: main", "name: main-table")},
-		{rule: "tgw-route-table-unused", at: at(20), bad: tgw("blackhole: true}\n", "blackhole: true}\n  - name: spare\n    routes:\n      - {destination: 10.98.0.0/16, blackhole: true}\n"), good: tgw()},
+		{rule: "tgw-route-table-unused", at: at(20), bad: tgw("blackhole: true}\n", "blackhole: true}\n  - name: spare\n    routes:\n      - {destination: 10.98.0.0/16, blackhole: true}\n"), good: tgw("blackhole: true}\n", "blackhole: true}\n  - name: spare\n    associations: [app]\n    propagations: [build]\n    routes:\n      - {destination: 10.98.0.0/16, blackhole: true}\n", "associations: [build, app]", "associations: [build]")},
 		{rule: "tgw-association-duplicate", at: at(16), bad: tgw("associations: [build, app]", "associations: [build, app, app]"), good: tgw("associations: [build, app]", "associations: [app, build]")},
 		{
 			rule: "tgw-association-conflict", at: at(21),
 			bad:  tgw("blackhole: true}\n", "blackhole: true}\n  - name: other\n    associations: [app]\n"),
 			good: tgw("blackhole: true}\n", "blackhole: true}\n  - name: other\n    propagations: [app]\n"),
 		},
-		{rule: "tgw-ref-attachment", at: at(17), bad: tgw("propagations: [build, app]", "propagations: [build, ap]"), good: tgw()},
-		{rule: "tgw-ref-attachment", at: at(16), bad: tgw("associations: [build, app]", "associations: [build, app, nope]"), good: tgw()},
+		{rule: "tgw-ref-attachment", at: at(17), bad: tgw("propagations: [build, app]", "propagations: [build, ap]"), good: tgw("propagations: [build, app]", "propagations: [app, build]")},
+		{rule: "tgw-ref-attachment", at: at(16), bad: tgw("associations: [build, app]", "associations: [build, app, nope]"), good: tgw("associations: [build, app]", "associations: [app, build]")},
 		{rule: "tgw-propagation-duplicate", at: at(17), bad: tgw("propagations: [build, app]", "propagations: [build, app, build]"), good: tgw("propagations: [build, app]", "propagations: [app, build]")},
 
 		// Routes.
@@ -136,7 +140,7 @@ func TestTransitGatewayRules(t *testing.T) {
 			// Destinations are compared masked.
 			rule: "tgw-route-duplicate", at: at(20),
 			bad:  tgw("blackhole: true}\n", "blackhole: true}\n      - {destination: 10.99.1.0/16, attachment: app}\n"),
-			good: tgw(),
+			good: tgw("blackhole: true}\n", "blackhole: true}\n      - {destination: 10.99.1.0/24, attachment: app}\n"),
 		},
 		{
 			rule: "tgw-route-shadows-propagation", at: at(19),
