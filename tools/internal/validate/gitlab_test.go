@@ -37,7 +37,11 @@ func TestGitLabRules(t *testing.T) {
 			rule: "ref-region",
 			at:   gitlabFile + ":4",
 			bad:  gitlabEdit("region: eu-west-1\n", "region: eu-central-1\n"),
-			good: withGitLab(nil),
+			good: withGitLab(map[string]string{
+				gitlabFile:              edit(validGitLab, "region: eu-west-1\n", "region: eu-central-1\n"),
+				"accounts/tooling.yaml": edit(baseEstate["accounts/tooling.yaml"], "[eu-west-1]", "[eu-west-1, eu-central-1]"),
+				toolingNetworkFile:      edit(edit(baseEstate[toolingNetworkFile], "region: eu-west-1", "region: eu-central-1"), "cidr: 10.0.0.0/16", "cidr: 10.2.0.0/16"),
+			}),
 		},
 		{
 			rule: "gitlab-account-role",
@@ -58,7 +62,10 @@ func TestGitLabRules(t *testing.T) {
 			rule: "ref-vpc",
 			at:   gitlabFile + ":6",
 			bad:  gitlabEdit("vpc: build\n", "vpc: buld\n"),
-			good: withGitLab(nil),
+			good: withGitLab(map[string]string{
+				gitlabFile:         edit(validGitLab, "vpc: build\n", "vpc: buld\n"),
+				toolingNetworkFile: edit(baseEstate[toolingNetworkFile], "name: build", "name: buld"),
+			}),
 		},
 		{
 			rule: "gitlab-vpc-placement",
@@ -70,13 +77,19 @@ func TestGitLabRules(t *testing.T) {
 			rule: "ref-subnet",
 			at:   gitlabFile + ":7",
 			bad:  gitlabEdit("network:\n  vpc: build\n  subnets: private\n", "network:\n  vpc: build\n  subnets: privat\n"),
-			good: withGitLab(nil),
+			good: withGitLab(map[string]string{
+				gitlabFile:         edit(validGitLab, "network:\n  vpc: build\n  subnets: private\n", "network:\n  vpc: build\n  subnets: privat\n"),
+				toolingNetworkFile: edit(baseEstate[toolingNetworkFile], "      - {name: public,", "      - {name: privat, type: private, prefix: 24}\n      - {name: public,"),
+			}),
 		},
 		{
 			rule: "gitlab-subnets-public",
 			at:   gitlabFile + ":7",
 			bad:  gitlabEdit("network:\n  vpc: build\n  subnets: private\n", "network:\n  vpc: build\n  subnets: public\n"),
-			good: withGitLab(nil),
+			good: withGitLab(map[string]string{
+				gitlabFile:         edit(validGitLab, "network:\n  vpc: build\n  subnets: private\n", "network:\n  vpc: build\n  subnets: app\n"),
+				toolingNetworkFile: edit(baseEstate[toolingNetworkFile], "      - {name: public,", "      - {name: app, type: private, prefix: 24}\n      - {name: public,"),
+			}),
 		},
 		{
 			rule: "gitlab-cpu",
@@ -136,7 +149,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-image-tag",
 			at:   gitlabFile + ":9",
 			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 17.5.1-ce.0@sha256:abc\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 17.5.1-ce.0-sha256-abc\n"),
 		},
 		{
 			rule: "gitlab-image-repository",
@@ -282,7 +295,9 @@ func TestGitLabRules(t *testing.T) {
 			bad: withGitLab(map[string]string{
 				toolingNetworkFile: edit(baseEstate[toolingNetworkFile], "azCount: 2", "azCount: 1"),
 			}),
-			good: withGitLab(nil),
+			good: withGitLab(map[string]string{
+				toolingNetworkFile: edit(baseEstate[toolingNetworkFile], "azCount: 2", "azs: [eu-west-1a, eu-west-1b]"),
+			}),
 		},
 		{
 			rule: "gitlab-alb-cidrs",
@@ -349,7 +364,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-database-type",
 			at:   gitlabFile + ":14",
 			bad:  gitlabEdit("  type: embedded\n", "  type: postgres\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"16.4\"\n  instanceClass: db.r6g.large\n"),
 		},
 		{
 			rule: "gitlab-database-subnets-public",
@@ -379,13 +394,13 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-smtp-unused",
 			at:   gitlabFile + ":17",
 			bad:  gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: none\n  fromAddress: gitlab@example.com\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: ses\n  domain: example.com\n  fromAddress: gitlab@example.com\n"),
 		},
 		{
 			rule: "gitlab-smtp-type",
 			at:   gitlabFile + ":16",
 			bad:  gitlabEdit("smtp:\n  type: none\n", "smtp:\n  type: sendmail\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("smtp:\n  type: none\n", sesSMTP),
 		},
 		{
 			rule: "gitlab-efs-replication-region",

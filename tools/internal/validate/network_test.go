@@ -87,7 +87,7 @@ func TestNetworkRules(t *testing.T) {
 		{rule: "vpc-az-duplicate", at: toolingNetwork + ":7", bad: network("azCount: 2", "azs: [eu-west-1a, eu-west-1a]"), good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1c]")},
 		{
 			rule: "vpc-az-single", at: toolingNetwork + ":7",
-			bad:  network("azCount: 2", "azCount: 1", "cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]"),
+			bad: network("azCount: 2", "azCount: 1", "cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]"),
 			// Two zones named instead of counted: the smallest change that
 			// is not one zone.
 			good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1b]"),
