@@ -28,13 +28,19 @@ func TestMirrorRules(t *testing.T) {
 			rule: "ref-gitlab",
 			at:   mirrorFile + ":3",
 			bad:  mirrorEdit("gitlab: gitlab\n", "gitlab: gitlb\n"),
-			good: withMirror(nil),
+			good: withMirror(map[string]string{
+				mirrorFile: edit(validMirror, "gitlab: gitlab\n", "gitlab: gitlb\n"),
+				gitlabFile: edit(validGitLab, "name: gitlab\n", "name: gitlb\n"),
+			}),
 		},
 		{
 			rule: "ref-region",
 			at:   mirrorFile + ":7",
 			bad:  mirrorEdit("region: eu-west-1\n", "region: eu-central-1\n"),
-			good: withMirror(nil),
+			good: withMirror(map[string]string{
+				mirrorFile:              edit(validMirror, "region: eu-west-1\n", "region: eu-central-1\n"),
+				"accounts/tooling.yaml": edit(baseEstate["accounts/tooling.yaml"], "[eu-west-1]", "[eu-west-1, eu-central-1]"),
+			}),
 		},
 		{
 			rule: "mirror-project",
@@ -76,7 +82,7 @@ func TestMirrorRules(t *testing.T) {
 			rule: "mirror-target",
 			at:   mirrorFile + ":2",
 			bad:  mirrorEdit(codeCommitTarget, ""),
-			good: withMirror(nil),
+			good: mirrorEdit(codeCommitTarget, toCodeConnections),
 		},
 		{
 			rule: "mirror-target",

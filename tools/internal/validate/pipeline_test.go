@@ -40,7 +40,10 @@ func TestPipelineRules(t *testing.T) {
 			rule: "ref-mirror",
 			at:   pipelineFile + ":6",
 			bad:  pipelineEdit("mirror: webapp\n", "mirror: webap\n"),
-			good: withPipeline(nil),
+			good: withPipeline(map[string]string{
+				pipelineFile: edit(validPipeline, "mirror: webapp\n", "mirror: webap\n"),
+				mirrorFile:   edit(validMirror, "name: webapp\n", "name: webap\n"),
+			}),
 		},
 		{
 			rule: "pipeline-source-branch",
@@ -201,7 +204,10 @@ func TestPipelineRules(t *testing.T) {
 			rule: "ref-account",
 			at:   pipelineFile + ":12",
 			bad:  pipelineEdit("    account: prod\n", "    account: prd\n"),
-			good: withPipeline(nil),
+			good: withPipeline(map[string]string{
+				pipelineFile:        edit(validPipeline, "    account: prod\n", "    account: prd\n"),
+				"accounts/prd.yaml": "kind: Account\nname: prd\nid: \"444444444444\"\nemail: prd@example.com\nrole: workload\nregions: [eu-west-1]\n",
+			}),
 		},
 		{
 			rule: "ref-region",
