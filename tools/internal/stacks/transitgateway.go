@@ -29,6 +29,9 @@ type TransitGatewaySpec struct {
 	ASN  int    `json:"asn"`
 	// ShareWith holds the account ids the gateway is shared to, sorted.
 	ShareWith []string `json:"shareWith,omitempty"`
+	// Organization, when set, is the one principal of the share (an
+	// organization or OU ARN) instead of the account ids.
+	Organization string `json:"organization,omitempty"`
 	// RouteTables are the route tables' names, as declared.
 	RouteTables []string `json:"routeTables,omitempty"`
 }
@@ -108,7 +111,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 		return
 	}
 	owner.Origin = t.Pos("name")
-	spec := &TransitGatewaySpec{Name: t.Name, ID: Pascal(t.Name), ASN: t.ASN}
+	spec := &TransitGatewaySpec{Name: t.Name, ID: Pascal(t.Name), ASN: t.ASN, Organization: t.Organization}
 	ownerAccount := p.ix.Accounts[t.Account]
 	for _, name := range t.ShareWith {
 		a := p.ix.Accounts[name]
@@ -165,6 +168,11 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
 		}
 		attachStacks[a.Name] = s
+		// Outside one organization the account sees the gateway only once
+		// it accepts the share's invitation.
+		if va := p.ix.Accounts[vpcAccount]; va != nil && va.ID != ownerAccount.ID && t.Organization == "" {
+			s.AcceptShare = &ShareInvitation{Share: TransitGatewayShareName(t.Name), OwnerAccountID: ownerAccount.ID}
+		}
 		vpcParam, vpc := p.vpcParam(s, a.VPC)
 		if vpc == nil {
 			continue
