@@ -104,8 +104,8 @@ func TestCompileWritesGenerated(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	if n := len(e.synthesized()); n != 18 {
-		t.Errorf("synthesized %d stacks, want 18", n)
+	if n := len(e.synthesized()); n != 23 {
+		t.Errorf("synthesized %d stacks, want 23", n)
 	}
 	gen := filepath.Join(e.root, "generated")
 	var m stacks.Manifest
@@ -116,7 +116,7 @@ func TestCompileWritesGenerated(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Stacks) != 18 {
+	if len(m.Stacks) != 23 {
 		t.Fatalf("manifest lists %d stacks", len(m.Stacks))
 	}
 	// The component documents as ImageBuilder receives them.
@@ -150,7 +150,7 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 	}
 	e.synthesized()
 	code, out := e.run("compile", "--root", e.root)
-	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 18 stacks (0 synthesized)") {
+	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 23 stacks (0 synthesized)") {
 		t.Errorf("second compile: exit %d:\n%s", code, out)
 	}
 	if got := e.synthesized(); len(got) != 0 {
@@ -161,7 +161,7 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 	if code, out := e.run("compile", "--root", e.root); code != ExitOK || !strings.Contains(out, "0 added, 0 removed, 2 changed files") {
 		t.Errorf("after an edit: exit %d:\n%s", code, out)
 	}
-	if got := e.synthesized(); len(got) != 1 || got[0] != "prod/eu-west-1/network" {
+	if got := e.synthesized(); len(got) != 1 || got[0] != "prod/eu-west-1/network-app" {
 		t.Errorf("an edit of prod's network synthesized %v", got)
 	}
 	// A component document changes its file and its recipe's stack.
@@ -196,14 +196,14 @@ func TestCompileCheck(t *testing.T) {
 		t.Errorf("check after compile: exit %d:\n%s", code, out)
 	}
 	gen := filepath.Join(e.root, "generated")
-	os.WriteFile(filepath.Join(gen, "prod/eu-west-1/network.template.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(gen, "prod/eu-west-1/network-app.template.json"), []byte("{}"), 0o644)
 	os.WriteFile(filepath.Join(gen, "stale.template.json"), []byte("{}"), 0o644)
 	os.Remove(filepath.Join(gen, "tooling/eu-west-1/deploy-role.template.json"))
 	code, out = e.run("compile", "--root", e.root, "--check")
 	want := "generated/ is not current; run gitops compile and commit the result:\n" +
 		"  added    tooling/eu-west-1/deploy-role.template.json\n" +
 		"  removed  stale.template.json\n" +
-		"  changed  prod/eu-west-1/network.template.json\n"
+		"  changed  prod/eu-west-1/network-app.template.json\n"
 	if code != ExitFindings || out != want {
 		t.Errorf("check of an edited generated/: exit %d:\n%s\nwant:\n%s", code, out, want)
 	}

@@ -157,7 +157,7 @@ func TestExampleAgainstItselfIsEmpty(t *testing.T) {
 func TestSubnetRenumberingIsNamed(t *testing.T) {
 	dir := exampleRepo(t)
 	editFile(t, dir, "environments/dev/network.yaml", "prefix: 22", "prefix: 21")
-	editTemplate(t, dir, "dev/eu-west-1/network", func(res map[string]any) {
+	editTemplate(t, dir, "dev/eu-west-1/network-dev-app", func(res map[string]any) {
 		props(res, "DevAppPrivateASubnet")["CidrBlock"] = "10.21.8.0/21"
 		props(res, "DevAppPrivateBSubnet")["CidrBlock"] = "10.21.16.0/21"
 	})
@@ -167,10 +167,10 @@ func TestSubnetRenumberingIsNamed(t *testing.T) {
 	if !strings.Contains(f.Message, "private-a 10.21.4.0/22 → 10.21.8.0/21") {
 		t.Errorf("message does not name the move: %s", f.Message)
 	}
-	if rd := find(t, r, "dev/eu-west-1/network", "DevAppPrivateASubnet"); rd.Replacement != ReplaceTrue {
+	if rd := find(t, r, "dev/eu-west-1/network-dev-app", "DevAppPrivateASubnet"); rd.Replacement != ReplaceTrue {
 		t.Errorf("renumbered subnet: %+v", rd)
 	}
-	if rd := find(t, r, "dev/eu-west-1/network", "DevAppPrivateARouteTableAssociation"); rd.Replacement != ReplaceTrue {
+	if rd := find(t, r, "dev/eu-west-1/network-dev-app", "DevAppPrivateARouteTableAssociation"); rd.Replacement != ReplaceTrue {
 		t.Errorf("its route table association: %+v", rd)
 	}
 }

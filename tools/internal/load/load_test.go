@@ -125,7 +125,7 @@ func TestLoadBytesFindings(t *testing.T) {
 			name: "unknown key lists the known keys",
 			file: "accounts/tooling.yaml", src: account + "owner: platform\n",
 			want: []finding{{"7:1", "yaml-unknown-key", `unknown key "owner"`,
-				"known keys here: allowReplace, deployRoleName, email, id, kind, name, production, regions, role, tags"}},
+				"known keys here: allowReplace, deployRoleName, email, id, kind, name, production, quotas, regions, role, tags"}},
 		},
 		{
 			name: "unknown key in a nested mapping",

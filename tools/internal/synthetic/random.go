@@ -131,9 +131,10 @@ func randomHub(rng *rand.Rand, n int, region string, attached []string, vpcAccou
 	mesh := rng.IntN(4) == 0 && len(spokes) > 1
 	spokeTable := spokes
 	if mesh {
-		// Half the spokes reach each other too.
+		// The other half reach each other too (and the services VPC).
 		spokeTable = spokes[:len(spokes)/2]
-		fmt.Fprintf(&b, "  - name: mesh\n    associations: [%s]\n    propagations: [%s]\n", strings.Join(spokes[len(spokes)/2:], ", "), strings.Join(attached, ", "))
+		mesh := spokes[len(spokes)/2:]
+		fmt.Fprintf(&b, "  - name: mesh\n    associations: [%s]\n    propagations: [%s, %s]\n", strings.Join(mesh, ", "), services, strings.Join(mesh, ", "))
 	}
 	if len(spokeTable) > 0 {
 		fmt.Fprintf(&b, "  - name: spokes\n    associations: [%s]\n    propagations: [%s]\n    routes:\n", strings.Join(spokeTable, ", "), services)
