@@ -104,8 +104,8 @@ func TestCompileWritesGenerated(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	if n := len(e.synthesized()); n != 23 {
-		t.Errorf("synthesized %d stacks, want 23", n)
+	if n := len(e.synthesized()); n != 20 {
+		t.Errorf("synthesized %d stacks, want 20", n)
 	}
 	gen := filepath.Join(e.root, "generated")
 	var m stacks.Manifest
@@ -116,7 +116,7 @@ func TestCompileWritesGenerated(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Stacks) != 23 {
+	if len(m.Stacks) != 20 {
 		t.Fatalf("manifest lists %d stacks", len(m.Stacks))
 	}
 	// The component documents as ImageBuilder receives them.
@@ -150,7 +150,7 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 	}
 	e.synthesized()
 	code, out := e.run("compile", "--root", e.root)
-	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 23 stacks (0 synthesized)") {
+	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 20 stacks (0 synthesized)") {
 		t.Errorf("second compile: exit %d:\n%s", code, out)
 	}
 	if got := e.synthesized(); len(got) != 0 {

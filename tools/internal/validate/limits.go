@@ -156,9 +156,7 @@ func (c *checker) stackLimit(s *stacks.Stack, rule, what string, n, limit int) {
 func splitHint(s *stacks.Stack) string {
 	switch s.Kind {
 	case stacks.KindNetwork:
-		return "move VPCs of this account and region to another account or region, or give them fewer subnets and endpoints"
-	case stacks.KindTGWAttachments:
-		return "summarise what the attachments' route tables reach (adjacent CIDRs), or use fewer subnet tiers in these VPCs"
+		return "give the VPC fewer subnets or endpoints, or let what its attachments reach summarise into fewer routes (adjacent CIDRs)"
 	case stacks.KindTGWRouting:
 		return "routes are grouped by route table and /16 of their destination: summarise the static routes in this /16"
 	}
@@ -171,12 +169,12 @@ func splitHint(s *stacks.Stack) string {
 func (c *checker) checkVPCRouteTables(plan *stacks.Plan) {
 	toGateways := map[string]int{} // by VPC name and subnet
 	for _, s := range plan.Stacks {
-		if s.Attachments == nil {
+		if s.Network == nil || len(s.Network.VPCs) != 1 {
 			continue
 		}
-		for _, a := range s.Attachments.Attachments {
+		for _, a := range s.Network.Attachments {
 			for _, r := range a.Routes {
-				toGateways[a.VPC+"/"+r.Subnet]++
+				toGateways[s.Network.VPCs[0].Name+"/"+r.Subnet]++
 			}
 		}
 	}
