@@ -1,6 +1,7 @@
 // Command gitops-synth is the synth worker `gitops compile` drives: it reads
-// a JSON job (stacks.Job) on stdin, synthesizes the stacks with the AWS CDK
-// and writes each template under the job's output directory. It is a
+// a JSON job (stacks.Job) on stdin, refuses one of another protocol
+// version, synthesizes the stacks with the AWS CDK and answers with the
+// templates (stacks.JobResult) on stdout; its log goes to stderr. It is a
 // separate binary so that gitops itself never links the CDK.
 package main
 
@@ -20,7 +21,11 @@ import (
 )
 
 func main() {
-	if err := run(os.Stdin); err != nil {
+	// The answer alone goes to stdout: anything printed along the way
+	// goes to stderr.
+	answer := os.Stdout
+	os.Stdout = os.Stderr
+	if err := run(os.Stdin, answer); err != nil {
 		fmt.Fprintf(os.Stderr, "gitops-synth: %v\n", err)
 		os.Exit(1)
 	}
@@ -29,7 +34,7 @@ func main() {
 // synthBatch is how many stacks share one CDK app.
 const synthBatch = 100
 
-func run(stdin io.Reader) (err error) {
+func run(stdin io.Reader, stdout io.Writer) (err error) {
 	// No panic reaches the user as a Go stack trace: jsii and the CDK
 	// panic on what they refuse.
 	defer func() {
@@ -37,11 +42,13 @@ func run(stdin io.Reader) (err error) {
 			err = fmt.Errorf("the CDK failed: %v", r)
 		}
 	}()
-	var job stacks.Job
-	dec := json.NewDecoder(stdin)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&job); err != nil {
+	data, err := io.ReadAll(stdin)
+	if err != nil {
 		return fmt.Errorf("reading the job: %v", err)
+	}
+	job, err := stacks.DecodeJob(data)
+	if err != nil {
+		return err
 	}
 	// Without node the CDK panics deep inside jsii; say it plainly.
 	if _, err := exec.LookPath("node"); err != nil {
@@ -71,14 +78,9 @@ func run(stdin io.Reader) (err error) {
 		}
 		maps.Copy(templates, out)
 	}
+	res := stacks.JobResult{Version: stacks.JobVersion, Templates: []stacks.JobTemplate{}}
 	for _, s := range job.Stacks {
-		p := filepath.Join(job.Out, filepath.FromSlash(s.Template))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, templates[s.ID], 0o644); err != nil {
-			return err
-		}
+		res.Templates = append(res.Templates, stacks.JobTemplate{Stack: s.ID, Template: templates[s.ID]})
 	}
-	return nil
+	return json.NewEncoder(stdout).Encode(res)
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"gitops/tools/internal/cli"
+	"gitops/tools/internal/load"
+	"gitops/tools/internal/stacks"
 )
 
 // TestMain lets the scripts run gitops as a program: testscript builds this
@@ -31,9 +33,10 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":     cmdExits,
-			"validjson": cmdValidJSON,
-			"validxml":  cmdValidXML,
+			"exits":        cmdExits,
+			"validjson":    cmdValidJSON,
+			"validxml":     cmdValidXML,
+			"recordestate": cmdRecordEstate,
 		},
 	})
 }
@@ -58,6 +61,25 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdRecordEstate writes the hash of the work directory's estate into
+// generated/manifest.json, as gitops compile records it.
+func cmdRecordEstate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: recordestate")
+	}
+	path := ts.MkAbs("generated/" + stacks.ManifestFile)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(ts.ReadFile(path)), &m); err != nil {
+		ts.Fatalf("%s: %v", path, err)
+	}
+	hash, err := load.EstateHash(ts.MkAbs("."))
+	ts.Check(err)
+	m["estateSha256"] = hash
+	data, err := json.MarshalIndent(m, "", "  ")
+	ts.Check(err)
+	ts.Check(os.WriteFile(path, data, 0o644))
 }
 
 // cmdValidJSON checks that a file, or stdout, holds one JSON value.

@@ -136,14 +136,29 @@ func TestApplyRefusesStatefulReplacementUntilAllowed(t *testing.T) {
 		t.Errorf("%d change sets left, want the refused one kept for review", len(cf.sets))
 	}
 	for _, want := range []string{
-		"tooling/eu-west-1/gitlab: update: 1 to modify (1 replaced) (change set gitops-apply-test)",
-		"~ AWS::EFS::FileSystem Data — REPLACEMENT True caused by *PerformanceMode* — changes FileSystemTags [stateful]",
+		"tooling/eu-west-1/gitlab: update: 1 to modify (1 replaced) (change set gitops-apply-test); replaces or removes 1 stateful resource(s)\n",
 		"tooling/eu-west-1/gitlab: refused: change set gitops-apply-test replaces or removes stateful resources: AWS::EFS::FileSystem/Data",
-		"run again with --allow-replace AWS::EFS::FileSystem/Data",
 		"dev/eu-west-1/app: skipped: depends on tooling/eu-west-1/gitlab, which was refused",
 	} {
 		if !strings.Contains(w.progress.String(), want) {
 			t.Errorf("progress lacks %q:\n%s", want, w.progress)
+		}
+	}
+	// The resource list and the advice are the report's, not repeated as
+	// progress.
+	var text bytes.Buffer
+	if err := Write(&text, "text", r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"~ AWS::EFS::FileSystem Data — REPLACEMENT True caused by *PerformanceMode* — changes FileSystemTags [stateful]",
+		"run again with --allow-replace AWS::EFS::FileSystem/Data",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, text.String())
+		}
+		if strings.Contains(w.progress.String(), want) {
+			t.Errorf("progress repeats the report's %q:\n%s", want, w.progress)
 		}
 	}
 	var md bytes.Buffer
@@ -181,12 +196,19 @@ type gateWriter struct {
 	trigger string
 	gate    chan struct{}
 	once    sync.Once
+	// do, when set, runs once with the gate's closing.
+	do func()
 }
 
 func (g *gateWriter) Write(p []byte) (int, error) {
 	n, err := g.syncBuffer.Write(p)
 	if strings.Contains(g.String(), g.trigger) {
-		g.once.Do(func() { close(g.gate) })
+		g.once.Do(func() {
+			close(g.gate)
+			if g.do != nil {
+				g.do()
+			}
+		})
 	}
 	return n, err
 }
@@ -241,12 +263,23 @@ func TestApplyFailureShowsEventsStopsDependantsAndFinishesRunning(t *testing.T) 
 		t.Errorf("events %q, want this run's failures, oldest first: %q", reasons, wantReasons)
 	}
 	for _, line := range []string{
-		`  Resource handler returned message: "The CIDR '10.0.0.0/24' conflicts with another subnet" — Subnet (AWS::EC2::Subnet) UPDATE_FAILED`,
-		"  what to do: the stack is back as it was; fix the cause the events name and apply again",
+		`dev/eu-west-1/network: failed: stack gitops-network ended UPDATE_ROLLBACK_COMPLETE (first failure: Subnet: Resource handler returned message: "The CIDR '10.0.0.0/24' conflicts with another subnet")`,
 		"tooling/eu-west-1/hub: UPDATE_COMPLETE",
 	} {
 		if !strings.Contains(progress.String(), line) {
 			t.Errorf("progress lacks %q:\n%s", line, progress.String())
+		}
+	}
+	var text bytes.Buffer
+	if err := Write(&text, "text", r); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		`    Resource handler returned message: "The CIDR '10.0.0.0/24' conflicts with another subnet" — Subnet (AWS::EC2::Subnet) UPDATE_FAILED`,
+		"  what to do: the stack is back as it was; fix the cause the events name and apply again",
+	} {
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("report lacks %q:\n%s", line, text.String())
 		}
 	}
 	if strings.Contains(progress.String(), "an earlier run's failure") {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,17 +17,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/smithy-go/logging"
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // AWSOptions say how to reach each account.
 type AWSOptions struct {
-	// Accounts are the estate's accounts by name, for their deploy role
-	// names; an account not listed uses the default deploy role name.
-	Accounts map[string]*estate.Account
+	// Accounts is the manifest's account table: how to reach each account.
+	Accounts []stacks.Account
 	// SessionName names the assumed-role sessions, so CloudTrail ties the
 	// changes to the pipeline run.
 	SessionName string
@@ -61,7 +62,9 @@ func NewAWSClients(ctx context.Context, opts AWSOptions) (*AWSClients, error) {
 	if attempts <= 0 {
 		attempts = 10
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryer(func() aws.Retryer {
+	// The SDK's own log lines (an instance-metadata fallback, say) would
+	// come between gitops' progress lines; its errors reach the report.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}), config.WithRetryer(func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = attempts
 			o.MaxBackoff = 20 * time.Second
@@ -107,11 +110,11 @@ func (c *AWSClients) config(ctx context.Context, t Target) (aws.Config, error) {
 	if err, failed := c.failed[t.AccountID]; failed {
 		return aws.Config{}, err
 	}
-	acct := c.opts.Accounts[t.Account]
-	if acct == nil || acct.ID != t.AccountID {
-		acct = &estate.Account{Name: t.Account, ID: t.AccountID}
+	i := slices.IndexFunc(c.opts.Accounts, func(a stacks.Account) bool { return a.Name == t.Account && a.ID == t.AccountID })
+	if i < 0 {
+		return aws.Config{}, fmt.Errorf("account %s (%s) is not in the manifest's account table", t.Account, t.AccountID)
 	}
-	cfg, err := c.access.Config(ctx, acct, t.Region)
+	cfg, err := c.access.Config(ctx, c.opts.Accounts[i], t.Region)
 	if err != nil {
 		c.failed[t.AccountID] = err
 	}

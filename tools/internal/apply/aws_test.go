@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // fakeAWS answers the STS and CloudFormation query API calls the real
@@ -125,7 +125,7 @@ func TestSDKClientAssumesDeployRoleAndRetriesThrottling(t *testing.T) {
 			f := &fakeAWS{throttles: c.throttles, caller: "111111111111"}
 			useFakeAWS(t, f)
 			clients, err := NewAWSClients(context.Background(), AWSOptions{
-				Accounts:    map[string]*estate.Account{"dev": {Name: "dev", ID: "222222222222", DeployRoleName: "custom-deploy"}},
+				Accounts:    []stacks.Account{{Name: "dev", ID: "222222222222", DeployRole: "custom-deploy"}},
 				SessionName: "gitops-run-1", MaxAttempts: c.attempts, Backoff: noBackoff,
 			})
 			if err != nil {
@@ -157,7 +157,7 @@ func TestSDKClientAssumesDeployRoleAndRetriesThrottling(t *testing.T) {
 func TestOwnAccountUsesTheCallersCredentials(t *testing.T) {
 	f := &fakeAWS{caller: "111111111111"}
 	useFakeAWS(t, f)
-	clients, err := NewAWSClients(context.Background(), AWSOptions{SessionName: "gitops-run-1", MaxAttempts: 1})
+	clients, err := NewAWSClients(context.Background(), AWSOptions{Accounts: testAccounts, SessionName: "gitops-run-1", MaxAttempts: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,10 +181,29 @@ func TestOwnAccountUsesTheCallersCredentials(t *testing.T) {
 	}
 }
 
+// testAccounts is the account table of the fake AWS tests.
+var testAccounts = []stacks.Account{
+	{Name: "tooling", ID: "111111111111", DeployRole: "gitops-deploy"},
+	{Name: "dev", ID: "222222222222", DeployRole: "gitops-deploy"},
+}
+
+func TestAccountMissingFromTheManifestIsRefused(t *testing.T) {
+	useFakeAWS(t, &fakeAWS{caller: "111111111111"})
+	clients, err := NewAWSClients(context.Background(), AWSOptions{Accounts: testAccounts, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tgt := range []Target{{Account: "prod", AccountID: "333333333333", Region: "eu-west-1"}, {Account: "dev", AccountID: "999999999999", Region: "eu-west-1"}} {
+		if _, err := clients.CloudFormation(context.Background(), tgt); err == nil || !strings.Contains(err.Error(), "is not in the manifest's account table") {
+			t.Errorf("%+v: %v", tgt, err)
+		}
+	}
+}
+
 func TestRoleThatCannotBeAssumedFailsEachStackOfItsAccountOnce(t *testing.T) {
 	f := &fakeAWS{caller: "111111111111", denyAssume: true}
 	useFakeAWS(t, f)
-	clients, err := NewAWSClients(context.Background(), AWSOptions{SessionName: "gitops-run-1", MaxAttempts: 1})
+	clients, err := NewAWSClients(context.Background(), AWSOptions{Accounts: testAccounts, SessionName: "gitops-run-1", MaxAttempts: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,11 +91,12 @@ func (r *run) changeSet(ctx context.Context, s *Stack, res *StackResult, p *prep
 		return fmt.Errorf("change set %s failed: %s", r.opts.ChangeSetName, reason)
 	}
 	r.describeChanges(ctx, s, res, p, changes)
-	lines := changeLines(res.Changes)
-	for _, b := range res.Blocked {
-		lines = append(lines, fmt.Sprintf("! replaces or removes stateful %s: apply refuses it unless --allow-replace %s", b, b))
+	// The resource list is the report's; progress gives the count once.
+	line := fmt.Sprintf("%s: %s (change set %s)", res.Action, countChanges(res.Changes), res.ChangeSet)
+	if len(res.Blocked) > 0 {
+		line += fmt.Sprintf("; replaces or removes %d stateful resource(s)", len(res.Blocked))
 	}
-	r.sayBlock(s.ID, fmt.Sprintf("%s: %s (change set %s)", res.Action, countChanges(res.Changes), res.ChangeSet), lines)
+	r.say(s.ID, "%s", line)
 	return nil
 }
 
@@ -183,14 +184,16 @@ func (r *run) describeChanges(ctx context.Context, s *Stack, res *StackResult, p
 				}
 			}
 		}
-		var props map[string]any
+		var prot stacks.Protected
 		if ch.Action == string(types.ChangeActionRemove) {
-			props = r.deployedProperties(ctx, p, ch.LogicalID)
-		} else if s.Template != nil {
-			props = s.Template.Resources[ch.LogicalID].Properties
+			prot, ch.Stateful = removedProtected(ch.Type, ch.LogicalID, r.deployedProperties(ctx, p, ch.LogicalID))
+		} else {
+			prot, ch.Stateful = s.protected(ch.LogicalID)
 		}
-		ch.Stateful = IsStateful(ch.Type, props)
-		if ch.Stateful && (ch.Destroys() || OverwritesAMI(ch)) && !r.opts.AllowReplace[AllowKey(ch.Type, ch.LogicalID)] {
+		// Any update of an AMI parameter writes the template's seed over
+		// the id gitops bake published, so even an in-place Modify destroys.
+		overwrites := prot.UpdateDestroys && ch.Action == string(types.ChangeActionModify)
+		if ch.Stateful && (ch.Destroys() || overwrites) && !r.opts.AllowReplace[AllowKey(ch.Type, ch.LogicalID)] {
 			res.Blocked = append(res.Blocked, AllowKey(ch.Type, ch.LogicalID))
 		}
 		res.Changes = append(res.Changes, ch)
@@ -228,7 +231,8 @@ func templateAdds(s *Stack) []Change {
 	slices.Sort(ids)
 	for _, id := range ids {
 		res := s.Template.Resources[id]
-		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: IsStateful(res.Type, res.Properties)})
+		_, stateful := s.protected(id)
+		changes = append(changes, Change{Action: "Add", LogicalID: id, Type: res.Type, Stateful: stateful})
 	}
 	return changes
 }

@@ -2,8 +2,6 @@ package apply
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -25,7 +23,10 @@ const maxTemplateBody = stacks.MaxInlineTemplateBytes
 type Deployment struct {
 	Dir    string
 	Stacks []*Stack
-	byID   map[string]*Stack
+	// Operations holds the account table (how to reach each account) and
+	// the AMI parameters a change must not overwrite.
+	Operations stacks.Operations
+	byID       map[string]*Stack
 }
 
 // Stack is one manifest stack with its template.
@@ -65,21 +66,11 @@ func parseTemplate(body string) *Template {
 
 // LoadDeployment reads dir/manifest.json and every template it lists.
 func LoadDeployment(dir string) (*Deployment, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stacks.ManifestFile))
+	m, err := stacks.ReadManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading the manifest: %w (run gitops compile first)", err)
+		return nil, err
 	}
-	var m stacks.Manifest
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, stacks.ManifestFile), err)
-	}
-	if m.Version != stacks.ManifestVersion {
-		return nil, fmt.Errorf("%s: manifest version %d, this gitops reads version %d; run gitops compile with this gitops",
-			filepath.Join(dir, stacks.ManifestFile), m.Version, stacks.ManifestVersion)
-	}
-	d := &Deployment{Dir: dir, byID: map[string]*Stack{}}
+	d := &Deployment{Dir: dir, Operations: m.Operations, byID: map[string]*Stack{}}
 	var problems []string
 	for _, ms := range m.Stacks {
 		if ms.DeployedBy != "" {
@@ -121,8 +112,7 @@ func loadStack(dir string, ms stacks.ManifestStack) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: %v", ms.ID, err)
 	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != ms.SHA256 {
+	if stacks.SHA256Hex(data) != ms.SHA256 {
 		return nil, fmt.Errorf("stack %s: %s does not match the manifest's sha256 (edited by hand?); run gitops compile", ms.ID, ms.Template)
 	}
 	var compact bytes.Buffer

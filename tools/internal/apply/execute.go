@@ -28,10 +28,16 @@ func (r *run) execute(ctx context.Context, s *Stack, res *StackResult, p *prepar
 		}
 	}
 	if _, err := call(ctx, r, p.cf.ExecuteChangeSet, &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(res.ChangeSetID)}); err != nil {
+		if ctx.Err() != nil {
+			return midUpdate(s)
+		}
 		return fmt.Errorf("executing change set %s: %s", res.ChangeSet, apiMessage(err))
 	}
 	r.say(s.ID, "executing change set %s", res.ChangeSet)
 	st, err := r.waitStack(ctx, s, p, res.ChangeSetID, r.opts.Now())
+	if err != nil && ctx.Err() != nil {
+		return midUpdate(s)
+	}
 	if err != nil {
 		return err
 	}
@@ -48,6 +54,17 @@ func (r *run) execute(ctx context.Context, s *Stack, res *StackResult, p *prepar
 		msg:    fmt.Sprintf("stack %s ended %s%s", s.Name, st.StackStatus, reasonSuffix(st.StackStatusReason)),
 		advice: failureAdvice(s, st.StackStatus),
 		events: r.failureEvents(ctx, p.cf, s, p.stackID),
+	}
+}
+
+// midUpdate is the error of a stack whose change set was executing when
+// the run was cancelled: CloudFormation goes on without us.
+func midUpdate(s *Stack) error {
+	return &stackError{
+		outcome: OutcomeInterrupted,
+		msg:     fmt.Sprintf("cancelled while CloudFormation was changing stack %s; it may still be mid-update", s.Name),
+		advice: fmt.Sprintf("watch it finish (`aws cloudformation describe-stacks --stack-name %s --region %s`), then apply again",
+			s.Name, s.Region),
 	}
 }
 

@@ -21,16 +21,6 @@ import (
 	"gitops/tools/internal/stacks"
 )
 
-// moto is the AWS emulator of the apply tests, started by the first test
-// that needs it.
-var moto motoserver.Lazy
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	moto.Stop()
-	os.Exit(code)
-}
-
 // syncBuffer collects progress lines from the stacks' goroutines.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -129,10 +119,13 @@ func loadDeployment(t *testing.T, dir string) *Deployment {
 }
 
 // motoOptions are apply's options against the emulator: the real SDK
-// clients, the deploy role assumed in each account, no waiting.
+// clients, the deploy role of the twoaccounts manifest assumed in each
+// account, no waiting.
 func motoOptions(t *testing.T, progress *syncBuffer) Options {
 	t.Helper()
+	d := loadDeployment(t, filepath.Join("testdata", "twoaccounts", "generated"))
 	clients, err := NewAWSClients(context.Background(), AWSOptions{
+		Accounts:    d.Operations.Accounts,
 		SessionName: SessionName("test-run"),
 		MaxAttempts: MaxAttemptsFromEnv(),
 	})
@@ -190,7 +183,7 @@ func lineIndex(progress, id, text string) int {
 }
 
 func TestMotoApplyCreatesInOrderAcrossAccountsThenDoesNothing(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	dir := copyDeployment(t, "twoaccounts")
 	d := loadDeployment(t, dir)
 	var progress syncBuffer
@@ -256,7 +249,7 @@ func TestMotoApplyCreatesInOrderAcrossAccountsThenDoesNothing(t *testing.T) {
 }
 
 func TestMotoChangedTemplateAppliesAsUpdate(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	dir := copyDeployment(t, "twoaccounts")
 	var progress syncBuffer
 	if res := Apply(context.Background(), loadDeployment(t, dir), loadDeployment(t, dir).Stacks, motoOptions(t, &progress)); res.Failed() {
@@ -297,7 +290,7 @@ func TestMotoChangedTemplateAppliesAsUpdate(t *testing.T) {
 }
 
 func TestMotoPlanMakesChangeSetsAndCleansUp(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	d := loadDeployment(t, copyDeployment(t, "twoaccounts"))
 	var progress syncBuffer
 	opts := motoOptions(t, &progress)
@@ -334,7 +327,7 @@ func TestMotoPlanMakesChangeSetsAndCleansUp(t *testing.T) {
 }
 
 func TestMotoRegistryAuthFromECRToken(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	opts := motoOptions(t, &syncBuffer{})
 	auth, err := opts.Clients.(*AWSClients).RegistryAuth(context.Background(), Target{Account: "tooling", AccountID: "111111111111", Region: "eu-west-1"})
 	if err != nil {
@@ -350,7 +343,7 @@ func TestMotoRegistryAuthFromECRToken(t *testing.T) {
 // is uploaded to the account's template bucket (made by its deploy-role
 // stack) and the change set reads it from there.
 func TestMotoLargeTemplateGoesThroughTheBucket(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	dir := copyDeployment(t, "twoaccounts")
 	bucket := stacks.TemplateBucketName("222222222222", "eu-west-1")
 	editDeployment(t, dir, func(m *stacks.Manifest, templates map[string]map[string]any) {

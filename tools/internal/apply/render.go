@@ -59,6 +59,10 @@ func (r *Result) Summary() string {
 	add(r.Count(OutcomeRefused), "refused")
 	add(r.Count(OutcomeSkipped), "skipped")
 	add(r.Count(OutcomeNotStarted), "not started")
+	add(r.Count(OutcomeInterrupted), "interrupted mid-update")
+	if r.Interrupted {
+		parts = append([]string{"interrupted"}, parts...)
+	}
 	if len(r.Stacks) == 0 {
 		return "no stacks selected"
 	}
@@ -104,7 +108,7 @@ func stackHeadline(r *Result, s *StackResult) string {
 	switch s.Outcome {
 	case OutcomeUnchanged:
 		return "no changes"
-	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused:
+	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused, OutcomeInterrupted:
 		if s.Action == "" {
 			return string(s.Outcome)
 		}
@@ -187,12 +191,17 @@ func changeLines(changes []Change) []string {
 func writeMarkdown(w io.Writer, r *Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### gitops %s\n\n**%s**", r.Command, mdEscape(r.Summary()))
-	if r.ChangeSet != "" {
+	if r.ChangeSet != "" && r.changeSetsLeft() {
 		fmt.Fprintf(&b, " · change sets `%s`", r.ChangeSet)
 	}
 	b.WriteString("\n\n| Stack | Account | Region | Plan |\n|---|---|---|---|\n")
 	for _, s := range r.Stacks {
-		fmt.Fprintf(&b, "| `%s` | %s (%s) | %s | %s |\n", s.ID, mdEscape(s.Account), s.AccountID, s.Region, mdEscape(stackHeadline(r, s)))
+		// The reason stands in the row: a reviewer reads the table first.
+		row := stackHeadline(r, s)
+		if s.Error != "" {
+			row += ": " + s.Error
+		}
+		fmt.Fprintf(&b, "| `%s` | %s (%s) | %s | %s |\n", s.ID, mdEscape(s.Account), s.AccountID, s.Region, mdEscape(row))
 	}
 	for _, s := range r.Stacks {
 		if len(s.Changes) == 0 && s.Error == "" && s.Image == "" {
@@ -245,4 +254,14 @@ func writeMarkdown(w io.Writer, r *Result) error {
 // mdEscape keeps text from breaking a table row or turning into markup.
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// changeSetsLeft tells whether any change set of the run still exists.
+func (r *Result) changeSetsLeft() bool {
+	for _, s := range r.Stacks {
+		if s.ChangeSet != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -39,8 +39,12 @@ const (
 	OutcomeRefused Outcome = "refused"
 	// OutcomeSkipped: a stack it depends on failed or was refused.
 	OutcomeSkipped Outcome = "skipped"
-	// OutcomeNotStarted: an earlier failure stopped the run first.
+	// OutcomeNotStarted: an earlier failure or an interrupt stopped the
+	// run first.
 	OutcomeNotStarted Outcome = "not started"
+	// OutcomeInterrupted: the run was cancelled while CloudFormation was
+	// changing the stack, which may still be mid-update.
+	OutcomeInterrupted Outcome = "interrupted"
 )
 
 // Result is a plan or an apply: every selected stack in manifest order.
@@ -50,6 +54,8 @@ type Result struct {
 	// ChangeSet is the name of the change sets this run made.
 	ChangeSet string         `json:"changeSet"`
 	Stacks    []*StackResult `json:"stacks"`
+	// Interrupted tells that a Ctrl-C (or SIGTERM) stopped the run.
+	Interrupted bool `json:"interrupted,omitempty"`
 	// Elapsed is the run's wall time.
 	Elapsed Seconds `json:"elapsedSeconds"`
 }
@@ -151,7 +157,7 @@ type Event struct {
 func (r *Result) Failed() bool {
 	for _, s := range r.Stacks {
 		switch s.Outcome {
-		case OutcomeFailed, OutcomeRefused, OutcomeSkipped, OutcomeNotStarted:
+		case OutcomeFailed, OutcomeRefused, OutcomeSkipped, OutcomeNotStarted, OutcomeInterrupted:
 			return true
 		}
 	}
@@ -167,4 +173,16 @@ func (r *Result) Count(o Outcome) int {
 		}
 	}
 	return n
+}
+
+// MidUpdate lists the stacks a cancelled run left while CloudFormation was
+// changing them.
+func (r *Result) MidUpdate() []string {
+	var ids []string
+	for _, s := range r.Stacks {
+		if s.Outcome == OutcomeInterrupted {
+			ids = append(ids, s.ID+" ("+s.Name+")")
+		}
+	}
+	return ids
 }

@@ -39,6 +39,14 @@ type Options struct {
 	AllowReplace map[string]bool
 	// Cleanup makes plan delete the change sets it reports.
 	Cleanup bool
+	// KeepGoing lets apply go on with the stacks that do not depend on a
+	// failed one, instead of starting nothing new.
+	KeepGoing bool
+	// Stop, once closed, asks the run to start no new stack, let the
+	// running ones finish and delete the change sets it made and did not
+	// execute (the first Ctrl-C). Cancelling the context stops at once
+	// (the second).
+	Stop <-chan struct{}
 	// BusyWait is how long to wait for a stack that another run is
 	// changing before refusing it; 0 refuses at once.
 	BusyWait time.Duration
@@ -161,8 +169,23 @@ func (r *run) run(ctx context.Context) *Result {
 		do = r.applyStack
 	}
 	r.schedule(ctx, do)
+	res.Interrupted = r.stopping(ctx)
 	res.Elapsed = Seconds(r.opts.Now().Sub(start))
 	return res
+}
+
+// stopping tells whether the run was asked to stop: the first interrupt
+// closes opts.Stop, the second cancels ctx.
+func (r *run) stopping(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	select {
+	case <-r.opts.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // say prints a progress line about a stack.
@@ -170,17 +193,6 @@ func (r *run) say(id, format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fmt.Fprintf(r.opts.Progress, "%s: %s\n", id, fmt.Sprintf(format, args...))
-}
-
-// sayBlock prints a progress line about a stack with lines under it,
-// indented, all together.
-func (r *run) sayBlock(id, line string, lines []string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	fmt.Fprintf(r.opts.Progress, "%s: %s\n", id, line)
-	for _, l := range lines {
-		fmt.Fprintf(r.opts.Progress, "  %s\n", l)
-	}
 }
 
 type nodeState int
@@ -194,9 +206,10 @@ const (
 
 // schedule runs do on every stack once the selected stacks it depends on
 // are done, at most opts.Parallel at a time. For apply, a stack that fails
-// stops its dependants (skipped) and everything not yet started (not
-// started); the running ones finish. Plan always goes on: a failed plan
-// does not change what the other stacks would do.
+// stops its dependants (skipped) and, unless opts.KeepGoing, everything not
+// yet started (not started); the running ones finish. Plan always goes on:
+// a failed plan does not change what the other stacks would do. Once the
+// run is asked to stop, nothing new starts.
 func (r *run) schedule(ctx context.Context, do func(context.Context, *Stack) bool) {
 	state := map[string]nodeState{}
 	type finish struct {
@@ -206,7 +219,7 @@ func (r *run) schedule(ctx context.Context, do func(context.Context, *Stack) boo
 	finished := make(chan finish)
 	running, stopped := 0, false
 	for {
-		if !stopped && ctx.Err() == nil {
+		if !stopped && !r.stopping(ctx) {
 			for _, s := range r.list {
 				if running >= r.opts.Parallel {
 					break
@@ -230,7 +243,7 @@ func (r *run) schedule(ctx context.Context, do func(context.Context, *Stack) boo
 			state[f.id] = stateDone
 		} else {
 			state[f.id] = stateFailed
-			stopped = stopped || r.apply
+			stopped = stopped || (r.apply && !r.opts.KeepGoing)
 		}
 		if r.apply {
 			r.skipDependants(state)
@@ -242,7 +255,7 @@ func (r *run) schedule(ctx context.Context, do func(context.Context, *Stack) boo
 		}
 		res := r.results[s.ID]
 		res.Outcome = OutcomeNotStarted
-		if ctx.Err() != nil {
+		if r.stopping(ctx) {
 			res.Error = "interrupted before it started"
 		} else {
 			res.Error = "an earlier stack failed, so the run stopped before this one"

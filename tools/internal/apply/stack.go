@@ -66,6 +66,10 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	start := r.opts.Now()
 	defer func() { res.Elapsed = Seconds(r.opts.Now().Sub(start)) }()
 	p, err := r.prepare(ctx, s, res)
+	if err == nil && res.Action != ActionNone && r.stopping(ctx) {
+		r.abandon(ctx, s, res, p)
+		return false
+	}
 	if err == nil && res.Action != ActionNone {
 		err = r.execute(ctx, s, res, p)
 	}
@@ -85,9 +89,35 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	return true
 }
 
+// abandon ends a stack that was planned when the run was asked to stop:
+// its change set is deleted, not executed.
+func (r *run) abandon(ctx context.Context, s *Stack, res *StackResult, p *prepared) {
+	res.Outcome = OutcomeNotStarted
+	res.Error = "interrupted before its change set ran"
+	if name := res.ChangeSet; res.ChangeSetID != "" {
+		if ctx.Err() == nil {
+			r.cleanup(ctx, s, res, p)
+		}
+		if res.ChangeSetID == "" {
+			res.Error += "; change set " + name + " deleted"
+		} else {
+			res.Error += "; change set " + name + " is left behind"
+		}
+	}
+	r.say(s.ID, "%s: %s", res.Outcome, res.Error)
+}
+
 func (r *run) fail(s *Stack, res *StackResult, err error) {
 	res.Outcome = OutcomeFailed
 	res.Error = err.Error()
+	if errors.Is(err, context.Canceled) {
+		// Cancelled before anything ran; a change set being made may stay.
+		res.Outcome = OutcomeNotStarted
+		res.Error = "cancelled while planning"
+		if res.ChangeSet != "" {
+			res.Error += "; change set " + res.ChangeSet + " is left behind"
+		}
+	}
 	var se *stackError
 	if errors.As(err, &se) {
 		res.Advice = se.advice
@@ -96,11 +126,13 @@ func (r *run) fail(s *Stack, res *StackResult, err error) {
 			res.Outcome = se.outcome
 		}
 	}
-	lines := eventLines(res.Events)
-	if res.Advice != "" {
-		lines = append(lines, "what to do: "+res.Advice)
+	// The events and the advice are in the report; progress names the
+	// first failed resource, usually the cause, as it happens.
+	line := fmt.Sprintf("%s: %s", res.Outcome, res.Error)
+	if len(res.Events) > 0 {
+		line += fmt.Sprintf(" (first failure: %s: %s)", res.Events[0].LogicalID, res.Events[0].Reason)
 	}
-	r.sayBlock(s.ID, fmt.Sprintf("%s: %s", res.Outcome, res.Error), lines)
+	r.say(s.ID, "%s", line)
 }
 
 // prepare finds the stack's state, resolves its parameters and makes and
@@ -281,9 +313,9 @@ func (r *run) brokenStack(ctx context.Context, cf CloudFormation, s *Stack, st *
 // parameters resolves the stack's parameters: outputs of other stacks (in
 // any account), SSM parameter names (CloudFormation reads them) and
 // literals. pending says which outputs plan cannot know yet because their
-// stack is created by this run.
+// stack is created or changed by this run, one note per stack it waits for.
 func (r *run) parameters(ctx context.Context, s *Stack) (params []types.Parameter, pending string, err error) {
-	var waits []string
+	var waits []*outputWait
 	for _, p := range s.Parameters {
 		var value string
 		switch src := p.Source; {
@@ -292,10 +324,8 @@ func (r *run) parameters(ctx context.Context, s *Stack) (params []types.Paramete
 			if err != nil {
 				return nil, "", err
 			}
-			if wait != "" {
-				if !slices.Contains(waits, wait) {
-					waits = append(waits, wait)
-				}
+			if wait != nil {
+				waits = mergeWait(waits, wait)
 				continue
 			}
 			value = v
@@ -306,12 +336,51 @@ func (r *run) parameters(ctx context.Context, s *Stack) (params []types.Paramete
 		}
 		params = append(params, types.Parameter{ParameterKey: aws.String(p.Name), ParameterValue: aws.String(value)})
 	}
-	return params, strings.Join(waits, "; "), nil
+	notes := make([]string, len(waits))
+	for i, w := range waits {
+		notes[i] = w.String()
+	}
+	return params, strings.Join(notes, "; "), nil
+}
+
+// outputWait says why a plan cannot know an output of producer yet.
+type outputWait struct {
+	producer, why string
+	// outputs are the new outputs the producer's change adds, when that
+	// is the reason.
+	outputs []string
+}
+
+func (w *outputWait) String() string {
+	if len(w.outputs) > 0 {
+		noun := "output"
+		if len(w.outputs) > 1 {
+			noun = "outputs"
+		}
+		return fmt.Sprintf("after %s, whose change adds %s %s", w.producer, noun, strings.Join(w.outputs, ", "))
+	}
+	return fmt.Sprintf("after %s, %s", w.producer, w.why)
+}
+
+// mergeWait adds w to waits, folding it into the note about the same stack
+// so a stack that needs seven of its outputs is named once.
+func mergeWait(waits []*outputWait, w *outputWait) []*outputWait {
+	for _, have := range waits {
+		if have.producer == w.producer && have.why == w.why {
+			for _, o := range w.outputs {
+				if !slices.Contains(have.outputs, o) {
+					have.outputs = append(have.outputs, o)
+				}
+			}
+			return waits
+		}
+	}
+	return append(waits, w)
 }
 
 // output is the value of output name of the stack producer. In a plan, a
 // producer this run creates has no outputs yet: wait says so.
-func (r *run) output(ctx context.Context, s *Stack, producer, name string) (value, wait string, err error) {
+func (r *run) output(ctx context.Context, s *Stack, producer, name string) (value string, wait *outputWait, err error) {
 	r.mu.Lock()
 	outs, known := r.outputs[producer]
 	r.mu.Unlock()
@@ -320,24 +389,24 @@ func (r *run) output(ctx context.Context, s *Stack, producer, name string) (valu
 		if !r.apply {
 			switch pr.Action {
 			case ActionCreate, ActionRecreate:
-				return "", fmt.Sprintf("after %s, which this run creates, for its outputs", producer), nil
+				return "", &outputWait{producer: producer, why: "which this run creates, for its outputs"}, nil
 			}
-			return "", fmt.Sprintf("after %s, whose outputs are not known (%s)", producer, pr.Outcome), nil
+			return "", &outputWait{producer: producer, why: fmt.Sprintf("whose outputs are not known (%s)", pr.Outcome)}, nil
 		}
-		return "", "", fmt.Errorf("the outputs of %s are not known", producer)
+		return "", nil, fmt.Errorf("the outputs of %s are not known", producer)
 	}
 	if !known {
 		ps := r.d.Stack(producer)
 		if ps == nil {
-			return "", "", fmt.Errorf("parameter source %s is not in the manifest", producer)
+			return "", nil, fmt.Errorf("parameter source %s is not in the manifest", producer)
 		}
 		cf, err := r.opts.Clients.CloudFormation(ctx, ps.Target())
 		if err != nil {
-			return "", "", fmt.Errorf("credentials for account %s (%s), to read the outputs of %s: %w", ps.Account, ps.AccountID, producer, err)
+			return "", nil, fmt.Errorf("credentials for account %s (%s), to read the outputs of %s: %w", ps.Account, ps.AccountID, producer, err)
 		}
 		st, err := r.describeStack(ctx, cf, ps.Name)
 		if err != nil {
-			return "", "", err
+			return "", nil, err
 		}
 		if st == nil || busy(st.StackStatus) || st.StackStatus == types.StackStatusReviewInProgress || st.StackStatus == types.StackStatusRollbackComplete {
 			what := "is not deployed"
@@ -345,9 +414,9 @@ func (r *run) output(ctx context.Context, s *Stack, producer, name string) (valu
 				what = "is " + string(st.StackStatus)
 			}
 			if !r.apply {
-				return "", fmt.Sprintf("after %s, which %s", producer, what), nil
+				return "", &outputWait{producer: producer, why: "which " + what}, nil
 			}
-			return "", "", fmt.Errorf("needs the outputs of %s, which %s; apply it first", producer, what)
+			return "", nil, fmt.Errorf("needs the outputs of %s, which %s; apply it first", producer, what)
 		}
 		r.setOutputs(producer, st.Outputs)
 		r.mu.Lock()
@@ -356,12 +425,13 @@ func (r *run) output(ctx context.Context, s *Stack, producer, name string) (valu
 	}
 	v, ok := outs[name]
 	if !ok {
-		if !r.apply && r.selected[producer] && r.results[producer].ChangeSetID != "" {
-			return "", fmt.Sprintf("after %s, whose change adds output %s", producer, name), nil
+		// The producer's change set (deleted or not by now) changes it.
+		if pr := r.results[producer]; !r.apply && r.selected[producer] && pr.Outcome == OutcomePlanned && pr.Action == ActionUpdate {
+			return "", &outputWait{producer: producer, why: "adds", outputs: []string{name}}, nil
 		}
-		return "", "", r.missingOutput(producer, name, outs)
+		return "", nil, r.missingOutput(producer, name, outs)
 	}
-	return v, "", nil
+	return v, nil, nil
 }
 
 func outputNames(outs map[string]string) string {

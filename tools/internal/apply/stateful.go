@@ -2,52 +2,54 @@ package apply
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"gitops/tools/internal/stacks"
 )
 
-// statefulTypes hold data that a replacement or removal destroys: GitLab's
-// repositories and secrets, databases, images, buckets.
-var statefulTypes = map[string]bool{
-	"AWS::EFS::FileSystem":        true,
-	"AWS::RDS::DBCluster":         true,
-	"AWS::RDS::DBInstance":        true,
-	"AWS::RDS::GlobalCluster":     true,
-	"AWS::ECR::Repository":        true,
-	"AWS::CodeCommit::Repository": true,
-	"AWS::S3::Bucket":             true,
-	"AWS::SecretsManager::Secret": true,
-	"AWS::DynamoDB::Table":        true,
-	"AWS::DynamoDB::GlobalTable":  true,
+// protected says whether a resource of s is one apply must not destroy
+// unasked: the manifest lists them for the template being deployed.
+func (s *Stack) protected(logicalID string) (stacks.Protected, bool) {
+	i := slices.IndexFunc(s.Protected, func(p stacks.Protected) bool { return p.LogicalID == logicalID })
+	if i < 0 {
+		return stacks.Protected{}, false
+	}
+	return s.Protected[i], true
+}
+
+// removedProtected says the same of a resource the new template no longer
+// has, from its type and its properties in the deployed template (nil when
+// unknown).
+func removedProtected(typ, logicalID string, props map[string]any) (stacks.Protected, bool) {
+	if reason, ok := stacks.StatefulReason(typ); ok {
+		return stacks.Protected{LogicalID: logicalID, Type: typ, Reason: reason}, true
+	}
+	if IsStateful(typ, props) {
+		return stacks.Protected{LogicalID: logicalID, Type: typ, UpdateDestroys: true}, true
+	}
+	return stacks.Protected{}, false
 }
 
 // IsStateful tells whether a resource of type typ with the given template
-// properties (nil when unknown) holds data apply must not destroy unasked.
-// An SSM parameter counts when it holds an AMI id: the image pipelines
-// write the baked AMI there and the templates read it.
+// properties (nil when unknown) holds data apply must not destroy unasked,
+// for a template the manifest does not describe (the deployed one, or
+// gitops diff's base): a resource of a stateful type, or an SSM parameter
+// of the AMI data type, which only the recipes' AMI parameters have.
 func IsStateful(typ string, props map[string]any) bool {
-	if typ == "AWS::SSM::Parameter" {
-		return holdsAMI(props)
-	}
-	return statefulTypes[typ]
-}
-
-// OverwritesAMI tells whether a change to an AMI parameter would lose the
-// baked AMI: any update of the parameter writes the template's seed value
-// over the id gitops bake published, so even an in-place Modify destroys.
-func OverwritesAMI(ch Change) bool {
-	return ch.Type == "AWS::SSM::Parameter" && ch.Action == "Modify"
-}
-
-func holdsAMI(props map[string]any) bool {
-	if dt, _ := props["DataType"].(string); dt == "aws:ec2:image" {
+	if _, ok := stacks.StatefulReason(typ); ok {
 		return true
 	}
-	for _, key := range []string{"Name", "Value"} {
-		if s, ok := props[key].(string); ok && (strings.HasPrefix(s, "ami-") || strings.Contains(strings.ToLower(s), "/ami")) {
-			return true
-		}
-	}
-	return false
+	dt, _ := props["DataType"].(string)
+	return typ == "AWS::SSM::Parameter" && dt == stacks.AMIDataType
+}
+
+// OverwritesAMI tells whether a change to a stateful resource (see
+// IsStateful) would lose the baked AMI: any update of an AMI parameter
+// writes the template's seed value over the id gitops bake published, so
+// even an in-place Modify destroys.
+func OverwritesAMI(ch Change) bool {
+	return ch.Type == "AWS::SSM::Parameter" && ch.Action == "Modify"
 }
 
 // AllowKey is how --allow-replace and allowReplace: name a resource:

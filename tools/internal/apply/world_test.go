@@ -80,6 +80,11 @@ func writeDeployment(t *testing.T, specs ...stackSpec) *Deployment {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "generated")
 	m := stacks.Manifest{Version: stacks.ManifestVersion}
+	for _, name := range []string{"dev", "tooling"} {
+		m.Accounts = append(m.Accounts, stacks.Account{Name: name, ID: testAccountIDs[name], DeployRole: "gitops-deploy"})
+	}
+	// The recipe whose AMI parameter the stateful tests change.
+	m.ImageRecipes = []stacks.ImageRecipe{{Name: "runner", Account: "tooling", Region: "eu-west-1", Pipeline: "gitops-runner", Parameter: "/images/gitlab-runner"}}
 	for _, spec := range specs {
 		tgt := spec.target()
 		file := spec.id + ".template.json"
@@ -102,7 +107,8 @@ func writeDeployment(t *testing.T, specs ...stackSpec) *Deployment {
 				DependsOn: append([]string{}, spec.deps...), Parameters: append([]stacks.Parameter{}, spec.params...),
 				Outputs: append([]string{}, spec.outputs...),
 			},
-			SHA256: hex.EncodeToString(sum[:]),
+			SHA256:    hex.EncodeToString(sum[:]),
+			Protected: stacks.ProtectedResources([]byte(body), m.AMIParameters()),
 		})
 	}
 	data, err := m.Marshal()

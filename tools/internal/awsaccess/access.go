@@ -1,7 +1,7 @@
-// Package awsaccess hands the operational commands (bake, mirrors sync) an
-// AWS configuration per account and region of the estate. Credentials come
-// from the SDK's default chain; an account other than the caller's is reached
-// through its deploy role. Endpoints are the SDK's own business, so
+// Package awsaccess hands the operational commands (plan, apply, bake,
+// mirrors sync) an AWS configuration per account and region of the
+// manifest. Credentials come from the SDK's default chain; an account other
+// than the caller's is reached through its deploy role. Endpoints are the SDK's own business, so
 // AWS_ENDPOINT_URL (an emulator in tests) applies to every client.
 package awsaccess
 
@@ -15,8 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // Access resolves configurations per account and region; safe for
@@ -34,7 +35,8 @@ type Access struct {
 // or container role). sessionName names the assumed-role sessions, so
 // CloudTrail tells which command acted (e.g. gitops-bake).
 func Load(ctx context.Context, sessionName string) (*Access, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+	// No SDK log lines between the command's own; errors are reported.
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
 	if err != nil {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
@@ -70,10 +72,10 @@ func (a *Access) callerLocked(ctx context.Context) (string, error) {
 	return a.caller, nil
 }
 
-// Config returns the configuration for acct in region: the default
-// credentials when they belong to acct, else the credentials of acct's
-// deploy role, assumed (and refreshed) on first use.
-func (a *Access) Config(ctx context.Context, acct *estate.Account, region string) (aws.Config, error) {
+// Config returns the configuration for acct (from the manifest) in region:
+// the default credentials when they belong to acct, else the credentials of
+// acct's deploy role, assumed (and refreshed) on first use.
+func (a *Access) Config(ctx context.Context, acct stacks.Account, region string) (aws.Config, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	key := acct.ID + "/" + region
@@ -87,7 +89,7 @@ func (a *Access) Config(ctx context.Context, acct *estate.Account, region string
 	cfg := a.base.Copy()
 	cfg.Region = region
 	if acct.ID != caller {
-		role := RoleARN(region, acct.ID, acct.DeployRole())
+		role := RoleARN(region, acct.ID, acct.DeployRole)
 		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = a.sessionName
 		})
@@ -95,7 +97,7 @@ func (a *Access) Config(ctx context.Context, acct *estate.Account, region string
 		// Assume now, so a missing trust relationship is reported against
 		// the account rather than against the first call that needed it.
 		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			return aws.Config{}, fmt.Errorf("assuming %s for account %s: %w", role, acct.Name, err)
+			return aws.Config{}, fmt.Errorf("assuming %s for account %s: %s", role, acct.Name, ShortError(err))
 		}
 	}
 	a.configs[key] = cfg

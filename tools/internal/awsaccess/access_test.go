@@ -2,7 +2,6 @@ package awsaccess_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,20 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
 	"gitops/tools/internal/motoserver"
+	"gitops/tools/internal/stacks"
 )
 
-var moto motoserver.Lazy
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	moto.Stop()
-	os.Exit(code)
-}
-
 func TestConfig(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	ctx := context.Background()
 	a, err := awsaccess.Load(ctx, "gitops-test")
 	if err != nil {
@@ -35,14 +26,14 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("caller %q, %v", caller, err)
 	}
 	for _, tc := range []struct {
-		acct        *estate.Account
+		acct        stacks.Account
 		wantArnPart string
 	}{
 		// The caller's own account: its credentials as they are.
-		{&estate.Account{Name: "tooling", ID: "123456789012"}, ":user/"},
+		{stacks.Account{Name: "tooling", ID: "123456789012", DeployRole: "gitops-deploy"}, ":user/"},
 		// Another account: its deploy role, default and custom name.
-		{&estate.Account{Name: "dev", ID: "200000000002"}, ":assumed-role/gitops-deploy/gitops-test"},
-		{&estate.Account{Name: "prod", ID: "400000000004", DeployRoleName: "deployer"}, ":assumed-role/deployer/gitops-test"},
+		{stacks.Account{Name: "dev", ID: "200000000002", DeployRole: "gitops-deploy"}, ":assumed-role/gitops-deploy/gitops-test"},
+		{stacks.Account{Name: "prod", ID: "400000000004", DeployRole: "deployer"}, ":assumed-role/deployer/gitops-test"},
 	} {
 		cfg, err := a.Config(ctx, tc.acct, "eu-central-1")
 		if err != nil {
@@ -62,13 +53,13 @@ func TestConfig(t *testing.T) {
 }
 
 func TestConfigAssumeDenied(t *testing.T) {
-	srv := moto.Need(t)
+	srv := motoserver.Need(t)
 	ctx := context.Background()
 	setup, err := awsaccess.Load(ctx, "gitops-test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := setup.Config(ctx, &estate.Account{Name: "tooling", ID: "123456789012"}, "eu-west-1")
+	cfg, err := setup.Config(ctx, stacks.Account{Name: "tooling", ID: "123456789012", DeployRole: "gitops-deploy"}, "eu-west-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +85,9 @@ func TestConfigAssumeDenied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.Config(ctx, &estate.Account{Name: "dev", ID: "200000000002"}, "eu-west-1")
+	_, err = a.Config(ctx, stacks.Account{Name: "dev", ID: "200000000002", DeployRole: "gitops-deploy"}, "eu-west-1")
 	if err == nil || !strings.Contains(err.Error(), "assuming arn:aws:iam::200000000002:role/gitops-deploy for account dev:") ||
-		!strings.Contains(err.Error(), "StatusCode: 403") { // moto's denial does not decode further
+		!strings.Contains(err.Error(), "HTTP 403") { // moto's denial does not decode further
 		t.Errorf("error: %v", err)
 	}
 }

@@ -18,13 +18,8 @@ import (
 
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/diag"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
-
-// PipelinePrefix starts the name of every image pipeline gitops compiles:
-// recipe webapp is built by pipeline gitops-webapp in the recipe's account
-// and region. The compile stage names its ImagePipeline resources this way.
-const PipelinePrefix = "gitops-"
 
 // Defaults of a Baker's timing.
 const (
@@ -33,10 +28,12 @@ const (
 	DefaultPollMax   = 2 * time.Minute
 )
 
-// Baker bakes recipes of one estate.
+// Baker bakes the recipes of one manifest.
 type Baker struct {
-	Estate  *estate.Estate
-	Clients Clients
+	// Operations is the manifest's: the recipes, their pipelines and
+	// parameters, and the accounts.
+	Operations *stacks.Operations
+	Clients    Clients
 	// Out receives the progress lines.
 	Out io.Writer
 	// Clock paces the polling; nil is the wall clock.
@@ -48,8 +45,6 @@ type Baker struct {
 	PollFirst, PollMax time.Duration
 	// NoCascade bakes only the named recipe, not the recipes built on it.
 	NoCascade bool
-
-	index *estate.Index
 }
 
 // Result is one recipe's bake.
@@ -73,9 +68,9 @@ type Published struct {
 }
 
 // PipelineARN is the ARN of the image pipeline that builds recipe r.
-func PipelineARN(r *estate.ImageRecipe, accountID string) string {
-	return fmt.Sprintf("arn:%s:imagebuilder:%s:%s:image-pipeline/%s%s",
-		awsaccess.Partition(r.Region), r.Region, accountID, PipelinePrefix, r.Name)
+func PipelineARN(r stacks.ImageRecipe, accountID string) string {
+	return fmt.Sprintf("arn:%s:imagebuilder:%s:%s:image-pipeline/%s",
+		awsaccess.Partition(r.Region), r.Region, accountID, r.Pipeline)
 }
 
 // Bake bakes the recipe named name and then, unless NoCascade, every recipe
@@ -83,10 +78,9 @@ func PipelineARN(r *estate.ImageRecipe, accountID string) string {
 // child built on a parent whose AMI was not published would build on the
 // previous one.
 func (b *Baker) Bake(ctx context.Context, name string) ([]Result, error) {
-	b.index = estate.NewIndex(b.Estate)
-	if _, ok := b.index.ImageRecipes[name]; !ok {
-		msg := fmt.Sprintf("no image recipe named %q in the estate", name)
-		if hint := diag.DidYouMean(name, recipeNames(b.Estate)); hint != "" {
+	if _, ok := b.Operations.ImageRecipe(name); !ok {
+		msg := fmt.Sprintf("no image recipe named %q in the manifest", name)
+		if hint := diag.DidYouMean(name, recipeNames(b.Operations)); hint != "" {
 			msg += "; " + hint
 		}
 		return nil, errors.New(msg)
@@ -100,7 +94,8 @@ func (b *Baker) Bake(ctx context.Context, name string) ([]Result, error) {
 	}
 	var results []Result
 	for _, n := range order {
-		res, err := b.bakeOne(ctx, b.index.ImageRecipes[n])
+		r, _ := b.Operations.ImageRecipe(n)
+		res, err := b.bakeOne(ctx, r)
 		if err != nil {
 			if rest := order[len(results)+1:]; len(rest) > 0 {
 				err = fmt.Errorf("%w\nnot baked: %v", err, rest)
@@ -117,8 +112,8 @@ func (b *Baker) Bake(ctx context.Context, name string) ([]Result, error) {
 func (b *Baker) cascade(name string) []string {
 	order := []string{name}
 	for i := 0; i < len(order); i++ {
-		for _, r := range b.Estate.ImageRecipes {
-			if r.Parent.Recipe == order[i] && b.index.ImageRecipes[r.Name] == r && !slices.Contains(order, r.Name) {
+		for _, r := range b.Operations.ImageRecipes {
+			if r.Parent == order[i] && !slices.Contains(order, r.Name) {
 				order = append(order, r.Name)
 			}
 		}
@@ -126,9 +121,9 @@ func (b *Baker) cascade(name string) []string {
 	return order
 }
 
-func (b *Baker) bakeOne(ctx context.Context, r *estate.ImageRecipe) (Result, error) {
+func (b *Baker) bakeOne(ctx context.Context, r stacks.ImageRecipe) (Result, error) {
 	res := Result{Recipe: r.Name}
-	acct, ok := b.index.Accounts[r.Account]
+	acct, ok := b.Operations.Account(r.Account)
 	if !ok {
 		return res, fmt.Errorf("%s: account %q is not declared", r.Name, r.Account)
 	}
@@ -146,9 +141,9 @@ func (b *Baker) bakeOne(ctx context.Context, r *estate.ImageRecipe) (Result, err
 	return res, err
 }
 
-func recipeNames(e *estate.Estate) []string {
-	names := make([]string, 0, len(e.ImageRecipes))
-	for _, r := range e.ImageRecipes {
+func recipeNames(o *stacks.Operations) []string {
+	names := make([]string, 0, len(o.ImageRecipes))
+	for _, r := range o.ImageRecipes {
 		names = append(names, r.Name)
 	}
 	return names

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -20,15 +19,8 @@ import (
 	"gitops/tools/internal/bake/imagebuildertest"
 	"gitops/tools/internal/estate"
 	"gitops/tools/internal/motoserver"
+	"gitops/tools/internal/stacks"
 )
-
-var moto motoserver.Lazy
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	moto.Stop()
-	os.Exit(code)
-}
 
 // Account ids: tooling is moto's own account (the caller), the others are
 // reached through their deploy roles.
@@ -94,7 +86,7 @@ type harness struct {
 
 func newHarness(t *testing.T, builds map[string]*imagebuildertest.Build) *harness {
 	t.Helper()
-	srv := moto.Need(t)
+	srv := motoserver.Need(t)
 	access, err := awsaccess.Load(context.Background(), "gitops-bake-test")
 	if err != nil {
 		t.Fatal(err)
@@ -107,10 +99,10 @@ func newHarness(t *testing.T, builds map[string]*imagebuildertest.Build) *harnes
 		moto:   srv,
 	}
 	h.baker = &Baker{
-		Estate:  testEstate(),
-		Clients: testClients{ib: h.ib, real: AWSClients{Access: access}},
-		Out:     h.out,
-		Clock:   h.clock,
+		Operations: stacks.NewOperations(testEstate()),
+		Clients:    testClients{ib: h.ib, real: AWSClients{Access: access}},
+		Out:        h.out,
+		Clock:      h.clock,
 	}
 	return h
 }
@@ -119,7 +111,7 @@ func newHarness(t *testing.T, builds map[string]*imagebuildertest.Build) *harnes
 // when the parameter does not exist.
 func (h *harness) param(t *testing.T, account, name string) []ssmtypes.ParameterHistory {
 	t.Helper()
-	for _, a := range h.baker.Estate.Accounts {
+	for _, a := range h.baker.Operations.Accounts {
 		if a.Name != account {
 			continue
 		}
@@ -147,9 +139,9 @@ func (h *harness) wantParam(t *testing.T, account, name, value, label string) {
 		t.Fatalf("%s in %s: not written", name, account)
 	}
 	last := hist[len(hist)-1]
-	if aws.ToString(last.Value) != value || aws.ToString(last.DataType) != AMIDataType || !slices.Contains(last.Labels, label) {
+	if aws.ToString(last.Value) != value || aws.ToString(last.DataType) != stacks.AMIDataType || !slices.Contains(last.Labels, label) {
 		t.Errorf("%s in %s: value %s, data type %s, labels %v; want %s, %s, [%s]", name, account,
-			aws.ToString(last.Value), aws.ToString(last.DataType), last.Labels, value, AMIDataType, label)
+			aws.ToString(last.Value), aws.ToString(last.DataType), last.Labels, value, stacks.AMIDataType, label)
 	}
 }
 
@@ -321,7 +313,7 @@ func TestBakeSSMDenied(t *testing.T) {
 func TestBakeSSMDeniedByIAM(t *testing.T) {
 	h := newHarness(t, allBuilds())
 	ctx := context.Background()
-	cfg, err := h.access.Config(ctx, h.baker.Estate.Accounts[0], region)
+	cfg, err := h.access.Config(ctx, h.baker.Operations.Accounts[0], region)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,9 +398,9 @@ func TestBakeNoPipeline(t *testing.T) {
 }
 
 func TestBakeUnknownRecipe(t *testing.T) {
-	b := &Baker{Estate: testEstate(), Out: &bytes.Buffer{}}
+	b := &Baker{Operations: stacks.NewOperations(testEstate()), Out: &bytes.Buffer{}}
 	_, err := b.Bake(context.Background(), "golden-bse")
-	if err == nil || err.Error() != `no image recipe named "golden-bse" in the estate; did you mean "golden-base"?` {
+	if err == nil || err.Error() != `no image recipe named "golden-bse" in the manifest; did you mean "golden-base"?` {
 		t.Fatalf("error: %v", err)
 	}
 }
@@ -417,7 +409,7 @@ func TestCascadeCycle(t *testing.T) {
 	e := testEstate()
 	// A cycle validation reports; the cascade still ends.
 	e.ImageRecipes[0].Parent = estate.RecipeParent{Recipe: "webapp-canary"}
-	b := &Baker{Estate: e, index: estate.NewIndex(e)}
+	b := &Baker{Operations: stacks.NewOperations(e)}
 	if got := b.cascade("golden-base"); !slices.Equal(got, []string{"golden-base", "webapp", "worker", "webapp-canary"}) {
 		t.Errorf("cascade: %v", got)
 	}
@@ -436,7 +428,7 @@ func TestVersionLabel(t *testing.T) {
 }
 
 func TestPipelineARN(t *testing.T) {
-	r := &estate.ImageRecipe{Name: "webapp", Region: "cn-north-1"}
+	r := stacks.ImageRecipe{Name: "webapp", Region: "cn-north-1", Pipeline: stacks.ImagePipelineName("webapp")}
 	if got := PipelineARN(r, "123456789012"); got != "arn:aws-cn:imagebuilder:cn-north-1:123456789012:image-pipeline/gitops-webapp" {
 		t.Errorf("PipelineARN = %s", got)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder"
 	"github.com/aws/aws-sdk-go-v2/service/imagebuilder/types"
 
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // Clock paces the wait for a build; tests pass one that does not sleep.
@@ -77,7 +77,7 @@ type builtImage struct {
 }
 
 // build starts r's pipeline and waits for the image.
-func (b *Baker) build(ctx context.Context, ib ImageBuilder, r *estate.ImageRecipe, acct *estate.Account) (builtImage, error) {
+func (b *Baker) build(ctx context.Context, ib ImageBuilder, r stacks.ImageRecipe, acct stacks.Account) (builtImage, error) {
 	pipeline := PipelineARN(r, acct.ID)
 	out, err := ib.StartImagePipelineExecution(ctx, &imagebuilder.StartImagePipelineExecutionInput{
 		ImagePipelineArn: aws.String(pipeline),
@@ -86,7 +86,7 @@ func (b *Baker) build(ctx context.Context, ib ImageBuilder, r *estate.ImageRecip
 		return builtImage{}, fmt.Errorf("%s: starting image pipeline %s: %w", r.Name, pipeline, err)
 	}
 	arn := aws.ToString(out.ImageBuildVersionArn)
-	fmt.Fprintf(b.Out, "%s: started %s (pipeline %s%s in %s/%s)\n", r.Name, arn, PipelinePrefix, r.Name, r.Account, r.Region)
+	fmt.Fprintf(b.Out, "%s: started %s (pipeline %s in %s/%s)\n", r.Name, arn, r.Pipeline, r.Account, r.Region)
 
 	clock := b.clock()
 	start := clock.Now()
@@ -140,7 +140,7 @@ func (b *Baker) build(ctx context.Context, ib ImageBuilder, r *estate.ImageRecip
 // Logs group (the image's own, else ImageBuilder's default
 // /aws/imagebuilder/<image name>) and the S3 location of the
 // infrastructure configuration, when it has one.
-func logLocations(r *estate.ImageRecipe, img *types.Image) []string {
+func logLocations(r stacks.ImageRecipe, img *types.Image) []string {
 	group := "/aws/imagebuilder/" + orElse(aws.ToString(img.Name), r.Name)
 	if img.LoggingConfiguration != nil && aws.ToString(img.LoggingConfiguration.LogGroupName) != "" {
 		group = aws.ToString(img.LoggingConfiguration.LogGroupName)

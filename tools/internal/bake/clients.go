@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // ImageBuilder is the part of the EC2 ImageBuilder API a bake uses;
@@ -26,8 +26,8 @@ type Parameters interface {
 
 // Clients opens the API clients of an account in a region.
 type Clients interface {
-	ImageBuilder(ctx context.Context, acct *estate.Account, region string) (ImageBuilder, error)
-	Parameters(ctx context.Context, acct *estate.Account, region string) (Parameters, error)
+	ImageBuilder(ctx context.Context, acct stacks.Account, region string) (ImageBuilder, error)
+	Parameters(ctx context.Context, acct stacks.Account, region string) (Parameters, error)
 }
 
 // AWSClients are the real clients, in the caller's account or through the
@@ -37,7 +37,7 @@ type AWSClients struct {
 }
 
 // ImageBuilder returns an ImageBuilder client for acct in region.
-func (c AWSClients) ImageBuilder(ctx context.Context, acct *estate.Account, region string) (ImageBuilder, error) {
+func (c AWSClients) ImageBuilder(ctx context.Context, acct stacks.Account, region string) (ImageBuilder, error) {
 	cfg, err := c.Access.Config(ctx, acct, region)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func (c AWSClients) ImageBuilder(ctx context.Context, acct *estate.Account, regi
 }
 
 // Parameters returns an SSM client for acct in region.
-func (c AWSClients) Parameters(ctx context.Context, acct *estate.Account, region string) (Parameters, error) {
+func (c AWSClients) Parameters(ctx context.Context, acct stacks.Account, region string) (Parameters, error) {
 	cfg, err := c.Access.Config(ctx, acct, region)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"gitops/tools/internal/bake/imagebuildertest"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // fakeClock advances only when slept on, and records the sleeps.
@@ -35,11 +35,11 @@ type testClients struct {
 	denied map[string]bool // account names
 }
 
-func (c testClients) ImageBuilder(context.Context, *estate.Account, string) (ImageBuilder, error) {
+func (c testClients) ImageBuilder(context.Context, stacks.Account, string) (ImageBuilder, error) {
 	return c.ib, nil
 }
 
-func (c testClients) Parameters(ctx context.Context, acct *estate.Account, region string) (Parameters, error) {
+func (c testClients) Parameters(ctx context.Context, acct stacks.Account, region string) (Parameters, error) {
 	if c.denied[acct.Name] {
 		return deniedParameters{acct: acct}, nil
 	}
@@ -47,7 +47,7 @@ func (c testClients) Parameters(ctx context.Context, acct *estate.Account, regio
 }
 
 // deniedParameters answers as SSM does to a role without ssm:PutParameter.
-type deniedParameters struct{ acct *estate.Account }
+type deniedParameters struct{ acct stacks.Account }
 
 func (d deniedParameters) PutParameter(_ context.Context, in *ssm.PutParameterInput, _ ...func(*ssm.Options)) (*ssm.PutParameterOutput, error) {
 	return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: fmt.Sprintf(

@@ -15,45 +15,36 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
-
-// AMIDataType makes SSM check that a parameter's value is an AMI id, and
-// lets templates read it as AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>.
-const AMIDataType = "aws:ec2:image"
 
 // publish writes the AMI of each distribution target to the recipe's SSM
 // parameter there and labels the new parameter version. It tries every
 // target, so one denied account does not hold back the others, and reports
 // all failures together.
-func (b *Baker) publish(ctx context.Context, r *estate.ImageRecipe, img builtImage, label string) ([]Published, error) {
+func (b *Baker) publish(ctx context.Context, r stacks.ImageRecipe, img builtImage, label string) ([]Published, error) {
 	var amis []types.Ami
 	if img.image.OutputResources != nil {
 		amis = img.image.OutputResources.Amis
 	}
-	buildAcct := b.index.Accounts[r.Account]
+	buildAcct, _ := b.Operations.Account(r.Account)
 	var published []Published
 	var errs []error
-	seen := map[estate.DistributionTarget]bool{}
 	for _, t := range r.Distribution {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
 		p, err := b.publishTo(ctx, r, t, amis, buildAcct, label)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %s/%s: %w", r.Name, t.Account, t.Region, err))
 			continue
 		}
-		fmt.Fprintf(b.Out, "%s: %s = %s in %s/%s (version %d, label %s)\n", r.Name, r.SSMParameter, p.AMI, t.Account, t.Region, p.Version, label)
+		fmt.Fprintf(b.Out, "%s: %s = %s in %s/%s (version %d, label %s)\n", r.Name, r.Parameter, p.AMI, t.Account, t.Region, p.Version, label)
 		published = append(published, p)
 	}
 	return published, errors.Join(errs...)
 }
 
-func (b *Baker) publishTo(ctx context.Context, r *estate.ImageRecipe, t estate.DistributionTarget, amis []types.Ami, buildAcct *estate.Account, label string) (Published, error) {
+func (b *Baker) publishTo(ctx context.Context, r stacks.ImageRecipe, t stacks.RecipeTarget, amis []types.Ami, buildAcct stacks.Account, label string) (Published, error) {
 	p := Published{Account: t.Account, Region: t.Region}
-	acct, ok := b.index.Accounts[t.Account]
+	acct, ok := b.Operations.Account(t.Account)
 	if !ok {
 		return p, fmt.Errorf("account %q is not declared", t.Account)
 	}
@@ -67,27 +58,27 @@ func (b *Baker) publishTo(ctx context.Context, r *estate.ImageRecipe, t estate.D
 		return p, err
 	}
 	put, err := params.PutParameter(ctx, &ssm.PutParameterInput{
-		Name:        aws.String(r.SSMParameter),
+		Name:        aws.String(r.Parameter),
 		Value:       aws.String(ami),
 		Type:        ssmtypes.ParameterTypeString,
-		DataType:    aws.String(AMIDataType),
+		DataType:    aws.String(stacks.AMIDataType),
 		Overwrite:   aws.Bool(true),
 		Description: aws.String("AMI of image recipe " + r.Name + ", written by gitops bake"),
 	})
 	if err != nil {
-		return p, fmt.Errorf("writing %s to %s: %w%s", ami, r.SSMParameter, err, deniedHint(err, acct, r.SSMParameter))
+		return p, fmt.Errorf("writing %s to %s: %w%s", ami, r.Parameter, err, deniedHint(err, acct, r.Parameter))
 	}
 	p.Version = put.Version
 	labelled, err := params.LabelParameterVersion(ctx, &ssm.LabelParameterVersionInput{
-		Name:             aws.String(r.SSMParameter),
+		Name:             aws.String(r.Parameter),
 		ParameterVersion: aws.Int64(put.Version),
 		Labels:           []string{label},
 	})
 	if err != nil {
-		return p, fmt.Errorf("labelling version %d of %s: %w%s", put.Version, r.SSMParameter, err, deniedHint(err, acct, r.SSMParameter))
+		return p, fmt.Errorf("labelling version %d of %s: %w%s", put.Version, r.Parameter, err, deniedHint(err, acct, r.Parameter))
 	}
 	if len(labelled.InvalidLabels) > 0 {
-		return p, fmt.Errorf("SSM refused label(s) %s on %s", strings.Join(labelled.InvalidLabels, ", "), r.SSMParameter)
+		return p, fmt.Errorf("SSM refused label(s) %s on %s", strings.Join(labelled.InvalidLabels, ", "), r.Parameter)
 	}
 	return p, nil
 }
@@ -126,7 +117,7 @@ func amiFor(amis []types.Ami, accountID, region, buildAccountID string) (string,
 
 // deniedHint says which permissions are needed when AWS denied a call: an
 // AccessDenied error, or any 403 answer whose body did not say more.
-func deniedHint(err error, acct *estate.Account, param string) string {
+func deniedHint(err error, acct stacks.Account, param string) string {
 	var api smithy.APIError
 	var resp *smithyhttp.ResponseError
 	denied := errors.As(err, &api) && strings.Contains(api.ErrorCode(), "AccessDenied") ||
@@ -135,7 +126,7 @@ func deniedHint(err error, acct *estate.Account, param string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n  hint: the credentials used in account %s (role %s unless it is the caller's account) need ssm:PutParameter and ssm:LabelParameterVersion on %s",
-		acct.Name, acct.DeployRole(), param)
+		acct.Name, acct.DeployRole, param)
 }
 
 var buildVersion = regexp.MustCompile(`/([0-9]+\.[0-9]+\.[0-9]+)/([0-9]+)$`)

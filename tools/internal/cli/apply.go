@@ -1,79 +1,50 @@
 package cli
 
 import (
-	"context"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"path/filepath"
-	"syscall"
-	"time"
+	"flag"
+	"maps"
+	"slices"
 
 	"gitops/tools/internal/apply"
 )
 
-func runApply(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("apply", stderr)
-	f := addDeployFlags(fs)
-	var allow stringList
-	fs.Var(&allow, "allow-replace", "let the change sets replace or remove this stateful `TYPE/ID` (e.g. AWS::EFS::FileSystem/Data); repeatable")
-	report := fs.String("report", "", "also write the result as plan.json and plan.md into `dir` (pipeline artifacts)")
-	if !parseFlags(fs, args, stderr) {
-		return ExitUsage
-	}
-	// The estate's allowReplace: entries count as given here, so apply
-	// allows what gitops diff allowed in the merge request.
-	allowed, err := apply.ParseAllowReplace(append(allow, declaredAllowReplace(f.root)...))
-	if err != nil {
-		fmt.Fprintf(stderr, "gitops apply: %v\n", err)
-		return ExitUsage
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	d, selected, opts, code := f.setup(ctx, "apply", stderr)
-	if code != ExitOK {
-		return code
-	}
-	opts.AllowReplace = allowed
-	opts.Progress = stdout
-	fmt.Fprintf(stdout, "gitops apply: %d stacks, at most %d at once, change sets %s\n", len(selected), opts.Parallel, opts.ChangeSetName)
-	result := apply.Apply(ctx, d, selected, opts)
-	fmt.Fprintf(stdout, "\ngitops apply: %s (%s)\n", result.Summary(), time.Duration(result.Elapsed).Round(time.Second))
-	for _, s := range result.Stacks {
-		if s.Error != "" {
-			fmt.Fprintf(stdout, "  %s: %s: %s\n", s.ID, s.Outcome, s.Error)
-		}
-	}
-	if *report != "" {
-		if err := writeReports(*report, result); err != nil {
-			fmt.Fprintf(stderr, "gitops apply: %v\n", err)
-			return ExitUsage
-		}
-	}
-	if result.Failed() {
-		return ExitFindings
-	}
-	return ExitOK
-}
-
-// writeReports writes the result as plan.json and plan.md into dir.
-func writeReports(dir string, result *apply.Result) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for name, format := range map[string]string{"plan.json": "json", "plan.md": "markdown"} {
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return err
-		}
-		err = apply.Write(f, format, result)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", filepath.Join(dir, name), err)
-		}
-	}
-	return nil
+func init() {
+	register(&Command{
+		Name:    "apply",
+		Summary: "plan, then execute the change sets in dependency order, account by account",
+		Doc: `Plans each selected stack once the stacks it depends on are applied, executes its change
+set and waits for it; independent stacks run in parallel (--parallel). Each stack's outputs
+feed its dependants' parameters, across accounts. It refuses to replace or remove stateful
+resources unless --allow-replace names them. After a failure it starts no new stack unless
+--keep-going, which goes on with the stacks that do not depend on the failed one.
+The first Ctrl-C starts no new stack, lets the running ones finish and deletes the change
+sets it made and did not execute; a second cancels at once and names the stacks that may be
+mid-update. Progress goes to stderr, the report to stdout.`,
+		Group: groupDeploy,
+		Exits: []Exit{
+			{ExitOK, "every selected stack is applied or unchanged"},
+			{ExitFindings, "generated/ is stale, AWS could not be reached, or a stack failed, was refused or not started"},
+			{ExitInterrupted, "interrupted (Ctrl-C or SIGTERM)"},
+		},
+		Env: append(slices.Clone(awsEnv), "GITOPS_RUN_ID"),
+		Setup: func(fs *flag.FlagSet) Run {
+			f := addDeployFlags(fs)
+			var allow stringList
+			fs.Var(&allow, "allow-replace", "let the change sets replace or remove this stateful `TYPE/ID` (e.g. AWS::EFS::FileSystem/Data); repeatable")
+			keepGoing := fs.Bool("keep-going", false, "after a failure, go on with the stacks that do not depend on the failed one")
+			return func(c *Call) int {
+				allowed, err := apply.ParseAllowReplace(allow)
+				if err != nil {
+					return c.Usagef("%v", err)
+				}
+				return deploy(c, f, func(o *apply.Options) {
+					// The flags add to the estate's allowReplace: entries,
+					// so apply allows what gitops diff allowed in the merge
+					// request and what the operator names.
+					maps.Copy(o.AllowReplace, allowed)
+					o.KeepGoing = *keepGoing
+				})
+			}
+		},
+	})
 }

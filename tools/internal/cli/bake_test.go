@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -13,7 +14,8 @@ import (
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/bake"
 	"gitops/tools/internal/bake/imagebuildertest"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/motoserver"
+	"gitops/tools/internal/stacks"
 )
 
 // exampleRoot is the repository's own example estate.
@@ -26,7 +28,7 @@ type fakeBakeClients struct {
 	bake.AWSClients
 }
 
-func (c fakeBakeClients) ImageBuilder(context.Context, *estate.Account, string) (bake.ImageBuilder, error) {
+func (c fakeBakeClients) ImageBuilder(context.Context, stacks.Account, string) (bake.ImageBuilder, error) {
 	return c.ib, nil
 }
 
@@ -39,25 +41,29 @@ func (c *instantClock) Sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
-// useFakeImageBuilder points gitops bake at ib and the emulator.
-func useFakeImageBuilder(t *testing.T, ib *imagebuildertest.Fake) *awsaccess.Access {
+// useFakeImageBuilder gives a gitops bake that builds with ib and publishes
+// to the emulator, and the emulator's access for reading back.
+func useFakeImageBuilder(t *testing.T, ib *imagebuildertest.Fake) (*Command, *awsaccess.Access) {
 	t.Helper()
-	moto.Need(t)
+	motoserver.Need(t)
 	access, err := awsaccess.Load(context.Background(), "gitops-test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	oldClients, oldClock := bakeClients, bakeClock
-	bakeClients = func(ctx context.Context) (bake.Clients, error) {
-		real, err := oldClients(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return fakeBakeClients{ib: ib, AWSClients: real.(bake.AWSClients)}, nil
-	}
-	bakeClock = &instantClock{now: time.Unix(0, 0)}
-	t.Cleanup(func() { bakeClients, bakeClock = oldClients, oldClock })
-	return access
+	cmd := bakeCommand(bakeDeps{
+		clients: func(access *awsaccess.Access) bake.Clients {
+			return fakeBakeClients{ib: ib, AWSClients: bake.AWSClients{Access: access}}
+		},
+		clock: &instantClock{now: time.Unix(0, 0)},
+	})
+	return cmd, access
+}
+
+// runCommand runs cmd with args, as gitops would after the command's name.
+func runCommand(cmd *Command, args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = cmd.run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
 }
 
 func TestBakeCommand(t *testing.T) {
@@ -69,9 +75,9 @@ func TestBakeCommand(t *testing.T) {
 			imagebuildertest.AMI("ami-0base0prod", "400000000004", "eu-west-1")),
 		"gitops-webapp": imagebuildertest.Available(imagebuildertest.AMI("ami-0webapp", "100000000001", "eu-west-1")),
 	}}
-	access := useFakeImageBuilder(t, ib)
+	cmd, access := useFakeImageBuilder(t, ib)
 
-	code, out, errOut := runGitops("bake", "golden-base", "--root", exampleRoot)
+	code, out, errOut := runCommand(cmd, "golden-base", "--root", exampleRoot)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -89,7 +95,7 @@ func TestBakeCommand(t *testing.T) {
 		}
 	}
 	// Read back in prod, through prod's deploy role as gitops did.
-	cfg, err := access.Config(context.Background(), &estate.Account{Name: "prod", ID: "400000000004"}, "eu-west-1")
+	cfg, err := access.Config(context.Background(), stacks.Account{Name: "prod", ID: "400000000004", DeployRole: "gitops-deploy"}, "eu-west-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +106,7 @@ func TestBakeCommand(t *testing.T) {
 
 	// --no-cascade, flags first.
 	ib.Started = nil
-	if code, out, errOut := runGitops("bake", "--root", exampleRoot, "--no-cascade", "golden-base"); code != ExitOK || len(ib.Started) != 1 {
+	if code, out, errOut := runCommand(cmd, "--root", exampleRoot, "--no-cascade", "golden-base"); code != ExitOK || len(ib.Started) != 1 {
 		t.Fatalf("--no-cascade: exit %d, started %v\n%s%s", code, ib.Started, out, errOut)
 	}
 }
@@ -113,15 +119,15 @@ func TestBakeCommandFailures(t *testing.T) {
 		},
 		"gitops-webapp": {Statuses: []types.ImageStatus{types.ImageStatusBuilding}},
 	}}
-	useFakeImageBuilder(t, ib)
+	cmd, _ := useFakeImageBuilder(t, ib)
 
-	code, _, errOut := runGitops("bake", "golden-base", "--root", exampleRoot)
+	code, _, errOut := runCommand(cmd, "golden-base", "--root", exampleRoot)
 	if code != ExitFindings || !strings.Contains(errOut, "gitops bake: golden-base: image build FAILED: Step 'cis-hardening' exited 1\n") ||
 		!strings.Contains(errOut, "logs: CloudWatch Logs group /aws/imagebuilder/golden-base in tooling/eu-west-1") {
 		t.Errorf("failed build: exit %d\n%s", code, errOut)
 	}
 
-	code, out, errOut := runGitops("bake", "webapp", "--root", exampleRoot, "--timeout", "30m")
+	code, out, errOut := runCommand(cmd, "webapp", "--root", exampleRoot, "--timeout", "30m")
 	if code != ExitFindings || !strings.Contains(errOut, "webapp: timed out after 30m0s") || !strings.Contains(out, "webapp: BUILDING (elapsed 30m0s)\n") {
 		t.Errorf("timeout: exit %d\n%s%s", code, out, errOut)
 	}
@@ -133,10 +139,11 @@ func TestBakeCommandUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"bake"}, ExitUsage, "usage: gitops bake <recipe> [flags]"},
-		{[]string{"bake", "a", "b"}, ExitUsage, "usage: gitops bake <recipe> [flags]"},
-		{[]string{"bake", "webapp", "--timeout", "soon"}, ExitUsage, `invalid value "soon" for flag -timeout`},
-		{[]string{"bake", "webap", "--root", exampleRoot}, ExitFindings, `gitops bake: no image recipe named "webap" in the estate; did you mean "webapp"?`},
+		{[]string{"bake"}, ExitUsage, "gitops bake: missing <recipe>\nrun 'gitops help bake' for usage\n"},
+		{[]string{"bake", "a", "b"}, ExitUsage, "gitops bake: unexpected arguments: b"},
+		{[]string{"bake", "webapp", "--timeout", "soon"}, ExitUsage, `invalid value "soon" for flag --timeout`},
+		{[]string{"bake", "webap", "--root", exampleRoot}, ExitUsage, `gitops bake: no image recipe named "webap" in the manifest; did you mean "webapp"?`},
+		{[]string{"bake", "webapp", "--root", exampleRoot, "--generated", "nowhere"}, ExitUsage, "reading the manifest: open " + exampleRoot + "/nowhere/manifest.json"},
 	} {
 		// Unknown recipes are refused before any AWS call: no emulator here.
 		t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")

@@ -1,27 +1,45 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 
 	"gitops/tools/internal/diag"
+	"gitops/tools/internal/load"
 	"gitops/tools/internal/stacks"
 )
 
-func runCompile(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("compile", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
-	out := fs.String("out", "generated", "output `dir`ectory; a relative path is taken from --root")
-	check := fs.Bool("check", false, "compile to a temporary directory and fail with a summary when --out differs")
-	if !parseFlags(fs, args, stderr) {
-		return ExitUsage
-	}
-	outDir := *out
-	if !filepath.IsAbs(outDir) {
-		outDir = filepath.Join(*root, outDir)
-	}
-	return compile(*root, outDir, *check, stdout, stderr)
+func init() {
+	register(&Command{
+		Name:    "compile",
+		Summary: "validate, then write the CloudFormation templates and manifest into generated/",
+		Doc: `Synthesizes the stacks with the gitops-synth worker (the AWS CDK, in node), only those
+whose inputs changed since the last run. The first run builds the worker with go build,
+which takes a few minutes; build bin/ once (go build -o bin/ ./tools/cmd/...) to skip that.`,
+		Group: groupEstate,
+		Exits: []Exit{
+			{ExitOK, "generated/ is written (or, with --check, current)"},
+			{ExitFindings, "the estate has errors, synthesis failed, or (--check) generated/ is not current"},
+		},
+		Env: []string{"GITOPS_SYNTH", "GITOPS_CACHE", "GOTOOLCHAIN"},
+		Setup: func(fs *flag.FlagSet) Run {
+			root := rootFlag(fs)
+			out := fs.String("out", "generated", "output `dir`ectory; a relative path is taken from --root")
+			check := fs.Bool("check", false, "compile to memory and exit 1 listing what differs from --out; write nothing")
+			return func(c *Call) int {
+				if err := checkRoot(*root); err != nil {
+					return c.Usagef("%v", err)
+				}
+				outDir := *out
+				if !filepath.IsAbs(outDir) {
+					outDir = filepath.Join(*root, outDir)
+				}
+				return compile(*root, outDir, *check, c.Stdout, c.Stderr)
+			}
+		},
+	})
 }
 
 // compile validates the estate, plans its stacks, synthesizes those not in
@@ -44,7 +62,7 @@ func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
 		return ExitFindings
 	}
-	files, stats, err := compileFiles(root, plan)
+	files, stats, err := compileFiles(root, plan, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
 		return ExitFindings
@@ -60,15 +78,15 @@ func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s is current: %d stacks\n", rel, len(plan.Stacks))
 			return ExitOK
 		}
-		fmt.Fprintf(stdout, "%s is not current; run gitops compile and commit the result:\n", rel)
+		fmt.Fprintf(stdout, "%s is not what the estate compiles to; run gitops compile and commit the result:\n", rel)
 		for _, f := range diff.Added {
-			fmt.Fprintf(stdout, "  added    %s\n", f)
+			fmt.Fprintf(stdout, "  missing  %s%s\n", rel, f)
 		}
 		for _, f := range diff.Removed {
-			fmt.Fprintf(stdout, "  removed  %s\n", f)
+			fmt.Fprintf(stdout, "  extra    %s%s\n", rel, f)
 		}
 		for _, f := range diff.Changed {
-			fmt.Fprintf(stdout, "  changed  %s\n", f)
+			fmt.Fprintf(stdout, "  differs  %s%s\n", rel, f)
 		}
 		return ExitFindings
 	}
@@ -93,10 +111,10 @@ type compileStats struct {
 // template at its path, manifest.json and the image recipes' component
 // documents. Templates come from the cache
 // when their inputs are unchanged, else from the synth worker.
-func compileFiles(root string, plan *stacks.Plan) (map[string][]byte, compileStats, error) {
+func compileFiles(root string, plan *stacks.Plan, progress io.Writer) (map[string][]byte, compileStats, error) {
 	var stats compileStats
 	cache := templateCache{dir: cacheDir()}
-	worker, err := findSynthWorker(root, cache.dir)
+	worker, err := findSynthWorker(root, cache.dir, progress)
 	if err != nil {
 		return nil, stats, err
 	}
@@ -130,12 +148,14 @@ func compileFiles(root string, plan *stacks.Plan) (map[string][]byte, compileSta
 		return nil, stats, err
 	}
 	files := map[string][]byte{}
-	hashes := map[string]string{}
 	for _, s := range plan.Stacks {
 		files[s.Template] = templates[s.ID]
-		hashes[s.ID] = sha256Hex(templates[s.ID])
 	}
-	manifest, err := stacks.NewManifest(plan, hashes).Marshal()
+	m := stacks.NewManifest(plan, templates)
+	if m.EstateSHA256, err = load.EstateHash(root); err != nil {
+		return nil, stats, err
+	}
+	manifest, err := m.Marshal()
 	if err != nil {
 		return nil, stats, err
 	}
@@ -152,5 +172,5 @@ func displayPath(root, dir string) string {
 	if rel, err := filepath.Rel(root, dir); err == nil && filepath.IsLocal(rel) {
 		return filepath.ToSlash(rel) + "/"
 	}
-	return dir
+	return filepath.ToSlash(dir) + "/"
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,8 +20,9 @@ func init() {
 	if os.Getenv("FAKE_SYNTH") != "1" {
 		return
 	}
-	var job stacks.Job
-	if err := json.NewDecoder(os.Stdin).Decode(&job); err != nil {
+	data, _ := io.ReadAll(os.Stdin)
+	job, err := stacks.DecodeJob(data)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fake synth:", err)
 		os.Exit(1)
 	}
@@ -28,15 +30,20 @@ func init() {
 		fmt.Fprintln(os.Stderr, "fake synth: failing as asked")
 		os.Exit(1)
 	}
+	res := stacks.JobResult{Version: stacks.JobVersion}
+	if v := os.Getenv("FAKE_SYNTH_VERSION"); v != "" {
+		fmt.Sscan(v, &res.Version)
+	}
 	log, _ := os.OpenFile(os.Getenv("FAKE_SYNTH_LOG"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	for _, s := range job.Stacks {
 		b, _ := json.MarshalIndent(s, "", " ")
-		p := filepath.Join(job.Out, filepath.FromSlash(s.Template))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, b, 0o644)
+		res.Templates = append(res.Templates, stacks.JobTemplate{Stack: s.ID, Template: b})
 		fmt.Fprintln(log, s.ID)
 	}
 	log.Close()
+	// A line on stderr, as the CDK prints: it must not reach the answer.
+	fmt.Fprintln(os.Stderr, "fake synth: done")
+	json.NewEncoder(os.Stdout).Encode(res)
 	os.Exit(0)
 }
 
@@ -130,7 +137,7 @@ func TestCompileWritesGenerated(t *testing.T) {
 			t.Errorf("%s: %v", s.ID, err)
 			continue
 		}
-		if sha256Hex(tmpl) != s.SHA256 {
+		if stacks.SHA256Hex(tmpl) != s.SHA256 {
 			t.Errorf("%s: manifest hash does not match the template", s.ID)
 		}
 	}
@@ -185,7 +192,7 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 func TestCompileCheck(t *testing.T) {
 	e := newCompileEnv(t)
 	code, out := e.run("compile", "--root", e.root, "--check")
-	if code != ExitFindings || !strings.Contains(out, "added    manifest.json") {
+	if code != ExitFindings || !strings.Contains(out, "missing  generated/manifest.json") {
 		t.Errorf("check before any compile: exit %d:\n%s", code, out)
 	}
 	if _, err := os.Stat(filepath.Join(e.root, "generated")); err == nil {
@@ -200,11 +207,12 @@ func TestCompileCheck(t *testing.T) {
 	os.WriteFile(filepath.Join(gen, "stale.template.json"), []byte("{}"), 0o644)
 	os.Remove(filepath.Join(gen, "tooling/eu-west-1/deploy-role.template.json"))
 	code, out = e.run("compile", "--root", e.root, "--check")
-	want := "generated/ is not current; run gitops compile and commit the result:\n" +
-		"  added    tooling/eu-west-1/deploy-role.template.json\n" +
-		"  removed  stale.template.json\n" +
-		"  changed  prod/eu-west-1/network-app.template.json\n"
-	if code != ExitFindings || out != want {
+	want := "generated/ is not what the estate compiles to; run gitops compile and commit the result:\n" +
+		"  missing  generated/tooling/eu-west-1/deploy-role.template.json\n" +
+		"  extra    generated/stale.template.json\n" +
+		"  differs  generated/prod/eu-west-1/network-app.template.json\n"
+	// Validation's warnings (the fixture has one) come first.
+	if code != ExitFindings || !strings.HasSuffix(out, want) {
 		t.Errorf("check of an edited generated/: exit %d:\n%s\nwant:\n%s", code, out, want)
 	}
 	// compile puts it right, stray file included.
@@ -242,6 +250,19 @@ func TestCompileWorkerFailureKeepsGenerated(t *testing.T) {
 	}
 }
 
+func TestCompileRefusesAWorkerOfAnotherVersion(t *testing.T) {
+	e := newCompileEnv(t)
+	t.Setenv("FAKE_SYNTH_VERSION", "1")
+	code, out := e.run("compile", "--root", e.root)
+	if code != ExitFindings || !strings.Contains(out, fmt.Sprintf("the answer has protocol version 1, this build speaks version %d", stacks.JobVersion)) ||
+		!strings.Contains(out, "build both from one checkout") || !strings.Contains(out, "fake synth: done") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(e.root, "generated")); err == nil {
+		t.Error("a refused answer wrote generated/")
+	}
+}
+
 func TestSplitByWeight(t *testing.T) {
 	var todo []*stacks.Stack
 	for i := range 10 {
@@ -257,7 +278,7 @@ func TestSplitByWeight(t *testing.T) {
 	}
 	load := func(c []*stacks.Stack) (w int) {
 		for _, s := range c {
-			w += weight(s)
+			w += s.SynthCost()
 		}
 		return w
 	}

@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"gitops/tools/internal/apply"
 	"gitops/tools/internal/estate"
+	"gitops/tools/internal/load"
+	"gitops/tools/internal/motoserver"
+	"gitops/tools/internal/stacks"
 )
 
 // deployRoot is a repository holding only the apply tests' two-account
@@ -19,16 +23,41 @@ func deployRoot(t *testing.T) string {
 	if err := os.CopyFS(filepath.Join(root, "generated"), os.DirFS("../apply/testdata/twoaccounts/generated")); err != nil {
 		t.Fatal(err)
 	}
+	recordEstate(t, root)
 	return root
 }
 
+// recordEstate writes the hash of root's estate into its generated/
+// manifest, as compile would.
+func recordEstate(t *testing.T, root string) {
+	t.Helper()
+	path := filepath.Join(root, "generated", stacks.ManifestFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m stacks.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.EstateSHA256, err = load.EstateHash(root); err != nil {
+		t.Fatal(err)
+	}
+	if data, err = m.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "mr-7")
 
 	planReport := filepath.Join(t.TempDir(), "plan")
-	code, out, progress := runGitops("plan", "--root", root, "--format", "markdown", "--cleanup", "--report", planReport)
+	code, out, progress := runGitops("plan", "--root", root, "--format", "markdown", "--report", planReport)
 	if code != ExitOK {
 		t.Fatalf("plan: exit %d\n%s%s", code, out, progress)
 	}
@@ -44,8 +73,11 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	if md, err := os.ReadFile(filepath.Join(planReport, "plan.md")); err != nil || string(md) != out {
 		t.Errorf("plan --report wrote another plan.md than --format markdown shows: %v", err)
 	}
-	if !strings.Contains(progress, "tooling/eu-west-1/hub: create: 2 to add (change set gitops-plan-mr-7)") {
-		t.Errorf("plan progress (stderr):\n%s", progress)
+	if !strings.Contains(progress, "tooling/eu-west-1/hub: create: 2 to add (change set gitops-plan-mr-7)\n") || strings.Contains(progress, "AWS::SNS::Topic") {
+		t.Errorf("plan progress (stderr) lacks the stack's line or repeats the report's resources:\n%s", progress)
+	}
+	if strings.Contains(out, "change sets `gitops-plan-mr-7`") {
+		t.Errorf("plan names change sets it deleted:\n%s", out)
 	}
 
 	report := filepath.Join(t.TempDir(), "report")
@@ -53,14 +85,17 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
 	}
+	// Progress on stderr, the report on stdout, each line once.
 	for _, want := range []string{
 		"gitops apply: 4 stacks, at most 4 at once, change sets gitops-apply-mr-7\n",
 		"dev/eu-west-1/app: CREATE_COMPLETE (0s)\n",
-		"\ngitops apply: 4 applied (0s)\n",
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("apply output lacks %q:\n%s", want, out)
+		if !strings.Contains(errOut, want) || strings.Contains(out, want) {
+			t.Errorf("apply progress lacks %q, or the report repeats it:\n%s\nreport:\n%s", want, errOut, out)
 		}
+	}
+	if !strings.HasPrefix(out, "gitops apply: 4 applied (") {
+		t.Errorf("apply report:\n%s", out)
 	}
 	var result apply.Result
 	data, err := os.ReadFile(filepath.Join(report, "plan.json"))
@@ -88,7 +123,7 @@ func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {
 	data, _ = os.ReadFile(manifest)
 	os.WriteFile(manifest, []byte(strings.Replace(string(data), `"output": "EventsTopicArn"`, `"output": "Missing"`, 1)), 0o644)
 	code, out, _ = runGitops("apply", "--root", root, "--account", "dev")
-	if code != ExitFindings || !strings.Contains(out, "dev/eu-west-1/app: failed: stack tooling/eu-west-1/hub has no output Missing (it has EventsTopicArn, LabelName)") {
+	if code != ExitFindings || !strings.Contains(out, "failed: stack tooling/eu-west-1/hub has no output Missing (it has EventsTopicArn, LabelName)") {
 		t.Errorf("apply with a missing output: exit %d\n%s", code, out)
 	}
 }
@@ -115,33 +150,58 @@ func TestDeployCommandUsageErrors(t *testing.T) {
 	}
 }
 
-func TestDeployRoleNamesComeFromTheEstate(t *testing.T) {
-	accounts := estateAccounts(estateFixture)
-	if len(accounts) == 0 {
-		t.Fatal("no accounts read from the fixture estate")
+func TestDeployRoleNamesComeFromTheManifest(t *testing.T) {
+	d, err := apply.LoadDeployment(filepath.Join(exampleRoot, "generated"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, a := range accounts {
-		if a.Name != name || a.ID == "" || a.DeployRole() == "" {
-			t.Errorf("account %s: %+v", name, a)
+	if len(d.Operations.Accounts) == 0 {
+		t.Fatal("the example manifest has no accounts")
+	}
+	for _, a := range d.Operations.Accounts {
+		if a.Name == "" || a.ID == "" || a.DeployRole != estate.DefaultDeployRoleName {
+			t.Errorf("account %+v", a)
 		}
-	}
-	if got := estateAccounts(t.TempDir()); len(got) != 0 {
-		t.Errorf("an empty repository gave accounts %v; want none, so every account uses %s", got, estate.DefaultDeployRoleName)
 	}
 }
 
 func TestPlanRoleReplacesEveryDeployRole(t *testing.T) {
-	accounts := estateAccounts("../../..")
-	if len(accounts) == 0 {
-		t.Fatal("the example estate has no accounts")
-	}
+	accounts := []stacks.Account{{Name: "dev", ID: "1", DeployRole: "gitops-deploy"}, {Name: "prod", ID: "2", DeployRole: "prod-deployer"}}
 	got := withRole(accounts, "gitops-plan")
-	for name, a := range got {
-		if a.DeployRole() != "gitops-plan" || a.ID != accounts[name].ID {
-			t.Errorf("%s: role %s, id %s", name, a.DeployRole(), a.ID)
+	for i, a := range got {
+		if a.DeployRole != "gitops-plan" || a.ID != accounts[i].ID || a.Name != accounts[i].Name {
+			t.Errorf("%+v", a)
 		}
-		if accounts[name].DeployRole() == "gitops-plan" {
-			t.Errorf("%s: the estate's own account was changed", name)
+	}
+	if accounts[0].DeployRole != "gitops-deploy" || accounts[1].DeployRole != "prod-deployer" {
+		t.Errorf("the manifest's own accounts were changed: %+v", accounts)
+	}
+	if got := withRole(accounts, ""); !slices.Equal(got, accounts) {
+		t.Errorf("without --role: %+v", got)
+	}
+}
+
+// TestPlanKeepsChangeSetsWhenTold: plan deletes its change sets once
+// reported unless --keep-change-sets, which leaves them for review.
+func TestPlanKeepsChangeSetsWhenTold(t *testing.T) {
+	motoserver.Need(t)
+	root := deployRoot(t)
+	t.Setenv("GITOPS_RUN_ID", "mr-8")
+	code, out, errOut := runGitops("plan", "--root", root, "--format", "json", "--keep-change-sets")
+	if code != ExitOK {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	var result apply.Result
+	if err := json.Unmarshal([]byte(out), &result); err != nil {
+		t.Fatal(err)
+	}
+	kept := 0
+	for _, s := range result.Stacks {
+		if s.ChangeSet == "gitops-plan-mr-8" {
+			kept++
 		}
+	}
+	if kept != 3 {
+		t.Errorf("%d change sets kept, want the 3 plan made:\n%s", kept, out)
 	}
 }

@@ -1,33 +1,47 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"gitops/tools/internal/diff"
-	"gitops/tools/internal/load"
 )
 
-func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("diff", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding the estate and generated/ (inside a Git checkout)")
-	generated := fs.String("generated", "generated", "compiled `dir`ectory of the merge request; a relative path is taken from --root")
-	base := fs.String("base", "", "the `ref` to compare with (default: the merge-base with the target branch: $CI_MERGE_REQUEST_DIFF_BASE_SHA in GitLab CI, else origin/HEAD, main or master)")
-	format := fs.String("format", "text", "report `format`: "+strings.Join(diff.Formats, ", "))
-	if !parseFlags(fs, args, stderr) {
-		return ExitUsage
-	}
+func init() {
+	register(&Command{
+		Name:    "diff",
+		Summary: "predict offline what the merge request changes in AWS, and flag dangerous changes",
+		Doc: `Compares generated/ and the estate with the base of the merge request (read from Git), with
+no AWS access: which stacks and resources change, and the dangerous changes (a stateful
+resource replaced, a GitLab upgrade that skips a required stop, renumbered subnets, …), each
+traced to the YAML that causes it. An allowReplace: entry in the YAML accepts one.`,
+		Group: groupEstate,
+		Exits: []Exit{
+			{ExitOK, "no dangerous change without its allowReplace: entry"},
+			{ExitFindings, "a dangerous change the estate does not allow"},
+		},
+		Env: []string{"CI_MERGE_REQUEST_TARGET_BRANCH_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "CI_DEFAULT_BRANCH"},
+		Setup: func(fs *flag.FlagSet) Run {
+			root := fs.String("root", ".", "repository `dir`ectory holding the estate and generated/ (inside a Git checkout)")
+			generated := fs.String("generated", "generated", "compiled `dir`ectory of the merge request; a relative path is taken from --root")
+			base := fs.String("base", "", "the `ref` to compare with (default: in GitLab CI the target branch's commit of a merged-results pipeline or the merge request's diff base; else the merge-base of HEAD and origin/HEAD, main or master)")
+			format := fs.String("format", "text", "report `format`: "+strings.Join(diff.Formats, ", "))
+			return func(c *Call) int { return runDiff(c, root, generated, base, format) }
+		},
+	})
+}
+
+func runDiff(c *Call, root, generated, base, format *string) int {
+	stdout, stderr := c.Stdout, c.Stderr
 	if !slices.Contains(diff.Formats, *format) {
-		fmt.Fprintf(stderr, "gitops diff: unknown format %q (want one of %s)\n", *format, strings.Join(diff.Formats, ", "))
-		return ExitUsage
+		return c.Usagef("unknown format %q (want one of %s)", *format, strings.Join(diff.Formats, ", "))
 	}
 	if err := checkRoot(*root); err != nil {
-		fmt.Fprintf(stderr, "gitops diff: %v\n", err)
-		return ExitUsage
+		return c.Usagef("%v", err)
 	}
 	dir := *generated
 	if !filepath.IsAbs(dir) {
@@ -60,18 +74,4 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return ExitFindings
 	}
 	return ExitOK
-}
-
-// declaredAllowReplace lists the estate's allowReplace: entries; none when
-// the estate cannot be read (apply then allows only its flags).
-func declaredAllowReplace(root string) []string {
-	e, _, err := load.LoadEstate(root)
-	if err != nil || e == nil {
-		return nil
-	}
-	var keys []string
-	for _, entry := range e.AllowReplace() {
-		keys = append(keys, entry.Key)
-	}
-	return keys
 }

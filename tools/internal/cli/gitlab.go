@@ -2,11 +2,10 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"gitops/tools/internal/apply"
@@ -14,47 +13,38 @@ import (
 	"gitops/tools/internal/smtpcredentials"
 )
 
-const gitlabUsage = `usage: gitops gitlab smtp-credentials [flags]
-
-For each GitLab that sends mail through SES (the manifest's GitLab image
-stacks): gives its SMTP user an access key, derives the key's SES SMTP
-password and writes both into the secret GitLab reads, then restarts
-GitLab's ECS service. A valid secret is left alone unless --rotate; the old
-key is deleted after the new one is written. apply runs this after each
+func init() {
+	register(&Command{
+		Name:    "gitlab smtp-credentials",
+		Summary: "give each GitLab that mails through SES its SMTP key and password, in its secret",
+		Doc: `For each GitLab that sends mail through SES (the manifest's GitLab image stacks): gives its
+SMTP user an access key, derives the key's SES SMTP password and writes both into the secret
+GitLab reads, then restarts GitLab's ECS service. A valid secret is left alone unless
+--rotate; the old key is deleted after the new one is written. apply runs this after each
 GitLab image stack. No secret is ever printed.
 
-A new SES account sends only to verified addresses (the sandbox) until AWS
-grants production access: aws sesv2 put-account-details --production-access-enabled
---mail-type TRANSACTIONAL --website-url https://<gitlab> --use-case-description "…"
-(or SES console → Account dashboard → Request production access).
+A new SES account sends only to verified addresses (the sandbox) until AWS grants production
+access: aws sesv2 put-account-details --production-access-enabled --mail-type TRANSACTIONAL
+--website-url https://<gitlab> --use-case-description "…" (or SES console → Account
+dashboard → Request production access).`,
+		Group: groupOperate,
+		Exits: []Exit{
+			{ExitOK, "every GitLab's SMTP credentials are in place (or, with --dry-run, were checked)"},
+			{ExitFindings, "AWS could not be reached, or a GitLab's credentials could not be written"},
+		},
+		Env: awsEnv,
+		Setup: func(fs *flag.FlagSet) Run {
+			m := addManifestFlags(fs)
+			rotate := fs.Bool("rotate", false, "replace the access key even when the secret holds a valid one")
+			dryRun := fs.Bool("dry-run", false, "print what would change and change nothing")
+			return func(c *Call) int { return runGitLab(c, m, rotate, dryRun) }
+		},
+	})
+}
 
-flags:`
-
-func runGitLab(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "smtp-credentials" {
-		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
-			fmt.Fprintf(stderr, "gitops gitlab: unknown subcommand %q\n", args[0])
-		}
-		fmt.Fprintln(stderr, "usage: gitops gitlab smtp-credentials [flags]   (gitops gitlab smtp-credentials -h for the flags)")
-		return ExitUsage
-	}
-	fs := newFlags("gitlab smtp-credentials", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/ and generated/")
-	generated := fs.String("generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
-	rotate := fs.Bool("rotate", false, "replace the access key even when the secret holds a valid one")
-	dryRun := fs.Bool("dry-run", false, "print what would change and change nothing")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, gitlabUsage)
-		fs.PrintDefaults()
-	}
-	if !parseFlags(fs, args[1:], stderr) {
-		return ExitUsage
-	}
-	dir := *generated
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(*root, dir)
-	}
-	d, err := apply.LoadDeployment(dir)
+func runGitLab(c *Call, m *manifestFlags, rotate, dryRun *bool) int {
+	stdout, stderr := c.Stdout, c.Stderr
+	d, err := apply.LoadDeployment(m.dir())
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
 		return ExitUsage
@@ -77,7 +67,12 @@ func runGitLab(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
 		return ExitFindings
 	}
-	clients := smtpcredentials.AWSClients{Access: access, Accounts: estateAccounts(*root)}
+	// One clear message when there are no usable credentials.
+	if _, err := access.Check(ctx); err != nil {
+		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
+		return ExitFindings
+	}
+	clients := smtpcredentials.AWSClients{Access: access, Accounts: d.Operations.Accounts}
 	failed := 0
 	for _, t := range targets {
 		out := &smtpcredentials.LineWriter{Line: func(line string) { fmt.Fprintf(stdout, "%s: %s\n", t.Stack, line) }}

@@ -12,7 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/motoserver"
+	"gitops/tools/internal/stacks"
 )
 
 func TestGitLabUsage(t *testing.T) {
@@ -28,7 +29,7 @@ func TestGitLabUsage(t *testing.T) {
 // command says what to deploy and fails; once the stack's user and secret
 // exist it fills the secret, and a second run changes nothing.
 func TestGitLabSMTPCredentialsCommand(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	root := filepath.Join("..", "..", "..")
 	run := func() (int, string) {
 		var out, errOut bytes.Buffer
@@ -43,7 +44,7 @@ func TestGitLabSMTPCredentialsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := access.Config(ctx, &estate.Account{Name: "tooling", ID: "100000000001"}, "eu-west-1")
+	cfg, err := access.Config(ctx, stacks.Account{Name: "tooling", ID: "100000000001", DeployRole: "gitops-deploy"}, "eu-west-1")
 	if err != nil {
 		t.Fatal(err)
 	}

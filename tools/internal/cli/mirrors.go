@@ -2,67 +2,71 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/diag"
 	"gitops/tools/internal/mirrorsync"
+	"gitops/tools/internal/stacks"
 )
 
-// mirrorClients opens the AWS clients of gitops mirrors sync; tests replace
-// it (no emulator has IAM's service-specific credentials).
-var mirrorClients = func(ctx context.Context) (mirrorsync.Clients, error) {
-	access, err := awsaccess.Load(ctx, "gitops-mirrors")
-	if err != nil {
-		return nil, err
-	}
-	return mirrorsync.AWSClients{Access: access}, nil
+func init() { register(mirrorsCommand(mirrorsDeps{})) }
+
+// mirrorsDeps stand in for what no emulator has (IAM's service-specific
+// credentials); the zero value is the real thing. Tests make their own
+// command with them, so nothing is swapped at package level.
+type mirrorsDeps struct {
+	// clients opens the AWS clients given the caller's access.
+	clients func(access *awsaccess.Access) mirrorsync.Clients
 }
 
-const mirrorsUsage = `usage: gitops mirrors sync [flags]
-
-For each CodeCommit mirror: gives its IAM user (gitops-mirror-<name>) an HTTPS
-Git credential, stores it in Secrets Manager (gitops/mirrors/<name>) and
-configures the GitLab project's push mirror with it. For each CodeConnections
-mirror: reports whether the connection awaits approval in the console.
-The GitLab token comes from GITLAB_TOKEN or --gitlab-token-secret.
-
-flags:`
-
-func runMirrors(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "sync" {
-		if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
-			fmt.Fprintf(stderr, "gitops mirrors: unknown subcommand %q\n", args[0])
-		}
-		fmt.Fprintln(stderr, "usage: gitops mirrors sync [flags]   (gitops mirrors sync -h for the flags)")
-		return ExitUsage
+// mirrorsCommand is gitops mirrors sync with deps.
+func mirrorsCommand(deps mirrorsDeps) *Command {
+	return &Command{
+		Name:    "mirrors sync",
+		Summary: "give the CodeCommit mirrors their Git credentials and configure GitLab's push mirrors",
+		Doc: `For each CodeCommit mirror: gives its IAM user (gitops-mirror-<name>) an HTTPS Git
+credential, stores it in Secrets Manager (gitops/mirrors/<name>) and configures the GitLab
+project's push mirror with it (protected branches only). For each CodeConnections mirror:
+reports whether the connection awaits approval in the console. Tokens and passwords are
+redacted from every line printed.`,
+		Group: groupOperate,
+		Exits: []Exit{
+			{ExitOK, "every mirror is in sync (or, with --dry-run, was checked)"},
+			{ExitFindings, "AWS could not be reached, or a mirror failed"},
+		},
+		Env: append([]string{"GITLAB_TOKEN"}, awsEnv...),
+		Setup: func(fs *flag.FlagSet) Run {
+			o := &mirrorsOptions{manifest: addManifestFlags(fs)}
+			fs.Func("mirror", "sync only the mirror `name`d (repeatable; default all)", func(v string) error {
+				o.names = append(o.names, v)
+				return nil
+			})
+			o.dryRun = fs.Bool("dry-run", false, "print what would change and change nothing")
+			o.rotate = fs.Bool("rotate", false, "replace each CodeCommit mirror's Git credential even when it is valid")
+			o.gitlabURL = fs.String("gitlab-url", "", "GitLab's `URL` (default https://<alb.domain> of the mirror's GitLab service)")
+			o.tokenSecret = fs.String("gitlab-token-secret", "", "Secrets Manager secret `name` holding the GitLab API token, in the GitLab service's account and region (default: $GITLAB_TOKEN)")
+			return func(c *Call) int { return deps.run(c, o) }
+		},
 	}
-	fs := newFlags("mirrors sync", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
-	var names []string
-	fs.Func("mirror", "sync only the mirror `name`d (repeatable; default all)", func(v string) error {
-		names = append(names, v)
-		return nil
-	})
-	dryRun := fs.Bool("dry-run", false, "print what would change and change nothing")
-	rotate := fs.Bool("rotate", false, "replace each CodeCommit mirror's Git credential even when it is valid")
-	gitlabURL := fs.String("gitlab-url", "", "GitLab's `URL` (default https://<alb.domain> of the mirror's GitLab service)")
-	tokenSecret := fs.String("gitlab-token-secret", "", "Secrets Manager secret `name` holding the GitLab API token, in the GitLab service's account and region (default: $GITLAB_TOKEN)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, mirrorsUsage)
-		fs.PrintDefaults()
-	}
-	if !parseFlags(fs, args[1:], stderr) {
-		return ExitUsage
-	}
+}
+
+type mirrorsOptions struct {
+	manifest               *manifestFlags
+	gitlabURL, tokenSecret *string
+	names                  []string
+	dryRun, rotate         *bool
+}
+
+func (deps mirrorsDeps) run(c *Call, o *mirrorsOptions) int {
+	names, dryRun, rotate, gitlabURL, tokenSecret := o.names, o.dryRun, o.rotate, o.gitlabURL, o.tokenSecret
+	stdout, stderr := c.Stdout, c.Stderr
 	token := os.Getenv("GITLAB_TOKEN")
 	if token == "" && *tokenSecret == "" {
-		fmt.Fprintln(stderr, "gitops mirrors sync: no GitLab token: set GITLAB_TOKEN or pass --gitlab-token-secret NAME")
-		return ExitUsage
+		return c.Usagef("no GitLab token: set GITLAB_TOKEN or pass --gitlab-token-secret NAME")
 	}
 
 	// Every line goes through the redactor: the token and the Git
@@ -73,31 +77,35 @@ func runMirrors(args []string, stdout, stderr io.Writer) int {
 	defer errOut.Close()
 	defer out.Close()
 
-	e, rep, err := loadAndValidate(*root)
+	m, err := stacks.ReadManifest(o.manifest.dir())
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitUsage
 	}
-	if e == nil {
-		_ = diag.Write(errOut, "text", rep)
-		fmt.Fprintln(errOut, "gitops mirrors sync: the estate has errors; fix them first")
-		return ExitFindings
-	}
-	mirrors, err := mirrorsync.Select(e, names)
+	mirrors, err := mirrorsync.Select(&m.Operations, names)
 	if err != nil {
-		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
+		fmt.Fprintf(errOut, "gitops mirrors sync: %v\nrun 'gitops help mirrors sync' for usage\n", err)
 		return ExitUsage
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clients, err := mirrorClients(ctx)
+	access, err := awsaccess.Load(ctx, "gitops-mirrors")
+	if err == nil {
+		// One clear message when there are no usable credentials, before
+		// any call fails with the SDK's.
+		_, err = access.Check(ctx)
+	}
 	if err != nil {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitFindings
 	}
+	var clients mirrorsync.Clients = mirrorsync.AWSClients{Access: access}
+	if deps.clients != nil {
+		clients = deps.clients(access)
+	}
 	s := &mirrorsync.Syncer{
-		Estate:      e,
+		Operations:  &m.Operations,
 		Clients:     clients,
 		GitLabURL:   *gitlabURL,
 		Token:       token,

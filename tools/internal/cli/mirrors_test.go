@@ -9,9 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
 	"gitops/tools/internal/mirrorsync"
 	"gitops/tools/internal/mirrorsync/mirrorsynctest"
+	"gitops/tools/internal/motoserver"
+	"gitops/tools/internal/stacks"
 )
 
 const testToken = "glpat-CLI-SECRET-token"
@@ -19,15 +20,15 @@ const testToken = "glpat-CLI-SECRET-token"
 // useMirrorFakes points gitops mirrors sync at the emulator, with fake Git
 // credentials, and at a fake GitLab holding platform/webapp; the example
 // estate's mirror user exists in its tooling account.
-func useMirrorFakes(t *testing.T) (*mirrorsynctest.GitLab, *mirrorsynctest.Credentials) {
+func useMirrorFakes(t *testing.T) (*Command, *mirrorsynctest.GitLab, *mirrorsynctest.Credentials) {
 	t.Helper()
-	moto.Need(t)
+	motoserver.Need(t)
 	t.Setenv("GITLAB_TOKEN", testToken)
 	access, err := awsaccess.Load(context.Background(), "gitops-test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := access.Config(context.Background(), &estate.Account{Name: "tooling", ID: "100000000001"}, "eu-west-1")
+	cfg, err := access.Config(context.Background(), stacks.Account{Name: "tooling", ID: "100000000001", DeployRole: "gitops-deploy"}, "eu-west-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,26 +36,20 @@ func useMirrorFakes(t *testing.T) (*mirrorsynctest.GitLab, *mirrorsynctest.Crede
 		t.Fatal(err)
 	}
 	creds := &mirrorsynctest.Credentials{}
-	old := mirrorClients
-	mirrorClients = func(ctx context.Context) (mirrorsync.Clients, error) {
-		real, err := old(ctx)
-		if err != nil {
-			return nil, err
-		}
+	cmd := mirrorsCommand(mirrorsDeps{clients: func(access *awsaccess.Access) mirrorsync.Clients {
 		// No fake connections: the emulator does not answer CodeConnections.
-		return mirrorsynctest.Clients{Real: real.(mirrorsync.AWSClients), Credentials: creds}, nil
-	}
-	t.Cleanup(func() { mirrorClients = old })
+		return mirrorsynctest.Clients{Real: mirrorsync.AWSClients{Access: access}, Credentials: creds}
+	}})
 	gl := mirrorsynctest.NewGitLab(testToken, "platform/webapp")
 	t.Cleanup(gl.Close)
-	return gl, creds
+	return cmd, gl, creds
 }
 
 func TestMirrorsSyncCommand(t *testing.T) {
-	gl, creds := useMirrorFakes(t)
-	args := []string{"mirrors", "sync", "--root", exampleRoot, "--gitlab-url", gl.URL}
+	cmd, gl, creds := useMirrorFakes(t)
+	args := []string{"--root", exampleRoot, "--gitlab-url", gl.URL}
 
-	code, out, errOut := runGitops(append(args, "--dry-run")...)
+	code, out, errOut := runCommand(cmd, append(args, "--dry-run")...)
 	if code != ExitOK || gl.Changes() != 0 || creds.Creates != 0 ||
 		!strings.Contains(out, "mirror webapp: would create GitLab push mirror of platform/webapp to https://git-codecommit.eu-west-1.amazonaws.com/v1/repos/webapp (credential (new))\n") ||
 		!strings.Contains(out, "mirrors sync: 2 mirror(s): 1 would change (dry run: nothing changed), 0 up to date, 0 failed, 1 CodeConnections reported\n") {
@@ -65,12 +60,12 @@ func TestMirrorsSyncCommand(t *testing.T) {
 		t.Errorf("connection note missing:\n%s", out)
 	}
 
-	code, out, errOut = runGitops(args...)
+	code, out, errOut = runCommand(cmd, args...)
 	if code != ExitOK || len(gl.Mirrors("platform/webapp")) != 1 || creds.Creates != 1 ||
 		!strings.Contains(out, "mirrors sync: 2 mirror(s): 1 changed, 0 up to date, 0 failed, 1 CodeConnections reported\n") {
 		t.Fatalf("sync: exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = runGitops(append(args, "--mirror", "webapp")...)
+	code, out, errOut = runCommand(cmd, append(args, "--mirror", "webapp")...)
 	if code != ExitOK || creds.Creates != 1 || gl.Changes() != 1 ||
 		out != "mirror webapp: up to date\nmirrors sync: 1 mirror(s): 0 changed, 1 up to date, 0 failed, 0 CodeConnections reported\n" {
 		t.Fatalf("second sync: exit %d\n%s%s", code, out, errOut)
@@ -78,14 +73,14 @@ func TestMirrorsSyncCommand(t *testing.T) {
 
 	// GitLab failing: exit 1, and its answer's echo of the token redacted.
 	gl.FailStatus = 500
-	code, out, errOut = runGitops(append(args, "--rotate")...)
+	code, out, errOut = runCommand(cmd, append(args, "--rotate")...)
 	if code != ExitFindings || strings.Contains(out+errOut, testToken) || !strings.Contains(errOut, "(token [REDACTED], url https://gitops-mirror-webapp-at-100000000001:[REDACTED]@git-codecommit") ||
 		!strings.Contains(errOut, "GitLab failed; check its health and logs, then sync again") {
 		t.Errorf("GitLab 500: exit %d\n%s%s", code, out, errOut)
 	}
 	gl.FailStatus = 0
 	gl.Token = "rotated-elsewhere"
-	code, _, errOut = runGitops(args...)
+	code, _, errOut = runCommand(cmd, args...)
 	if code != ExitFindings || !strings.Contains(errOut, "answered 401 Unauthorized to GET /api/v4/projects/platform%2Fwebapp/protected_branches") {
 		t.Errorf("GitLab 401: exit %d\n%s", code, errOut)
 	}
@@ -97,10 +92,10 @@ func TestMirrorsSyncUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"mirrors"}, "usage: gitops mirrors sync [flags]"},
+		{[]string{"mirrors"}, "usage: gitops mirrors <subcommand> [flags]"},
 		{[]string{"mirrors", "push"}, `gitops mirrors: unknown subcommand "push"`},
 		{[]string{"mirrors", "sync", "extra"}, "unexpected arguments: extra"},
-		{[]string{"mirrors", "sync", "--root", exampleRoot, "--mirror", "webap"}, `no mirror named "webap" in the estate; did you mean "webapp"?`},
+		{[]string{"mirrors", "sync", "--root", exampleRoot, "--mirror", "webap"}, `no mirror named "webap" in the manifest; did you mean "webapp"?`},
 	} {
 		code, _, errOut := runGitops(tc.args...)
 		if code != ExitUsage || !strings.Contains(errOut, tc.want) {

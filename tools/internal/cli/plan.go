@@ -6,63 +6,41 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"gitops/tools/internal/apply"
-	"gitops/tools/internal/estate"
-	"gitops/tools/internal/load"
 	"gitops/tools/internal/smtpcredentials"
+	"gitops/tools/internal/stacks"
 )
 
-func runPlan(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("plan", stderr)
-	f := addDeployFlags(fs)
-	format := fs.String("format", "text", "report `format`: "+strings.Join(apply.Formats, ", "))
-	cleanup := fs.Bool("cleanup", false, "delete the change sets once reported (a merge-request plan leaves nothing behind)")
-	report := fs.String("report", "", "also write the plan as plan.json and plan.md into `dir` (for a merge-request note)")
-	fs.StringVar(&f.role, "role", "", "assume this `role` in every other account instead of its deploy role: gitops-plan can make change sets but not execute them (merge-request CI)")
-	if !parseFlags(fs, args, stderr) {
-		return ExitUsage
-	}
-	if !slices.Contains(apply.Formats, *format) {
-		fmt.Fprintf(stderr, "gitops plan: unknown format %q (want one of %s)\n", *format, strings.Join(apply.Formats, ", "))
-		return ExitUsage
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	d, selected, opts, code := f.setup(ctx, "plan", stderr)
-	if code != ExitOK {
-		return code
-	}
-	var err error
-	opts.Cleanup = *cleanup
-	// What the estate's allowReplace: entries allow is not reported blocked.
-	if opts.AllowReplace, err = apply.ParseAllowReplace(declaredAllowReplace(f.root)); err != nil {
-		fmt.Fprintf(stderr, "gitops plan: %v\n", err)
-		return ExitUsage
-	}
-	// Progress goes to stderr so that stdout holds the report alone.
-	opts.Progress = stderr
-	result := apply.Plan(ctx, d, selected, opts)
-	if err := apply.Write(stdout, *format, result); err != nil {
-		fmt.Fprintf(stderr, "gitops plan: %v\n", err)
-		return ExitUsage
-	}
-	if *report != "" {
-		if err := writeReports(*report, result); err != nil {
-			fmt.Fprintf(stderr, "gitops plan: %v\n", err)
-			return ExitUsage
-		}
-	}
-	if result.Count(apply.OutcomeFailed) > 0 {
-		return ExitFindings
-	}
-	return ExitOK
+func init() {
+	register(&Command{
+		Name:    "plan",
+		Summary: "make a change set per changed stack of generated/ and show what it would do",
+		Doc: `Reads generated/ (refusing it when the YAML changed since it was compiled), checks the
+AWS credentials once, and for every selected stack whose template or parameters differ from
+what is deployed creates a CREATE or UPDATE change set and reads it back: what it adds,
+modifies, removes or replaces. Progress goes to stderr, the plan to stdout. The change sets
+are deleted once reported unless --keep-change-sets. The first Ctrl-C starts no new stack and
+lets the running ones finish; a second cancels at once.`,
+		Group: groupDeploy,
+		Exits: []Exit{
+			{ExitOK, "every selected stack was planned"},
+			{ExitFindings, "generated/ is stale, AWS could not be reached, or a stack could not be planned"},
+			{ExitInterrupted, "interrupted (Ctrl-C or SIGTERM)"},
+		},
+		Env: append(slices.Clone(awsEnv), "GITOPS_RUN_ID"),
+		Setup: func(fs *flag.FlagSet) Run {
+			f := addDeployFlags(fs)
+			keep := fs.Bool("keep-change-sets", false, "leave the change sets in CloudFormation for review instead of deleting them once reported")
+			return func(c *Call) int {
+				return deploy(c, f, func(o *apply.Options) { o.Cleanup = !*keep })
+			}
+		},
+	})
 }
 
 // deployFlags are the flags plan and apply share.
@@ -71,27 +49,36 @@ type deployFlags struct {
 	stacks, accounts stringList
 	parallel         int
 	waitBusy         time.Duration
+	format, report   string
 	// role replaces every account's deploy role name when set.
 	role string
 }
 
 func addDeployFlags(fs *flag.FlagSet) *deployFlags {
 	f := &deployFlags{}
-	fs.StringVar(&f.root, "root", ".", "repository `dir`ectory holding accounts/ and generated/")
+	fs.StringVar(&f.root, "root", ".", "repository `dir`ectory holding the estate and generated/")
 	fs.StringVar(&f.generated, "generated", "generated", "compiled `dir`ectory with manifest.json; a relative path is taken from --root")
 	fs.Var(&f.stacks, "stack", "only this `stack` (ID account/region/name or CloudFormation name); repeatable")
 	fs.Var(&f.accounts, "account", "only the stacks of this `account` (name or id); repeatable")
 	fs.IntVar(&f.parallel, "parallel", 4, "work on at most `n` independent stacks at once")
 	fs.DurationVar(&f.waitBusy, "wait-busy", 10*time.Minute, "wait this long for a stack another run is changing, then refuse it")
+	fs.StringVar(&f.format, "format", "text", "report `format` on stdout: "+strings.Join(apply.Formats, ", "))
+	fs.StringVar(&f.report, "report", "", "also write the report as plan.json and plan.md into `dir` (merge-request note, pipeline artifacts)")
+	fs.StringVar(&f.role, "role", "", "assume this `role` in every account instead of its deploy role (gitops-plan can make change sets but never execute them)")
 	return f
 }
 
-// setup reads generated/, selects the stacks and makes the AWS clients.
-func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Writer) (*apply.Deployment, []*apply.Stack, apply.Options, int) {
-	var opts apply.Options
+// deploy runs plan or apply: it reads generated/, refuses it when stale,
+// checks the credentials once, runs, and writes the report to stdout and
+// --report. What the estate's allowReplace: entries (which the manifest
+// carries) allow is neither refused nor reported blocked.
+func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
+	command := c.Command.Name
+	if !slices.Contains(apply.Formats, f.format) {
+		return c.Usagef("unknown format %q (want one of %s)", f.format, strings.Join(apply.Formats, ", "))
+	}
 	if f.parallel < 1 {
-		fmt.Fprintf(stderr, "gitops %s: --parallel must be at least 1\n", command)
-		return nil, nil, opts, ExitUsage
+		return c.Usagef("--parallel must be at least 1")
 	}
 	dir := f.generated
 	if !filepath.IsAbs(dir) {
@@ -99,29 +86,40 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 	}
 	d, err := apply.LoadDeployment(dir)
 	if err != nil {
-		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
-		return nil, nil, opts, ExitUsage
+		return c.Errorf(ExitUsage, "%v", err)
 	}
 	selected, err := d.Select(f.stacks, f.accounts)
 	if err != nil {
-		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
-		return nil, nil, opts, ExitUsage
+		return c.Usagef("%v", err)
 	}
+	if err := checkFresh(f.root, dir); err != nil {
+		return c.Errorf(ExitFindings, "%v", err)
+	}
+	allowed, err := apply.ParseAllowReplace(d.Operations.AllowReplace)
+	if err != nil {
+		return c.Errorf(ExitUsage, "%s: %v", dir, err)
+	}
+
+	in := watchInterrupts(c.Stderr, command)
+	defer in.close()
 	runID := apply.RunID(os.Getenv, time.Now())
-	accounts := estateAccounts(f.root)
-	if f.role != "" {
-		accounts = withRole(accounts, f.role)
-	}
-	clients, err := apply.NewAWSClients(ctx, apply.AWSOptions{
+	accounts := withRole(d.Operations.Accounts, f.role)
+	clients, err := apply.NewAWSClients(in.ctx, apply.AWSOptions{
 		Accounts:    accounts,
 		SessionName: apply.SessionName(runID),
 		MaxAttempts: apply.MaxAttemptsFromEnv(),
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "gitops %s: %v\n", command, err)
-		return nil, nil, opts, ExitUsage
+		return c.Errorf(ExitUsage, "%v", err)
 	}
-	opts = apply.Options{
+	var targets []apply.Target
+	for _, s := range selected {
+		targets = append(targets, s.Target())
+	}
+	if err := clients.CheckAccess(in.ctx, targets); err != nil {
+		return c.Errorf(ExitFindings, "%v", err)
+	}
+	opts := apply.Options{
 		Clients: clients,
 		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
 		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
@@ -132,37 +130,71 @@ func (f *deployFlags) setup(ctx context.Context, command string, stderr io.Write
 		ChangeSetName: apply.ChangeSetName(command, runID),
 		Emulator:      apply.EndpointOverride(os.Getenv),
 		BusyWait:      f.waitBusy,
+		AllowReplace:  allowed,
+		Stop:          in.stop,
+		// Progress goes to stderr so that stdout holds the report alone.
+		Progress: c.Stderr,
 	}
+	tune(&opts)
 	if opts.Emulator != "" {
-		fmt.Fprintf(stderr, "gitops %s: the AWS endpoint is overridden (%s): talking to an emulator, not AWS; what it cannot emulate is reported as not emulated\n", command, opts.Emulator)
+		fmt.Fprintf(c.Stderr, "gitops %s: the AWS endpoint is overridden (%s): talking to an emulator, not AWS; what it cannot emulate is reported as not emulated\n", command, opts.Emulator)
 	}
-	return d, selected, opts, ExitOK
-}
-
-// estateAccounts reads the accounts from the estate, for their deploy role
-// names; the manifest does not carry them. Without a readable estate every
-// account uses the default name.
-func estateAccounts(root string) map[string]*estate.Account {
-	accounts := map[string]*estate.Account{}
-	e, _, err := load.LoadEstate(root)
-	if err != nil || e == nil {
-		return accounts
+	fmt.Fprintf(c.Stderr, "gitops %s: %d stacks, at most %d at once, change sets %s\n", command, len(selected), opts.Parallel, opts.ChangeSetName)
+	var result *apply.Result
+	if command == "apply" {
+		result = apply.Apply(in.ctx, d, selected, opts)
+	} else {
+		result = apply.Plan(in.ctx, d, selected, opts)
 	}
-	for _, a := range e.Accounts {
-		if a != nil && a.Name != "" {
-			accounts[a.Name] = a
+	if err := apply.Write(c.Stdout, f.format, result); err != nil {
+		return c.Errorf(ExitUsage, "%v", err)
+	}
+	if f.report != "" {
+		if err := writeReports(f.report, result); err != nil {
+			return c.Errorf(ExitUsage, "%v", err)
 		}
 	}
-	return accounts
+	if result.Interrupted {
+		if mid := result.MidUpdate(); len(mid) > 0 {
+			fmt.Fprintf(c.Stderr, "gitops %s: cancelled while CloudFormation was changing these stacks; they may be mid-update:\n  %s\n", command, strings.Join(mid, "\n  "))
+		}
+		return ExitInterrupted
+	}
+	if result.Failed() {
+		return ExitFindings
+	}
+	return ExitOK
 }
 
-// withRole returns the accounts with role in place of their deploy roles.
-func withRole(accounts map[string]*estate.Account, role string) map[string]*estate.Account {
-	out := make(map[string]*estate.Account, len(accounts))
-	for name, a := range accounts {
-		copied := *a
-		copied.DeployRoleName = role
-		out[name] = &copied
+// writeReports writes the result as plan.json and plan.md into dir.
+func writeReports(dir string, result *apply.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, format := range map[string]string{"plan.json": "json", "plan.md": "markdown"} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return err
+		}
+		err = apply.Write(f, format, result)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", filepath.Join(dir, name), err)
+		}
+	}
+	return nil
+}
+
+// withRole returns the manifest's accounts with role in place of their
+// deploy roles, when set.
+func withRole(accounts []stacks.Account, role string) []stacks.Account {
+	out := slices.Clone(accounts)
+	if role != "" {
+		for i := range out {
+			out[i].DeployRole = role
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -14,48 +15,40 @@ import (
 	"gitops/tools/internal/reach"
 )
 
+func init() {
+	register(&Command{
+		Name:    "reach",
+		Args:    "FROM TO",
+		NArgs:   2,
+		Summary: "explain whether FROM reaches TO and back, hop by hop, from the YAML alone",
+		Doc: `FROM and TO name a VPC, a VPC's subnet (vpc/subnet), an intent group, or (TO only) a
+GitLab service. Each hop says what decided it and where, like a traceroute over the YAML.`,
+		Group: groupEstate,
+		Exits: []Exit{
+			{ExitOK, "every pair makes the round trip"},
+			{ExitFindings, "a pair does not"},
+		},
+		Setup: func(fs *flag.FlagSet) Run {
+			root := rootFlag(fs)
+			port := fs.Int("port", 0, "TCP `port` (default: any port)")
+			format := fs.String("format", "text", "output `format`: text or json")
+			return func(c *Call) int { return runReach(c, root, port, format) }
+		},
+	})
+}
+
 // runReach explains whether FROM reaches TO and back, like a traceroute
 // over the YAML: each hop, what decided it and where.
-func runReach(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("reach", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
-	port := fs.Int("port", 0, "TCP `port` (default: any port)")
-	format := fs.String("format", "text", "output `format`: text or json")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: gitops reach FROM TO [--port N] [--format text|json] [--root dir]")
-		fmt.Fprintln(stderr, "\nFROM and TO name a VPC, a VPC's subnet (vpc/subnet), an intent group, or (TO only) a GitLab service.")
-		fmt.Fprintln(stderr, "Exit 0 when every pair makes the round trip, 1 when one does not.")
-		fs.PrintDefaults()
-	}
-	// Flags may come before or after the two names.
-	var names []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return ExitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		names = append(names, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
-	if len(names) != 2 {
-		fmt.Fprintf(stderr, "gitops reach: want FROM and TO, got %d names\n", len(names))
-		fs.Usage()
-		return ExitUsage
-	}
+func runReach(c *Call, root *string, port *int, format *string) int {
+	names, stdout, stderr := c.Args, c.Stdout, c.Stderr
 	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "gitops reach: unknown format %q (want text or json)\n", *format)
-		return ExitUsage
+		return c.Usagef("unknown format %q (want text or json)", *format)
 	}
 	if *port < 0 || *port > 65535 {
-		fmt.Fprintf(stderr, "gitops reach: --port %d is not a TCP port\n", *port)
-		return ExitUsage
+		return c.Usagef("--port %d is not a TCP port", *port)
 	}
 	if err := checkRoot(*root); err != nil {
-		fmt.Fprintf(stderr, "gitops reach: %v\n", err)
-		return ExitUsage
+		return c.Usagef("%v", err)
 	}
 	e, diags, err := load.LoadEstate(*root)
 	if err != nil {

@@ -44,7 +44,7 @@ func TestSchemaCommand(t *testing.T) {
 	account := filepath.Join(root, "schemas", "account.schema.json")
 
 	code, out, _ := runGitops("schema", "--root", root, "--check")
-	if code != ExitFindings || strings.Count(out, "is out of date") != 8 || !strings.Contains(out, "go run ./tools/cmd/gitops schema") {
+	if code != ExitFindings || strings.Count(out, "is out of date") != 8 || !strings.Contains(out, "run gitops schema and commit the result") {
 		t.Fatalf("check before writing: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(account); err == nil {

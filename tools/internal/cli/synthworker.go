@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/version"
 	"io"
 	"maps"
 	"os"
@@ -38,10 +39,11 @@ type synthWorker struct {
 // findSynthWorker locates the worker: $GITOPS_SYNTH, then gitops-synth next
 // to the gitops executable, then on PATH; failing those it builds it with
 // `go build` from the gitops module holding root (or the working directory)
-// into the cache directory. Installing both binaries side by side
+// into the cache directory, saying so on progress the first time, which
+// takes minutes. Installing both binaries side by side
 // (go build -o bin/ ./tools/cmd/...) keeps a no-op compile fast; the build
 // fallback costs a `go build` up-to-date check on every run.
-func findSynthWorker(root, cacheDir string) (*synthWorker, error) {
+func findSynthWorker(root, cacheDir string, progress io.Writer) (*synthWorker, error) {
 	if p := os.Getenv("GITOPS_SYNTH"); p != "" {
 		return identify(p, "$GITOPS_SYNTH")
 	}
@@ -63,13 +65,67 @@ func findSynthWorker(root, cacheDir string) (*synthWorker, error) {
 	if mod == "" || cacheDir == "" {
 		return nil, fmt.Errorf("cannot find %s: build it next to gitops (go build -o bin/ ./tools/cmd/...) or put it on PATH", synthWorkerName)
 	}
+	if err := checkGoVersion(mod); err != nil {
+		return nil, err
+	}
 	out := filepath.Join(cacheDir, "bin", synthWorkerName+exeSuffix())
+	if !fileExists(out) {
+		fmt.Fprintf(progress, "building %s (first run, a few minutes)… go build -o bin/ ./tools/cmd/... once makes this instant\n", synthWorkerName)
+	}
 	cmd := exec.Command("go", "build", "-o", out, "./tools/cmd/gitops-synth")
 	cmd.Dir = mod
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("building %s in %s: %v\n%s", synthWorkerName, mod, err, msg)
 	}
 	return identify(out, "built from "+mod)
+}
+
+// checkGoVersion compares the Go version go.mod asks for with the go
+// command that would build the worker. Where GOTOOLCHAIN=local (an offline
+// build image) go cannot fetch a newer toolchain, and its own error does
+// not say what to install.
+func checkGoVersion(mod string) error {
+	want, err := goModVersion(filepath.Join(mod, "go.mod"))
+	if err != nil || want == "" {
+		return err
+	}
+	out, err := exec.Command("go", "env", "GOVERSION", "GOTOOLCHAIN").Output()
+	if err != nil {
+		return fmt.Errorf("cannot run go to build %s: %v; install Go %s or newer, or build bin/ where Go is (go build -o bin/ ./tools/cmd/...)", synthWorkerName, err, want)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) < 2 {
+		return nil
+	}
+	return goVersionProblem(want, fields[0], fields[1])
+}
+
+// goVersionProblem explains why the go command (have, e.g. go1.24.2) cannot
+// build a module that needs want (e.g. 1.26.0) under toolchain, or nil.
+func goVersionProblem(want, have, toolchain string) error {
+	if !version.IsValid(have) || version.Compare(have, "go"+want) >= 0 {
+		return nil
+	}
+	if toolchain != "local" && !strings.HasSuffix(toolchain, "+path") {
+		// go fetches the newer toolchain itself.
+		return nil
+	}
+	return fmt.Errorf("go.mod needs Go %s, but the go command here is %s and GOTOOLCHAIN=%s forbids fetching a newer one: "+
+		"install Go %s or newer (in CI: the build image the README names)", want, have, toolchain, want)
+}
+
+// goModVersion reads the go directive of a go.mod file.
+func goModVersion(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "go "); ok {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	return "", nil
 }
 
 func exeSuffix() string {
@@ -173,26 +229,11 @@ func (w *synthWorker) synthesize(todo []*stacks.Stack) (map[string][]byte, error
 	return out, nil
 }
 
-// weight estimates a stack's synth cost, to balance the workers.
-func weight(s *stacks.Stack) int {
-	switch s.Kind {
-	case stacks.KindGitLab:
-		return 4
-	case stacks.KindNetwork:
-		return 1 + len(s.Network.VPCs)
-	case stacks.KindPipeline:
-		return 3
-	case stacks.KindImageRecipe:
-		return 2
-	}
-	return 1
-}
-
 // splitByWeight deals the stacks to n chunks, heaviest first, each to the
 // lightest chunk so far; the chunks keep plan order.
 func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 	order := slices.Clone(todo)
-	slices.SortStableFunc(order, func(a, b *stacks.Stack) int { return weight(b) - weight(a) })
+	slices.SortStableFunc(order, func(a, b *stacks.Stack) int { return b.SynthCost() - a.SynthCost() })
 	load := make([]int, n)
 	owner := map[string]int{}
 	for _, s := range order {
@@ -202,7 +243,7 @@ func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 				best = i
 			}
 		}
-		load[best] += weight(s)
+		load[best] += s.SynthCost()
 		owner[s.ID] = best
 	}
 	chunks := make([][]*stacks.Stack, n)
@@ -232,32 +273,33 @@ func (w *synthWorker) runInBatches(chunk []*stacks.Stack) (map[string][]byte, er
 	return out, nil
 }
 
-// run synthesizes one chunk in one worker process.
+// run synthesizes one chunk in one worker process: the job on its stdin,
+// the templates on its stdout, its log on stderr.
 func (w *synthWorker) run(chunk []*stacks.Stack) (map[string][]byte, error) {
-	out, err := os.MkdirTemp("", "gitops-compile-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(out)
-	job, err := json.Marshal(stacks.Job{Out: out, Stacks: chunk})
+	job, err := json.Marshal(stacks.Job{Version: stacks.JobVersion, Stacks: chunk})
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(w.path)
 	cmd.Stdin = bytes.NewReader(job)
-	var stderr bytes.Buffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
+	var answer, log bytes.Buffer
+	cmd.Stdout = &answer
+	cmd.Stderr = &log
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %v\n%s", w.path, err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("%s: %v\n%s", w.path, err, strings.TrimSpace(log.String()))
+	}
+	res, err := stacks.DecodeJobResult(answer.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %v\n%s", w.path, w.how, err, strings.TrimSpace(log.String()))
 	}
 	templates := map[string][]byte{}
+	for _, t := range res.Templates {
+		templates[t.Stack] = t.Template
+	}
 	for _, s := range chunk {
-		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(s.Template)))
-		if err != nil {
-			return nil, fmt.Errorf("%s wrote no template for %s: %v", w.path, s.ID, err)
+		if _, ok := templates[s.ID]; !ok {
+			return nil, fmt.Errorf("%s gave no template for %s", w.path, s.ID)
 		}
-		templates[s.ID] = data
 	}
 	return templates, nil
 }

@@ -34,7 +34,7 @@ func (c templateCache) key(workerID string, s *stacks.Stack) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return sha256Hex(append([]byte(workerID+"\n"), spec...)), nil
+	return stacks.SHA256Hex(append([]byte(workerID+"\n"), spec...)), nil
 }
 
 func (c templateCache) path(key string) string {

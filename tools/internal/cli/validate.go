@@ -2,8 +2,8 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,34 +16,43 @@ import (
 	"gitops/tools/internal/validate"
 )
 
-func runValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("validate", stderr)
-	root := fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
-	format := fs.String("format", "text", "report `format`: "+strings.Join(diag.Formats, ", "))
-	if !parseFlags(fs, args, stderr) {
-		return ExitUsage
-	}
-	if !slices.Contains(diag.Formats, *format) {
-		fmt.Fprintf(stderr, "gitops validate: unknown format %q (want one of %s)\n", *format, strings.Join(diag.Formats, ", "))
-		return ExitUsage
-	}
-	if err := checkRoot(*root); err != nil {
-		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
-		return ExitUsage
-	}
-	_, report, err := loadAndValidate(*root)
-	if err != nil {
-		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
-		return ExitUsage
-	}
-	if err := diag.Write(stdout, *format, report); err != nil {
-		fmt.Fprintf(stderr, "gitops validate: %v\n", err)
-		return ExitUsage
-	}
-	if hasErrors(report.Items) {
-		return ExitFindings
-	}
-	return ExitOK
+func init() {
+	register(&Command{
+		Name:    "validate",
+		Summary: "check the estate's YAML; no AWS access, no CDK",
+		Doc: `Reads accounts/, environments/ and imagerecipes/ strictly and reports every finding
+at once, like a compiler: file:line:column, the source line, a hint and a rule id.`,
+		Group: groupEstate,
+		Exits: []Exit{{ExitOK, "no errors (warnings allowed)"}, {ExitFindings, "the estate has errors"}},
+		Setup: func(fs *flag.FlagSet) Run {
+			root := rootFlag(fs)
+			format := fs.String("format", "text", "report `format`: "+strings.Join(diag.Formats, ", "))
+			return func(c *Call) int {
+				if !slices.Contains(diag.Formats, *format) {
+					return c.Usagef("unknown format %q (want one of %s)", *format, strings.Join(diag.Formats, ", "))
+				}
+				if err := checkRoot(*root); err != nil {
+					return c.Usagef("%v", err)
+				}
+				_, report, err := loadAndValidate(*root)
+				if err != nil {
+					return c.Errorf(ExitUsage, "%v", err)
+				}
+				if err := diag.Write(c.Stdout, *format, report); err != nil {
+					return c.Errorf(ExitUsage, "%v", err)
+				}
+				if hasErrors(report.Items) {
+					return ExitFindings
+				}
+				return ExitOK
+			}
+		},
+	})
+}
+
+// rootFlag is --root, the repository every command works on.
+func rootFlag(fs *flag.FlagSet) *string {
+	return fs.String("root", ".", "repository `dir`ectory holding accounts/, environments/ and imagerecipes/")
 }
 
 // estateDirs are the directories of the repository that hold the estate.
@@ -77,20 +86,27 @@ func loadAndValidate(root string) (*estate.Estate, diag.Report, error) {
 	if err != nil {
 		return nil, diag.Report{}, err
 	}
-	if diags.HasRule("yaml-syntax") || diags.HasRule("yaml-kind") {
+	if slices.ContainsFunc(load.DroppingRules, diags.HasRule) {
 		// A file that does not parse takes its documents with it; checks
 		// would report every reference to them as undeclared.
 		return nil, report(root, e, diags), nil
 	}
 	// A document with a decoding error is checked too, so one run reports
-	// everything; only its own file's check findings are held back, since
-	// they would repeat the decoding error in other words.
-	loadErrs := map[string]bool{}
+	// everything; only check findings on the line of a decoding error are
+	// held back, since they would repeat it in other words (a value of the
+	// wrong type is left empty, and its checks find it empty).
+	type line struct {
+		file string
+		line int
+	}
+	loadErrs := map[line]bool{}
 	for _, d := range diags.Items() {
-		loadErrs[d.Pos.File] = loadErrs[d.Pos.File] || d.Severity == diag.Error
+		if d.Severity == diag.Error {
+			loadErrs[line{d.Pos.File, d.Pos.Line}] = true
+		}
 	}
 	for _, d := range validate.Estate(e).Items() {
-		if !loadErrs[d.Pos.File] {
+		if !loadErrs[line{d.Pos.File, d.Pos.Line}] {
 			diags.Add(d)
 		}
 	}

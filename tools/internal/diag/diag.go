@@ -35,6 +35,21 @@ type Diagnostic struct {
 	Rule    string
 	Message string
 	Hint    string
+	// Related are other positions the finding refers to (where a name was
+	// first declared, the other half of an overlap), as data so every
+	// report format can link them.
+	Related []Related
+}
+
+// Related is another position of a finding, with what is there.
+type Related struct {
+	Pos     estate.Pos
+	Message string
+}
+
+// String renders the related position like a finding's: file:line:col: message.
+func (r Related) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", r.Pos.File, r.Pos.Line, r.Pos.Col, r.Message)
 }
 
 // Errorf makes an error finding at pos.
@@ -51,6 +66,18 @@ func Warningf(pos estate.Pos, rule, format string, args ...any) Diagnostic {
 func (d Diagnostic) WithHint(format string, args ...any) Diagnostic {
 	d.Hint = fmt.Sprintf(format, args...)
 	return d
+}
+
+// WithRelated returns the finding with another position it refers to.
+func (d Diagnostic) WithRelated(pos estate.Pos, format string, args ...any) Diagnostic {
+	d.Related = append(slices.Clip(d.Related), Related{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	return d
+}
+
+// equal tells whether two findings say the same thing at the same place.
+func (d Diagnostic) equal(o Diagnostic) bool {
+	return d.Pos == o.Pos && d.Severity == o.Severity && d.Rule == o.Rule &&
+		d.Message == o.Message && d.Hint == o.Hint && slices.Equal(d.Related, o.Related)
 }
 
 // String renders the finding on one line, like a compiler.
@@ -91,7 +118,7 @@ func (l *List) Items() []Diagnostic {
 			cmp.Compare(a.Message, b.Message),
 		)
 	})
-	return slices.CompactFunc(items, func(a, b Diagnostic) bool { return a == b })
+	return slices.CompactFunc(items, Diagnostic.equal)
 }
 
 // HasErrors reports whether any finding is an error.

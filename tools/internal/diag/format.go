@@ -61,6 +61,9 @@ func writeText(w io.Writer, r Report) error {
 			fmt.Fprintf(bw, "%s%s\n", num, line)
 			fmt.Fprintf(bw, "%s%s^\n", strings.Repeat(" ", len(num)-2)+"| ", caretPad(line, d.Pos.Col))
 		}
+		for _, rel := range d.Related {
+			fmt.Fprintf(bw, "      = see: %s\n", rel)
+		}
 		if d.Hint != "" {
 			fmt.Fprintf(bw, "      = hint: %s\n", d.Hint)
 		}
@@ -114,9 +117,13 @@ type sourceLines struct {
 func (s sourceLines) get(file string, line int) (string, bool) {
 	lines, ok := s.files[file]
 	if !ok {
-		data, err := os.ReadFile(filepath.Join(s.root, filepath.FromSlash(file)))
+		data, err := readHead(filepath.Join(s.root, filepath.FromSlash(file)))
 		if err == nil {
-			lines = strings.Split(string(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))), "\n")
+			// Lines as an editor shows them, which is how the loader counts them.
+			data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+			data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+			data = bytes.ReplaceAll(data, []byte("\r"), []byte("\n"))
+			lines = strings.Split(string(data), "\n")
 		}
 		s.files[file] = lines
 	}
@@ -126,14 +133,33 @@ func (s sourceLines) get(file string, line int) (string, bool) {
 	return lines[line-1], true
 }
 
+// readHead reads the first 4 MiB of a file, more than the loader reads:
+// a finding about a larger file is on its first line.
+func readHead(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, 4<<20))
+}
+
 type jsonFinding struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Severity string `json:"severity"`
-	Rule     string `json:"rule"`
-	Message  string `json:"message"`
-	Hint     string `json:"hint,omitempty"`
+	File     string        `json:"file"`
+	Line     int           `json:"line"`
+	Column   int           `json:"column"`
+	Severity string        `json:"severity"`
+	Rule     string        `json:"rule"`
+	Message  string        `json:"message"`
+	Hint     string        `json:"hint,omitempty"`
+	Related  []jsonRelated `json:"related,omitempty"`
+}
+
+type jsonRelated struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
 }
 
 func writeJSON(w io.Writer, r Report) error {
@@ -149,26 +175,41 @@ func writeJSON(w io.Writer, r Report) error {
 		} else {
 			out.Warnings++
 		}
-		out.Findings = append(out.Findings, jsonFinding{
+		f := jsonFinding{
 			File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col,
 			Severity: d.Severity.String(), Rule: d.Rule, Message: d.Message, Hint: d.Hint,
-		})
+		}
+		for _, rel := range d.Related {
+			f.Related = append(f.Related, jsonRelated{File: rel.Pos.File, Line: rel.Pos.Line, Column: rel.Pos.Col, Message: rel.Message})
+		}
+		out.Findings = append(out.Findings, f)
 	}
 	return encodeJSON(w, out)
 }
 
-// codeQualityIssue is one entry of GitLab's Code Quality report.
+// codeQualityIssue is one entry of GitLab's Code Quality report (the Code
+// Climate issue format; related positions are its other_locations).
 type codeQualityIssue struct {
-	Description string `json:"description"`
-	CheckName   string `json:"check_name"`
-	Fingerprint string `json:"fingerprint"`
-	Severity    string `json:"severity"`
-	Location    struct {
-		Path  string `json:"path"`
-		Lines struct {
-			Begin int `json:"begin"`
-		} `json:"lines"`
-	} `json:"location"`
+	Description    string                `json:"description"`
+	CheckName      string                `json:"check_name"`
+	Fingerprint    string                `json:"fingerprint"`
+	Severity       string                `json:"severity"`
+	Location       codeQualityLocation   `json:"location"`
+	OtherLocations []codeQualityLocation `json:"other_locations,omitempty"`
+}
+
+type codeQualityLocation struct {
+	Path  string `json:"path"`
+	Lines struct {
+		Begin int `json:"begin"`
+	} `json:"lines"`
+}
+
+func newCodeQualityLocation(file string, line int) codeQualityLocation {
+	var l codeQualityLocation
+	l.Path = file
+	l.Lines.Begin = line
+	return l
 }
 
 func writeCodeQuality(w io.Writer, r Report) error {
@@ -197,8 +238,10 @@ func writeCodeQuality(w io.Writer, r Report) error {
 		if d.Severity == Warning {
 			is.Severity = "minor"
 		}
-		is.Location.Path = d.Pos.File
-		is.Location.Lines.Begin = d.Pos.Line
+		is.Location = newCodeQualityLocation(d.Pos.File, d.Pos.Line)
+		for _, rel := range d.Related {
+			is.OtherLocations = append(is.OtherLocations, newCodeQualityLocation(rel.Pos.File, rel.Pos.Line))
+		}
 		issues = append(issues, is)
 	}
 	return encodeJSON(w, issues)
@@ -275,6 +318,9 @@ func writeJUnit(w io.Writer, r Report) error {
 			failed := false
 			for _, d := range byRule[rule] {
 				text.WriteString(d.String())
+				for _, rel := range d.Related {
+					text.WriteString("\n  see: " + rel.String())
+				}
 				if d.Hint != "" {
 					text.WriteString("\n  hint: " + d.Hint)
 				}

@@ -376,3 +376,61 @@ func TestDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+// A finding's related positions reach every format as data: a text line,
+// JSON fields, Code Quality's other_locations and the JUnit failure text.
+func TestRelatedInEveryFormat(t *testing.T) {
+	root := writeRoot(t, map[string]string{"accounts/a.yaml": "name: dev\n", "accounts/b.yaml": "name: dev\n"})
+	d := Errorf(at("accounts/b.yaml", 1, 7), "name-unique", "account %q is declared twice", "dev").
+		WithRelated(at("accounts/a.yaml", 1, 7), "first declared here").WithHint("names must be unique")
+	r := Report{Root: root, Files: []string{"accounts/a.yaml", "accounts/b.yaml"}, Items: []Diagnostic{d}}
+
+	if text := write(t, "text", r); !strings.Contains(text, "      |       ^\n      = see: accounts/a.yaml:1:7: first declared here\n      = hint: names must be unique\n") {
+		t.Errorf("text:\n%s", text)
+	}
+	var js struct {
+		Findings []struct {
+			Related []struct {
+				File         string
+				Line, Column int
+				Message      string
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(write(t, "json", r)), &js); err != nil {
+		t.Fatal(err)
+	}
+	if rel := js.Findings[0].Related; len(rel) != 1 || rel[0].File != "accounts/a.yaml" || rel[0].Line != 1 || rel[0].Column != 7 || rel[0].Message != "first declared here" {
+		t.Errorf("json related: %+v", rel)
+	}
+	var cq []struct {
+		OtherLocations []struct {
+			Path  string
+			Lines struct{ Begin int }
+		} `json:"other_locations"`
+	}
+	if err := json.Unmarshal([]byte(write(t, "codequality", r)), &cq); err != nil {
+		t.Fatal(err)
+	}
+	if ol := cq[0].OtherLocations; len(ol) != 1 || ol[0].Path != "accounts/a.yaml" || ol[0].Lines.Begin != 1 {
+		t.Errorf("codequality other_locations: %+v", ol)
+	}
+	var junit junitSuites
+	if err := xml.Unmarshal([]byte(write(t, "junit", r)), &junit); err != nil {
+		t.Fatal(err)
+	}
+	if c := junit.Suites[0].Cases[1]; c.Failure == nil || !strings.Contains(c.Failure.Text, "[name-unique]\n  see: accounts/a.yaml:1:7: first declared here\n  hint: names must be unique") {
+		t.Errorf("junit case: %+v", c)
+	}
+	// Without related positions the formats are as before: no empty fields.
+	plain := Report{Root: root, Files: r.Files, Items: []Diagnostic{Errorf(at("accounts/b.yaml", 1, 7), "x", "y")}}
+	if out := write(t, "json", plain) + write(t, "codequality", plain); strings.Contains(out, "related") || strings.Contains(out, "other_locations") {
+		t.Errorf("empty related fields:\n%s", out)
+	}
+	// Two findings differing only in their related positions both stay.
+	var l List
+	l.Add(d, d, Errorf(d.Pos, d.Rule, "%s", d.Message).WithRelated(at("accounts/c.yaml", 1, 7), "first declared here").WithHint("%s", d.Hint))
+	if n := len(l.Items()); n != 2 {
+		t.Errorf("%d findings after dropping repeats, want 2", n)
+	}
+}

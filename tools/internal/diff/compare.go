@@ -43,6 +43,9 @@ type StackDiff struct {
 	// Parameters whose source changed, and outputs added, removed or changed.
 	Parameters []string `json:"parameters,omitempty"`
 	Outputs    []string `json:"outputs,omitempty"`
+	// Notes are changes of the stack outside its template: its tags, the
+	// image apply copies for it, the pipeline that deploys it.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // ResourceDiff is one resource's change.
@@ -111,6 +114,7 @@ func outputKey(stackID, output string) string { return stackID + "#" + output }
 // changed outputs are added to it.
 func compareStack(base, head stackSide, changedOutputs map[string]level) *StackDiff {
 	d := &StackDiff{ID: head.header.ID, Name: head.header.Name, AccountID: head.header.AccountID, Region: head.header.Region, Action: StackChange}
+	d.Notes = headerNotes(base.header, head.header)
 	targets := map[string]target{}
 	for _, hp := range head.header.Parameters {
 		bp, ok := paramOf(base.header, hp.Name)
@@ -172,7 +176,7 @@ func compareStack(base, head stackSide, changedOutputs map[string]level) *StackD
 	for _, id := range sortedIDs(diffs) {
 		d.Resources = append(d.Resources, diffs[id])
 	}
-	for _, name := range sortedKeys(outputsAsAny(bt), outputsAsAny(ht)) {
+	for _, name := range sortedKeys(bt.Outputs, ht.Outputs) {
 		bo, inBase := bt.Outputs[name]
 		ho, inHead := ht.Outputs[name]
 		switch {
@@ -191,6 +195,37 @@ func compareStack(base, head stackSide, changedOutputs map[string]level) *StackD
 		}
 	}
 	return d
+}
+
+// headerNotes describes what changes in the manifest's entry for a stack
+// beyond its template and parameters.
+func headerNotes(b, h *stacks.ManifestStack) []string {
+	var notes []string
+	for _, k := range sortedKeys(b.Tags, h.Tags) {
+		if ov, nv := b.Tags[k], h.Tags[k]; ov != nv {
+			notes = append(notes, fmt.Sprintf("tag %s: %s → %s (on every taggable resource)", k, orUnset(ov), orUnset(nv)))
+		}
+	}
+	image := func(c *stacks.ImageCopy) string {
+		if c == nil {
+			return ""
+		}
+		return c.From
+	}
+	if ob, nb := image(b.CopyImage), image(h.CopyImage); ob != nb {
+		notes = append(notes, fmt.Sprintf("image apply copies into its repository: %s → %s", orUnset(ob), orUnset(nb)))
+	}
+	if b.DeployedBy != h.DeployedBy {
+		notes = append(notes, fmt.Sprintf("deployed by: %s → %s", orUnset(b.DeployedBy), orUnset(h.DeployedBy)))
+	}
+	return notes
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return s
 }
 
 // compareResource classifies a resource present on both sides; false when
@@ -231,10 +266,7 @@ func compareResource(id string, br, hr Resource, targets map[string]target) (Res
 		l := unchanged
 		cause := p
 		if !equal(ov, nv) {
-			l = sure
-			if intrinsic(ov) || intrinsic(nv) {
-				l = maybe
-			}
+			l = literalChange(ov, nv)
 		} else if via, vl := referencedBy(nv, targets); vl > unchanged {
 			l = vl
 			cause = p + " (new " + via + ")"
@@ -252,7 +284,11 @@ func compareResource(id string, br, hr Resource, targets map[string]target) (Res
 		check(p, maybe)
 	}
 	for _, l := range leaves {
-		rd.Properties = append(rd.Properties, PropertyDiff{Path: l.path, Old: display(l.path, l.old, l.oldSet), New: display(l.path, l.new, l.newSet)})
+		pd := PropertyDiff{Path: l.path, Old: display(l.path, l.old, l.oldSet), New: display(l.path, l.new, l.newSet)}
+		if namedSecret(old, l.path) || namedSecret(new, l.path) {
+			pd.Old, pd.New = redacted(l.oldSet), redacted(l.newSet)
+		}
+		rd.Properties = append(rd.Properties, pd)
 	}
 	// Properties whose text is unchanged but which refer to something
 	// replaced change at deploy time too.
@@ -271,6 +307,20 @@ func compareResource(id string, br, hr Resource, targets map[string]target) (Res
 		return rd, false
 	}
 	return rd, true
+}
+
+// literalChange is sure when some changed part of a value is written out
+// on both sides, maybe when every change involves a value computed at
+// deploy time.
+func literalChange(old, new []any) level {
+	var leaves []leafChange
+	walkLeaves("", any(old), any(new), true, true, true, &leaves)
+	for _, l := range leaves {
+		if l.oldSet && l.newSet && !intrinsic(l.old) && !intrinsic(l.new) {
+			return sure
+		}
+	}
+	return maybe
 }
 
 // referenced is the highest level of change among v's references.
@@ -335,14 +385,6 @@ func describeSource(s stacks.Source, ok bool) string {
 	return fmt.Sprintf("%q", s.Literal)
 }
 
-func outputsAsAny(t *Template) map[string]any {
-	m := map[string]any{}
-	for k, v := range t.Outputs {
-		m[k] = v
-	}
-	return m
-}
-
 func sortedIDs[V any](m map[string]V) []string {
 	ids := make([]string, 0, len(m))
 	for id := range m {
@@ -351,8 +393,6 @@ func sortedIDs[V any](m map[string]V) []string {
 	slices.Sort(ids)
 	return ids
 }
-
-func sortStrings(s []string) { slices.Sort(s) }
 
 // statefulChange fills Stateful and Destroys the way apply judges them, so
 // diff and apply refuse the same changes.

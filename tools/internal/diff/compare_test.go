@@ -2,6 +2,7 @@ package diff
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,5 +186,51 @@ func TestRenameAndStatefulAndSecrets(t *testing.T) {
 	}
 	if !strings.Contains(text.String(), "SecretString: (redacted) → (redacted)") {
 		t.Errorf("the secret's change is not reported:\n%s", text.String())
+	}
+}
+
+func TestLiteralInsideJoinAndStackNotes(t *testing.T) {
+	const task = `{"Parameters": {"Repo": {"Type": "String"}}, "Resources": {"Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+	  "ContainerDefinitions": [{"Name": "gitlab", "Image": {"Fn::Join": ["", [{"Ref": "Repo"}, ":%s"]]}}]}}}}`
+	side := func(tag, env string) *Side {
+		s := testSide(t, "x", testStack{id: "a/r/gitlab", template: strings.Replace(task, "%s", tag, 1)})
+		s.Manifest.Stacks[0].Tags = map[string]string{"environment": env}
+		s.Manifest.Stacks[0].CopyImage = &stacks.ImageCopy{From: "docker.io/gitlab/gitlab-ce:" + tag}
+		return s
+	}
+	r := Compare(side("17.11.1-ce.0", "prod"), side("17.11.3-ce.0", "production"))
+	// The tag is a literal piece of the joined image name: the image changes
+	// for sure, and ContainerDefinitions is create-only.
+	if rd := find(t, r, "a/r/gitlab", "Task"); rd.Replacement != ReplaceTrue {
+		t.Errorf("task definition with a new image tag: %+v", rd)
+	}
+	want := []string{
+		"tag environment: prod → production (on every taggable resource)",
+		"image apply copies into its repository: docker.io/gitlab/gitlab-ce:17.11.1-ce.0 → docker.io/gitlab/gitlab-ce:17.11.3-ce.0",
+	}
+	if got := r.Stacks[0].Notes; !slices.Equal(got, want) {
+		t.Errorf("notes %q, want %q", got, want)
+	}
+	// Only the manifest changes: the stack is still listed.
+	r = Compare(side("17.11.1-ce.0", "prod"), side("17.11.1-ce.0", "production"))
+	if len(r.Stacks) != 1 || len(r.Stacks[0].Resources) != 0 || len(r.Stacks[0].Notes) != 1 {
+		t.Errorf("a tag change alone: %s", mustJSON(r))
+	}
+}
+
+func TestSecretsInNamedValuesAreRedacted(t *testing.T) {
+	const task = `{"Resources": {"Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "app",
+	  "Environment": [{"Name": "LOG_LEVEL", "Value": "%s"}, {"Name": "DB_PASSWORD", "Value": "%s"}]}]}}}}`
+	tmpl := func(level, password string) string {
+		return strings.Replace(strings.Replace(task, "%s", level, 1), "%s", password, 1)
+	}
+	r := Compare(testSide(t, "b", testStack{id: "a/r/app", template: tmpl("info", "hunter2")}), testSide(t, "h", testStack{id: "a/r/app", template: tmpl("debug", "swordfish")}))
+	got := find(t, r, "a/r/app", "Task").Properties
+	want := []PropertyDiff{
+		{"ContainerDefinitions/0/Environment/0/Value", "info", "debug"},
+		{"ContainerDefinitions/0/Environment/1/Value", "(redacted)", "(redacted)"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("properties %+v, want %+v", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,7 +70,7 @@ func TestCreateOnlyTableHasKnownEntries(t *testing.T) {
 			t.Errorf("%s missing", typ)
 			continue
 		}
-		if prop != "" && !contains(co.Always, prop) {
+		if prop != "" && !slices.Contains(co.Always, prop) {
 			t.Errorf("%s: %s is not create-only: %v", typ, prop, co.Always)
 		}
 	}

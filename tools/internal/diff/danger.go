@@ -36,58 +36,75 @@ func header(s *Side, d *StackDiff) *stacks.ManifestStack {
 }
 
 // cause returns the position of the YAML change behind a resource's change
-// and what that change is. A removed resource is located in the base and
+// and what that change is: the most specific edit among the places the
+// resource may come from. A removed resource is located in the base and
 // reported at the head's document of the same identity when there is one.
 func (t *tracer) cause(d *StackDiff, rd ResourceDiff) (estate.Pos, string) {
-	var loc *location
+	var locs []*location
 	fromHead := rd.Action != ActionRemove
 	if fromHead {
 		if h := header(t.head, d); h != nil {
-			loc = locate(t.headDocs, h, rd.LogicalID)
+			locs = locateAll(t.headDocs, h, rd.LogicalID)
 		}
 	}
-	if loc == nil {
+	if len(locs) == 0 {
 		fromHead = false
 		if h := header(t.base, d); h != nil {
-			loc = locate(t.baseDocs, h, rd.LogicalID)
+			locs = locateAll(t.baseDocs, h, rd.LogicalID)
 		}
 	}
-	if loc == nil {
+	if len(locs) == 0 {
 		return estate.Pos{File: "generated/manifest.json", Line: 1, Col: 1}, "no estate document compiles to this stack"
 	}
-	doc := loc.doc
-	if !fromHead {
-		doc = nil
+	// headDoc is the head's version of a location's document, nil when
+	// the merge request removes the document.
+	headDoc := func(loc *location) *document {
+		if fromHead {
+			return loc.doc
+		}
 		for _, h := range t.headDocs {
 			if h.kind == loc.doc.kind && h.id == loc.doc.id {
-				doc = h
+				return h
 			}
 		}
-		if doc == nil {
-			was := loc.doc.doc.Pos(loc.path)
-			what := fmt.Sprintf("%s %s is removed (it was at line %d)", loc.doc.kind, loc.doc.id, was.Line)
-			// The file may live on with its other documents: point at it,
-			// not at a line of the base that means something else now.
-			if t.head.Estate != nil && slices.Contains(t.head.Estate.Files, was.File) {
-				return estate.Pos{File: was.File, Line: 1, Col: 1}, what
-			}
-			return was, what
-		}
+		return nil
 	}
-	edits := t.edits[doc]
-	// The most specific edit first: one inside the item, then one around it.
-	for _, inside := range []bool{true, false} {
-		for _, e := range edits {
-			if inside && within(e.keyPath, loc.keyPath) || !inside && related(e.keyPath, loc.keyPath) {
-				return e.pos, e.what
+	// An edit inside the item, then one around it.
+	for _, match := range []func(e edit, loc *location) bool{
+		func(e edit, loc *location) bool { return loc.keyPath != "" && within(e.keyPath, loc.keyPath) },
+		func(e edit, loc *location) bool { return loc.keyPath != "" && related(e.keyPath, loc.keyPath) },
+	} {
+		for _, loc := range locs {
+			for _, e := range t.edits[headDoc(loc)] {
+				if match(e, loc) {
+					return e.pos, e.what
+				}
 			}
 		}
 	}
-	if len(edits) > 0 {
-		return edits[0].pos, edits[0].what
+	best := locs[0]
+	doc := headDoc(best)
+	if doc == nil {
+		was := best.doc.doc.Pos(best.path)
+		what := fmt.Sprintf("%s %s is removed (it was at line %d)", best.doc.kind, best.doc.id, was.Line)
+		// The file may live on with its other documents: point at it,
+		// not at a line of the base that means something else now.
+		if t.head.Estate != nil && slices.Contains(t.head.Estate.Files, was.File) {
+			return estate.Pos{File: was.File, Line: 1, Col: 1}, what
+		}
+		return was, what
+	}
+	// Any edit of a document the resource comes from as a whole.
+	for _, loc := range locs {
+		if edits := t.edits[headDoc(loc)]; loc.keyPath == "" && len(edits) > 0 {
+			return edits[0].pos, edits[0].what
+		}
+	}
+	if edits := t.edits[doc]; len(edits) > 0 {
+		return edits[0].pos, edits[0].what + " (elsewhere in this document)"
 	}
 	if fromHead {
-		return doc.doc.Pos(loc.path), "the YAML here is unchanged: the compiler's output changed"
+		return doc.doc.Pos(best.path), "the YAML here is unchanged: the compiler's output changed"
 	}
 	return doc.doc.Pos(""), "the YAML here is unchanged: the compiler's output changed"
 }
@@ -143,16 +160,16 @@ func addDangerFindings(r *Result, t *tracer) {
 			if rd.Moved != "" {
 				msg += "; it " + rd.Moved
 			}
-			r.Findings = append(r.Findings, diag.Errorf(pos, rule, "%s: %s", why, msg).
+			r.Findings = append(r.Findings, diag.Errorf(pos, rule, "%s; cause: %s", msg, why).
 				WithHint("if this is intended, add `allowReplace: [%s]` to this document (apply refuses it otherwise) and remove the entry once applied", key))
 		}
 		if removed > 0 {
 			pos, why := t.cause(d, *firstRemoved)
-			what := fmt.Sprintf("removes %d resources from stack %s", removed, d.ID)
+			what := fmt.Sprintf("removes %s from stack %s", resources(removed), d.ID)
 			if d.Action == StackRemove {
-				what = fmt.Sprintf("deletes stack %s and its %d resources", d.ID, removed)
+				what = fmt.Sprintf("deletes stack %s and its %s", d.ID, resources(removed))
 			}
-			r.Findings = append(r.Findings, diag.Warningf(pos, "diff-remove", "%s: %s", why, what).
+			r.Findings = append(r.Findings, diag.Warningf(pos, "diff-remove", "%s; cause: %s", what, why).
 				WithHint("check the list in the diff: CloudFormation deletes each one that is not retained"))
 		}
 	}
@@ -165,4 +182,11 @@ func addDangerFindings(r *Result, t *tracer) {
 				WithHint("remove it: once applied, an entry would let a later change destroy the resource unasked"))
 		}
 	}
+}
+
+func resources(n int) string {
+	if n == 1 {
+		return "1 resource"
+	}
+	return fmt.Sprintf("%d resources", n)
 }

@@ -70,11 +70,11 @@ func Compare(base, head *Side) *Result {
 			r.Stacks = append(r.Stacks, d)
 			continue
 		}
-		if b.SHA256 == h.SHA256 && slices.Equal(b.Parameters, h.Parameters) && !dependsOnChange(h, changedOutputs) {
+		if b.SHA256 == h.SHA256 && slices.Equal(b.Parameters, h.Parameters) && !dependsOnChange(h, changedOutputs) && len(headerNotes(b, h)) == 0 {
 			continue
 		}
 		d := compareStack(stackSide{b, base.Templates[b.ID]}, stackSide{h, ht}, changedOutputs)
-		if len(d.Resources) > 0 || len(d.Parameters) > 0 || len(d.Outputs) > 0 {
+		if len(d.Resources) > 0 || len(d.Parameters) > 0 || len(d.Outputs) > 0 || len(d.Notes) > 0 {
 			r.Stacks = append(r.Stacks, d)
 		}
 	}

@@ -7,16 +7,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"gitops/tools/internal/diag"
+	"gitops/tools/internal/load"
 	"gitops/tools/internal/stacks"
 )
 
 // exampleRepo copies the example estate and its generated/ into a new Git
 // repository with one commit and returns its directory.
-func exampleRepo(t *testing.T) string {
+func exampleRepo(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not on PATH")
@@ -33,7 +35,7 @@ func exampleRepo(t *testing.T) string {
 	return dir
 }
 
-func run(t *testing.T, dir string, args ...string) {
+func run(t testing.TB, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Dir = dir
@@ -104,8 +106,34 @@ func props(resources map[string]any, id string) map[string]any {
 	return resources[id].(map[string]any)["Properties"].(map[string]any)
 }
 
+// recordEstate writes the YAML's hash into the manifest, as compile does
+// (the tests change templates by hand, so that compile need not run).
+func recordEstate(t *testing.T, dir string) {
+	t.Helper()
+	path := filepath.Join(dir, "generated", stacks.ManifestFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m stacks.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.EstateSHA256, err = load.EstateHash(dir); err != nil {
+		t.Fatal(err)
+	}
+	if data, err = m.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// diffRepo diffs the working tree of dir, compiled, against main.
 func diffRepo(t *testing.T, dir string) *Result {
 	t.Helper()
+	recordEstate(t, dir)
 	base, err := ReadGit(dir, "main")
 	if err != nil {
 		t.Fatal(err)
@@ -231,4 +259,131 @@ func TestGitLabDowngradeIsAnError(t *testing.T) {
 	editFile(t, dir, "environments/tooling/gitlab.yaml", "tag: 17.11.1-ce.0", "tag: 16.0.0-ce.0")
 	r := diffRepo(t, dir)
 	at(t, finding(t, r, "diff-gitlab-downgrade"), "environments/tooling/gitlab.yaml", 12)
+}
+
+// BenchmarkDiffExample is gitops diff on the example estate against a
+// commit of itself: read both sides (one side through git) and compare.
+func BenchmarkDiffExample(b *testing.B) {
+	dir := exampleRepo(b)
+	for b.Loop() {
+		base, err := ReadGit(dir, "main")
+		if err != nil {
+			b.Fatal(err)
+		}
+		head, err := ReadDir(dir, filepath.Join(dir, "generated"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r := Run(base, head); !r.Empty() {
+			b.Fatal("the example differs from itself")
+		}
+	}
+}
+
+func TestMergeBase(t *testing.T) {
+	dir := exampleRepo(t)
+	out, err := git(dir, "rev-parse", "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mainSHA := strings.TrimSpace(out)
+	run(t, dir, "git", "checkout", "-q", "-b", "mr")
+	editFile(t, dir, "environments/dev/network.yaml", "prefix: 22", "prefix: 23")
+	run(t, dir, "git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-am", "mr")
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if got, err := MergeBase(dir, getenv); err != nil || got != mainSHA {
+		t.Errorf("merge-base of a branch off main: %q, %v; want %s", got, err, mainSHA)
+	}
+	env["CI_MERGE_REQUEST_DIFF_BASE_SHA"] = "abc"
+	if got, _ := MergeBase(dir, getenv); got != "abc" {
+		t.Errorf("in a merge-request pipeline: %q, want the diff base", got)
+	}
+	env["CI_MERGE_REQUEST_TARGET_BRANCH_SHA"] = "def"
+	if got, _ := MergeBase(dir, getenv); got != "def" {
+		t.Errorf("in a merged-results pipeline: %q, want the target branch's commit", got)
+	}
+}
+
+func TestVPCCIDRAndAccountIDChangesAreNamed(t *testing.T) {
+	dir := exampleRepo(t)
+	editFile(t, dir, "environments/dev/network.yaml", "cidr: 10.21.0.0/16", "cidr: 10.31.0.0/16")
+	editFile(t, dir, "accounts/dev.yaml", `id: "200000000002"`, `id: "200000000009"`)
+	r := diffRepo(t, dir)
+	f := finding(t, r, "diff-vpc-cidr")
+	at(t, f, "environments/dev/network.yaml", 8)
+	if !strings.Contains(f.Message, "VPC dev-app, attached to transit gateway hub (attachment dev-app), from 10.21.0.0/16 to 10.31.0.0/16") {
+		t.Errorf("message: %s", f.Message)
+	}
+	f = finding(t, r, "diff-account-id")
+	at(t, f, "accounts/dev.yaml", 5)
+	if !strings.Contains(f.Message, "from 200000000002 to 200000000009") {
+		t.Errorf("message: %s", f.Message)
+	}
+	// A renumbered VPC is named once, not also as renumbered subnets.
+	for _, f := range r.Findings {
+		if f.Rule == "diff-subnet-renumber" {
+			t.Errorf("unexpected %s", f)
+		}
+	}
+}
+
+func TestStaleGeneratedIsRefused(t *testing.T) {
+	dir := exampleRepo(t)
+	editFile(t, dir, "environments/dev/network.yaml", "prefix: 22", "prefix: 21")
+	_, err := ReadDir(dir, filepath.Join(dir, "generated"))
+	if err == nil || !strings.Contains(err.Error(), "is not what the YAML compiles to") {
+		t.Fatalf("a generated/ older than the YAML: %v", err)
+	}
+}
+
+// Every resource of the example's compiled stacks traces back to a document
+// of a kind its stack is compiled from; a new stack kind needs its row in
+// docKinds.
+func TestEveryExampleResourceTracesToItsDocument(t *testing.T) {
+	dir := exampleRepo(t)
+	head, err := ReadDir(dir, filepath.Join(dir, "generated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := documents(head.Estate)
+	for i := range head.Manifest.Stacks {
+		h := &head.Manifest.Stacks[i]
+		kinds, ok := docKinds[h.Kind]
+		if !ok {
+			t.Errorf("stack %s: kind %s has no documents in docKinds", h.ID, h.Kind)
+			continue
+		}
+		for _, id := range sortedIDs(head.Templates[h.ID].Resources) {
+			loc := locate(docs, h, id)
+			if loc == nil || !slices.Contains(kinds, loc.doc.kind) {
+				t.Errorf("%s/%s traces to %+v", h.ID, id, loc)
+			}
+		}
+	}
+}
+
+// A resource compiled from two documents (a Transit Gateway attachment is
+// the gateway's and its VPC's) is traced to the one that changed.
+func TestCauseAmongSeveralDocuments(t *testing.T) {
+	dir := exampleRepo(t)
+	base, err := ReadGit(dir, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, dir, "environments/tooling/transit-gateway.yaml", "    vpc: dev-app\n    subnets: [tgw-a, tgw-b]", "    vpc: dev-app\n    subnets: [tgw-a]")
+	recordEstate(t, dir)
+	head, err := ReadDir(dir, filepath.Join(dir, "generated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := newTracer(base, head)
+	d := &StackDiff{ID: "dev/eu-west-1/tgw-hub-attach-dev-app", Name: "gitops-tgw-hub-attach-dev-app", AccountID: "200000000002", Region: "eu-west-1"}
+	if header(head, d) == nil {
+		t.Fatalf("no stack %s in the example", d.ID)
+	}
+	pos, why := tr.cause(d, ResourceDiff{LogicalID: "DevAppAttachment", Type: "AWS::EC2::TransitGatewayAttachment", Action: ActionModify})
+	if pos.File != "environments/tooling/transit-gateway.yaml" || pos.Line != 18 || !strings.Contains(why, "subnets: [tgw-a tgw-b] → [tgw-a]") {
+		t.Errorf("cause at %s:%d (%s), want the attachment's subnets at transit-gateway.yaml:18", pos.File, pos.Line, why)
+	}
 }

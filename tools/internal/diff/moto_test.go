@@ -13,14 +13,6 @@ import (
 	"gitops/tools/internal/motoserver"
 )
 
-var moto motoserver.Lazy
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	moto.Stop()
-	os.Exit(code)
-}
-
 // copyGenerated copies apply's two-account deployment into dir/generated.
 func copyGenerated(t *testing.T, dir string) string {
 	t.Helper()
@@ -31,9 +23,10 @@ func copyGenerated(t *testing.T, dir string) string {
 	return dst
 }
 
-func motoApplyOptions(t *testing.T, name string) apply.Options {
+// motoApplyOptions reach the accounts of d's manifest in moto.
+func motoApplyOptions(t *testing.T, d *apply.Deployment, name string) apply.Options {
 	t.Helper()
-	clients, err := apply.NewAWSClients(context.Background(), apply.AWSOptions{SessionName: apply.SessionName("diff-test"), MaxAttempts: apply.MaxAttemptsFromEnv()})
+	clients, err := apply.NewAWSClients(context.Background(), apply.AWSOptions{Accounts: d.Operations.Accounts, SessionName: apply.SessionName("diff-test"), MaxAttempts: apply.MaxAttemptsFromEnv()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +37,14 @@ func motoApplyOptions(t *testing.T, name string) apply.Options {
 // resources added, modified and removed in every stack. Moto does not
 // model replacement, so the test checks diff's own verdicts on those.
 func TestMotoPredictionAgreesWithChangeSets(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	baseDir, headDir := t.TempDir(), t.TempDir()
 	baseGen, headGen := copyGenerated(t, baseDir), copyGenerated(t, headDir)
 	d, err := apply.LoadDeployment(baseGen)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res := apply.Apply(context.Background(), d, d.Stacks, motoApplyOptions(t, "diff-base")); res.Failed() {
+	if res := apply.Apply(context.Background(), d, d.Stacks, motoApplyOptions(t, d, "diff-base")); res.Failed() {
 		t.Fatalf("deploying the base: %s", res.Summary())
 	}
 
@@ -72,7 +65,7 @@ func TestMotoPredictionAgreesWithChangeSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := apply.Plan(context.Background(), head, head.Stacks, motoApplyOptions(t, "diff-head"))
+	plan := apply.Plan(context.Background(), head, head.Stacks, motoApplyOptions(t, head, "diff-head"))
 	if plan.Failed() {
 		t.Fatalf("plan on moto: %s", plan.Summary())
 	}

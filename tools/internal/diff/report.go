@@ -68,7 +68,7 @@ func summary(d *StackDiff) string {
 		}
 	}
 	if len(parts) == 0 {
-		return "parameters or outputs only"
+		return "no resource changes"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -137,6 +137,9 @@ func writeText(w io.Writer, root string, r *Result) error {
 		for _, o := range d.Outputs {
 			fmt.Fprintf(bw, "    output %s\n", o)
 		}
+		for _, n := range d.Notes {
+			fmt.Fprintf(bw, "    %s\n", n)
+		}
 		for _, rd := range d.Resources {
 			fmt.Fprintf(bw, "  %s %s %s: %s%s\n", resourceMark(rd), rd.LogicalID, rd.Type, verb(rd), notes(rd))
 			for _, p := range rd.Properties {
@@ -190,7 +193,10 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		for _, o := range d.Outputs {
 			fmt.Fprintf(bw, "- output %s\n", mdEscape(o))
 		}
-		if len(d.Parameters)+len(d.Outputs) > 0 {
+		for _, n := range d.Notes {
+			fmt.Fprintf(bw, "- %s\n", mdEscape(n))
+		}
+		if len(d.Parameters)+len(d.Outputs)+len(d.Notes) > 0 {
 			fmt.Fprintln(bw)
 		}
 		if len(d.Resources) == 0 {

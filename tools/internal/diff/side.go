@@ -52,6 +52,12 @@ func ReadDir(root, generatedDir string) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A generated/ compiled from other YAML would predict the wrong change.
+	if want := s.Manifest.EstateSHA256; want != "" {
+		if have, err := load.EstateHash(root); err == nil && have != want {
+			return nil, fmt.Errorf("%s is not what the YAML compiles to: accounts/, environments/ or imagerecipes/ changed since it was compiled; run gitops compile, then diff again", generatedDir)
+		}
+	}
 	e, _, err := load.LoadEstate(root)
 	if err == nil {
 		s.Estate = e
@@ -62,6 +68,9 @@ func ReadDir(root, generatedDir string) (*Side, error) {
 // ReadGit reads a side from commit rev of the Git repository at root: its
 // committed generated/ and YAML, through one git cat-file process.
 func ReadGit(root, rev string) (*Side, error) {
+	if _, err := git(root, "rev-parse", "--git-dir"); err != nil {
+		return nil, fmt.Errorf("%s is not inside a Git checkout: diff reads the base's generated/ from Git", root)
+	}
 	commit, err := git(root, "rev-parse", "--verify", "--quiet", rev+"^{commit}")
 	if err != nil {
 		return nil, fmt.Errorf("base %q is not a commit of %s", rev, root)
@@ -147,12 +156,16 @@ func (s *Side) readGenerated(manifest []byte, read func(string) ([]byte, error))
 	return nil
 }
 
-// MergeBase finds the default base: the merge request's diff base in GitLab
-// CI, else the merge-base of HEAD with the target branch (GitLab's variable,
-// origin/HEAD, main or master, the first that exists).
+// MergeBase finds the default base. In GitLab CI: the target branch's
+// commit in a merged-results pipeline (HEAD is then the merge of the two),
+// else the merge request's diff base. Elsewhere: the merge-base of HEAD with
+// the target branch (GitLab's variable, origin/HEAD, main or master, the
+// first that exists).
 func MergeBase(root string, getenv func(string) string) (string, error) {
-	if sha := getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA"); sha != "" {
-		return sha, nil
+	for _, v := range []string{"CI_MERGE_REQUEST_TARGET_BRANCH_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA"} {
+		if sha := getenv(v); sha != "" {
+			return sha, nil
+		}
 	}
 	var candidates []string
 	if t := getenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"); t != "" {
@@ -162,6 +175,9 @@ func MergeBase(root string, getenv func(string) string) (string, error) {
 		candidates = append(candidates, "origin/"+t, t)
 	}
 	candidates = append(candidates, "origin/HEAD", "origin/main", "main", "origin/master", "master")
+	if _, err := git(root, "rev-parse", "--git-dir"); err != nil {
+		return "", fmt.Errorf("%s is not inside a Git checkout: diff reads the base's generated/ from Git", root)
+	}
 	for _, c := range candidates {
 		if _, err := git(root, "rev-parse", "--verify", "--quiet", c+"^{commit}"); err != nil {
 			continue

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -82,8 +83,7 @@ func refsOf(v any) []ref {
 					}
 					if s, ok := text.(string); ok {
 						for _, m := range subVar.FindAllStringSubmatch(s, -1) {
-							name, attr, dotted := strings.Cut(m[1], ".")
-							_ = attr
+							name, _, dotted := strings.Cut(m[1], ".")
 							out = append(out, ref{target: name, getAtt: dotted})
 						}
 					}
@@ -182,16 +182,36 @@ type leafChange struct {
 // objects and same-length lists so a policy edit shows the statement
 // that changed rather than the whole document.
 func leafChanges(path string, old, new any, oldSet, newSet bool, out *[]leafChange) {
+	walkLeaves(path, old, new, oldSet, newSet, false, out)
+}
+
+// stringBuilders are the functions whose result changes when a literal
+// piece of them does.
+var stringBuilders = []string{"Fn::Join", "Fn::Sub"}
+
+// walkLeaves is leafChanges; intoBuilders also descends into the same
+// string-building function on both sides, to find the literal that changed.
+func walkLeaves(path string, old, new any, oldSet, newSet, intoBuilders bool, out *[]leafChange) {
 	if oldSet && newSet && equal(old, new) {
 		return
 	}
 	om, ok1 := old.(map[string]any)
 	nm, ok2 := new.(map[string]any)
+	if intoBuilders && ok1 && ok2 && isFunction(om) && isFunction(nm) {
+		for _, fn := range stringBuilders {
+			oa, inOld := om[fn]
+			na, inNew := nm[fn]
+			if inOld && inNew {
+				walkLeaves(path, oa, na, true, true, intoBuilders, out)
+				return
+			}
+		}
+	}
 	if ok1 && ok2 && !isFunction(om) && !isFunction(nm) {
 		for _, k := range sortedKeys(om, nm) {
 			ov, oin := om[k]
 			nv, nin := nm[k]
-			leafChanges(joinPath(path, k), ov, nv, oin, nin, out)
+			walkLeaves(joinPath(path, k), ov, nv, oin, nin, intoBuilders, out)
 		}
 		return
 	}
@@ -199,7 +219,7 @@ func leafChanges(path string, old, new any, oldSet, newSet bool, out *[]leafChan
 	nl, ok2 := new.([]any)
 	if ok1 && ok2 && len(ol) == len(nl) {
 		for i := range ol {
-			leafChanges(joinPath(path, fmt.Sprint(i)), ol[i], nl[i], true, true, out)
+			walkLeaves(joinPath(path, fmt.Sprint(i)), ol[i], nl[i], true, true, intoBuilders, out)
 		}
 		return
 	}
@@ -213,7 +233,7 @@ func joinPath(path, key string) string {
 	return path + "/" + key
 }
 
-func sortedKeys(maps ...map[string]any) []string {
+func sortedKeys[V any](maps ...map[string]V) []string {
 	seen := map[string]bool{}
 	var keys []string
 	for _, m := range maps {
@@ -224,6 +244,6 @@ func sortedKeys(maps ...map[string]any) []string {
 			}
 		}
 	}
-	sortStrings(keys)
+	slices.Sort(keys)
 	return keys
 }

@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,14 +81,28 @@ type location struct {
 }
 
 // locate finds the document and item a resource of stack h was compiled
-// from: the documents of the stack's kinds (of its account and region when
-// they say one), scored by how much of the logical id their names explain.
+// from; nil when no document of the stack's kinds exists.
 func locate(docs []*document, h *stacks.ManifestStack, logicalID string) *location {
+	if all := locateAll(docs, h, logicalID); len(all) > 0 {
+		return all[0]
+	}
+	return nil
+}
+
+// locateAll lists the places a resource of stack h may come from, best
+// first: the documents of the stack's kinds (of its account and region when
+// they say one), scored by how much of the logical id their names explain.
+// A Transit Gateway attachment, say, is both the gateway's attachment and
+// the VPC it attaches.
+func locateAll(docs []*document, h *stacks.ManifestStack, logicalID string) []*location {
 	kinds, known := docKinds[h.Kind]
-	var best *location
-	bestScore := -1
+	type scored struct {
+		loc   *location
+		score int
+	}
+	var found []scored
 	for _, d := range docs {
-		if known && !contains(kinds, d.kind) {
+		if known && !slices.Contains(kinds, d.kind) {
 			continue
 		}
 		if d.kind == "Account" && d.id != h.Account {
@@ -107,11 +122,14 @@ func locate(docs []*document, h *stacks.ManifestStack, logicalID string) *locati
 		}
 		keyPath, path, consumed := descend(d.value, rest, "", "")
 		score += 10 * consumed
-		if score > bestScore {
-			best, bestScore = &location{doc: d, keyPath: keyPath, path: path}, score
-		}
+		found = append(found, scored{&location{doc: d, keyPath: keyPath, path: path}, score})
 	}
-	return best
+	slices.SortStableFunc(found, func(a, b scored) int { return b.score - a.score })
+	out := make([]*location, len(found))
+	for i, f := range found {
+		out[i] = f.loc
+	}
+	return out
 }
 
 // descend follows the named list items whose PascalCase names prefix id,
@@ -136,6 +154,8 @@ func descend(v reflect.Value, id, keyPath, path string) (string, string, int) {
 			fv := v.Field(i)
 			switch {
 			case fv.Kind() == reflect.Struct:
+				// A block such as smtp: explains the Smtp of GitlabSmtpUser.
+				found = append(found, candidate{fv, estate.FieldPath(keyPath, name), estate.FieldPath(path, name), estate.Pascal(name)})
 				collect(fv, estate.FieldPath(keyPath, name), estate.FieldPath(path, name))
 			case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct:
 				for j := range fv.Len() {
@@ -201,6 +221,10 @@ func walkEdits(b, h reflect.Value, keyPath, path string, doc *estate.Doc, out *[
 			f := t.Field(i)
 			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 			if name == "" || name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "allowReplace" && path == "" {
+				// The declaration of intent causes nothing.
 				continue
 			}
 			walkEdits(b.Field(i), h.Field(i), estate.FieldPath(keyPath, name), estate.FieldPath(path, name), doc, out)
@@ -281,13 +305,4 @@ func related(a, b string) bool {
 // within tells whether keyPath a lies inside keyPath b.
 func within(a, b string) bool {
 	return b == "" || strings.HasPrefix(a, b) && (a[len(b)] == '.' || a[len(b)] == '[')
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

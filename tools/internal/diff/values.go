@@ -3,6 +3,7 @@ package diff
 import (
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -20,7 +21,7 @@ func display(path string, v any, set bool) string {
 		return ""
 	}
 	if secretPath.MatchString(lastSegment(path)) {
-		return "(redacted)"
+		return redacted(true)
 	}
 	var s string
 	if str, ok := v.(string); ok {
@@ -32,10 +33,46 @@ func display(path string, v any, set bool) string {
 		}
 		s = string(b)
 	}
+	// One line per value: a multi-line string (gitlab.rb) shows its breaks.
+	s = strings.ReplaceAll(s, "\n", `\n`)
 	if len(s) > maxValue {
 		s = s[:maxValue] + "…"
 	}
 	return s
+}
+
+// namedSecret tells whether the value at a slash path sits in an object
+// whose Name or Key looks like a secret's: {"Name": "DB_PASSWORD", "Value": …}.
+func namedSecret(props any, path string) bool {
+	parts := strings.Split(path, "/")
+	if len(parts) < 2 {
+		return false
+	}
+	v := props
+	for _, part := range parts[:len(parts)-1] {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[part]
+		case []any:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(x) {
+				return false
+			}
+			v = x[i]
+		default:
+			return false
+		}
+	}
+	parent, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	for _, key := range []string{"Name", "Key"} {
+		if name, ok := parent[key].(string); ok && secretPath.MatchString(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastSegment is the last named key of a slash path (list indexes skipped).
@@ -47,4 +84,11 @@ func lastSegment(path string) string {
 		}
 	}
 	return path
+}
+
+func redacted(set bool) string {
+	if !set {
+		return ""
+	}
+	return "(redacted)"
 }

@@ -4,32 +4,33 @@ package estate
 // account under accounts/.
 type Account struct {
 	Doc `yaml:"-"`
-	// Kind is always Account.
+	// Always Account.
 	Kind string `yaml:"kind" jsonschema:"enum=Account"`
-	// Name is how every other document refers to this account.
+	// How every other document refers to this account.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// ID is the 12-digit AWS account id, quoted so YAML keeps it a string.
+	// The 12-digit AWS account id, quoted so YAML keeps it a string.
 	ID string `yaml:"id" jsonschema:"pattern=^[0-9]{12}$"`
-	// Email is the account's root email address; unique across the estate.
+	// The account's root email address; unique across the estate.
 	Email string `yaml:"email" jsonschema:"format=email"`
-	// Role is tooling (hosts GitLab, the Transit Gateway hub and pipelines) or
+	// Either tooling (hosts GitLab, the Transit Gateway hub and pipelines) or
 	// workload (receives deployments).
 	Role string `yaml:"role" jsonschema:"enum=tooling,enum=workload"`
-	// Production accounts require a manual approval before every change-set execution.
+	// True for an account whose deployments need a manual approval before
+	// every change-set execution.
 	Production bool `yaml:"production,omitempty"`
-	// Regions the estate may deploy to in this account.
+	// The regions the estate may deploy to in this account.
 	Regions []string `yaml:"regions" jsonschema:"minItems=1"`
-	// DeployRoleName is the IAM role the pipelines assume in this account
+	// The IAM role the pipelines assume in this account
 	// (default gitops-deploy).
 	DeployRoleName string `yaml:"deployRoleName,omitempty" jsonschema:"pattern=^[A-Za-z0-9+=,.@_-]{1,64}$"`
-	// Tags are applied to every resource deployed into the account.
+	// Key-value tags applied to every resource deployed into the account.
 	Tags map[string]string `yaml:"tags,omitempty"`
-	// AllowReplace names the stateful resources this document's change may
+	// The stateful resources this document's change may
 	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
 	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
-	// Quotas are service quotas AWS has raised for this account, by region.
+	// The service quotas AWS has raised for this account, by region.
 	// Validate checks the estate against these instead of AWS's defaults
 	// and trusts what is declared (request the increase first).
 	Quotas []Quota `yaml:"quotas,omitempty"`
@@ -38,17 +39,17 @@ type Account struct {
 // Quota holds the raised service quotas of one region of an account; a
 // quota left out keeps AWS's default.
 type Quota struct {
-	// Region the raised quotas apply to.
+	// The region the raised quotas apply to.
 	Region string `yaml:"region"`
-	// RoutesPerRouteTable: routes per VPC route table (default 50).
+	// Routes per VPC route table (default 50).
 	RoutesPerRouteTable int `yaml:"routesPerRouteTable,omitempty" jsonschema:"minimum=1,maximum=1000"`
-	// VPCsPerRegion: VPCs per region (default 5).
+	// VPCs per region (default 5).
 	VPCsPerRegion int `yaml:"vpcsPerRegion,omitempty" jsonschema:"minimum=1"`
-	// InterfaceEndpointsPerVPC: interface VPC endpoints per VPC (default 50).
+	// Interface VPC endpoints per VPC (default 50).
 	InterfaceEndpointsPerVPC int `yaml:"interfaceEndpointsPerVpc,omitempty" jsonschema:"minimum=1"`
-	// AttachmentsPerTransitGateway: attachments per transit gateway (default 5,000).
+	// Attachments per transit gateway (default 5,000).
 	AttachmentsPerTransitGateway int `yaml:"attachmentsPerTransitGateway,omitempty" jsonschema:"minimum=1"`
-	// RoutesPerTransitGateway: static and propagated routes per transit gateway (default 10,000).
+	// Static and propagated routes per transit gateway (default 10,000).
 	RoutesPerTransitGateway int `yaml:"routesPerTransitGateway,omitempty" jsonschema:"minimum=1"`
 }
 

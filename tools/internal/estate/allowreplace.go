@@ -1,6 +1,9 @@
 package estate
 
-import "strconv"
+import (
+	"reflect"
+	"strconv"
+)
 
 // AllowReplaceEntry is one allowReplace: entry of a document.
 type AllowReplaceEntry struct {
@@ -9,34 +12,20 @@ type AllowReplaceEntry struct {
 	Pos Pos
 }
 
-// AllowReplace lists every document's allowReplace: entries, in file order.
+// AllowReplace lists every document's allowReplace: entries, kind by kind
+// (see Kinds), each document's in file order. Every kind has the field;
+// components, which are AWSTOE's format, do not.
 func (e *Estate) AllowReplace() []AllowReplaceEntry {
 	var out []AllowReplaceEntry
-	add := func(d *Doc, keys []string) {
-		for i, k := range keys {
+	for _, doc := range e.Documents() {
+		field := reflect.ValueOf(doc).Elem().FieldByName("AllowReplace")
+		if !field.IsValid() {
+			continue
+		}
+		d := doc.(interface{ Document() *Doc }).Document()
+		for i, k := range field.Interface().([]string) {
 			out = append(out, AllowReplaceEntry{Key: k, Pos: d.Pos("allowReplace[" + strconv.Itoa(i) + "]")})
 		}
-	}
-	for _, a := range e.Accounts {
-		add(&a.Doc, a.AllowReplace)
-	}
-	for _, n := range e.Networks {
-		add(&n.Doc, n.AllowReplace)
-	}
-	for _, t := range e.TransitGateways {
-		add(&t.Doc, t.AllowReplace)
-	}
-	for _, g := range e.GitLabs {
-		add(&g.Doc, g.AllowReplace)
-	}
-	for _, m := range e.Mirrors {
-		add(&m.Doc, m.AllowReplace)
-	}
-	for _, r := range e.ImageRecipes {
-		add(&r.Doc, r.AllowReplace)
-	}
-	for _, p := range e.Pipelines {
-		add(&p.Doc, p.AllowReplace)
 	}
 	return out
 }

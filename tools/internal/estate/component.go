@@ -11,58 +11,58 @@ import (
 // imagerecipes/components/. It carries no kind: its place says what it is.
 type Component struct {
 	Doc `yaml:"-"`
-	// Name of the component.
+	// The name of the component.
 	Name string `yaml:"name"`
-	// Description of what the component does.
+	// The description of what the component does.
 	Description string `yaml:"description,omitempty"`
-	// SchemaVersion of the document; AWSTOE knows 1.0.
+	// The schema version of the document; AWSTOE knows 1.0.
 	SchemaVersion SchemaVersion `yaml:"schemaVersion"`
-	// Parameters the component accepts, each a one-key mapping name → definition.
+	// The parameters the component accepts, each a one-key mapping name → definition.
 	Parameters []map[string]ComponentParameter `yaml:"parameters,omitempty"`
-	// Constants usable in the document, each a one-key mapping name → definition.
+	// The constants usable in the document, each a one-key mapping name → definition.
 	Constants []map[string]ComponentParameter `yaml:"constants,omitempty"`
-	// Phases: build, validate and test.
+	// The phases: build, validate and test.
 	Phases []Phase `yaml:"phases" jsonschema:"minItems=1"`
 }
 
 // ComponentParameter declares a parameter or constant of a component.
 type ComponentParameter struct {
-	// Type is string (the only type AWSTOE knows).
+	// Always string (the only type AWSTOE knows).
 	Type string `yaml:"type" jsonschema:"enum=string"`
-	// Default value.
+	// The default value.
 	Default string `yaml:"default,omitempty"`
-	// Value of a constant.
+	// The value of a constant.
 	Value string `yaml:"value,omitempty"`
-	// Description of the parameter.
+	// The description of the parameter.
 	Description string `yaml:"description,omitempty"`
 }
 
 // Phase is one AWSTOE phase.
 type Phase struct {
-	// Name: build, validate or test.
+	// The phase: build, validate or test.
 	Name string `yaml:"name" jsonschema:"enum=build,enum=validate,enum=test"`
-	// Steps run in order.
+	// The steps run in order.
 	Steps []Step `yaml:"steps" jsonschema:"minItems=1"`
 }
 
 // Step is one AWSTOE step.
 type Step struct {
-	// Name is unique within its phase; chaining refers to it as
+	// Unique within its phase; chaining refers to it as
 	// {{ phase.step.outputs… }}.
 	Name string `yaml:"name" jsonschema:"pattern=^[A-Za-z0-9_-]+$"`
-	// Action is an AWSTOE action module, e.g. ExecuteBash.
+	// An AWSTOE action module, e.g. ExecuteBash.
 	Action string `yaml:"action"`
-	// Inputs of the action; their shape depends on the action.
+	// The inputs of the action; their shape depends on the action.
 	Inputs any `yaml:"inputs,omitempty"`
-	// OnFailure: Abort (default), Continue or Ignore.
+	// What a failure does: Abort (default), Continue or Ignore.
 	OnFailure string `yaml:"onFailure,omitempty" jsonschema:"enum=Abort,enum=Continue,enum=Ignore"`
-	// TimeoutSeconds of the step (-1 for none).
+	// Seconds before the step times out (-1 for none).
 	TimeoutSeconds int `yaml:"timeoutSeconds,omitempty"`
-	// MaxAttempts of the step.
+	// How many times the step is tried before it fails.
 	MaxAttempts int `yaml:"maxAttempts,omitempty" jsonschema:"minimum=1"`
-	// Loop runs the step several times.
+	// Runs the step several times.
 	Loop any `yaml:"loop,omitempty"`
-	// If makes the step conditional.
+	// Makes the step conditional.
 	If any `yaml:"if,omitempty"`
 }
 

@@ -5,8 +5,10 @@
 package estate
 
 import (
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Pos is a position in a source file; Line and Col are 1-based.
@@ -21,11 +23,21 @@ type Pos struct {
 type Doc struct {
 	File      string
 	positions map[string]Pos
+	// misses are the paths Pos was asked for that the document does not
+	// hold, so a test can tell a misspelt path (which names no value the
+	// document's type can hold) from an absent optional one.
+	misses *pathSet
+}
+
+// pathSet is a set of paths, safe for the concurrent checks.
+type pathSet struct {
+	mu    sync.Mutex
+	paths map[string]bool
 }
 
 // NewDoc returns an empty Doc for file.
 func NewDoc(file string) Doc {
-	return Doc{File: file, positions: map[string]Pos{}}
+	return Doc{File: file, positions: map[string]Pos{}, misses: &pathSet{paths: map[string]bool{}}}
 }
 
 // Record stores the position of the value at path.
@@ -37,6 +49,11 @@ func (s *Doc) Record(path string, line, col int) {
 // (an optional key left out), it returns the position of the nearest
 // enclosing value that is present, so errors still point at the right block.
 func (s *Doc) Pos(path string) Pos {
+	if _, ok := s.positions[path]; !ok && s.misses != nil {
+		s.misses.mu.Lock()
+		s.misses.paths[path] = true
+		s.misses.mu.Unlock()
+	}
 	for {
 		if p, ok := s.positions[path]; ok {
 			return p
@@ -47,6 +64,27 @@ func (s *Doc) Pos(path string) Pos {
 		path = ParentPath(path)
 	}
 }
+
+// Misses returns, sorted, the paths Pos was asked for that the document
+// does not hold: absent optional values, and misspelt paths, which
+// ValidPath tells apart.
+func (s *Doc) Misses() []string {
+	if s.misses == nil {
+		return nil
+	}
+	s.misses.mu.Lock()
+	defer s.misses.mu.Unlock()
+	out := make([]string, 0, len(s.misses.paths))
+	for p := range s.misses.paths {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Document returns the Doc itself; every kind has it through the
+// embedded Doc.
+func (s *Doc) Document() *Doc { return s }
 
 // Has reports whether the document set the value at path explicitly.
 func (s *Doc) Has(path string) bool {

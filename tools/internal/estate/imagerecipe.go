@@ -5,37 +5,37 @@ package estate
 // image first, application images on top.
 type ImageRecipe struct {
 	Doc `yaml:"-"`
-	// Kind is always ImageRecipe.
+	// Always ImageRecipe.
 	Kind string `yaml:"kind" jsonschema:"enum=ImageRecipe"`
-	// Name is unique across the estate.
+	// Unique across the estate.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// Description of the image.
+	// The description of the image.
 	Description string `yaml:"description,omitempty"`
-	// Account that builds the image (normally the tooling account).
+	// The account that builds the image (normally the tooling account).
 	Account string `yaml:"account"`
-	// Region the image is built in.
+	// The region the image is built in.
 	Region string `yaml:"region"`
-	// Version of the recipe (major.minor.patch); ImageBuilder versions are immutable.
+	// The version of the recipe (major.minor.patch); ImageBuilder versions are immutable.
 	Version string `yaml:"version" jsonschema:"pattern=^[0-9]+\\.[0-9]+\\.[0-9]+$"`
-	// Parent is the image the recipe starts from.
+	// The image the recipe starts from.
 	Parent RecipeParent `yaml:"parent"`
-	// Components run in order to build the image.
+	// The components run in order to build the image.
 	Components []ComponentRef `yaml:"components" jsonschema:"minItems=1"`
-	// Tests run on the built image.
+	// The tests run on the built image.
 	Tests []ComponentRef `yaml:"tests,omitempty"`
-	// InstanceTypes the build may use.
+	// The instance types the build may use.
 	InstanceTypes []string `yaml:"instanceTypes" jsonschema:"minItems=1"`
-	// RootVolumeSize in GiB (default: the parent's).
+	// The root volume size in GiB (default: the parent's).
 	RootVolumeSize int `yaml:"rootVolumeSize,omitempty" jsonschema:"minimum=8,maximum=16384"`
-	// Network places the build instances (a private subnet tier).
+	// Where the build instances run: a VPC and its private subnet tier.
 	Network RecipeNetwork `yaml:"network"`
-	// Distribution lists where the AMI is copied and shared.
+	// Lists where the AMI is copied and shared.
 	Distribution []DistributionTarget `yaml:"distribution" jsonschema:"minItems=1"`
-	// SSMParameter receives the new AMI id, e.g. /gitops/ami/golden-base.
+	// Receives the new AMI id, e.g. /gitops/ami/golden-base.
 	SSMParameter string `yaml:"ssmParameter"`
-	// Schedule rebuilds the image periodically.
+	// Rebuilds the image periodically.
 	Schedule *RecipeSchedule `yaml:"schedule,omitempty"`
-	// AllowReplace names the stateful resources this document's change may
+	// The stateful resources this document's change may
 	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
@@ -45,11 +45,11 @@ type ImageRecipe struct {
 // RecipeParent is an AMI id, an SSM parameter holding one, or another recipe.
 // Give exactly one.
 type RecipeParent struct {
-	// AMI id, e.g. ami-0123456789abcdef0.
-	AMI string `yaml:"ami,omitempty" jsonschema:"pattern=^ami-[0-9a-f]{8,17}$"`
-	// SSMParameter holding the AMI id, e.g. an AWS public parameter.
+	// The AMI id, e.g. ami-0123456789abcdef0.
+	AMI string `yaml:"ami,omitempty" jsonschema:"pattern=^ami-([0-9a-f]{8}|[0-9a-f]{17})$"`
+	// The SSM parameter holding the AMI id, e.g. an AWS public parameter.
 	SSMParameter string `yaml:"ssmParameter,omitempty"`
-	// Recipe is another recipe of the estate (the golden-image cascade).
+	// Another recipe of the estate (the golden-image cascade).
 	Recipe string `yaml:"recipe,omitempty"`
 }
 
@@ -57,15 +57,15 @@ type RecipeParent struct {
 // AWSTOE document in imagerecipes/components/. Give exactly one of arn,
 // managed and file.
 type ComponentRef struct {
-	// ARN of a component.
+	// The ARN of a component.
 	ARN string `yaml:"arn,omitempty" jsonschema:"pattern=^arn:aws[a-z-]*:imagebuilder:"`
-	// Managed is the name of an Amazon-managed component, e.g. update-linux.
+	// The name of an Amazon-managed component, e.g. update-linux.
 	Managed string `yaml:"managed,omitempty"`
-	// Version of the managed component, e.g. 1.0.x (default x.x.x).
+	// The version of the managed component, e.g. 1.0.x (default x.x.x).
 	Version string `yaml:"version,omitempty"`
-	// File is an AWSTOE document, relative to imagerecipes/.
+	// An AWSTOE document, relative to imagerecipes/.
 	File string `yaml:"file,omitempty"`
-	// Parameters passed to the component (values only, never secrets: read
+	// The parameters passed to the component (values only, never secrets: read
 	// those from SSM or Secrets Manager in the component). The value
 	// gitops:release becomes the s3:// URL of the tar.gz of the build the
 	// pipeline baking the recipe publishes before each bake.
@@ -78,24 +78,24 @@ const ReleaseValue = "gitops:release"
 
 // RecipeNetwork is where build instances run.
 type RecipeNetwork struct {
-	// VPC is the name of the build VPC.
+	// The name of the build VPC.
 	VPC string `yaml:"vpc"`
-	// Subnets is the subnet tier (private) of the build instances.
+	// The subnet tier (private) of the build instances.
 	Subnets string `yaml:"subnets"`
 }
 
 // DistributionTarget is an account and region that receives the AMI.
 type DistributionTarget struct {
-	// Account name.
+	// The account name.
 	Account string `yaml:"account"`
-	// Region name.
+	// The region name.
 	Region string `yaml:"region"`
 }
 
 // RecipeSchedule rebuilds the image on a schedule.
 type RecipeSchedule struct {
-	// Cron is an ImageBuilder cron expression, e.g. cron(0 3 ? * sun *).
+	// An ImageBuilder cron expression, e.g. cron(0 3 ? * sun *).
 	Cron string `yaml:"cron" jsonschema:"pattern=^cron\\(.+\\)$"`
-	// OnlyWhenUpdated skips the build when neither parent nor components changed.
+	// Skips the build when neither parent nor components changed.
 	OnlyWhenUpdated bool `yaml:"onlyWhenUpdated,omitempty"`
 }

@@ -11,13 +11,13 @@ import (
 // routing and security groups compile generates; `gitops reach` explains one
 // path. GitLab's load balancer admits the VPCs the allow rules send to it.
 type Intents struct {
-	// Groups name sets of VPCs the rules refer to.
+	// Named sets of VPCs the rules refer to.
 	Groups []IntentGroup `yaml:"groups,omitempty"`
-	// Allow: every VPC of from reaches every destination of to and hears
-	// back (the full round trip, security groups included).
+	// Rules that must hold: every VPC of from reaches every destination of
+	// to and hears back (the full round trip, security groups included).
 	Allow []IntentRule `yaml:"allow,omitempty"`
-	// Deny: no packet from a VPC of from arrives in a destination of to
-	// (the forward path is enough to break it).
+	// Rules that must not: no packet from a VPC of from arrives in a
+	// destination of to (the forward path is enough to break it).
 	Deny []IntentRule `yaml:"deny,omitempty"`
 }
 
@@ -25,25 +25,25 @@ type Intents struct {
 // under vpcs, plus those of every account matching all the account
 // selectors given (accounts, role, tags), current and future.
 type IntentGroup struct {
-	// Name is how rules refer to the group; it may not be a VPC's name.
+	// How rules refer to the group; it may not be a VPC's name.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// VPCs by name.
+	// The VPCs of the group, by name.
 	VPCs []string `yaml:"vpcs,omitempty"`
-	// Accounts whose VPCs belong to the group.
+	// The accounts whose VPCs belong to the group.
 	Accounts []string `yaml:"accounts,omitempty"`
-	// Role selects the VPCs of accounts with this role.
+	// Selects the VPCs of accounts with this role.
 	Role string `yaml:"role,omitempty" jsonschema:"enum=tooling,enum=workload"`
-	// Tags select the VPCs of accounts carrying all these tags.
+	// Selects the VPCs of accounts carrying all these tags.
 	Tags map[string]string `yaml:"tags,omitempty"`
 }
 
 // IntentRule is one allow or deny rule.
 type IntentRule struct {
-	// From: groups or VPCs the traffic starts in.
+	// The groups or VPCs the traffic starts in.
 	From []string `yaml:"from" jsonschema:"minItems=1"`
-	// To: groups, VPCs, or GitLab services (their load balancer).
+	// The groups, VPCs, or GitLab services (their load balancer) it goes to.
 	To []string `yaml:"to" jsonschema:"minItems=1"`
-	// Ports (TCP) the rule is about; none means every port.
+	// The TCP ports the rule is about; none means every port.
 	Ports []int `yaml:"ports,omitempty" jsonschema:"minimum=1,maximum=65535"`
 }
 

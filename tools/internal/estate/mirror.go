@@ -5,27 +5,27 @@ package estate
 // to the self-managed GitLab. Give exactly one of codeCommit and codeConnections.
 type Mirror struct {
 	Doc `yaml:"-"`
-	// Kind is always Mirror.
+	// Always Mirror.
 	Kind string `yaml:"kind" jsonschema:"enum=Mirror"`
-	// Name is unique across the estate; pipelines refer to it.
+	// Unique across the estate; pipelines refer to it.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// GitLab is the name of the GitLab service holding the project.
+	// The name of the GitLab service holding the project.
 	GitLab string `yaml:"gitlab"`
-	// Project is the GitLab project path, e.g. platform/webapp.
+	// The GitLab project path, e.g. platform/webapp.
 	Project string `yaml:"project" jsonschema:"pattern=^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$"`
-	// Branches that are mirrored. Each must be protected in GitLab: the push
+	// The branches that are mirrored. Each must be protected in GitLab: the push
 	// mirror carries protected branches only, and gitops mirrors sync fails
 	// for a declared branch that is not.
 	Branches []string `yaml:"branches" jsonschema:"minItems=1"`
-	// Account the mirror target lives in (normally the tooling account).
+	// The account the mirror target lives in (normally the tooling account).
 	Account string `yaml:"account"`
-	// Region of the mirror target.
+	// The region of the mirror target.
 	Region string `yaml:"region"`
-	// CodeCommit pushes the project into a CodeCommit repository.
+	// Pushes the project into a CodeCommit repository.
 	CodeCommit *CodeCommitTarget `yaml:"codeCommit,omitempty"`
-	// CodeConnections connects CodePipeline to GitLab through a host.
+	// Connects CodePipeline to GitLab through a host.
 	CodeConnections *CodeConnectionsTarget `yaml:"codeConnections,omitempty"`
-	// AllowReplace names the stateful resources this document's change may
+	// The stateful resources this document's change may
 	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
@@ -34,13 +34,13 @@ type Mirror struct {
 
 // CodeCommitTarget is a CodeCommit repository receiving GitLab's push mirror.
 type CodeCommitTarget struct {
-	// Repository name in CodeCommit.
+	// The repository name in CodeCommit.
 	Repository string `yaml:"repository" jsonschema:"pattern=^[A-Za-z0-9_.-]{1,100}$"`
 }
 
 // CodeConnectionsTarget is a CodeConnections host and connection for the
 // self-managed GitLab (needs HTTPS at the ALB).
 type CodeConnectionsTarget struct {
-	// Connection is the connection's name (unique per account and region).
+	// The connection's name (unique per account and region).
 	Connection string `yaml:"connection" jsonschema:"pattern=^[A-Za-z0-9_.-]{1,32}$"`
 }

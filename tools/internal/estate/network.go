@@ -4,15 +4,15 @@ package estate
 // example environments/prod/network.yaml.
 type Network struct {
 	Doc `yaml:"-"`
-	// Kind is always Network.
+	// Always Network.
 	Kind string `yaml:"kind" jsonschema:"enum=Network"`
-	// Account is the name of the account the VPCs live in.
+	// The name of the account the VPCs live in.
 	Account string `yaml:"account"`
-	// Region the VPCs live in; must be one of the account's regions.
+	// The region the VPCs live in; must be one of the account's regions.
 	Region string `yaml:"region"`
-	// VPCs, one per purpose (GitLab, desktops, each application).
+	// The VPCs of the account and region, one per purpose (GitLab, desktops, each application).
 	VPCs []VPC `yaml:"vpcs" jsonschema:"minItems=1"`
-	// AllowReplace names the stateful resources this document's change may
+	// The stateful resources this document's change may
 	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
@@ -21,66 +21,66 @@ type Network struct {
 
 // VPC is one virtual network.
 type VPC struct {
-	// Name is unique across the estate; other documents refer to the VPC by it.
+	// Unique across the estate; other documents refer to the VPC by it.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// CIDR is the VPC's IPv4 block, between /16 and /28.
+	// The VPC's IPv4 block, between /16 and /28.
 	CIDR string `yaml:"cidr"`
-	// AZCount spreads the subnets over the region's first N availability zones
+	// Spreads the subnets over the region's first N availability zones
 	// (a, b, c, …). Give either azCount or azs.
 	AZCount int `yaml:"azCount,omitempty" jsonschema:"minimum=1,maximum=6"`
-	// AZs names the availability zones explicitly, e.g. eu-west-1a.
+	// Names the availability zones explicitly, e.g. eu-west-1a.
 	AZs []string `yaml:"azs,omitempty"`
-	// Subnets are tiers; each tier has one subnet per availability zone, named
+	// Subnet tiers; each tier has one subnet per availability zone, named
 	// <tier>-<zone letter> (private-a, private-b, …).
 	Subnets []SubnetTier `yaml:"subnets" jsonschema:"minItems=1"`
-	// Egress is how the private subnets reach the internet, if at all.
+	// How the private subnets reach the internet, if at all.
 	Egress Egress `yaml:"egress"`
-	// Endpoints are the VPC endpoints for AWS services.
+	// The VPC endpoints for AWS services.
 	Endpoints Endpoints `yaml:"endpoints,omitempty"`
-	// FlowLogs records the VPC's traffic; on by default.
+	// Records the VPC's traffic; on by default.
 	FlowLogs FlowLogs `yaml:"flowLogs,omitempty"`
 }
 
 // SubnetTier is a group of subnets of one type, one per availability zone.
 type SubnetTier struct {
-	// Name of the tier, e.g. private; subnets are named <tier>-<zone letter>.
+	// The name of the tier, e.g. private; subnets are named <tier>-<zone letter>.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9]{0,30}$"`
-	// Type: public (route to an internet gateway), private (egress through the
+	// The tier's type: public (route to an internet gateway), private (egress through the
 	// VPC's NAT, if any) or isolated (no route out of the VPC).
 	Type string `yaml:"type" jsonschema:"enum=public,enum=private,enum=isolated"`
-	// Prefix is the prefix length of each subnet (e.g. 24); the CIDRs are then
+	// The prefix length of each subnet (e.g. 24); the CIDRs are then
 	// allocated in order from the VPC's block. Give either prefix or cidrs.
 	Prefix int `yaml:"prefix,omitempty" jsonschema:"minimum=16,maximum=28"`
-	// CIDRs gives each availability zone's subnet explicitly, in zone order.
+	// Gives each availability zone's subnet explicitly, in zone order.
 	CIDRs []string `yaml:"cidrs,omitempty"`
 }
 
 // Egress is the VPC's way out to the internet.
 type Egress struct {
-	// Type: natGateway, natInstance (cheaper, one small instance) or none
+	// The way out: natGateway, natInstance (cheaper, one small instance) or none
 	// (no internet at all: AWS services through endpoints only).
 	Type string `yaml:"type" jsonschema:"enum=natGateway,enum=natInstance,enum=none"`
-	// PerAZ puts one NAT gateway in each availability zone instead of one in total.
+	// Puts one NAT gateway in each availability zone instead of one in total.
 	PerAZ bool `yaml:"perAZ,omitempty"`
-	// InstanceType of the NAT instance (default t4g.nano).
+	// The instance type of the NAT instance (default t4g.nano).
 	InstanceType string `yaml:"instanceType,omitempty"`
 }
 
 // Endpoints lists the VPC endpoints by service name (ecr.api, s3, …).
 type Endpoints struct {
-	// Interface endpoints (PrivateLink), with private DNS, reachable on 443 from the VPC.
+	// The interface endpoints (PrivateLink), with private DNS, reachable on 443 from the VPC.
 	Interface []string `yaml:"interface,omitempty"`
-	// Gateway endpoints: s3 and dynamodb.
+	// The gateway endpoints: s3 and dynamodb.
 	Gateway []string `yaml:"gateway,omitempty" jsonschema:"uniqueItems=true"`
 }
 
 // FlowLogs configures VPC flow logs.
 type FlowLogs struct {
-	// Disabled turns flow logs off; they are on unless this is true.
+	// Turns flow logs off; they are on unless this is true.
 	Disabled bool `yaml:"disabled,omitempty"`
-	// TrafficType: ALL (default), ACCEPT or REJECT.
+	// The traffic logged: ALL (default), ACCEPT or REJECT.
 	TrafficType string `yaml:"trafficType,omitempty" jsonschema:"enum=ALL,enum=ACCEPT,enum=REJECT"`
-	// RetentionDays of the CloudWatch log group (default 365).
+	// Days the CloudWatch log group keeps the flow logs (default 365).
 	RetentionDays int `yaml:"retentionDays,omitempty" jsonschema:"enum=1,enum=3,enum=5,enum=7,enum=14,enum=30,enum=60,enum=90,enum=120,enum=150,enum=180,enum=365,enum=400,enum=545,enum=731,enum=1096,enum=1827,enum=2192,enum=2557,enum=2922,enum=3288,enum=3653"`
 }
 

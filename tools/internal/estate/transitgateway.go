@@ -5,61 +5,61 @@ package estate
 // route tables.
 type TransitGateway struct {
 	Doc `yaml:"-"`
-	// Kind is always TransitGateway.
+	// Always TransitGateway.
 	Kind string `yaml:"kind" jsonschema:"enum=TransitGateway"`
-	// Name is unique across the estate.
+	// Unique across the estate.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// Account that owns the gateway (normally the tooling account).
+	// The account that owns the gateway (normally the tooling account).
 	Account string `yaml:"account"`
-	// Region of the gateway; attached VPCs must be in the same region.
+	// The region of the gateway; attached VPCs must be in the same region.
 	Region string `yaml:"region"`
-	// ASN is the gateway's private BGP ASN: 64512–65534 or 4200000000–4294967294.
+	// The gateway's private BGP ASN: 64512–65534 or 4200000000–4294967294.
 	ASN int `yaml:"asn"`
-	// ShareWith lists the accounts the gateway is shared to through RAM.
+	// Lists the accounts the gateway is shared to through RAM.
 	ShareWith []string `yaml:"shareWith,omitempty"`
-	// Attachments connect VPCs to the gateway.
+	// The attachments connect VPCs to the gateway.
 	Attachments []TGWAttachment `yaml:"attachments,omitempty"`
-	// RouteTables decide which attachment reaches which.
+	// The route tables decide which attachment reaches which.
 	RouteTables []TGWRouteTable `yaml:"routeTables,omitempty"`
-	// AllowReplace names the stateful resources this document's change may
+	// The stateful resources this document's change may
 	// replace or remove, as TYPE/LOGICAL-ID (what gitops diff prints, e.g.
 	// AWS::EFS::FileSystem/GitlabFileSystem); diff and apply refuse any
 	// other. Remove the entries once the change is applied.
 	AllowReplace []string `yaml:"allowReplace,omitempty" jsonschema:"uniqueItems=true"`
-	// Intents declare who may reach whom over the gateway; validate proves
+	// Who may reach whom over the gateway; validate proves
 	// them (see Intents).
 	Intents Intents `yaml:"intents,omitempty"`
 }
 
 // TGWAttachment attaches a VPC to the gateway through one subnet per AZ.
 type TGWAttachment struct {
-	// Name is unique within the gateway; route tables refer to it.
+	// Unique within the gateway; route tables refer to it.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// VPC is the name of the attached VPC.
+	// The name of the attached VPC.
 	VPC string `yaml:"vpc"`
-	// Subnets of that VPC, one per availability zone (e.g. tgw-a, tgw-b).
+	// The subnets of that VPC, one per availability zone (e.g. tgw-a, tgw-b).
 	Subnets []string `yaml:"subnets" jsonschema:"minItems=1"`
 }
 
 // TGWRouteTable is a gateway route table.
 type TGWRouteTable struct {
-	// Name is unique within the gateway.
+	// Unique within the gateway.
 	Name string `yaml:"name" jsonschema:"pattern=^[a-z][a-z0-9-]{0,62}$"`
-	// Associations: attachments whose traffic this table routes (an attachment
+	// The attachments whose traffic this table routes (an attachment
 	// is associated with at most one table).
 	Associations []string `yaml:"associations,omitempty"`
-	// Propagations: attachments whose VPC CIDRs are learned into this table.
+	// The attachments whose VPC CIDRs are learned into this table.
 	Propagations []string `yaml:"propagations,omitempty"`
-	// Routes are static routes and blackholes.
+	// Static routes and blackholes.
 	Routes []TGWRoute `yaml:"routes,omitempty"`
 }
 
 // TGWRoute is a static route: to an attachment, or a blackhole.
 type TGWRoute struct {
-	// Destination CIDR.
+	// The destination CIDR.
 	Destination string `yaml:"destination"`
-	// Attachment that receives the traffic; give this or blackhole.
+	// The attachment that receives the traffic; give this or blackhole.
 	Attachment string `yaml:"attachment,omitempty"`
-	// Blackhole drops the traffic.
+	// Drops the traffic instead of routing it; give this or attachment.
 	Blackhole bool `yaml:"blackhole,omitempty"`
 }

@@ -78,17 +78,22 @@ func (d *decoder) register(a *ast.AnchorNode) {
 	d.anchors[a.Name.GetToken().Value] = a.Value
 }
 
-// skip walks a value that is not decoded (under an unknown key) only to
-// register its anchors, so later aliases to them do not cascade into errors.
+// skip walks a value that is not decoded (under an unknown key) to
+// register its anchors, so later aliases to them do not cascade into
+// errors, and to report plain values that run on, which are syntax errors
+// wherever they are.
 func (d *decoder) skip(n ast.Node) {
-	ast.Walk(anchorVisitor{d}, n)
+	ast.Walk(skipVisitor{d}, n)
 }
 
-type anchorVisitor struct{ d *decoder }
+type skipVisitor struct{ d *decoder }
 
-func (v anchorVisitor) Visit(n ast.Node) ast.Visitor {
+func (v skipVisitor) Visit(n ast.Node) ast.Visitor {
 	if a, ok := n.(*ast.AnchorNode); ok {
 		v.d.register(a)
+	}
+	if r, bad := checkPlain(n); bad {
+		v.d.runOn(r, "")
 	}
 	return v
 }
@@ -98,6 +103,26 @@ type entry struct {
 	key   string
 	keyN  ast.Node
 	value ast.Node
+	// via is the merge key (<<) that brought the entry in through an alias.
+	via ast.Node
+}
+
+// key is a mapping key as text, registering an anchor on it and following
+// an alias.
+func (d *decoder) key(k ast.MapKeyNode) string {
+	var n ast.Node = k
+	if mk, ok := n.(*ast.MappingKeyNode); ok {
+		n = mk.Value
+	}
+	if a, ok := n.(*ast.AnchorNode); ok {
+		d.register(a)
+	}
+	if a, ok := unwrap(n).(*ast.AliasNode); ok {
+		if target, ok := d.anchors[aliasName(a)]; ok {
+			return scalarText(unwrap(target))
+		}
+	}
+	return keyString(k)
 }
 
 // entries lists a mapping's keys in source order; keys merged in with `<<`
@@ -112,10 +137,10 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 	var merged []entry
 	for _, mv := range m.Values {
 		if _, isMerge := mv.Key.(*ast.MergeKeyNode); isMerge {
-			merged = append(merged, d.mergeSources(mv.Value, path)...)
+			merged = append(merged, d.mergeSources(mv.Key, mv.Value, path)...)
 			continue
 		}
-		out = append(out, entry{key: keyString(mv.Key), keyN: mv.Key, value: mv.Value})
+		out = append(out, entry{key: d.key(mv.Key), keyN: mv.Key, value: mv.Value})
 	}
 	if len(merged) == 0 {
 		return out, true
@@ -137,11 +162,12 @@ func (d *decoder) entries(n ast.Node, path string) ([]entry, bool) {
 // mapping or a list of mappings, earlier ones taking precedence. Merged
 // mappings may merge others in turn, so each source counts toward the
 // document's size and depth limits.
-func (d *decoder) mergeSources(n ast.Node, path string) []entry {
+func (d *decoder) mergeSources(key, n ast.Node, path string) []entry {
 	if !d.enter(n) {
 		return nil
 	}
 	defer d.leave()
+	_, allAliased := unwrap(n).(*ast.AliasNode)
 	n = d.resolve(n)
 	if n == nil {
 		return nil
@@ -157,6 +183,7 @@ func (d *decoder) mergeSources(n ast.Node, path string) []entry {
 		if !d.enter(s) {
 			return out
 		}
+		_, aliased := unwrap(s).(*ast.AliasNode)
 		s = d.resolve(s)
 		if s == nil {
 			d.leave()
@@ -169,6 +196,11 @@ func (d *decoder) mergeSources(n ast.Node, path string) []entry {
 			continue
 		}
 		es, _ := d.entries(s, path)
+		if aliased || allAliased {
+			for i := range es {
+				es[i].via = key
+			}
+		}
 		out = append(out, es...)
 		d.leave()
 	}

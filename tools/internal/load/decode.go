@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
@@ -41,6 +43,13 @@ type decoder struct {
 	anchors map[string]ast.Node
 	nodes   int
 	depth   int
+	// via is the alias or merge key through which the value being decoded
+	// was reached, or nil; see record.
+	via ast.Node
+	// frames are the structs being decoded, outermost first, and missing
+	// the required keys found missing so far; see indent.go.
+	frames  []*frame
+	missing []missingKey
 	// tooBig is set once the document exceeded maxNodes or maxDepth; the
 	// decoder then stops, so a hostile document yields one finding, not millions.
 	tooBig bool
@@ -60,7 +69,24 @@ func (d *decoder) pos(n ast.Node) estate.Pos {
 	if tk == nil || tk.Position == nil || tk.Position.Line < d.line {
 		return estate.Pos{File: d.doc.File, Line: d.line, Col: 1}
 	}
-	return estate.Pos{File: d.doc.File, Line: tk.Position.Line, Col: max(1, tk.Position.Column)}
+	line, col := tk.Position.Line, tk.Position.Column
+	if tk.Type == token.StringType && strings.Contains(strings.Trim(tk.Origin, " \t\n"), "\n") {
+		// A plain value over several lines is where it starts.
+		line, col = startOf(tk)
+	}
+	return estate.Pos{File: d.doc.File, Line: line, Col: max(1, col)}
+}
+
+// record stores the position of the value at path: where n is written,
+// or, inside a value reached through an alias or merged in through one,
+// where that alias or merge key is, which is where a reader of path looks
+// (and what tells two copies of one anchor apart).
+func (d *decoder) record(path string, n ast.Node) {
+	if d.via != nil {
+		n = d.via
+	}
+	p := d.pos(n)
+	d.doc.Record(path, p.Line, p.Col)
 }
 
 func (d *decoder) errorf(n ast.Node, rule, format string, args ...any) *diagBuilder {
@@ -115,14 +141,17 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	if n == nil {
 		return
 	}
+	if _, alias := written.(*ast.AliasNode); alias && d.via == nil {
+		d.via = written
+		defer func() { d.via = nil }()
+	}
+	if r, bad := checkPlain(n); bad {
+		d.record(path, n)
+		d.runOn(r, path)
+		return
+	}
 	if !d.doc.Has(path) {
-		// An alias is recorded where it is written, not where its anchor is:
-		// that is the line a reader of this path looks at.
-		if _, alias := written.(*ast.AliasNode); !alias {
-			written = n
-		}
-		p := d.pos(written)
-		d.doc.Record(path, p.Line, p.Col)
+		d.record(path, n)
 	}
 	if _, ok := n.(*ast.NullNode); ok {
 		return
@@ -158,6 +187,12 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 		d.typeError(n, "a string")
 	case reflect.Int, reflect.Int64:
 		i, ok := n.(*ast.IntegerNode)
+		if !ok && isPlain(n) && tooLargeInteger.MatchString(n.GetToken().Value) {
+			// The parser keeps an integer it cannot hold as a string.
+			d.errorf(n, "yaml-type", "integer %s is too large", n.GetToken().Value).
+				hint("write a whole number below %d", uint64(math.MaxInt64)+1)
+			return
+		}
 		if !ok {
 			d.typeError(n, "an integer")
 			return
@@ -185,6 +220,18 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	}
 }
 
+// runOn reports a plain value that runs on into a line YAML does not allow
+// in it, at path.
+func (d *decoder) runOn(r plainRunOn, path string) {
+	key := path[strings.LastIndexAny(path, ".]")+1:]
+	if key == "" {
+		key = "this key"
+	}
+	d.report(diag.Errorf(estate.Pos{File: d.doc.File, Line: r.at[0], Col: r.at[1]}, "yaml-syntax",
+		"plain value %s runs on into line %d, where %s cannot be part of it", firstLine(r.first), r.at[0], firstLine(r.bad)).
+		WithHint("if the indented lines are the value of %s, delete %s; if they are text, quote the whole value", key, firstLine(r.first)))
+}
+
 // typeError reports a value of the wrong type; want is "a string", "a list",
 // …. Anchors inside the value are still registered, so aliases to them do
 // not add findings of their own.
@@ -203,7 +250,7 @@ func typeHint(want string, n ast.Node) string {
 	switch want {
 	case "a string":
 		if isScalar {
-			return fmt.Sprintf("quote it: %q", text)
+			return "quote it: " + firstLine(text)
 		}
 	case "an integer":
 		if isScalar {
@@ -214,6 +261,9 @@ func typeHint(want string, n ast.Node) string {
 		return "write true or false, without quotes"
 	case "a list":
 		if isScalar {
+			if strings.Contains(text, "\n") {
+				return "write a list: one \"- item\" per line"
+			}
 			return fmt.Sprintf("write it as a list: [%s], or one \"- item\" per line", text)
 		}
 		return "write a list: one \"- item\" per line, or [a, b]"
@@ -238,39 +288,39 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 	} else {
 		given = make([]fieldGiven, nf)
 	}
+	fr := d.push(n, v, path, info, entries)
+	defer d.pop()
 	var unknown []string
 	for _, e := range entries {
 		f, ok := info.fields[e.key]
 		if !ok {
+			if d.misplaced(fr, e) {
+				continue
+			}
 			b := d.errorf(e.keyN, "yaml-unknown-key", "unknown key %q", e.key)
-			if h := diag.DidYouMean(e.key, info.names); h != "" {
+			h := diag.DidYouMean(e.key, info.names)
+			if h != "" {
 				b.hint("%s", h)
 			} else {
 				b.hint("known keys here: %s", strings.Join(info.names, ", "))
 			}
-			d.skip(e.value)
 			unknown = append(unknown, e.key)
+			// Decode a misspelt key as the key it stands for, so its value
+			// is checked and nothing that refers to it cascades.
+			var meant string
+			if _, err := fmt.Sscanf(h, "did you mean %q?", &meant); err == nil {
+				if f, ok := info.fields[meant]; ok && given[f.index] == givenNothing && !hasKey(entries, meant) {
+					d.decodeField(e, v, path, f, given)
+					continue
+				}
+			}
+			d.skip(e.value)
 			continue
 		}
-		if _, null := d.peek(e.value).(*ast.NullNode); null {
-			given[f.index] = givenEmpty
-		} else {
-			given[f.index] = givenValue
-		}
-		child := estate.FieldPath(path, e.key)
-		if isCollection(d.peek(e.value)) {
-			// Point at the key for blocks: "vpcs:" reads better than its first item.
-			p := d.pos(e.keyN)
-			d.doc.Record(child, p.Line, p.Col)
-		}
-		field := v.Field(f.index)
-		d.decode(e.value, field, child)
-		// A required string must say something: `vpc: ""` would otherwise
-		// pass as present and every reference check would skip it.
-		if s, isString := stringValue(d.peek(e.value)); f.required && isString && s == "" {
-			d.errorf(e.value, "yaml-required", "key %q is empty", e.key).
-				hint("give %s a value", e.key)
-		}
+		d.decodeField(e, v, path, f, given)
+	}
+	for _, key := range fr.recovered {
+		given[info.fields[key].index] = givenValue
 	}
 	// A missing key is reported at the mapping's first key: the node of a
 	// block mapping itself points at its first colon.
@@ -288,10 +338,51 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string) {
 			d.errorf(keyNode(entries, name, at), "yaml-required", "required key %q has no value", name).
 				hint("write its value after %s:", name)
 		default:
-			d.errorf(at, "yaml-required", "missing required key %q", name).
-				hint("add %s: to this mapping", name)
+			// Held until the document is decoded: a key further down may
+			// turn out to be this one, indented too little.
+			d.missing = append(d.missing, missingKey{
+				key: name, index: req.index, v: v, path: path, col: fr.col,
+				finding: diag.Errorf(d.pos(at), "yaml-required", "missing required key %q", name).
+					WithHint("add %s: to this mapping", name),
+			})
 		}
 	}
+}
+
+// decodeField decodes entry e into field f of the struct v at path.
+func (d *decoder) decodeField(e entry, v reflect.Value, path string, f fieldInfo, given []fieldGiven) {
+	if _, null := d.peek(e.value).(*ast.NullNode); null {
+		given[f.index] = givenEmpty
+	} else {
+		given[f.index] = givenValue
+	}
+	child := estate.FieldPath(path, f.name)
+	via := d.via
+	if via == nil {
+		d.via = e.via
+	}
+	if isCollection(d.peek(e.value)) {
+		// Point at the key for blocks: "vpcs:" reads better than its first item.
+		d.record(child, e.keyN)
+	}
+	d.decode(e.value, v.Field(f.index), child)
+	d.via = via
+	// A required string must say something: `vpc: ""` would otherwise
+	// pass as present and every reference check would skip it.
+	if s, isString := stringValue(d.peek(e.value)); f.required && isString && s == "" {
+		d.errorf(e.value, "yaml-required", "key %q is empty", f.name).
+			hint("give %s a value", f.name)
+	}
+}
+
+// hasKey reports whether entries hold key.
+func hasKey(entries []entry, key string) bool {
+	for _, e := range entries {
+		if e.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldGiven is what a mapping gave a struct field.
@@ -352,10 +443,14 @@ func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string) {
 	out := reflect.MakeMapWithSize(v.Type(), len(entries))
 	for _, e := range entries {
 		child := estate.FieldPath(path, e.key)
-		p := d.pos(e.keyN)
-		d.doc.Record(child, p.Line, p.Col)
+		via := d.via
+		if via == nil {
+			d.via = e.via
+		}
+		d.record(child, e.keyN)
 		val := reflect.New(v.Type().Elem()).Elem()
 		d.decode(e.value, val, child)
+		d.via = via
 		out.SetMapIndex(reflect.ValueOf(e.key), val)
 	}
 	v.Set(out)
@@ -370,10 +465,14 @@ func (d *decoder) generic(n ast.Node, path string) any {
 		m := make(map[string]any, len(entries))
 		for _, e := range entries {
 			child := estate.FieldPath(path, e.key)
-			p := d.pos(e.keyN)
-			d.doc.Record(child, p.Line, p.Col)
+			via := d.via
+			if via == nil {
+				d.via = e.via
+			}
+			d.record(child, e.keyN)
 			var val any
 			d.decode(e.value, reflect.ValueOf(&val).Elem(), child)
+			d.via = via
 			m[e.key] = val
 		}
 		return m
@@ -407,6 +506,15 @@ func (d *decoder) generic(n ast.Node, path string) any {
 	return n.GetToken().Value
 }
 
+// tooLargeInteger matches the plain integers the parser leaves as strings.
+var tooLargeInteger = regexp.MustCompile(`^[-+]?[0-9]+$`)
+
+// isPlain reports whether n is an unquoted string.
+func isPlain(n ast.Node) bool {
+	s, ok := n.(*ast.StringNode)
+	return ok && s.Token != nil && s.Token.Type == token.StringType
+}
+
 // scalar classifies a scalar node for ScalarDecoder.
 func scalar(n ast.Node) (typ, text string, ok bool) {
 	switch t := n.(type) {
@@ -433,11 +541,38 @@ func stringValue(n ast.Node) (string, bool) {
 	return "", false
 }
 
+// keyString is a mapping key as text, past an explicit "? ", an anchor or
+// a tag.
 func keyString(k ast.MapKeyNode) string {
-	if s, ok := stringValue(k); ok {
+	var n ast.Node = k
+	for range maxDepth {
+		switch t := n.(type) {
+		case *ast.MappingKeyNode:
+			n = t.Value
+		case *ast.AnchorNode:
+			n = t.Value
+		case *ast.TagNode:
+			n = t.Value
+		default:
+			return scalarText(n)
+		}
+	}
+	return ""
+}
+
+// scalarText is a scalar node's text: its value for a string, as written
+// for another scalar, empty for null.
+func scalarText(n ast.Node) string {
+	if n == nil {
+		return ""
+	}
+	if s, ok := stringValue(n); ok {
 		return s
 	}
-	if tk := k.GetToken(); tk != nil {
+	if _, null := n.(*ast.NullNode); null {
+		return ""
+	}
+	if tk := n.GetToken(); tk != nil {
 		return tk.Value
 	}
 	return ""
@@ -458,10 +593,7 @@ func describe(n ast.Node) string {
 		return "boolean " + t.GetToken().Value
 	case *ast.StringNode, *ast.LiteralNode:
 		s, _ := stringValue(n)
-		if len(s) > 40 {
-			s = s[:40] + "…"
-		}
-		return fmt.Sprintf("string %q", s)
+		return "string " + firstLine(s)
 	}
 	return strings.ToLower(n.Type().String())
 }

@@ -379,6 +379,26 @@ func TestLoadBytesFindings(t *testing.T) {
 			want: []finding{{"8:7", "yaml-kind", `unknown kind "Acount"`, `did you mean "Account"?`}},
 		},
 		{
+			name: "a key indented too far, under the item before it: one finding, not unknown + missing",
+			file: "environments/tooling/network.yaml", src: withLine(withLine(network, 13, "        egress:"), 14, "          type: natGateway"),
+			want: []finding{{"13:9", "yaml-indent", `"egress" is indented under vpcs[0].subnets[1]; it belongs to vpcs[0], whose keys are at column 5`, "move egress: left to column 5"}},
+		},
+		{
+			name: "a key indented too little, at the document's level",
+			file: "environments/tooling/network.yaml", src: withLine(withLine(network, 13, "egress:"), 14, "  type: natGateway"),
+			want: []finding{{"13:1", "yaml-indent", `"egress" at column 1 is outside vpcs[0], the mapping it belongs to, whose keys are at column 5`, "indent egress: to column 5"}},
+		},
+		{
+			name: "a key indented between two levels",
+			file: "environments/tooling/network.yaml", src: withLine(withLine(network, 13, "   egress:"), 14, "     type: natGateway"),
+			want: []finding{{"13:4", "yaml-syntax", `"egress" at column 4 lines up with no mapping above it`, "move egress: to column 5, beside subnets, or to column 1, beside vpcs"}},
+		},
+		{
+			name: "a key in a list item indented one column too little",
+			file: "environments/tooling/network.yaml", src: withLine(network, 12, "       prefix: 24"),
+			want: []finding{{"12:8", "yaml-syntax", `"prefix" at column 8 lines up with no mapping above it`, "move prefix: to column 9, beside type"}},
+		},
+		{
 			name: "valid component",
 			file: "imagerecipes/components/hello.yaml", src: component,
 		},
@@ -433,6 +453,16 @@ func TestLoadBytesDocuments(t *testing.T) {
 	docs, diags = loadString("accounts/tooling.yaml", account+"regoins: []\n")
 	if len(diags) != 1 || len(docs) != 1 || docs[0].(*estate.Account).Name != "tooling" {
 		t.Errorf("got %d documents and findings:\n%s", len(docs), render(diags))
+	}
+	// A misspelt key is decoded as the key it stands for, and a key at the
+	// wrong level where it belongs, so nothing that refers to them cascades.
+	docs, _ = loadString("accounts/tooling.yaml", withLine(account, 2, "nmae: tooling"))
+	if len(docs) != 1 || docs[0].(*estate.Account).Name != "tooling" {
+		t.Errorf("misspelt name: got %+v", docs)
+	}
+	docs, _ = loadString("environments/tooling/network.yaml", withLine(withLine(network, 13, "        egress:"), 14, "          type: none"))
+	if n := docs[0].(*estate.Network); n.VPCs[0].Egress.Type != "none" || n.Pos("vpcs[0].egress.type") != (estate.Pos{File: "environments/tooling/network.yaml", Line: 14, Col: 17}) {
+		t.Errorf("over-indented egress: got %+v at %v", n.VPCs[0].Egress, n.Pos("vpcs[0].egress.type"))
 	}
 	// One that cannot be typed is not.
 	docs, _ = loadString("accounts/tooling.yaml", withLine(account, 1, "kind: Acount"))
@@ -497,21 +527,24 @@ vpcs:
 		t.Errorf("third egress = %+v, want natGateway from the anchor with perAZ overridden to false", third.Egress)
 	}
 
-	// Explicit keys are where they are written; merged ones where the anchor wrote them.
+	// Explicit keys are where they are written; keys merged in through an
+	// alias are at the merge key, and values under an alias at the alias:
+	// a finding about a copy points at the copy, not at the original.
 	for path, want := range map[string]string{
 		"vpcs[0]":                   "6:5",
+		"vpcs[0].subnets[0].name":   "10:16",
 		"vpcs[1]":                   "12:5",
 		"vpcs[1].name":              "13:11",
-		"vpcs[1].azCount":           "8:14",
-		"vpcs[1].subnets":           "9:5",
-		"vpcs[1].subnets[0].name":   "10:16",
+		"vpcs[1].azCount":           "12:5",
+		"vpcs[1].subnets":           "12:5",
+		"vpcs[1].subnets[0].name":   "12:5",
 		"vpcs[1].egress.type":       "15:20",
 		"vpcs[2].name":              "16:17",
 		"vpcs[2].azCount":           "16:33",
-		"vpcs[2].egress.type":       "11:28",
+		"vpcs[2].egress.type":       "20:7",
 		"vpcs[2].egress.perAZ":      "21:14",
 		"vpcs[2].subnets":           "18:5",
-		"vpcs[2].subnets[0].prefix": "10:48",
+		"vpcs[2].subnets[0].prefix": "18:14",
 	} {
 		if got := at(n.Pos(path)); got != want {
 			t.Errorf("Pos(%q) = %s, want %s", path, got, want)

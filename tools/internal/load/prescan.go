@@ -10,6 +10,7 @@ package load
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -21,9 +22,16 @@ import (
 // a transit gateway carrying AWS's maximum of 10,000 routes, is about 600 KB.
 const MaxFileSize = 2 << 20
 
-// maxNesting bounds how deeply a file's collections may nest, judged from
-// its bytes before parsing. Real files nest fewer than ten levels.
-const maxNesting = maxDepth
+// The limits on a file's shape, judged from its bytes before parsing, which
+// bound the parser's time and memory: how deeply its collections nest (real
+// files: fewer than ten levels), how many values it holds (lines with
+// content, and items of flow collections; a gateway with 10,000 routes has
+// about as many) and how many keys a block mapping has.
+const (
+	maxNesting = maxDepth
+	maxValues  = 50_000
+	maxKeys    = 200
+)
 
 // document is one YAML document of a file: text[start:end] of its source,
 // starting at line (1-based); first is the line of its --- or its first
@@ -47,8 +55,7 @@ type source struct {
 func prescan(file string, data []byte, report func(diag.Diagnostic)) (source, bool) {
 	at := func(line, col int) estate.Pos { return estate.Pos{File: file, Line: line, Col: col} }
 	if len(data) > MaxFileSize {
-		report(diag.Errorf(at(1, 1), "yaml-size", "file is %s, more than the %s the loader reads", size(len(data)), size(MaxFileSize)).
-			WithHint("split its documents over several files"))
+		report(tooBig(file, int64(len(data))))
 		return source{}, false
 	}
 	if enc := utf16or32(data); enc != "" {
@@ -66,17 +73,23 @@ func prescan(file string, data []byte, report func(diag.Diagnostic)) (source, bo
 	if !ok {
 		return source{}, false
 	}
-	docs, line, col := splitDocuments(text)
-	if line > 0 {
-		report(diag.Errorf(at(line, col), "yaml-size", "values nest deeper than %d levels", maxNesting).
-			WithHint("no estate file nests this deeply; write the values out flat"))
+	docs, over := splitDocuments(text)
+	if over != nil {
+		report(diag.Errorf(at(over.line, over.col), over.rule, "%s", over.msg).WithHint("%s", over.hint))
 		return source{}, false
 	}
 	return source{text: text, docs: docs}, true
 }
 
-// size renders a byte count for messages.
-func size(n int) string {
+// tooBig is the finding for a file of size bytes, more than MaxFileSize.
+func tooBig(file string, size int64) diag.Diagnostic {
+	return diag.Errorf(estate.Pos{File: file, Line: 1, Col: 1}, "yaml-size", "file is %s, more than the %s the loader reads",
+		bytesize(size), bytesize(MaxFileSize)).
+		WithHint("split its documents over several files")
+}
+
+// bytesize renders a byte count for messages.
+func bytesize(n int64) string {
 	if n >= 1<<20 {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
@@ -161,17 +174,26 @@ func normalize(data []byte, bad func(line, col int, what string)) ([]byte, bool)
 	return out, true
 }
 
-// splitDocuments finds the documents of text and the deepest nesting of
-// its collections. It returns the line and column of the first place that
-// nests deeper than maxNesting, or line 0.
+// splitDocuments finds the documents of text and checks the limits on
+// their shape (nesting, values, keys per mapping), returning the first
+// place that exceeds one.
 //
 // A line starting with --- or ... (then a space or its end) is always a
 // document marker: YAML forbids both inside scalars. Directives (%YAML)
 // belong to the document after them.
-func splitDocuments(text []byte) (docs []document, badLine, badCol int) {
+func splitDocuments(text []byte) ([]document, *overLimit) {
+	var docs []document
 	var n nesting
+	values := 0 // of the whole file
 	cur := document{line: 1, empty: true}
 	marked := false // cur has its --- line
+	// directive is the line of the first directive waiting for its ---, and
+	// version whether one was %YAML.
+	directive, version := 0, false
+	noDocument := func() *overLimit {
+		return &overLimit{line: directive, col: 1, rule: "yaml-syntax", msg: "a directive without a document after it",
+			hint: "write --- and the document after the directives, or delete them"}
+	}
 	lineNo := 1
 	for pos := 0; pos < len(text); lineNo++ {
 		end := bytes.IndexByte(text[pos:], '\n')
@@ -180,6 +202,7 @@ func splitDocuments(text []byte) (docs []document, badLine, badCol int) {
 			end, next = len(text)-pos, len(text)
 		}
 		line := text[pos : pos+end]
+		from := 0
 		switch {
 		case isMarker(line, "---"):
 			if marked || !cur.empty {
@@ -188,41 +211,85 @@ func splitDocuments(text []byte) (docs []document, badLine, badCol int) {
 				cur = document{start: pos, line: lineNo, empty: true}
 			}
 			marked = true
+			directive, version = 0, false
 			cur.first = lineNo
+			values += n.values
 			n = nesting{}
-			if col, deep := n.line(line, 3); deep {
-				return nil, lineNo, col
-			} else if col >= 0 {
-				cur.empty = false
-			}
+			from = 3
 		case isMarker(line, "..."):
+			if directive > 0 {
+				return nil, noDocument()
+			}
+			values += n.values
 			n = nesting{}
 			cur.end = next
 			docs = append(docs, cur)
 			cur = document{start: next, line: lineNo + 1, empty: true}
 			marked = false
+			pos = next
+			continue
 		case cur.empty && !marked && len(line) > 0 && line[0] == '%':
 			// A directive, part of the next document's header.
-		default:
-			col, deep := n.line(line, 0)
-			if deep {
-				return nil, lineNo, col
-			}
-			if col >= 0 && cur.empty {
-				cur.empty = false
-				if !marked {
-					cur.first = lineNo
+			if bytes.HasPrefix(line, []byte("%YAML ")) || bytes.HasPrefix(line, []byte("%YAML\t")) {
+				switch {
+				case !yamlDirective.Match(line):
+					return nil, &overLimit{line: lineNo, col: 1, rule: "yaml-syntax", msg: "malformed %YAML directive", hint: "write %YAML 1.2"}
+				case version:
+					return nil, &overLimit{line: lineNo, col: 1, rule: "yaml-syntax", msg: "a second %YAML directive for one document", hint: "delete one"}
 				}
+				version = true
+			}
+			if directive == 0 {
+				directive = lineNo
+			}
+			pos = next
+			continue
+		}
+		col, over := n.line(line, from)
+		if over == nil && values+n.values > maxValues {
+			over = &overLimit{col: max(col, 1), rule: "yaml-size", msg: fmt.Sprintf("file holds more than %d values", maxValues),
+				hint: "split its documents over several files"}
+		}
+		if over != nil {
+			over.line = lineNo
+			return nil, over
+		}
+		if col >= 0 && directive > 0 && !marked {
+			return nil, &overLimit{line: directive, col: 1, rule: "yaml-syntax", msg: "a directive not followed by ---",
+				hint: "write --- on the line after the directives"}
+		}
+		if col >= 0 && cur.empty {
+			cur.empty = false
+			if !marked {
+				cur.first = lineNo
 			}
 		}
 		pos = next
+	}
+	if directive > 0 {
+		return nil, noDocument()
 	}
 	cur.end = len(text)
 	if marked || !cur.empty || len(docs) == 0 {
 		docs = append(docs, cur)
 	}
-	return docs, 0, 0
+	return docs, nil
 }
+
+// overLimit is where a file first exceeds a limit on its shape (rule
+// yaml-size), or breaks a rule of YAML the parser would let pass
+// (yaml-syntax).
+type overLimit struct {
+	line, col       int
+	rule, msg, hint string
+}
+
+func syntaxAt(col int, msg, hint string) *overLimit {
+	return &overLimit{col: col, rule: "yaml-syntax", msg: msg, hint: hint}
+}
+
+// yamlDirective is a valid %YAML directive line.
+var yamlDirective = regexp.MustCompile(`^%YAML[ \t]+[0-9]+\.[0-9]+([ \t]+(#.*)?)?$`)
 
 // isMarker reports whether line is the document marker m (--- or ...),
 // alone or followed by a space and more.
@@ -230,31 +297,42 @@ func isMarker(line []byte, m string) bool {
 	return bytes.HasPrefix(line, []byte(m)) && (len(line) == 3 || line[3] == ' ' || line[3] == '\t')
 }
 
-// nesting follows how deeply a document's collections nest, line by line,
-// closely enough to bound it: block collections by their indentation,
-// flow collections by their brackets, skipping comments, quoted strings
-// and block scalars.
+// nesting follows a document's shape, line by line, closely enough to
+// bound the parser's work: how deeply its collections nest (block ones by
+// their indentation, flow ones by their brackets), how many values it holds
+// and how many keys each block mapping has, skipping comments, quoted
+// strings and block scalars.
 type nesting struct {
-	indents []int // the indentation of each open block level
-	flow    int   // open flow brackets
-	quote   byte  // the quote of a quoted string that continues on the next line
+	levels []level // the open block levels, outermost first
+	flow   int     // open flow brackets
+	quote  byte    // the quote of a quoted string that continues on the next line
 	// block is the indentation of the line that opened the block scalar
 	// (| or >) whose content lines are being skipped, while inBlock.
 	block   int
 	inBlock bool
+	values  int // lines with content, and items of flow collections
+}
+
+// level is an open block collection: its indentation and how many keys
+// have been written at it.
+type level struct {
+	indent, keys int
 }
 
 // line accounts for one line of the document, whose content starts at
 // from. It returns the column (1-based) of its first content, or -1 when it
-// holds none (blank or a comment), and whether the line nests too deeply.
-func (n *nesting) line(line []byte, from int) (col int, deep bool) {
+// holds none (blank or a comment), and the limit it exceeds, if any.
+func (n *nesting) line(line []byte, from int) (col int, over *overLimit) {
+	if len(bytes.TrimLeft(line[from:], " \t")) == 0 {
+		return -1, nil
+	}
 	indent := from
 	for indent < len(line) && line[indent] == ' ' {
 		indent++
 	}
 	if n.inBlock {
 		if indent >= len(line) || indent > n.block {
-			return indent + 1, false
+			return indent + 1, nil
 		}
 		n.inBlock = false
 	}
@@ -265,18 +343,19 @@ func (n *nesting) line(line []byte, from int) (col int, deep bool) {
 	}
 	if n.quote == 0 && n.flow == 0 {
 		if i >= len(line) || line[i] == '#' {
-			return -1, false
+			return -1, nil
 		}
-		for len(n.indents) > 0 && n.indents[len(n.indents)-1] > indent {
-			n.indents = n.indents[:len(n.indents)-1]
+		n.values++
+		for len(n.levels) > 0 && n.levels[len(n.levels)-1].indent > indent {
+			n.levels = n.levels[:len(n.levels)-1]
 		}
 		// Each of "- ", "? " and ": " at the line's start opens a level,
 		// like the indentation it stands for: "- - - a" nests three deep.
 		for {
-			if len(n.indents) == 0 || n.indents[len(n.indents)-1] < i {
-				n.indents = append(n.indents, i)
-				if len(n.indents) > maxNesting {
-					return i + 1, true
+			if len(n.levels) == 0 || n.levels[len(n.levels)-1].indent < i {
+				n.levels = append(n.levels, level{indent: i})
+				if len(n.levels) > maxNesting {
+					return col, tooDeep(i)
 				}
 			}
 			if !isIndicator(line, i) {
@@ -287,8 +366,17 @@ func (n *nesting) line(line []byte, from int) (col int, deep bool) {
 				i++
 			}
 		}
+		if top := &n.levels[len(n.levels)-1]; i < len(line) && line[i] != '#' {
+			// The parser's work on a block mapping grows with the square
+			// of its keys.
+			if top.keys++; top.keys > maxKeys {
+				return col, &overLimit{col: i + 1, rule: "yaml-size", msg: fmt.Sprintf("a mapping with more than %d keys", maxKeys),
+					hint: "no estate mapping needs this many keys; make it a list, or split it"}
+			}
+		}
 	}
 	valueStart := true // a [ or { here opens a flow collection
+	closed := -2       // where a quoted string or flow item last ended
 	for ; i < len(line); i++ {
 		c := line[i]
 		if n.quote != 0 {
@@ -298,36 +386,46 @@ func (n *nesting) line(line []byte, from int) (col int, deep bool) {
 			case c == n.quote && n.quote == '\'' && i+1 < len(line) && line[i+1] == '\'':
 				i++
 			case c == n.quote:
-				n.quote = 0
+				n.quote, closed = 0, i
 			}
 			continue
+		}
+		if c == '#' && closed == i-1 {
+			return col, syntaxAt(i+1, "a comment must be separated from the value before it by a space",
+				"write a space before #")
+		}
+		if c == '-' && n.flow > 0 && isFlowStart(line, i) && (i+1 == len(line) || bytes.IndexByte([]byte(" \t,]}"), line[i+1]) >= 0) {
+			return col, syntaxAt(i+1, "a lone - inside [ ] or { }", `quote it ("-"), or write the list one "- item" per line`)
 		}
 		space := c == ' ' || c == '\t'
 		switch {
 		case space:
 			continue
 		case c == '#' && (i == 0 || line[i-1] == ' ' || line[i-1] == '\t'):
-			return col, false
+			return col, nil
 		case (c == '"' || c == '\'') && (valueStart || n.flow > 0 && isFlowStart(line, i)):
 			n.quote = c
 		case (c == '[' || c == '{') && (valueStart || n.flow > 0):
 			n.flow++
-			if len(n.indents)+n.flow > maxNesting {
-				return i + 1, true
+			n.values++
+			if len(n.levels)+n.flow > maxNesting {
+				return col, tooDeep(i)
 			}
 			valueStart = true
 			continue
 		case (c == ']' || c == '}') && n.flow > 0:
 			n.flow--
+			closed = i
 		case c == ',' && n.flow > 0:
-			valueStart = true
+			n.values++
+			valueStart, closed = true, i
 			continue
 		case c == ':' && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t' || n.flow > 0):
 			valueStart = true
 			continue
 		case (c == '|' || c == '>') && valueStart && n.flow == 0 && blockHeader(line[i+1:]):
 			n.inBlock, n.block = true, indent
-			return col, false
+			return col, nil
 		case (c == '&' || c == '!') && valueStart:
 			// An anchor or a tag: the value comes after it.
 			for i+1 < len(line) && line[i+1] != ' ' && line[i+1] != '\t' {
@@ -337,7 +435,12 @@ func (n *nesting) line(line []byte, from int) (col int, deep bool) {
 		}
 		valueStart = false
 	}
-	return col, false
+	return col, nil
+}
+
+func tooDeep(i int) *overLimit {
+	return &overLimit{col: i + 1, rule: "yaml-size", msg: fmt.Sprintf("values nest deeper than %d levels", maxNesting),
+		hint: "no estate file nests this deeply; write the values out flat"}
 }
 
 // isIndicator reports whether line[i] is a block indicator: -, ? or :

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // IAM is the part of the IAM API that manages a mirror user's Git
@@ -35,9 +35,9 @@ type Connections interface {
 
 // Clients opens the API clients of an account in a region.
 type Clients interface {
-	IAM(ctx context.Context, acct *estate.Account, region string) (IAM, error)
-	Secrets(ctx context.Context, acct *estate.Account, region string) (Secrets, error)
-	Connections(ctx context.Context, acct *estate.Account, region string) (Connections, error)
+	IAM(ctx context.Context, acct stacks.Account, region string) (IAM, error)
+	Secrets(ctx context.Context, acct stacks.Account, region string) (Secrets, error)
+	Connections(ctx context.Context, acct stacks.Account, region string) (Connections, error)
 }
 
 // AWSClients are the real clients, in the caller's account or through the
@@ -47,7 +47,7 @@ type AWSClients struct {
 }
 
 // IAM returns an IAM client for acct.
-func (c AWSClients) IAM(ctx context.Context, acct *estate.Account, region string) (IAM, error) {
+func (c AWSClients) IAM(ctx context.Context, acct stacks.Account, region string) (IAM, error) {
 	cfg, err := c.Access.Config(ctx, acct, region)
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func (c AWSClients) IAM(ctx context.Context, acct *estate.Account, region string
 }
 
 // Secrets returns a Secrets Manager client for acct in region.
-func (c AWSClients) Secrets(ctx context.Context, acct *estate.Account, region string) (Secrets, error) {
+func (c AWSClients) Secrets(ctx context.Context, acct stacks.Account, region string) (Secrets, error) {
 	cfg, err := c.Access.Config(ctx, acct, region)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func (c AWSClients) Secrets(ctx context.Context, acct *estate.Account, region st
 }
 
 // Connections returns a CodeConnections client for acct in region.
-func (c AWSClients) Connections(ctx context.Context, acct *estate.Account, region string) (Connections, error) {
+func (c AWSClients) Connections(ctx context.Context, acct stacks.Account, region string) (Connections, error) {
 	cfg, err := c.Access.Config(ctx, acct, region)
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // CodeCommitService is the service a CodeCommit HTTPS Git credential is for.
@@ -45,8 +45,8 @@ type credential struct {
 // syncCodeCommit brings one CodeCommit mirror to: exactly one active
 // credential, stored in the mirror's secret, and GitLab's push mirror to the
 // repository using it with the wanted settings.
-func (s *Syncer) syncCodeCommit(ctx context.Context, m *estate.Mirror, acct *estate.Account) (bool, error) {
-	user := UserName(m)
+func (s *Syncer) syncCodeCommit(ctx context.Context, m *stacks.Mirror, acct stacks.Account) (bool, error) {
+	user := m.CodeCommit.User
 	iamc, err := s.Clients.IAM(ctx, acct, m.Region)
 	if err != nil {
 		return false, err
@@ -65,7 +65,7 @@ func (s *Syncer) syncCodeCommit(ctx context.Context, m *estate.Mirror, acct *est
 	if err != nil {
 		return false, err
 	}
-	secretName := SecretName(m)
+	secretName := m.CodeCommit.Secret
 	stored, exists, err := s.readStored(ctx, secrets, secretName)
 	if err != nil {
 		return false, err
@@ -148,7 +148,7 @@ func (s *Syncer) syncCodeCommit(ctx context.Context, m *estate.Mirror, acct *est
 // syncPushMirror makes GitLab push m's project to the repository with the
 // stored credential and the wanted settings. GitLab cannot change a push
 // mirror's URL, so a new credential replaces the mirror.
-func (s *Syncer) syncPushMirror(ctx context.Context, m *estate.Mirror, stored Stored) (bool, error) {
+func (s *Syncer) syncPushMirror(ctx context.Context, m *stacks.Mirror, stored Stored) (bool, error) {
 	gl, err := s.gitlab(ctx, m)
 	if err != nil {
 		return false, err
@@ -217,7 +217,7 @@ func (s *Syncer) syncPushMirror(ctx context.Context, m *estate.Mirror, stored St
 	return changed, nil
 }
 
-func (s *Syncer) deletePushMirror(ctx context.Context, gl *GitLab, m *estate.Mirror, id int, why string) error {
+func (s *Syncer) deletePushMirror(ctx context.Context, gl *GitLab, m *stacks.Mirror, id int, why string) error {
 	s.change(m, "deleted", "delete", "GitLab push mirror %d of %s (%s)", id, m.Project, why)
 	if s.DryRun {
 		return nil
@@ -256,7 +256,7 @@ func listCredentials(ctx context.Context, iamc IAM, user string) ([]credential, 
 	return creds, nil
 }
 
-func (s *Syncer) createCredential(ctx context.Context, iamc IAM, m *estate.Mirror, user string, acct *estate.Account, why string) (Stored, error) {
+func (s *Syncer) createCredential(ctx context.Context, iamc IAM, m *stacks.Mirror, user string, acct stacks.Account, why string) (Stored, error) {
 	if s.DryRun {
 		s.change(m, "created", "create", "a Git credential for IAM user %s (%s)", user, why)
 		return Stored{Username: user + "-at-" + acct.ID, CredentialID: "(new)"}, nil
@@ -279,7 +279,7 @@ func (s *Syncer) createCredential(ctx context.Context, iamc IAM, m *estate.Mirro
 	return next, nil
 }
 
-func (s *Syncer) deleteCredential(ctx context.Context, iamc IAM, m *estate.Mirror, user, id, why string) error {
+func (s *Syncer) deleteCredential(ctx context.Context, iamc IAM, m *stacks.Mirror, user, id, why string) error {
 	s.change(m, "deleted", "delete", "Git credential %s of IAM user %s (%s)", id, user, why)
 	if s.DryRun {
 		return nil
@@ -312,7 +312,7 @@ func (s *Syncer) readStored(ctx context.Context, secrets Secrets, name string) (
 	return st, true, nil
 }
 
-func (s *Syncer) writeStored(ctx context.Context, secrets Secrets, m *estate.Mirror, name string, st Stored, exists bool) error {
+func (s *Syncer) writeStored(ctx context.Context, secrets Secrets, m *stacks.Mirror, name string, st Stored, exists bool) error {
 	if s.DryRun {
 		return nil
 	}
@@ -323,7 +323,7 @@ func (s *Syncer) writeStored(ctx context.Context, secrets Secrets, m *estate.Mir
 	if !exists {
 		_, err = secrets.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 			Name:         aws.String(name),
-			Description:  aws.String(fmt.Sprintf("CodeCommit HTTPS Git credential of IAM user %s, pushed with by GitLab's mirror of %s; written by gitops mirrors sync", UserName(m), m.Project)),
+			Description:  aws.String(fmt.Sprintf("CodeCommit HTTPS Git credential of IAM user %s, pushed with by GitLab's mirror of %s; written by gitops mirrors sync", m.CodeCommit.User, m.Project)),
 			SecretString: aws.String(string(data)),
 		})
 	} else {
@@ -349,7 +349,7 @@ func orNone(s string) string {
 // the push mirror pushes protected branches only (GitLab CE cannot pick
 // branches), so such a branch would never reach CodeCommit and its
 // pipeline would never run.
-func checkProtected(ctx context.Context, gl *GitLab, m *estate.Mirror) error {
+func checkProtected(ctx context.Context, gl *GitLab, m *stacks.Mirror) error {
 	protected, err := gl.ProtectedBranches(ctx, m.Project)
 	if err != nil {
 		return err

@@ -7,14 +7,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeconnections"
 	"github.com/aws/aws-sdk-go-v2/service/codeconnections/types"
 
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // reportConnection says what a CodeConnections mirror needs: nothing to
 // sync, but a new connection stays PENDING until a person approves it once
 // in the console, which no API can do. It never fails the sync: when the
 // connection cannot be read, it says so and moves on.
-func (s *Syncer) reportConnection(ctx context.Context, m *estate.Mirror, acct *estate.Account) {
+func (s *Syncer) reportConnection(ctx context.Context, m *stacks.Mirror, acct stacks.Account) {
 	name := m.CodeConnections.Connection
 	where := acct.Name + "/" + m.Region
 	conns, err := s.Clients.Connections(ctx, acct, m.Region)

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,33 +23,20 @@ import (
 
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/diag"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
-// UserPrefix starts the name of each CodeCommit mirror's IAM user, which the
-// compile stage creates with GitPull/GitPush on the mirror's repository only:
-// mirror webapp pushes as gitops-mirror-webapp.
-const UserPrefix = "gitops-mirror-"
-
-// SecretPrefix starts the name of the secret holding a mirror's Git
-// credential: gitops/mirrors/webapp.
-const SecretPrefix = "gitops/mirrors/"
-
-// UserName is the IAM user of mirror m.
-func UserName(m *estate.Mirror) string { return UserPrefix + m.Name }
-
-// SecretName is the Secrets Manager secret of mirror m.
-func SecretName(m *estate.Mirror) string { return SecretPrefix + m.Name }
-
 // RepositoryURL is the HTTPS clone URL of m's CodeCommit repository.
-func RepositoryURL(m *estate.Mirror) string {
+func RepositoryURL(m *stacks.Mirror) string {
 	return fmt.Sprintf("https://git-codecommit.%s.%s/v1/repos/%s", m.Region, awsaccess.DNSSuffix(m.Region), m.CodeCommit.Repository)
 }
 
-// Syncer syncs the mirrors of one estate.
+// Syncer syncs the mirrors of one manifest.
 type Syncer struct {
-	Estate  *estate.Estate
-	Clients Clients
+	// Operations is the manifest's: the mirrors, their IAM users and
+	// secrets, their GitLab services, and the accounts.
+	Operations *stacks.Operations
+	Clients    Clients
 	// GitLabURL, when set, is the address of every GitLab service;
 	// otherwise https://<alb.domain> of the mirror's GitLab.
 	GitLabURL string
@@ -69,7 +57,6 @@ type Syncer struct {
 	// stored one is valid.
 	Rotate bool
 
-	index  *estate.Index
 	tokens map[string]string
 }
 
@@ -81,22 +68,18 @@ type Summary struct {
 	Reported int
 }
 
-// Select returns the mirrors named in names (all when names is empty), in
-// estate order, or an error naming the unknown ones.
-func Select(e *estate.Estate, names []string) ([]*estate.Mirror, error) {
-	if len(names) == 0 {
-		return e.Mirrors, nil
-	}
-	ix := estate.NewIndex(e)
+// Select returns the manifest's mirrors named in names (all when names is
+// empty), in estate order, or an error naming the unknown ones.
+func Select(o *stacks.Operations, names []string) ([]*stacks.Mirror, error) {
 	var all []string
-	for _, m := range e.Mirrors {
+	for _, m := range o.Mirrors {
 		all = append(all, m.Name)
 	}
 	var errs []error
 	want := map[string]bool{}
 	for _, n := range names {
-		if _, ok := ix.Mirrors[n]; !ok {
-			msg := fmt.Sprintf("no mirror named %q in the estate", n)
+		if !slices.Contains(all, n) {
+			msg := fmt.Sprintf("no mirror named %q in the manifest", n)
 			if hint := diag.DidYouMean(n, all); hint != "" {
 				msg += "; " + hint
 			}
@@ -104,10 +87,10 @@ func Select(e *estate.Estate, names []string) ([]*estate.Mirror, error) {
 		}
 		want[n] = true
 	}
-	var picked []*estate.Mirror
-	for _, m := range e.Mirrors {
-		if want[m.Name] && ix.Mirrors[m.Name] == m {
-			picked = append(picked, m)
+	var picked []*stacks.Mirror
+	for i, m := range o.Mirrors {
+		if len(names) == 0 || want[m.Name] {
+			picked = append(picked, &o.Mirrors[i])
 		}
 	}
 	return picked, errors.Join(errs...)
@@ -115,12 +98,11 @@ func Select(e *estate.Estate, names []string) ([]*estate.Mirror, error) {
 
 // Sync syncs mirrors; a mirror's failure is reported on Err and does not
 // stop the others.
-func (s *Syncer) Sync(ctx context.Context, mirrors []*estate.Mirror) Summary {
-	s.index = estate.NewIndex(s.Estate)
+func (s *Syncer) Sync(ctx context.Context, mirrors []*stacks.Mirror) Summary {
 	s.tokens = map[string]string{}
 	var sum Summary
 	for _, m := range mirrors {
-		acct, ok := s.index.Accounts[m.Account]
+		acct, ok := s.Operations.Account(m.Account)
 		var changed bool
 		var err error
 		switch {
@@ -150,17 +132,14 @@ func (s *Syncer) Sync(ctx context.Context, mirrors []*estate.Mirror) Summary {
 }
 
 // gitlab returns the API client of m's GitLab service.
-func (s *Syncer) gitlab(ctx context.Context, m *estate.Mirror) (*GitLab, error) {
-	g, ok := s.index.GitLabs[m.GitLab]
-	if !ok {
-		return nil, fmt.Errorf("GitLab service %q is not declared", m.GitLab)
-	}
+func (s *Syncer) gitlab(ctx context.Context, m *stacks.Mirror) (*GitLab, error) {
+	g := m.GitLab
 	base := s.GitLabURL
 	if base == "" {
-		if !g.ALB.HTTPS() {
+		if g.URL == "" {
 			return nil, fmt.Errorf("GitLab service %s has no alb.domain to reach it by; pass --gitlab-url", g.Name)
 		}
-		base = "https://" + g.ALB.Domain
+		base = g.URL
 	}
 	token, ok := s.tokens[g.Name]
 	if !ok {
@@ -175,14 +154,14 @@ func (s *Syncer) gitlab(ctx context.Context, m *estate.Mirror) (*GitLab, error) 
 }
 
 // token returns the API token of GitLab service g.
-func (s *Syncer) token(ctx context.Context, g *estate.GitLab) (string, error) {
+func (s *Syncer) token(ctx context.Context, g stacks.MirrorGitLab) (string, error) {
 	if s.TokenSecret == "" {
 		if s.Token == "" {
 			return "", errors.New("no GitLab token: set GITLAB_TOKEN or pass --gitlab-token-secret")
 		}
 		return s.Token, nil
 	}
-	acct, ok := s.index.Accounts[g.Account]
+	acct, ok := s.Operations.Account(g.Account)
 	if !ok {
 		return "", fmt.Errorf("account %q of GitLab service %s is not declared", g.Account, g.Name)
 	}
@@ -209,13 +188,13 @@ func (s *Syncer) token(ctx context.Context, g *estate.GitLab) (string, error) {
 }
 
 // say prints a line about m.
-func (s *Syncer) say(m *estate.Mirror, format string, args ...any) {
+func (s *Syncer) say(m *stacks.Mirror, format string, args ...any) {
 	fmt.Fprintf(s.Out, "mirror %s: %s\n", m.Name, fmt.Sprintf(format, args...))
 }
 
 // change prints a change made, or in a dry run the change it would make:
 // s.change(m, "created", "create", "secret %s", name).
-func (s *Syncer) change(m *estate.Mirror, done, would, format string, args ...any) {
+func (s *Syncer) change(m *stacks.Mirror, done, would, format string, args ...any) {
 	verb := done
 	if s.DryRun {
 		verb = "would " + would

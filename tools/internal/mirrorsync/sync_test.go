@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -21,15 +20,8 @@ import (
 	"gitops/tools/internal/mirrorsync"
 	"gitops/tools/internal/mirrorsync/mirrorsynctest"
 	"gitops/tools/internal/motoserver"
+	"gitops/tools/internal/stacks"
 )
-
-var moto motoserver.Lazy
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	moto.Stop()
-	os.Exit(code)
-}
 
 const (
 	toolingID = "123456789012" // moto's own account: the caller
@@ -59,7 +51,7 @@ func testEstate() *estate.Estate {
 
 type harness struct {
 	t       *testing.T
-	e       *estate.Estate
+	ops     *stacks.Operations
 	access  *awsaccess.Access
 	creds   *mirrorsynctest.Credentials
 	gl      *mirrorsynctest.GitLab
@@ -72,12 +64,12 @@ type harness struct {
 // left out) and at a GitLab holding the projects.
 func newHarness(t *testing.T, skipUsers ...string) *harness {
 	t.Helper()
-	moto.Need(t)
+	motoserver.Need(t)
 	access, err := awsaccess.Load(context.Background(), "gitops-mirrors-test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, e: testEstate(), access: access, creds: &mirrorsynctest.Credentials{}}
+	h := &harness{t: t, ops: stacks.NewOperations(testEstate()), access: access, creds: &mirrorsynctest.Credentials{}}
 	h.gl = mirrorsynctest.NewGitLab(token, "platform/webapp", "platform/api")
 	t.Cleanup(h.gl.Close)
 	h.clients = mirrorsynctest.Clients{
@@ -85,26 +77,24 @@ func newHarness(t *testing.T, skipUsers ...string) *harness {
 		Credentials: h.creds,
 		Conns:       mirrorsynctest.Connections{Status: map[string]cctypes.ConnectionStatus{"gitlab-infra": cctypes.ConnectionStatusAvailable}},
 	}
-	for _, m := range h.e.Mirrors {
+	for _, m := range h.ops.Mirrors {
 		if m.CodeCommit == nil || slices.Contains(skipUsers, m.Name) {
 			continue
 		}
 		iamc := iam.NewFromConfig(h.config(m.Account))
-		if _, err := iamc.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String(mirrorsync.UserName(m))}); err != nil {
+		if _, err := iamc.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String(m.CodeCommit.User)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return h
 }
 
-func (h *harness) account(name string) *estate.Account {
-	for _, a := range h.e.Accounts {
-		if a.Name == name {
-			return a
-		}
+func (h *harness) account(name string) stacks.Account {
+	a, ok := h.ops.Account(name)
+	if !ok {
+		h.t.Fatalf("no account %s", name)
 	}
-	h.t.Fatalf("no account %s", name)
-	return nil
+	return a
 }
 
 func (h *harness) config(account string) aws.Config {
@@ -125,10 +115,10 @@ func (h *harness) sync(dryRun, rotate bool, names ...string) mirrorsync.Summary 
 	r.Add(token)
 	out, errOut := r.Writer(&h.out), r.Writer(&h.errOut)
 	s := &mirrorsync.Syncer{
-		Estate: h.e, Clients: h.clients, GitLabURL: h.gl.URL, Token: token,
+		Operations: h.ops, Clients: h.clients, GitLabURL: h.gl.URL, Token: token,
 		Redactor: r, Out: out, Err: errOut, DryRun: dryRun, Rotate: rotate,
 	}
-	mirrors, err := mirrorsync.Select(h.e, names)
+	mirrors, err := mirrorsync.Select(h.ops, names)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -173,7 +163,7 @@ func (h *harness) noSecretsPrinted() {
 func (h *harness) stored(account, mirror string) (st mirrorsync.Stored, versions int, ok bool) {
 	h.t.Helper()
 	sm := secretsmanager.NewFromConfig(h.config(account))
-	name := aws.String(mirrorsync.SecretPrefix + mirror)
+	name := aws.String(stacks.MirrorSecretName(mirror))
 	out, err := sm.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: name})
 	if err != nil {
 		if strings.Contains(err.Error(), "ResourceNotFoundException") {
@@ -438,7 +428,7 @@ func TestSyncGitLabErrors(t *testing.T) {
 			"mirror webapp: GitLab at " + "%URL%" + " answered 401 Unauthorized to GET /api/v4/projects/platform%2Fwebapp/protected_branches (401 Unauthorized): the token is missing, wrong, expired or revoked; give a token with the api scope in GITLAB_TOKEN or --gitlab-token-secret\n"},
 		{"403", func(h *harness) { h.gl.FailStatus = 403 },
 			"answered 403 Forbidden to GET /api/v4/projects/platform%2Fwebapp/protected_branches (403 Forbidden (token [REDACTED], url )): the token's user may not manage the mirrors of platform/webapp; it needs the Maintainer role there\n"},
-		{"404", func(h *harness) { h.e.Mirrors[0].Project = "platform/webap" },
+		{"404", func(h *harness) { h.ops.Mirrors[0].Project = "platform/webap" },
 			"answered 404 Not Found to GET /api/v4/projects/platform%2Fwebap/protected_branches (404 Project Not Found): project platform/webap does not exist, or the token's user cannot see it; check the mirror's project path\n"},
 		{"500", func(h *harness) { h.gl.FailStatus = 500 },
 			"answered 500 Internal Server Error to GET /api/v4/projects/platform%2Fwebapp/protected_branches (500 Internal Server Error (token [REDACTED], url )): GitLab failed; check its health and logs, then sync again\n"},
@@ -498,9 +488,9 @@ func TestSyncTokenFromSecret(t *testing.T) {
 		var out bytes.Buffer
 		r := &mirrorsync.Redactor{}
 		w := r.Writer(&out)
-		s := &mirrorsync.Syncer{Estate: h.e, Clients: h.clients, GitLabURL: h.gl.URL, TokenSecret: "gitops/gitlab-token",
+		s := &mirrorsync.Syncer{Operations: h.ops, Clients: h.clients, GitLabURL: h.gl.URL, TokenSecret: "gitops/gitlab-token",
 			Redactor: r, Out: w, Err: w}
-		if sum := s.Sync(context.Background(), h.e.Mirrors[:1]); sum.Changed != 1 {
+		if sum := s.Sync(context.Background(), []*stacks.Mirror{&h.ops.Mirrors[0]}); sum.Changed != 1 {
 			t.Fatalf("%s: summary %+v\n%s", value, sum, &out)
 		}
 		w.Close()
@@ -511,9 +501,9 @@ func TestSyncTokenFromSecret(t *testing.T) {
 
 	h := newHarness(t)
 	var out bytes.Buffer
-	s := &mirrorsync.Syncer{Estate: h.e, Clients: h.clients, GitLabURL: h.gl.URL, TokenSecret: "nope",
+	s := &mirrorsync.Syncer{Operations: h.ops, Clients: h.clients, GitLabURL: h.gl.URL, TokenSecret: "nope",
 		Redactor: &mirrorsync.Redactor{}, Out: &out, Err: &out}
-	if sum := s.Sync(context.Background(), h.e.Mirrors[:1]); sum.Failed != 1 ||
+	if sum := s.Sync(context.Background(), []*stacks.Mirror{&h.ops.Mirrors[0]}); sum.Failed != 1 ||
 		!strings.Contains(out.String(), "mirror webapp: reading the GitLab token from secret nope in tooling/eu-west-1:") {
 		t.Errorf("missing token secret: %+v\n%s", sum, &out)
 	}
@@ -522,9 +512,9 @@ func TestSyncTokenFromSecret(t *testing.T) {
 func TestSyncGitLabURL(t *testing.T) {
 	h := newHarness(t)
 	var out bytes.Buffer
-	h.e.GitLabs[0].ALB.Domain = ""
-	s := &mirrorsync.Syncer{Estate: h.e, Clients: h.clients, Token: token, Redactor: &mirrorsync.Redactor{}, Out: &out, Err: &out}
-	if sum := s.Sync(context.Background(), h.e.Mirrors[:1]); sum.Failed != 1 ||
+	h.ops.Mirrors[0].GitLab.URL = ""
+	s := &mirrorsync.Syncer{Operations: h.ops, Clients: h.clients, Token: token, Redactor: &mirrorsync.Redactor{}, Out: &out, Err: &out}
+	if sum := s.Sync(context.Background(), []*stacks.Mirror{&h.ops.Mirrors[0]}); sum.Failed != 1 ||
 		!strings.Contains(out.String(), "mirror webapp: GitLab service gitlab has no alb.domain to reach it by; pass --gitlab-url\n") {
 		t.Errorf("no domain: %+v\n%s", sum, &out)
 	}
@@ -545,22 +535,26 @@ func TestConnections(t *testing.T) {
 			"mirror infra: note: could not read connection gitlab-infra in tooling/eu-west-1 (AccessDeniedException: no codeconnections:ListConnections); skipped: check it in the console\n"},
 	} {
 		var out bytes.Buffer
-		s := &mirrorsync.Syncer{Estate: testEstate(), Clients: mirrorsynctest.Clients{Conns: tc.conns}, Redactor: &mirrorsync.Redactor{}, Out: &out, Err: &out}
-		if sum := s.Sync(context.Background(), s.Estate.Mirrors[2:]); sum != (mirrorsync.Summary{Reported: 1}) || out.String() != tc.want {
+		ops := stacks.NewOperations(testEstate())
+		s := &mirrorsync.Syncer{Operations: ops, Clients: mirrorsynctest.Clients{Conns: tc.conns}, Redactor: &mirrorsync.Redactor{}, Out: &out, Err: &out}
+		if sum := s.Sync(context.Background(), []*stacks.Mirror{&ops.Mirrors[2]}); sum != (mirrorsync.Summary{Reported: 1}) || out.String() != tc.want {
 			t.Errorf("summary %+v, output:\n%s\nwant:\n%s", sum, &out, tc.want)
 		}
 	}
 }
 
 func TestSelect(t *testing.T) {
-	e := testEstate()
+	e := stacks.NewOperations(testEstate())
 	got, err := mirrorsync.Select(e, []string{"infra", "webapp"})
 	if err != nil || len(got) != 2 || got[0].Name != "webapp" || got[1].Name != "infra" {
 		t.Errorf("Select: %v %v", got, err)
 	}
 	if _, err := mirrorsync.Select(e, []string{"webap", "zzz"}); err == nil ||
-		err.Error() != "no mirror named \"webap\" in the estate; did you mean \"webapp\"?\nno mirror named \"zzz\" in the estate" {
+		err.Error() != "no mirror named \"webap\" in the manifest; did you mean \"webapp\"?\nno mirror named \"zzz\" in the manifest" {
 		t.Errorf("Select unknown: %v", err)
+	}
+	if all, err := mirrorsync.Select(e, nil); err != nil || len(all) != len(e.Mirrors) {
+		t.Errorf("Select all: %v %v", all, err)
 	}
 }
 

@@ -1,6 +1,8 @@
-// Package motoserver runs moto_server (the AWS emulator) on a free loopback
-// port for tests, and points the AWS SDK's default configuration at it
-// through the environment, the way a user would point gitops at an emulator.
+// Package motoserver runs moto_server (the AWS emulator) for tests, one per
+// test binary, and points the AWS SDK's default configuration at it through
+// the environment, the way a user would point gitops at an emulator. Tests
+// call Need; no TestMain is needed, since the server ends with the test
+// binary that started it.
 package motoserver
 
 import (
@@ -20,12 +22,13 @@ import (
 	"time"
 )
 
-// Server is a running moto_server.
+// Server is a running moto_server behind a retrying proxy.
 type Server struct {
-	// URL is the endpoint, e.g. http://127.0.0.1:40123.
-	URL string
-	cmd *exec.Cmd
-	dir string // holds the script
+	// URL is the endpoint, e.g. http://127.0.0.1:40123: the proxy.
+	URL   string
+	cmd   *exec.Cmd
+	proxy *proxy
+	stop  func()
 }
 
 // ErrMissing reports that moto_server is not on PATH.
@@ -65,18 +68,28 @@ func Start() (*Server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting moto_server: %w", err)
 	}
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, dir: dir}
+	s := &Server{cmd: cmd}
+	upstream := fmt.Sprintf("http://127.0.0.1:%d", port)
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(s.URL + "/moto-api/")
+		resp, err := http.Get(upstream + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
+			// The interpreter has read the script.
+			os.RemoveAll(dir)
+			s.proxy = newProxy(upstream)
+			s.URL, s.stop, err = serve(s.proxy)
+			if err != nil {
+				s.Stop()
+				return nil, err
+			}
 			return s, nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	os.RemoveAll(dir)
 	s.Stop()
-	return nil, fmt.Errorf("moto_server did not answer on %s within 60s", s.URL)
+	return nil, fmt.Errorf("moto_server did not answer on %s within 60s", upstream)
 }
 
 // Stop ends the server.
@@ -84,10 +97,16 @@ func (s *Server) Stop() {
 	if s == nil || s.cmd.Process == nil {
 		return
 	}
+	if s.stop != nil {
+		s.stop()
+	}
 	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
 	_ = s.cmd.Wait()
-	os.RemoveAll(s.dir)
 }
+
+// Retried counts the requests the proxy sent again after their connection
+// to the emulator failed.
+func (s *Server) Retried() int64 { return s.proxy.retried.Load() }
 
 // Reset empties every emulated service.
 func (s *Server) Reset() error {
@@ -158,18 +177,22 @@ func (s *Server) Use(t testing.TB) {
 	}
 }
 
-// Lazy starts one server for a test binary when a test first needs it.
-// A package's TestMain calls Stop after m.Run.
-type Lazy struct {
+// shared is the server of the test binary.
+var shared lazy
+
+// Need points t at the test binary's server, starting it on first use.
+// Without moto_server on PATH t skips, except under CI, where the machine
+// image is meant to have it and its absence fails the test.
+func Need(t testing.TB) *Server { return shared.need(t) }
+
+// lazy starts one server when a test first needs it.
+type lazy struct {
 	once sync.Once
 	srv  *Server
 	err  error
 }
 
-// Need points t at the server, starting it on first use. Without
-// moto_server on PATH t skips, except under CI, where the machine image is
-// meant to have it and its absence fails the test.
-func (l *Lazy) Need(t testing.TB) *Server {
+func (l *lazy) need(t testing.TB) *Server {
 	t.Helper()
 	l.once.Do(func() { l.srv, l.err = Start() })
 	switch {
@@ -180,13 +203,6 @@ func (l *Lazy) Need(t testing.TB) *Server {
 	}
 	l.srv.Use(t)
 	return l.srv
-}
-
-// Stop ends the server if one was started.
-func (l *Lazy) Stop() {
-	if l.srv != nil {
-		l.srv.Stop()
-	}
 }
 
 func freePort() (int, error) {

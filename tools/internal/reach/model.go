@@ -138,8 +138,8 @@ func newVPC(ref estate.VPCRef) *VPC {
 	// one, isolated ones nowhere.
 	nat := ref.VPC.Egress.Type == "natGateway" || ref.VPC.Egress.Type == "natInstance"
 	for _, s := range layout {
-		if !s.CIDR.IsValid() {
-			continue
+		if !s.CIDR.IsValid() || !s.CIDR.Addr().Is4() {
+			continue // validate reports it; the engine walks IPv4 only
 		}
 		sub := &Subnet{Subnet: s, VPC: v}
 		switch {

@@ -51,16 +51,16 @@ type Kind struct {
 // slash-separated, e.g. schemas/account.schema.json.
 func (k Kind) Path() string { return path.Join(Dir, k.Name+".schema.json") }
 
-// Kinds lists the schemas in the order they are written.
-var Kinds = []Kind{
-	{"Account", "account", "gitops Account", reflect.TypeFor[estate.Account]()},
-	{"Network", "network", "gitops Network", reflect.TypeFor[estate.Network]()},
-	{"TransitGateway", "transit-gateway", "gitops TransitGateway", reflect.TypeFor[estate.TransitGateway]()},
-	{"GitLab", "gitlab", "gitops GitLab", reflect.TypeFor[estate.GitLab]()},
-	{"Mirror", "mirror", "gitops Mirror", reflect.TypeFor[estate.Mirror]()},
-	{"ImageRecipe", "image-recipe", "gitops ImageRecipe", reflect.TypeFor[estate.ImageRecipe]()},
-	{"Pipeline", "pipeline", "gitops Pipeline", reflect.TypeFor[estate.Pipeline]()},
-	{"", "awstoe-component", "AWSTOE component document", reflect.TypeFor[estate.Component]()},
+// Kinds lists the schemas in the order they are written: the estate's
+// document kinds, then the AWSTOE component documents.
+var Kinds = kinds()
+
+func kinds() []Kind {
+	var out []Kind
+	for _, k := range estate.Kinds {
+		out = append(out, Kind{k.Kind, k.Schema, "gitops " + k.Kind, k.Type})
+	}
+	return append(out, Kind{"", "awstoe-component", "AWSTOE component document", reflect.TypeFor[estate.Component]()})
 }
 
 // ForKind returns the schema of a document kind; an empty kind is an AWSTOE
@@ -165,10 +165,31 @@ func modelComments(root string) (map[string]string, error) {
 	comments := make(map[string]string, len(r.CommentMap))
 	for key, text := range r.CommentMap {
 		if rest, ok := strings.CutPrefix(filepath.ToSlash(key), prefix); ok {
-			comments[ModelPackage+"."+rest] = unwrap(text)
+			comments[ModelPackage+"."+rest] = withoutGoName(rest, unwrap(text))
 		}
 	}
 	return comments, nil
+}
+
+// withoutGoName drops the Go name a type's doc comment starts with, as Go
+// wants it ("Egress is the VPC's way out"), from its description: editors
+// show it to someone writing YAML, who never sees the Go name. Field
+// comments are written without it (see descriptions_test.go).
+func withoutGoName(key, text string) string {
+	if strings.Contains(key, ".") {
+		return text
+	}
+	rest, ok := strings.CutPrefix(text, key+" ")
+	if !ok {
+		return text
+	}
+	for _, verb := range []string{"is ", "are "} {
+		if r, ok := strings.CutPrefix(rest, verb); ok {
+			rest = r
+			break
+		}
+	}
+	return strings.ToUpper(rest[:1]) + rest[1:]
 }
 
 // unwrap joins the lines of each paragraph of a doc comment, so editors wrap

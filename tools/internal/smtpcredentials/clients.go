@@ -2,13 +2,15 @@ package smtpcredentials
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"gitops/tools/internal/awsaccess"
-	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // IAM is the part of the IAM API that manages the user's access keys;
@@ -46,18 +48,17 @@ type Clients interface {
 // account's deploy role.
 type AWSClients struct {
 	Access *awsaccess.Access
-	// Accounts are the estate's accounts by name, for their deploy role
-	// names; an account not listed uses the default deploy role.
-	Accounts map[string]*estate.Account
+	// Accounts is the manifest's account table: how to reach each account.
+	Accounts []stacks.Account
 }
 
 // For implements Clients.
 func (c AWSClients) For(ctx context.Context, t Target) (AccountClients, error) {
-	acct := c.Accounts[t.Account]
-	if acct == nil || acct.ID != t.AccountID {
-		acct = &estate.Account{Name: t.Account, ID: t.AccountID}
+	i := slices.IndexFunc(c.Accounts, func(a stacks.Account) bool { return a.Name == t.Account && a.ID == t.AccountID })
+	if i < 0 {
+		return AccountClients{}, fmt.Errorf("account %s (%s) is not in the manifest's account table", t.Account, t.AccountID)
 	}
-	cfg, err := c.Access.Config(ctx, acct, t.Region)
+	cfg, err := c.Access.Config(ctx, c.Accounts[i], t.Region)
 	if err != nil {
 		return AccountClients{}, err
 	}

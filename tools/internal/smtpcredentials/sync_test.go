@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -20,14 +19,6 @@ import (
 	"gitops/tools/internal/stacks"
 )
 
-var moto motoserver.Lazy
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	moto.Stop()
-	os.Exit(code)
-}
-
 const (
 	accountID = "123456789012" // moto's own account: the caller
 	region    = "eu-west-1"
@@ -40,6 +31,9 @@ var target = smtpcredentials.Target{
 		Cluster: stacks.GitLabClusterName("gitlab"), Service: stacks.GitLabServiceName,
 	},
 }
+
+// accounts is the manifest's account table of the tests.
+var accounts = []stacks.Account{{Name: "tooling", ID: accountID, DeployRole: "gitops-deploy"}}
 
 // harness is moto holding what the GitLab image stack creates: the user
 // and the secret with its generated value.
@@ -54,13 +48,13 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	moto.Need(t)
+	motoserver.Need(t)
 	ctx := context.Background()
 	access, err := awsaccess.Load(ctx, "gitops-smtp-test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	real := smtpcredentials.AWSClients{Access: access}
+	real := smtpcredentials.AWSClients{Access: access, Accounts: accounts}
 	c, err := real.For(ctx, target)
 	if err != nil {
 		t.Fatal(err)
@@ -226,12 +220,12 @@ func TestSyncDryRunChangesNothing(t *testing.T) {
 // Before the image stack is deployed, the sync says so instead of
 // creating what CloudFormation owns.
 func TestSyncBeforeTheStack(t *testing.T) {
-	moto.Need(t)
+	motoserver.Need(t)
 	access, err := awsaccess.Load(context.Background(), "gitops-smtp-test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: access}, Out: &bytes.Buffer{}}
+	s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: access, Accounts: accounts}, Out: &bytes.Buffer{}}
 	_, err = s.Sync(context.Background(), target)
 	if err == nil || !strings.Contains(err.Error(), "deploy GitLab's image stack first") {
 		t.Errorf("sync without the secret: %v", err)

@@ -120,7 +120,7 @@ func (p *planner) planConnectionMirror(s *Stack, m *estate.Mirror) {
 	}
 	hostID := Pascal(g.Name) + "Host"
 	if !slices.ContainsFunc(s.Mirrors.Hosts, func(h ConnectionHost) bool { return h.ID == hostID }) {
-		h := ConnectionHost{GitLab: g.Name, ID: hostID, Name: "gitops-" + g.Name, Endpoint: "https://" + g.ALB.Domain}
+		h := ConnectionHost{GitLab: g.Name, ID: hostID, Name: "gitops-" + g.Name, Endpoint: GitLabURL(g)}
 		if len(h.Name) > 64 {
 			h.Name = h.Name[:64]
 		}

@@ -43,6 +43,8 @@ const (
 // the stacks it depends on; ties are broken by ID, so the order is stable).
 type Plan struct {
 	Stacks []*Stack
+	// Operations is what the commands after compile need of the estate.
+	Operations *Operations
 }
 
 // StackHeader is what the plan and the manifest both say of a stack.
@@ -285,7 +287,7 @@ func Build(e *estate.Estate) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Plan{Stacks: order}, nil
+	return &Plan{Stacks: order, Operations: NewOperations(e)}, nil
 }
 
 // checkStackNames makes sure no two stacks of an account and region share a

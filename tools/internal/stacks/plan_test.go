@@ -395,19 +395,23 @@ func readFixture(t *testing.T, name string) string {
 
 func TestManifestDeterministic(t *testing.T) {
 	p1, p2 := buildFixture(t, nil), buildFixture(t, nil)
-	hashes := map[string]string{}
+	templates := map[string][]byte{}
 	for _, s := range p1.Stacks {
-		hashes[s.ID] = "h-" + s.ID
+		templates[s.ID] = []byte(`{"Description": "` + s.ID + `", "Resources": {"Data": {"Type": "AWS::EFS::FileSystem"}, "Topic": {"Type": "AWS::SNS::Topic"}, "B": {"Type": "AWS::S3::Bucket"}}}`)
 	}
-	a, err := NewManifest(p1, hashes).Marshal()
+	a, err := NewManifest(p1, templates).Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := NewManifest(p2, hashes).Marshal()
+	b, _ := NewManifest(p2, templates).Marshal()
 	if string(a) != string(b) {
 		t.Error("two plans of the same estate give different manifests")
 	}
-	for _, want := range []string{`"sha256": "h-prod/eu-west-1/network-app"`, `"ssm": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"`, `"copyImage"`} {
+	network := SHA256Hex(templates["prod/eu-west-1/network-app"])
+	for _, want := range []string{`"sha256": "` + network + `",
+      "protected": [
+        {
+          "logicalId": "B",`, `"ssm": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"`, `"copyImage"`} {
 		if !strings.Contains(string(a), want) {
 			t.Errorf("manifest lacks %s", want)
 		}

@@ -10,10 +10,6 @@ import (
 	"gitops/tools/internal/stacks"
 )
 
-// amiDataType makes SSM check that a parameter holds an AMI id, and lets
-// templates read it as AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>.
-const amiDataType = "aws:ec2:image"
-
 // imageRecipe builds an image recipe's ImageBuilder resources: its
 // components, the recipe, where and how the build instances run, where the
 // AMI goes, the image pipeline gitops bake starts (tests on, scheduled
@@ -194,7 +190,7 @@ func (b *builder) recipeDistribution(spec *stacks.ImageRecipeSpec) awsimagebuild
 		}
 		if d.SSMParameter != "" {
 			dist.SsmParameterConfigurations = &[]any{&awsimagebuilder.CfnDistributionConfiguration_SsmParameterConfigurationProperty{
-				ParameterName: str(d.SSMParameter), DataType: str(amiDataType),
+				ParameterName: str(d.SSMParameter), DataType: str(stacks.AMIDataType),
 			}}
 		}
 		dists = append(dists, dist)
@@ -221,7 +217,7 @@ func (b *builder) amiParameter(logicalID, recipe, name, seed string) {
 	prm := awsssm.NewCfnParameter(b.st, str(logicalID), &awsssm.CfnParameterProps{
 		Name:        str(name),
 		Type:        str("String"),
-		DataType:    str(amiDataType),
+		DataType:    str(stacks.AMIDataType),
 		Value:       str(seed),
 		Description: str("AMI of image recipe " + recipe + ", written by gitops bake (seeded with the cascade's parent image)"),
 	})

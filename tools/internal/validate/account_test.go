@@ -11,10 +11,11 @@ func TestAccountRules(t *testing.T) {
 			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"012345678901\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
 		},
 		{
-			rule: "name-unique",
-			at:   "accounts/tooling.yaml:4",
-			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: Tooling@Example.com\nrole: workload\nregions: [eu-west-1]\n"},
-			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
+			rule:    "name-unique",
+			at:      "accounts/tooling.yaml:4",
+			related: "accounts/dev.yaml:4",
+			bad:     map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: Tooling@Example.com\nrole: workload\nregions: [eu-west-1]\n"},
+			good:    map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\n"},
 		},
 		{
 			rule: "region-unknown",

@@ -20,6 +20,9 @@ var (
 	componentNamePattern = regexp.MustCompile(`^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]$`)
 	// variableNamePattern: parameter and constant names, 3–128 characters.
 	variableNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{3,128}$`)
+	// stepNamePattern is what AWSTOE allows a step's name: a chained
+	// reference {{ phase.step.outputs… }} splits at the dots.
+	stepNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	// secretLikeName marks parameter names that suggest a secret value.
 	secretLikeName = regexp.MustCompile(`(?i)(password|passwd|secret|token|apikey|api_key|privatekey|private_key)`)
 	// secretRefSuffix: a parameter that names a secret rather than holding it.
@@ -180,7 +183,10 @@ func (cc *componentCheck) checkPhases() {
 		steps := map[string]bool{}
 		for si, st := range ph.Steps {
 			stepPath := estate.ItemPath(path+".steps", si)
-			if steps[st.Name] && st.Name != "" {
+			if st.Name != "" && !stepNamePattern.MatchString(st.Name) {
+				cc.c.report(diag.Errorf(comp.Pos(stepPath+".name"), "component-step-name", "step name %q is not letters, digits, dashes and underscores", st.Name).
+					WithHint("rename it, e.g. %s; chaining refers to it as {{ %s.<step>.outputs… }}", suggestVariableName(st.Name), ph.Name))
+			} else if steps[st.Name] && st.Name != "" {
 				cc.c.report(diag.Errorf(comp.Pos(stepPath+".name"), "component-step-duplicate", "phase %s has two steps named %s", ph.Name, st.Name).
 					WithHint("step names must be unique within a phase; chaining refers to {{ %s.%s.… }}", ph.Name, st.Name))
 			}

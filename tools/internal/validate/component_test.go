@@ -27,6 +27,7 @@ func componentRows() []ruleCase {
 		editRow("component-phase", cf, "  - name: validate", "  - name: Validate", "Validate", "  - name: validate"),
 		editRow("component-phase", cf, "  - name: test", "  - name: container-host-test", "container-host-test", "  - name: test"),
 		editRow("component-phase-duplicate", cf, "  - name: validate", `  - name: "build"`, `"build"`, "  - name: validate"),
+		editRow("component-step-name", cf, "      - name: Patch", "      - name: Patch.All", "Patch.All", "      - name: Patch_All-2"),
 		editRow("component-step-duplicate", cf, "      - name: Patch", `      - name: "Fetch"`, `"Fetch"`, "      - name: Patch"),
 		editRow("component-action", cf, "action: UpdateOS", "action: UpdateOs", "UpdateOs", "action: UpdateOS"),
 		editRow("component-action", cf, "action: UpdateOS", "action: InstallPackages", "InstallPackages", "action: Reboot"),

@@ -75,6 +75,9 @@ func validateFiles(t *testing.T, files map[string]string) []diag.Diagnostic {
 		t.Fatal(err)
 	}
 	diags.Merge(Estate(e))
+	for _, p := range positionPathProblems(e) {
+		t.Error(p)
+	}
 	return diags.Items()
 }
 
@@ -83,9 +86,12 @@ func validateFiles(t *testing.T, files map[string]string) []diag.Diagnostic {
 type ruleCase struct {
 	rule string
 	// where the finding must point, as file:line (checked on bad).
-	at   string
-	bad  map[string]string
-	good map[string]string
+	at string
+	// related is a position, as file:line, the finding must carry as a
+	// related one (the first declaration of a duplicate, say).
+	related string
+	bad     map[string]string
+	good    map[string]string
 }
 
 // runRuleCases checks each row: bad yields the rule at the given place, good
@@ -95,11 +101,17 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 	for _, tc := range cases {
 		t.Run(tc.rule+"/bad", func(t *testing.T) {
 			got := validateFiles(t, tc.bad)
-			var places []string
+			var places, related []string
 			for _, d := range got {
 				if d.Rule == tc.rule {
 					places = append(places, d.Pos.File+":"+strconv.Itoa(d.Pos.Line))
+					for _, r := range d.Related {
+						related = append(related, r.Pos.File+":"+strconv.Itoa(r.Pos.Line))
+					}
 				}
+			}
+			if tc.related != "" && !slices.Contains(related, tc.related) {
+				t.Errorf("rule %s carries related positions %v, want %s", tc.rule, related, tc.related)
 			}
 			if len(places) == 0 {
 				t.Fatalf("rule %s did not fire; findings:\n%s", tc.rule, render(got))

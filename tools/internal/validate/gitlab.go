@@ -34,9 +34,9 @@ func (c *checker) checkGitLabs() {
 		if g.Account != "" && g.Region != "" {
 			key := g.Account + "/" + g.Region
 			if first, ok := perRegion[key]; ok {
-				p := first.Pos("name")
 				c.report(diag.Errorf(g.Pos("region"), "gitlab-per-region", "GitLab %s is the second GitLab in account %s, region %s", g.Name, g.Account, g.Region).
-					WithHint("GitLab %s is already declared there (%s:%d); run one GitLab per account and region", first.Name, p.File, p.Line))
+					WithRelated(first.Pos("name"), "GitLab %s is declared here", first.Name).
+					WithHint("run one GitLab per account and region"))
 			} else {
 				perRegion[key] = g
 			}

@@ -46,8 +46,9 @@ func TestGitLabRules(t *testing.T) {
 			good: withGitLab(nil),
 		},
 		{
-			rule: "gitlab-per-region",
-			at:   "environments/tooling/gitlab2.yaml:4",
+			rule:    "gitlab-per-region",
+			at:      "environments/tooling/gitlab2.yaml:4",
+			related: gitlabFile + ":2",
 			bad: withGitLab(map[string]string{
 				"environments/tooling/gitlab2.yaml": edit(validGitLab, "name: gitlab\n", "name: second\n"),
 			}),
@@ -206,7 +207,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-https-zone",
 			at:   gitlabFile + ":19",
 			bad:  gitlabEdit("  domain: gitlab.example.com\n", ""),
-			good: withGitLab(nil),
+			good: gitlabEdit("  domain: gitlab.example.com\n  hostedZone:\n    id: Z0123456789ABCDEFGHIJ\n    name: example.com\n", ""),
 		},
 		{
 			rule: "gitlab-domain-zone",
@@ -218,13 +219,13 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-domain",
 			at:   gitlabFile + ":19",
 			bad:  gitlabEdit("domain: gitlab.example.com\n", "domain: https://gitlab.example.com/\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("domain: gitlab.example.com\n", "domain: git-lab.eu.example.com\n"),
 		},
 		{
 			rule: "gitlab-hosted-zone-id",
 			at:   gitlabFile + ":21",
 			bad:  gitlabEdit("id: Z0123456789ABCDEFGHIJ\n", "id: /hostedzone/Z0123456789ABCDEFGHIJ\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("id: Z0123456789ABCDEFGHIJ\n", "id: Z1ABCDEF\n"),
 		},
 		{
 			rule: "gitlab-certificate-private-zone",
@@ -248,7 +249,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-certificate-arn",
 			at:   gitlabFile + ":20",
 			bad:  gitlabEdit("  hostedZone:\n", "  certificateArn: arn:aws:iam::111111111111:server-certificate/gitlab\n  hostedZone:\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("  hostedZone:\n", "  certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/gitlab\n  hostedZone:\n"),
 		},
 		{
 			rule: "gitlab-certificate-unused",
@@ -273,7 +274,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-alb-internal-public",
 			at:   gitlabFile + ":18",
 			bad:  gitlabEdit("  subnets: private\n  domain", "  subnets: public\n  domain"),
-			good: withGitLab(nil),
+			good: gitlabEdit("  subnets: private\n  domain", "  scheme: internet-facing\n  subnets: public\n  domain"),
 		},
 		{
 			rule: "gitlab-alb-azs",
@@ -287,7 +288,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-alb-cidrs",
 			at:   gitlabFile + ":23",
 			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: []"),
-			good: withGitLab(nil),
+			good: gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0/16]"),
 		},
 		{
 			rule: "gitlab-alb-cidr",
@@ -299,13 +300,13 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-alb-cidr",
 			at:   gitlabFile + ":23",
 			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [\"fd00::/8\"]"),
-			good: withGitLab(nil),
+			good: gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0/16, 192.168.0.0/16]"),
 		},
 		{
 			rule: "gitlab-alb-cidr",
 			at:   gitlabFile + ":23",
 			bad:  gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0]"),
-			good: withGitLab(nil),
+			good: gitlabEdit("allowedCidrs: [10.0.0.0/8]", "allowedCidrs: [10.0.0.0/9]"),
 		},
 		{
 			rule: "gitlab-alb-open",

@@ -55,9 +55,9 @@ func (c *checker) checkMirrors() {
 		if kind != "" && m.GitLab != "" && m.Project != "" && m.Account != "" && m.Region != "" {
 			key := strings.Join([]string{m.GitLab, strings.ToLower(m.Project), m.Account, m.Region, kind}, "/")
 			if first, ok := targets[key]; ok {
-				p := first.Pos("project")
 				c.report(diag.Errorf(m.Pos("project"), "mirror-duplicate", "project %s is already mirrored by %s to %s in account %s, region %s", m.Project, first.Name, kind, m.Account, m.Region).
-					WithHint("see %s:%d; point every pipeline of this project at mirror %s and list all its branches there", p.File, p.Line, first.Name))
+					WithRelated(first.Pos("project"), "mirror %s of the project", first.Name).
+					WithHint("point every pipeline of this project at mirror %s and list all its branches there", first.Name))
 			} else {
 				targets[key] = m
 			}
@@ -138,9 +138,9 @@ func (c *checker) checkCodeCommitTarget(m *estate.Mirror, g *estate.GitLab, repo
 	} else if repo != "" && m.Account != "" && m.Region != "" {
 		key := m.Account + "/" + m.Region + "/" + strings.ToLower(repo)
 		if first, ok := repos[key]; ok {
-			p := first.Pos("codeCommit.repository")
 			c.report(diag.Errorf(m.Pos("codeCommit.repository"), "mirror-repository-duplicate", "CodeCommit repository %s is already the target of mirror %s in account %s, region %s", repo, first.Name, m.Account, m.Region).
-				WithHint("see %s:%d; give each mirror its own repository", p.File, p.Line))
+				WithRelated(first.Pos("codeCommit.repository"), "the repository of mirror %s", first.Name).
+				WithHint("give each mirror its own repository"))
 		} else {
 			repos[key] = m
 		}
@@ -182,9 +182,9 @@ func (c *checker) checkCodeConnectionsTarget(m *estate.Mirror, g *estate.GitLab,
 	} else if name != "" && m.Account != "" && m.Region != "" {
 		key := m.Account + "/" + m.Region + "/" + name
 		if first, ok := connections[key]; ok {
-			p := first.Pos("codeConnections.connection")
 			c.report(diag.Errorf(m.Pos("codeConnections.connection"), "mirror-connection-duplicate", "connection %s is already declared by mirror %s in account %s, region %s", name, first.Name, m.Account, m.Region).
-				WithHint("see %s:%d; give each mirror its own connection name", p.File, p.Line))
+				WithRelated(first.Pos("codeConnections.connection"), "the connection of mirror %s", first.Name).
+				WithHint("give each mirror its own connection name"))
 		} else {
 			connections[key] = m
 		}

@@ -46,7 +46,7 @@ func TestMirrorRules(t *testing.T) {
 			rule: "mirror-branches",
 			at:   mirrorFile + ":5",
 			bad:  mirrorEdit("branches: [main, release]\n", "branches: []\n"),
-			good: withMirror(nil),
+			good: mirrorEdit("branches: [main, release]\n", "branches: [main]\n"),
 		},
 		{
 			rule: "mirror-branch",
@@ -70,7 +70,7 @@ func TestMirrorRules(t *testing.T) {
 			rule: "mirror-branch-duplicate",
 			at:   mirrorFile + ":5",
 			bad:  mirrorEdit("branches: [main, release]\n", "branches: [main, release, main]\n"),
-			good: withMirror(nil),
+			good: mirrorEdit("branches: [main, release]\n", "branches: [main, release, main-2]\n"),
 		},
 		{
 			rule: "mirror-target",
@@ -91,8 +91,9 @@ func TestMirrorRules(t *testing.T) {
 			good: mirrorEdit("repository: webapp\n", "repository: Web_App.v2\n"),
 		},
 		{
-			rule: "mirror-repository-duplicate",
-			at:   secondMirrorFile + ":9",
+			rule:    "mirror-repository-duplicate",
+			at:      secondMirrorFile + ":9",
+			related: mirrorFile + ":9",
 			bad: withMirror(map[string]string{
 				secondMirrorFile: edit(edit(validMirror, "name: webapp\n", "name: webapp2\n"), "platform/webapp", "platform/other"),
 			}),
@@ -101,8 +102,9 @@ func TestMirrorRules(t *testing.T) {
 			}),
 		},
 		{
-			rule: "mirror-duplicate",
-			at:   secondMirrorFile + ":4",
+			rule:    "mirror-duplicate",
+			at:      secondMirrorFile + ":4",
+			related: mirrorFile + ":4",
 			bad: withMirror(map[string]string{
 				secondMirrorFile: edit(edit(validMirror, "name: webapp\n", "name: webapp2\n"), "repository: webapp", "repository: webapp-copy"),
 			}),
@@ -176,8 +178,9 @@ func TestMirrorRules(t *testing.T) {
 			good: mirrorEdit(codeCommitTarget, toCodeConnections),
 		},
 		{
-			rule: "mirror-connection-duplicate",
-			at:   secondMirrorFile + ":9",
+			rule:    "mirror-connection-duplicate",
+			at:      secondMirrorFile + ":9",
+			related: mirrorFile + ":9",
 			bad: withMirror(map[string]string{
 				mirrorFile:       edit(validMirror, codeCommitTarget, toCodeConnections),
 				secondMirrorFile: edit(edit(edit(validMirror, "name: webapp\n", "name: webapp2\n"), "platform/webapp", "platform/other"), codeCommitTarget, toCodeConnections),

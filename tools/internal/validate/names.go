@@ -26,7 +26,8 @@ func (s *seen) add(name, key string, pos estate.Pos) {
 	}
 	if prev, ok := s.first[key]; ok {
 		s.c.report(diag.Errorf(pos, "name-unique", "%s %q is declared twice", s.what, name).
-			WithHint("first declared at %s:%d:%d; names must be unique", prev.File, prev.Line, prev.Col))
+			WithRelated(prev, "first declared here").
+			WithHint("names must be unique"))
 		return
 	}
 	s.first[key] = pos

@@ -47,10 +47,10 @@ func (c *checker) checkNetworks() {
 	// always a copied file whose CIDR was not changed. Hence a warning.
 	overlaps(blocks, func(outer, inner int) {
 		o, in := refs[outer], refs[inner]
-		op := o.Network.Pos(estate.FieldPath(o.Path, "cidr"))
 		c.report(diag.Warningf(in.Network.Pos(estate.FieldPath(in.Path, "cidr")), "cidr-overlap",
 			"VPC %s (%s) overlaps VPC %s (%s) in account %s, %s", in.VPC.Name, in.VPC.CIDR, o.VPC.Name, o.VPC.CIDR, in.Network.Account, in.Network.Region).
-			WithHint("%s is declared at %s:%d; give each VPC its own block so they can be connected through the transit gateway later", o.VPC.Name, op.File, op.Line))
+			WithRelated(o.Network.Pos(estate.FieldPath(o.Path, "cidr")), "the CIDR of VPC %s", o.VPC.Name).
+			WithHint("give each VPC its own block so they can be connected through the transit gateway later"))
 	})
 }
 

@@ -67,7 +67,7 @@ func TestNetworkRules(t *testing.T) {
 		{rule: "ref-region", at: toolingNetwork + ":3", bad: network("region: eu-west-1", "region: eu-west-2"), good: network()},
 		{rule: "ref-account", at: toolingNetwork + ":2", bad: network("account: tooling", "account: toolin"), good: network()},
 		{rule: "vpc-none", at: toolingNetwork + ":4", bad: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs: []\n"}, good: network()},
-		{rule: "vpc-name", at: toolingNetwork + ":5", bad: network("name: build", "name: Build"), good: network()},
+		{rule: "vpc-name", at: toolingNetwork + ":5", bad: network("name: build", "name: Build"), good: network("name: build", "name: build-2")},
 
 		// The VPC's block.
 		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0"), good: network()},
@@ -79,12 +79,12 @@ func TestNetworkRules(t *testing.T) {
 
 		// Availability zones.
 		{rule: "vpc-azs", at: toolingNetwork + ":7", bad: network("azCount: 2", "azCount: 2\n    azs: [eu-west-1a, eu-west-1b]"), good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1b]")},
-		{rule: "vpc-azs", at: toolingNetwork + ":5", bad: network("    azCount: 2\n", ""), good: network()},
-		{rule: "vpc-az-count", at: toolingNetwork + ":7", bad: network("azCount: 2", "azCount: 7"), good: network()},
-		{rule: "vpc-az-count", at: toolingNetwork + ":7", bad: network("azCount: 2", "azCount: -1"), good: network()},
+		{rule: "vpc-azs", at: toolingNetwork + ":5", bad: network("    azCount: 2\n", ""), good: network("    azCount: 2\n", "    azs: [eu-west-1a, eu-west-1b]\n")},
+		{rule: "vpc-az-count", at: toolingNetwork + ":7", bad: network("azCount: 2", "azCount: 7"), good: network("azCount: 2", "azCount: 3", "10.0.255.0/28, 10.0.255.16/28", "10.0.255.0/28, 10.0.255.16/28, 10.0.255.32/28")},
+		{rule: "vpc-az-count", at: toolingNetwork + ":7", bad: network("azCount: 2", "azCount: -1"), good: network("azCount: 2", "azCount: 1", "cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]")},
 		{rule: "vpc-az-region", at: toolingNetwork + ":7", bad: network("azCount: 2", "azs: [eu-west-1a, eu-west-2b]"), good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1c]")},
-		{rule: "vpc-az-region", at: toolingNetwork + ":7", bad: network("azCount: 2", "azs: [eu-west-1a, euw1-az2]"), good: network()},
-		{rule: "vpc-az-duplicate", at: toolingNetwork + ":7", bad: network("azCount: 2", "azs: [eu-west-1a, eu-west-1a]"), good: network()},
+		{rule: "vpc-az-region", at: toolingNetwork + ":7", bad: network("azCount: 2", "azs: [eu-west-1a, euw1-az2]"), good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1b]")},
+		{rule: "vpc-az-duplicate", at: toolingNetwork + ":7", bad: network("azCount: 2", "azs: [eu-west-1a, eu-west-1a]"), good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1c]")},
 		{
 			rule: "vpc-az-single", at: toolingNetwork + ":7",
 			bad:  network("azCount: 2", "azCount: 1", "cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]"),
@@ -93,41 +93,41 @@ func TestNetworkRules(t *testing.T) {
 
 		// Subnet tiers.
 		{rule: "subnet-none", at: toolingNetwork + ":8", bad: map[string]string{toolingNetwork: "kind: Network\naccount: tooling\nregion: eu-west-1\nvpcs:\n  - name: build\n    cidr: 10.0.0.0/16\n    azCount: 2\n    subnets: []\n    egress: {type: none}\n"}, good: network()},
-		{rule: "subnet-tier-name", at: toolingNetwork + ":9", bad: network("{name: private,", "{name: priv-ate,"), good: network()},
-		{rule: "subnet-tier-duplicate", at: toolingNetwork + ":10", bad: network("{name: public,", "{name: private,"), good: network()},
-		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", "type: isolate"), good: network()},
+		{rule: "subnet-tier-name", at: toolingNetwork + ":9", bad: network("{name: private,", "{name: priv-ate,"), good: network("{name: private,", "{name: private2,")},
+		{rule: "subnet-tier-duplicate", at: toolingNetwork + ":10", bad: network("{name: public,", "{name: private,"), good: network("{name: public,", "{name: pub,")},
+		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", "type: isolate"), good: network("type: isolated", "type: private")},
 		{rule: "subnet-tier-type", at: toolingNetwork + ":11", bad: network("type: isolated", `type: ""`), good: network()},
 		{rule: "subnet-prefix-or-cidrs", at: toolingNetwork + ":9", bad: network("type: private, prefix: 24}", "type: private, prefix: 24, cidrs: [10.0.0.0/24, 10.0.1.0/24]}"), good: network("type: private, prefix: 24}", "type: private, cidrs: [10.0.0.0/24, 10.0.1.0/24]}")},
-		{rule: "subnet-prefix-or-cidrs", at: toolingNetwork + ":9", bad: network("type: private, prefix: 24}", "type: private}"), good: network()},
+		{rule: "subnet-prefix-or-cidrs", at: toolingNetwork + ":9", bad: network("type: private, prefix: 24}", "type: private}"), good: network("type: private, prefix: 24}", "type: private, cidrs: [10.0.100.0/24, 10.0.101.0/24]}")},
 		{rule: "subnet-prefix", at: toolingNetwork + ":10", bad: network("type: public, prefix: 24", "type: public, prefix: 29"), good: network("type: public, prefix: 24", "type: public, prefix: 28")},
 		{rule: "subnet-prefix", at: toolingNetwork + ":10", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/20", "type: public, prefix: 24", "type: public, prefix: 19", "10.0.255.0/28, 10.0.255.16/28", "10.0.15.0/28, 10.0.15.16/28"), good: network()},
-		{rule: "subnet-cidr-count", at: toolingNetwork + ":11", bad: network("cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]"), good: network()},
-		{rule: "cidr-subnet-outside", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.1.255.16/28"), good: network()},
-		{rule: "cidr-subnet-size", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.0.255.16/29"), good: network()},
-		{rule: "cidr-host-bits", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.0.255.17/28"), good: network()},
-		{rule: "cidr-subnet-overlap", at: toolingNetwork + ":11", bad: network("10.0.255.0/28, 10.0.255.16/28", "10.0.255.0/27, 10.0.255.16/28"), good: network()},
+		{rule: "subnet-cidr-count", at: toolingNetwork + ":11", bad: network("cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]"), good: network("azCount: 2", "azCount: 1", "cidrs: [10.0.255.0/28, 10.0.255.16/28]", "cidrs: [10.0.255.0/28]")},
+		{rule: "cidr-subnet-outside", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.1.255.16/28"), good: network("10.0.255.16/28", "10.0.254.16/28")},
+		{rule: "cidr-subnet-size", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.0.255.16/29"), good: network("10.0.255.16/28", "10.0.255.32/27")},
+		{rule: "cidr-host-bits", at: toolingNetwork + ":11", bad: network("10.0.255.16/28", "10.0.255.17/28"), good: network("10.0.255.16/28", "10.0.255.32/28")},
+		{rule: "cidr-subnet-overlap", at: toolingNetwork + ":11", bad: network("10.0.255.0/28, 10.0.255.16/28", "10.0.255.0/27, 10.0.255.16/28"), good: network("10.0.255.0/28, 10.0.255.16/28", "10.0.255.0/28, 10.0.255.48/28")},
 		{rule: "subnet-count", at: toolingNetwork + ":8", bad: network("      - {name: private,", manyTiers(99)+"      - {name: private,"), good: network("      - {name: private,", manyTiers(50)+"      - {name: private,")},
 		// (A VPC of 198 subnets is within the quota but, at three resources a
 		// subnet, outgrows one stack: limit-stack-resources refuses it.)
-		{rule: "subnet-layout", at: toolingNetwork + ":10", bad: network("type: public, prefix: 24", "type: public, prefix: 16"), good: network()},
+		{rule: "subnet-layout", at: toolingNetwork + ":10", bad: network("type: public, prefix: 24", "type: public, prefix: 16"), good: network("type: public, prefix: 24", "type: public, prefix: 20")},
 
 		// Egress.
-		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natgateway}"), good: network()},
+		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natgateway}"), good: network("{type: natGateway}", "{type: natInstance}")},
 		{rule: "egress-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", `{type: ""}`), good: network()},
 		{rule: "egress-needs-public", at: toolingNetwork + ":12", bad: network("{name: public, type: public", "{name: public, type: isolated"), good: network("{name: public, type: public", "{name: public, type: isolated", "{type: natGateway}", "{type: none}")},
-		{rule: "egress-needs-private", at: toolingNetwork + ":12", bad: network("{name: private, type: private", "{name: private, type: isolated"), good: network()},
+		{rule: "egress-needs-private", at: toolingNetwork + ":12", bad: network("{name: private, type: private", "{name: private, type: isolated"), good: network("{name: private, type: private", "{name: app, type: private")},
 		{rule: "egress-option", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natGateway, instanceType: t4g.nano}"), good: network("{type: natGateway}", "{type: natInstance, instanceType: t4g.nano}")},
 		{rule: "egress-option", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: none, perAZ: true}"), good: network("{type: natGateway}", "{type: natGateway, perAZ: true}")},
 		{rule: "egress-instance-type", at: toolingNetwork + ":12", bad: network("{type: natGateway}", "{type: natInstance, instanceType: t4g}"), good: network("{type: natGateway}", "{type: natInstance, instanceType: m7i.metal-24xl}")},
 
 		// Endpoints.
-		{rule: "endpoint-duplicate", at: toolingNetwork + ":14", bad: network("ecr.dkr, logs]", "ecr.dkr, logs, logs]"), good: network()},
-		{rule: "endpoint-duplicate", at: toolingNetwork + ":15", bad: network("gateway: [s3]", "gateway: [s3, s3]"), good: network()},
+		{rule: "endpoint-duplicate", at: toolingNetwork + ":14", bad: network("ecr.dkr, logs]", "ecr.dkr, logs, logs]"), good: network("ecr.dkr, logs]", "ecr.dkr, logs, sts]")},
+		{rule: "endpoint-duplicate", at: toolingNetwork + ":15", bad: network("gateway: [s3]", "gateway: [s3, s3]"), good: network("gateway: [s3]", "gateway: [s3, dynamodb]")},
 		{rule: "endpoint-gateway-service", at: toolingNetwork + ":15", bad: network("gateway: [s3]", "gateway: [s3, sqs]"), good: network("gateway: [s3]", "gateway: [s3, dynamodb]")},
-		{rule: "endpoint-name-form", at: toolingNetwork + ":14", bad: network("ecr.dkr, logs]", "ecr.dkr, com.amazonaws.eu-west-1.logs]"), good: network()},
+		{rule: "endpoint-name-form", at: toolingNetwork + ":14", bad: network("ecr.dkr, logs]", "ecr.dkr, com.amazonaws.eu-west-1.logs]"), good: network("ecr.dkr, logs]", "ecr.dkr, logs, ssm]")},
 		{rule: "endpoint-unknown", at: toolingNetwork + ":14", bad: network("ecr.dkr, logs]", "ecr.dkr, log]"), good: network("ecr.dkr, logs]", "ecr.dkr, logs, codeconnections.api, email-smtp]")},
 		{rule: "endpoint-s3-gateway", at: toolingNetwork + ":14", bad: network("logs]", "logs, s3]", "gateway: [s3]", "gateway: [dynamodb]"), good: network("logs]", "logs, s3]")},
-		{rule: "endpoint-ecr-s3", at: toolingNetwork + ":14", bad: network("gateway: [s3]", "gateway: [dynamodb]"), good: network()},
+		{rule: "endpoint-ecr-s3", at: toolingNetwork + ":14", bad: network("gateway: [s3]", "gateway: [dynamodb]"), good: network("gateway: [s3]", "gateway: [s3, dynamodb]")},
 		{
 			rule: "endpoint-no-private-tier", at: toolingNetwork + ":13",
 			bad:  network("{name: private, type: private", "{name: private, type: public", "type: isolated", "type: public", "{type: natGateway}", "{type: none}"),
@@ -142,7 +142,7 @@ func TestNetworkRules(t *testing.T) {
 		// VPCs of one account and region overlapping; the same block in
 		// another account is fine.
 		{
-			rule: "cidr-overlap", at: "environments/tooling/desktops.yaml:6",
+			rule: "cidr-overlap", at: "environments/tooling/desktops.yaml:6", related: "environments/tooling/network.yaml:6",
 			bad:  plus(network(), "environments/tooling/desktops.yaml", oneVPCNetwork("tooling", "eu-west-1", "desktops", "10.0.128.0/17")),
 			good: plus(network(), "environments/prod/desktops.yaml", oneVPCNetwork("prod", "eu-west-1", "desktops", "10.0.128.0/17")),
 		},

@@ -28,7 +28,7 @@ func TestPipelineRules(t *testing.T) {
 			rule: "pipeline-name",
 			at:   pipelineFile + ":2",
 			bad:  pipelineEdit("name: webapp\n", "name: Web_App\n"),
-			good: withPipeline(nil),
+			good: pipelineEdit("name: webapp\n", "name: web-app2\n"),
 		},
 		{
 			rule: "pipeline-account-role",
@@ -177,7 +177,7 @@ func TestPipelineRules(t *testing.T) {
 			rule: "pipeline-target-name",
 			at:   pipelineFile + ":11",
 			bad:  pipelineEdit("  - name: prod\n", "  - name: Prod\n"),
-			good: withPipeline(nil),
+			good: pipelineEdit(" - name: prod\n", " - name: prod-eu\n"),
 		},
 		{
 			rule: "pipeline-target-duplicate",
@@ -195,7 +195,7 @@ func TestPipelineRules(t *testing.T) {
 			rule: "pipeline-stack-name",
 			at:   pipelineFile + ":14",
 			bad:  pipelineEdit("stack: webapp-prod\n", "stack: webapp_prod\n"),
-			good: withPipeline(nil),
+			good: pipelineEdit("stack: webapp-prod\n", "stack: WebApp-Prod2\n"),
 		},
 		{
 			rule: "ref-account",
@@ -213,7 +213,7 @@ func TestPipelineRules(t *testing.T) {
 			rule: "pipeline-approval-production",
 			at:   pipelineFile + ":11",
 			bad:  pipelineEdit(approvalProd, ""),
-			good: withPipeline(nil),
+			good: pipelineEdit(approvalProd, "    approval:\n      beforeChangeSet: true\n      beforeExecute: true\n"),
 		},
 		{
 			rule: "pipeline-approval-production",
@@ -342,7 +342,7 @@ func TestPipelineRules(t *testing.T) {
 			rule: "pipeline-chat-webhook-secret",
 			at:   pipelineFile + ":24",
 			bad:  pipelineEdit("webhookSecret: gitops/slack-webhook", "webhookSecret: \"slack webhook\""),
-			good: withPipeline(nil),
+			good: pipelineEdit("webhookSecret: gitops/slack-webhook", "webhookSecret: gitops/slack_webhook-2"),
 		},
 		{
 			rule: "pipeline-chat-kind",

@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -90,6 +91,12 @@ func (r *reachChecker) checkGroups(h *reach.Hub) {
 	for i, g := range t.Intents.Groups {
 		gp := estate.ItemPath("intents.groups", i)
 		switch {
+		case g.Name != "" && !namePattern.MatchString(g.Name):
+			r.report(diag.Errorf(t.Pos(gp+".name"), "reach-group", "group name %q is not a lowercase name", g.Name).
+				WithHint("use lowercase letters, digits and dashes, starting with a letter"))
+		case g.Role != "" && g.Role != "tooling" && g.Role != "workload":
+			r.report(diag.Errorf(t.Pos(gp+".role"), "reach-group", "role %q is not an account role", g.Role).
+				WithHint("use tooling or workload"))
 		case seen[g.Name]:
 			r.report(diag.Errorf(t.Pos(gp+".name"), "reach-group", "group %s is declared twice", g.Name).WithHint("merge the two groups"))
 		case r.ix.VPCs[g.Name].VPC != nil:
@@ -124,6 +131,11 @@ func (r *reachChecker) resolve(h *reach.Hub, path string, names []string, gitlab
 	t := h.T
 	var out []side
 	ok := true
+	if len(names) == 0 {
+		r.report(diag.Errorf(t.Pos(path), "reach-ref", "%s names nothing", path[strings.LastIndex(path, ".")+1:]).
+			WithHint("name groups or VPCs, e.g. [desktop, workloads]"))
+		return nil, false
+	}
 	for k, name := range names {
 		if g := estate.IntentGitLab(r.ix, t, name); gitlab && g != nil {
 			if ep, found := r.m.GitLabEndpoint(g); found {
@@ -164,6 +176,19 @@ func (r *reachChecker) resolve(h *reach.Hub, path string, names []string, gitlab
 	return out, ok
 }
 
+// checkPorts checks that a rule's ports are TCP ports.
+func (r *reachChecker) checkPorts(t *estate.TransitGateway, rp string, rule estate.IntentRule) bool {
+	ok := true
+	for k, p := range rule.Ports {
+		if p < 1 || p > 65535 {
+			r.report(diag.Errorf(t.Pos(estate.ItemPath(rp+".ports", k)), "reach-port", "%d is not a TCP port", p).
+				WithHint("use 1–65535, e.g. 443; leave ports out for every port"))
+			ok = false
+		}
+	}
+	return ok
+}
+
 func rulePorts(rule estate.IntentRule) []int {
 	if len(rule.Ports) == 0 {
 		return []int{0}
@@ -186,10 +211,9 @@ func (r *reachChecker) checkAllow(h *reach.Hub) {
 		rp := estate.ItemPath("intents.allow", i)
 		from, ok1 := r.resolve(h, rp+".from", rule.From, false)
 		to, ok2 := r.resolve(h, rp+".to", rule.To, true)
-		if !ok1 || !ok2 {
+		if !r.checkPorts(t, rp, rule) || !ok1 || !ok2 {
 			continue
 		}
-		line := t.Pos(rp).Line
 		for _, f := range from {
 			for _, src := range f.eps {
 				if r.misassociated(h, src.VPC) {
@@ -201,7 +225,7 @@ func (r *reachChecker) checkAllow(h *reach.Hub) {
 							continue
 						}
 						for _, port := range rulePorts(rule) {
-							r.allowPair(line, rule, src, dst, port)
+							r.allowPair(rule, src, dst, port)
 						}
 					}
 				}
@@ -210,8 +234,10 @@ func (r *reachChecker) checkAllow(h *reach.Hub) {
 	}
 }
 
-func (r *reachChecker) allowPair(line int, rule estate.IntentRule, src, dst reach.Endpoint, port int) {
-	intent := fmt.Sprintf("the allow intent at line %d (%s may reach %s on %s)", line, strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portText(port))
+func (r *reachChecker) allowPair(rule estate.IntentRule, src, dst reach.Endpoint, port int) {
+	// No line number in the message: Code Quality fingerprints it, and the
+	// rule's text names it well enough.
+	intent := fmt.Sprintf("the allow intent (%s may reach %s on %s)", strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portText(port))
 	pair := src.Name + " → " + dst.Name
 	if len(src.Subnets) == 0 {
 		r.add(diag.Errorf(src.VPC.Ref.Network.Pos(src.VPC.Ref.Path+".name"), "reach-unreachable",
@@ -254,17 +280,16 @@ func (r *reachChecker) checkDeny(h *reach.Hub) {
 		rp := estate.ItemPath("intents.deny", i)
 		from, ok1 := r.resolve(h, rp+".from", rule.From, false)
 		to, ok2 := r.resolve(h, rp+".to", rule.To, true)
-		if !ok1 || !ok2 {
+		if !r.checkPorts(t, rp, rule) || !ok1 || !ok2 {
 			continue
 		}
-		line := t.Pos(rp).Line
 		for _, f := range from {
 			tables := countTables(h, f.eps)
 			for _, src := range f.eps {
 				usual := tables.usual(src.VPC.Attachment(h))
 				for _, tg := range to {
 					for _, dst := range r.breaches(h, src, tg.eps, rule) {
-						intent := fmt.Sprintf("the deny intent at line %d (%s must not reach %s on %s)", line, strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portsText(rule.Ports))
+						intent := fmt.Sprintf("the deny intent (%s must not reach %s on %s)", strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portsText(rule.Ports))
 						r.denyPair(h, intent, f.name, usual, src, dst, rule)
 					}
 				}
@@ -339,14 +364,13 @@ func (r *reachChecker) denyPair(h *reach.Hub, intent, group string, usual *reach
 	var d diag.Diagnostic
 	switch {
 	case dst.GitLab != nil:
-		d = diag.Errorf(dst.GitLab.Pos("alb.allowedCidrs"), "reach-isolation", "%s", msg).
-			WithHint("take %s out of the allow intents to %s and out of alb.allowedCidrs", src.Name, dst.Name)
+		d = r.admittedBy(dst.GitLab, src.VPC, msg)
 	case a != nil && a.Table != nil && usual != nil && a.Table != usual:
 		d = diag.Errorf(t.Pos(a.AssocPath), "reach-isolation", "%s through route table %s", msg, a.Table.Name).
 			WithHint("associate %s with route table %s, like the rest of %s", a.Name, usual.Name, group)
 	default:
 		pos, hint := t.Pos(""), "remove the route that carries it"
-		for i := len(path.Hops) - 1; i >= 0; i-- {
+		for i := len(path.Hops) - 1; i >= 0 && a != nil && a.Table != nil; i-- {
 			if hop := path.Hops[i]; hop.Pos.File == t.File && strings.Contains(hop.Text, "→ attachment") {
 				pos = hop.Pos
 				hint = fmt.Sprintf("remove this route from route table %s (%s)", a.Table.Name, strings.TrimPrefix(hop.Text, "route table "+a.Table.Name+": "))
@@ -357,6 +381,35 @@ func (r *reachChecker) denyPair(h *reach.Hub, intent, group string, usual *reach
 	}
 	d.Hint += "; path: " + pathText(path.Hops)
 	r.add(d, pair)
+}
+
+// admittedBy makes the finding of a deny intent GitLab's load balancer
+// breaks by admitting VPC v: at the allowedCidrs item that admits it, or at
+// the allow intent that lets it in (the two intents then contradict).
+func (r *reachChecker) admittedBy(g *estate.GitLab, v *reach.VPC, msg string) diag.Diagnostic {
+	for i, c := range g.ALB.AllowedCIDRs {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Bits() <= v.CIDR.Bits() && p.Contains(v.CIDR.Addr()) {
+			return diag.Errorf(g.Pos(estate.ItemPath("alb.allowedCidrs", i)), "reach-isolation", "%s: the load balancer admits %s", msg, c).
+				WithHint("narrow or remove this block, so it no longer covers %s (%s)", v.Name, v.CIDR)
+		}
+	}
+	for _, h := range r.m.Hubs {
+		t := h.T
+		for i, rule := range t.Intents.Allow {
+			if !slices.ContainsFunc(rule.To, func(n string) bool { return estate.IntentGitLab(r.ix, t, n) == g }) {
+				continue
+			}
+			for k, from := range rule.From {
+				refs, _ := estate.IntentVPCs(r.e, r.ix, t, from)
+				if slices.ContainsFunc(refs, func(ref estate.VPCRef) bool { return ref.VPC.Name == v.Name }) {
+					return diag.Errorf(t.Pos(estate.ItemPath(fmt.Sprintf("intents.allow[%d].from", i), k)), "reach-isolation",
+						"%s: this allow intent lets it in", msg).
+						WithHint("the two intents contradict each other; take %s out of one of them", v.Name)
+				}
+			}
+		}
+	}
+	return diag.Errorf(g.Pos("alb"), "reach-isolation", "%s", msg).WithHint("keep %s out of GitLab's load balancer", v.Name)
 }
 
 // tableCount counts the route tables a group's attachments to a hub are

@@ -166,6 +166,19 @@ func TestReachRules(t *testing.T) {
 			bad:  hub("propagations: [gitlab]", "propagations: [gitlab, app]"),
 			good: hub("routeTables:\n", "routeTables:\n  - {name: audit, propagations: [app]}\n")},
 
+		// A deny intent to GitLab that an allow intent contradicts: the
+		// finding points at the allow. Near miss: the deny names another VPC.
+		{rule: "reach-isolation", at: atHub(25),
+			bad:  hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
+			good: hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [app]}\n")},
+		// A deny intent to GitLab that allowedCidrs breaks: the finding
+		// points at the block. Near miss: the block leaves the VPC out.
+		{rule: "reach-isolation", at: gitlabFile + ":23",
+			bad: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
+				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.11.0.0/16]\n")),
+			good: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
+				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.12.0.0/16]\n"))},
+
 		// Without intents: GitLab's table forgets dev-app, so GitLab's
 		// replies have no way back. Near miss: dev-app sends nothing either.
 		{rule: "reach-no-return", at: atHub(15),
@@ -193,11 +206,44 @@ func TestReachRules(t *testing.T) {
 		// Groups and names.
 		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: app", "[desktop, workloads]", "[desktop, app]", "[workloads]", "[app]", "[workloads, desktop]", "[app, desktop]"), good: hub()},
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "vpcs: []"), good: hub("role: workload", "vpcs: [app, dev-app]")},
+		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "role: admin"), good: hub("role: workload", "role: \"workload\"")},
 		{rule: "reach-group-empty", at: atHub(23), bad: hub("role: workload}", "role: workload, tags: {team: none}}"), good: hub("role: workload}", "role: workload, tags: {}}")},
 		{rule: "reach-ref", at: atHub(25), bad: hub("[desktop, workloads]", "[desktop, workload]"), good: hub()},
+		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: []"), good: hub()},
+		{rule: "reach-port", at: atHub(27), bad: hub("ports: [443]", "ports: [0]"), good: hub("ports: [443]", "ports: [80]")},
+		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: Workloads"), good: hub()},
+		{rule: "reach-group", at: atHub(23), bad: hub("role: workload}", "role: workloads}"), good: hub()},
 		{rule: "ref-vpc", at: atHub(23), bad: hub("role: workload", "vpcs: [ap]"), good: hub("role: workload", "vpcs: [app], role: workload")},
 	})
 }
 
 // validGitLabIn is validGitLab in VPC vpc, admitting 10.0.0.0/8.
 func validGitLabIn(vpc string) string { return edited(validGitLab, "vpc: build", "vpc: "+vpc) }
+
+// TestReachSurvivesBrokenEstates: the reach checks run on whatever loaded,
+// so broken references, odd blocks and half-declared intents must give
+// findings, never a panic.
+func TestReachSurvivesBrokenEstates(t *testing.T) {
+	for _, files := range []map[string]string{
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "{name: private, type: private, prefix: 24}", "{name: private, type: private, cidrs: [\"fd00::/64\", 10.10.9.0/24]}")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "cidr: 10.10.0.0/16", "cidr: \"fd00::/48\"")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "cidr: 10.10.0.0/16", "cidr: nonsense")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "azCount: 2", "azCount: 0")),
+		plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "name: desktop", "name: gitlab")),
+		hub("{name: app, vpc: app,", "{name: app, vpc: nowhere,"),
+		hub("{name: app, vpc: app,", "{name: gitlab, vpc: app,"),
+		hub("172.16.0.0/12, blackhole: true}", "10.10.0.0/16, attachment: nothing}"),
+		hub("172.16.0.0/12, blackhole: true}", "\"::/0\", attachment: gitlab}"),
+		hub("172.16.0.0/12", "0.0.0.0/0"),
+		hub("172.16.0.0/12, blackhole: true}", "0.0.0.0/0, attachment: app}"),
+		hub("associations: [gitlab]", "associations: [gitlab, gitlab, nobody]"),
+		hub("to: [gitlab]", "to: [gitlab, nowhere, workloads]"),
+		hub("{name: workloads, role: workload}", "{name: workloads}\n    - {name: workloads, vpcs: [gitlab]}"),
+		hub("from: [workloads]\n", "from: [gitlab]\n"),
+		plus(hub(), gitlabFile, edited(reachGitLab, "  subnets: private\n  domain", "  subnets: nowhere\n  domain")),
+		plus(hub(), gitlabFile, edited(reachGitLab, "vpc: gitlab", "vpc: nowhere")),
+		plus(hub(), gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [\"fd00::/8\", bad, 0.0.0.0/0]\n")),
+	} {
+		validateFiles(t, files)
+	}
+}

@@ -296,9 +296,9 @@ func (c *checker) checkRoutes(t *estate.TransitGateway, rp string, rt *estate.TG
 			continue
 		}
 		if prev, dup := first[dest]; dup {
-			pp := t.Pos(estate.ItemPath(list, prev) + ".destination")
 			c.report(diag.Errorf(t.Pos(destPath), "tgw-route-duplicate", "route table %s has two routes to %s", rt.Name, dest).
-				WithHint("the first is at line %d; keep one", pp.Line))
+				WithRelated(t.Pos(estate.ItemPath(list, prev)+".destination"), "the first route to %s", dest).
+				WithHint("keep one"))
 			continue
 		}
 		first[dest] = q

@@ -57,7 +57,7 @@ func TestTransitGatewayFixtureIsClean(t *testing.T) {
 func TestTransitGatewayRules(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		// The gateway.
-		{rule: "tgw-name", at: at(2), bad: tgw("name: hub", "name: Hub"), good: tgw()},
+		{rule: "tgw-name", at: at(2), bad: tgw("name: hub", "name: Hub"), good: tgw("name: hub", "name: hub-2")},
 		{rule: "ref-account", at: at(3), bad: tgw("account: tooling", "account: toolin"), good: tgw()},
 		{rule: "ref-region", at: at(4), bad: tgw("region: eu-west-1", "region: eu-west-3"), good: tgw()},
 		{rule: "tgw-asn", at: at(5), bad: tgw("asn: 64512", "asn: 65535"), good: tgw("asn: 64512", "asn: 65534")},
@@ -74,7 +74,7 @@ func TestTransitGatewayRules(t *testing.T) {
 		},
 
 		// Attachments.
-		{rule: "tgw-name", at: at(11), bad: tgw("name: app\n", "name: App\n", "[build, app]", "[build, App]", "[build, app]", "[build, App]"), good: tgw()},
+		{rule: "tgw-name", at: at(11), bad: tgw("name: app\n", "name: App\n", "[build, app]", "[build, App]", "[build, app]", "[build, App]"), good: tgw("name: app\n", "name: app-2\n", "[build, app]", "[build, app-2]", "[build, app]", "[build, app-2]")},
 		{rule: "ref-vpc", at: at(12), bad: tgw("vpc: app", "vpc: ap"), good: tgw()},
 		{rule: "tgw-attachment-account", at: at(12), bad: tgw("shareWith: [prod]", "shareWith: []"), good: tgw()},
 		{
@@ -88,7 +88,7 @@ func TestTransitGatewayRules(t *testing.T) {
 		},
 		{rule: "tgw-attachment-subnets", at: at(13), bad: tgw("subnets: [private-a, private-b]\nrouteTables", "subnets: []\nrouteTables"), good: tgw()},
 		{rule: "tgw-attachment-subnet", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a, privat-b]\nrouteTables"), good: tgw()},
-		{rule: "tgw-attachment-subnet-duplicate", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a, private-b, private-b]\nrouteTables"), good: tgw()},
+		{rule: "tgw-attachment-subnet-duplicate", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a, private-b, private-b]\nrouteTables"), good: tgw("[private-a, private-b]\nrouteTables", "[private-b, private-a]\nrouteTables")},
 		{rule: "tgw-attachment-zone", at: at(10), bad: tgw("[private-a, private-b]", "[private-a, public-a]"), good: tgw("[private-a, private-b]", "[private-a, public-b]")},
 		{rule: "tgw-attachment-zone-missing", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a]\nrouteTables"), good: tgw()},
 		{
@@ -101,12 +101,12 @@ func TestTransitGatewayRules(t *testing.T) {
 			bad:  map[string]string{tgwFile: tgwYAML, "environments/prod/network.yaml": oneVPCNetwork("prod", "eu-west-1", "app", "10.0.128.0/17")},
 			good: tgw(),
 		},
-		{rule: "tgw-attachment-unassociated", at: at(11), bad: tgw("associations: [build, app]", "associations: [build]"), good: tgw()},
+		{rule: "tgw-attachment-unassociated", at: at(11), bad: tgw("associations: [build, app]", "associations: [build]"), good: tgw("associations: [build, app]", "associations: [app, build]")},
 
 		// Route tables.
-		{rule: "tgw-name", at: at(15), bad: tgw("name: main", "name: main_table"), good: tgw()},
+		{rule: "tgw-name", at: at(15), bad: tgw("name: main", "name: main_table"), good: tgw("name: main", "name: main-table")},
 		{rule: "tgw-route-table-unused", at: at(20), bad: tgw("blackhole: true}\n", "blackhole: true}\n  - name: spare\n    routes:\n      - {destination: 10.98.0.0/16, blackhole: true}\n"), good: tgw()},
-		{rule: "tgw-association-duplicate", at: at(16), bad: tgw("associations: [build, app]", "associations: [build, app, app]"), good: tgw()},
+		{rule: "tgw-association-duplicate", at: at(16), bad: tgw("associations: [build, app]", "associations: [build, app, app]"), good: tgw("associations: [build, app]", "associations: [app, build]")},
 		{
 			rule: "tgw-association-conflict", at: at(21),
 			bad:  tgw("blackhole: true}\n", "blackhole: true}\n  - name: other\n    associations: [app]\n"),
@@ -114,16 +114,16 @@ func TestTransitGatewayRules(t *testing.T) {
 		},
 		{rule: "tgw-ref-attachment", at: at(17), bad: tgw("propagations: [build, app]", "propagations: [build, ap]"), good: tgw()},
 		{rule: "tgw-ref-attachment", at: at(16), bad: tgw("associations: [build, app]", "associations: [build, app, nope]"), good: tgw()},
-		{rule: "tgw-propagation-duplicate", at: at(17), bad: tgw("propagations: [build, app]", "propagations: [build, app, build]"), good: tgw()},
+		{rule: "tgw-propagation-duplicate", at: at(17), bad: tgw("propagations: [build, app]", "propagations: [build, app, build]"), good: tgw("propagations: [build, app]", "propagations: [app, build]")},
 
 		// Routes.
-		{rule: "cidr-invalid", at: at(19), bad: tgw("10.99.0.0/16", "10.99.0.0/40"), good: tgw()},
-		{rule: "cidr-host-bits", at: at(19), bad: tgw("10.99.0.0/16", "10.99.0.1/16"), good: tgw()},
+		{rule: "cidr-invalid", at: at(19), bad: tgw("10.99.0.0/16", "10.99.0.0/40"), good: tgw("10.99.0.0/16", "10.99.0.0/32")},
+		{rule: "cidr-host-bits", at: at(19), bad: tgw("10.99.0.0/16", "10.99.0.1/16"), good: tgw("10.99.0.0/16", "10.99.0.1/32")},
 		{rule: "tgw-route-target", at: at(19), bad: tgw("blackhole: true}", "blackhole: true, attachment: app}"), good: tgw("blackhole: true}", "attachment: app}")},
-		{rule: "tgw-route-target", at: at(19), bad: tgw(", blackhole: true}", "}"), good: tgw()},
+		{rule: "tgw-route-target", at: at(19), bad: tgw(", blackhole: true}", "}"), good: tgw(", blackhole: true}", ", attachment: app}")},
 		{rule: "tgw-ref-attachment", at: at(19), bad: tgw("blackhole: true}", "attachment: ap}"), good: tgw("blackhole: true}", "attachment: app}")},
 		{
-			rule: "tgw-route-duplicate", at: at(20),
+			rule: "tgw-route-duplicate", at: at(20), related: at(19),
 			bad:  tgw("blackhole: true}\n", "blackhole: true}\n      - {destination: 10.99.0.0/16, attachment: app}\n"),
 			good: tgw("blackhole: true}\n", "blackhole: true}\n      - {destination: 10.99.0.0/17, attachment: app}\n"),
 		},

@@ -18,8 +18,8 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
-	"gitops/tools/internal/estate"
 	"gitops/tools/internal/mirrorsync"
+	"gitops/tools/internal/stacks"
 )
 
 // Credentials keeps IAM service-specific credentials as IAM does (at most
@@ -195,7 +195,7 @@ type Clients struct {
 }
 
 // IAM returns the emulator's IAM with the fake credentials.
-func (c Clients) IAM(ctx context.Context, acct *estate.Account, region string) (mirrorsync.IAM, error) {
+func (c Clients) IAM(ctx context.Context, acct stacks.Account, region string) (mirrorsync.IAM, error) {
 	real, err := c.Real.IAM(ctx, acct, region)
 	if err != nil {
 		return nil, err
@@ -204,13 +204,13 @@ func (c Clients) IAM(ctx context.Context, acct *estate.Account, region string) (
 }
 
 // Secrets returns the emulator's Secrets Manager.
-func (c Clients) Secrets(ctx context.Context, acct *estate.Account, region string) (mirrorsync.Secrets, error) {
+func (c Clients) Secrets(ctx context.Context, acct stacks.Account, region string) (mirrorsync.Secrets, error) {
 	return c.Real.Secrets(ctx, acct, region)
 }
 
 // Connections returns the fake connections, or the real client (which the
 // emulator does not answer) when none are set.
-func (c Clients) Connections(ctx context.Context, acct *estate.Account, region string) (mirrorsync.Connections, error) {
+func (c Clients) Connections(ctx context.Context, acct stacks.Account, region string) (mirrorsync.Connections, error) {
 	if c.Conns == nil {
 		return c.Real.Connections(ctx, acct, region)
 	}
