@@ -45,3 +45,19 @@ func entries(section json.RawMessage) int {
 	}
 	return len(m)
 }
+
+// withOrigins adds to a worker's error, for each stack it names, where the
+// estate declares what fills that stack, so a CDK refusal points at a file.
+func withOrigins(plan *stacks.Plan, err error) error {
+	msg := err.Error()
+	var origins []string
+	for _, s := range plan.Stacks {
+		if s.Origin.File != "" && strings.Contains(msg, "stack "+s.ID+":") {
+			origins = append(origins, fmt.Sprintf("%s:%d:%d: stack %s comes from here", s.Origin.File, s.Origin.Line, s.Origin.Col, s.ID))
+		}
+	}
+	if len(origins) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, strings.Join(origins, "\n"))
+}
