@@ -172,9 +172,25 @@ func (c *checker) checkVPCRouteTables(plan *stacks.Plan) {
 		if s.Network == nil || len(s.Network.VPCs) != 1 {
 			continue
 		}
+		vpc := s.Network.VPCs[0].Name
+		// A route table holds one route per destination: a VPC attached to
+		// two gateways must not be given the same destination by both.
+		via, reported := map[string]string{}, map[string]bool{}
 		for _, a := range s.Network.Attachments {
 			for _, r := range a.Routes {
-				toGateways[s.Network.VPCs[0].Name+"/"+r.Subnet]++
+				toGateways[vpc+"/"+r.Subnet]++
+				key := r.Subnet + " " + r.Destination
+				if other, dup := via[key]; dup && other != a.TransitGateway {
+					if ref, ok := c.ix.VPCs[vpc]; ok && !reported[r.Destination] {
+						reported[r.Destination] = true
+						c.report(diag.Errorf(ref.Network.Pos(ref.Path+".name"), "limit-vpc-route-conflict",
+							"VPC %s would route %s to both transit gateways %s and %s from subnet %s; a route table holds one route per destination",
+							vpc, r.Destination, other, a.TransitGateway, r.Subnet).
+							WithHint("let only one of the gateways' route tables reach %s", r.Destination))
+					}
+					continue
+				}
+				via[key] = a.TransitGateway
 			}
 		}
 	}

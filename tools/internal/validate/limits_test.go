@@ -70,6 +70,13 @@ func TestLimitRules(t *testing.T) {
 			bad:  tgw("name: hub\n", "name: "+strings.Repeat("h", 50)+"\n", "  - name: main\n", "  - name: "+strings.Repeat("m", 62)+"\n"),
 			good: tgw("name: hub\n", "name: "+strings.Repeat("h", 50)+"\n", "  - name: main\n", "  - name: "+strings.Repeat("m", 52)+"\n")},
 
+		// A second gateway attaching build and app gives them the same
+		// summary as the first; one that only routes 172.16.0.0/12 does not.
+		{rule: "limit-vpc-route-conflict", at: toolingNetwork + ":5",
+			bad: join(tgw(), map[string]string{"environments/tooling/tgw2.yaml": edited(tgwYAML, "name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513")}),
+			good: join(tgw(), map[string]string{"environments/tooling/tgw2.yaml": edited(tgwYAML, "name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513",
+				"    propagations: [build, app]\n", "", "{destination: 10.99.0.0/16, blackhole: true}", "{destination: 172.16.0.0/12, attachment: build}")})},
+
 		// A VPC of 120 subnets is within the quota but not one stack.
 		{rule: "limit-stack-resources", at: toolingNetwork + ":5",
 			bad:  network("      - {name: private,", manyTiers(60)+"      - {name: private,"),
