@@ -71,7 +71,7 @@ func (r *run) changeSet(ctx context.Context, s *Stack, res *StackResult, p *prep
 			r.noChanges(s, res)
 			return nil
 		}
-		return fmt.Errorf("creating change set %s (%s): %s", r.opts.ChangeSetName, typ, apiMessage(err))
+		return callError(err, "creating change set %s (%s)", r.opts.ChangeSetName, typ)
 	}
 	res.ChangeSet, res.ChangeSetID = r.opts.ChangeSetName, aws.ToString(out.Id)
 	if id := aws.ToString(out.StackId); id != "" {
@@ -122,7 +122,7 @@ func (r *run) waitChangeSet(ctx context.Context, cf CloudFormation, id string) (
 	for {
 		out, err := call(ctx, r, cf.DescribeChangeSet, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(id)})
 		if err != nil {
-			return nil, nil, fmt.Errorf("describing change set %s: %s", id, apiMessage(err))
+			return nil, nil, callError(err, "describing change set %s", id)
 		}
 		switch out.Status {
 		case types.ChangeSetStatusCreatePending, types.ChangeSetStatusCreateInProgress:
@@ -140,7 +140,7 @@ func (r *run) waitChangeSet(ctx context.Context, cf CloudFormation, id string) (
 		for token := out.NextToken; token != nil; {
 			page, err := call(ctx, r, cf.DescribeChangeSet, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(id), NextToken: token})
 			if err != nil {
-				return nil, nil, fmt.Errorf("describing change set %s: %s", id, apiMessage(err))
+				return nil, nil, callError(err, "describing change set %s", id)
 			}
 			changes = append(changes, page.Changes...)
 			token = page.NextToken

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -21,6 +22,7 @@ type CloudFormation interface {
 	ExecuteChangeSet(context.Context, *cloudformation.ExecuteChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.ExecuteChangeSetOutput, error)
 	DescribeStackEvents(context.Context, *cloudformation.DescribeStackEventsInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error)
 	DeleteStack(context.Context, *cloudformation.DeleteStackInput, ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error)
+	ListChangeSets(context.Context, *cloudformation.ListChangeSetsInput, ...func(*cloudformation.Options)) (*cloudformation.ListChangeSetsOutput, error)
 	ListStackResources(context.Context, *cloudformation.ListStackResourcesInput, ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error)
 }
 
@@ -90,4 +92,21 @@ func isThrottled(err error) bool {
 		return true
 	}
 	return false
+}
+
+// callErr is a failed AWS call said in a sentence: the message is the
+// context and the API's message, and the call's error stays reachable
+// (errors.As) for what inspects it.
+type callErr struct {
+	msg string
+	err error
+}
+
+func (e *callErr) Error() string { return e.msg }
+func (e *callErr) Unwrap() error { return e.err }
+
+// callError describes a failed call: format and args say what was being
+// done, the API's message follows.
+func callError(err error, format string, args ...any) error {
+	return &callErr{msg: fmt.Sprintf(format, args...) + ": " + apiMessage(err), err: err}
 }

@@ -31,7 +31,7 @@ func (r *run) execute(ctx context.Context, s *Stack, res *StackResult, p *prepar
 		if ctx.Err() != nil {
 			return midUpdate(s)
 		}
-		return fmt.Errorf("executing change set %s: %s", res.ChangeSet, apiMessage(err))
+		return &asyncCallErr{callError(err, "executing change set %s", res.ChangeSet)}
 	}
 	r.say(s.ID, "executing change set %s", res.ChangeSet)
 	st, err := r.waitStack(ctx, s, p, res.ChangeSetID, r.opts.Now())

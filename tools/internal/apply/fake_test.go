@@ -28,6 +28,11 @@ type fakeCF struct {
 	sets   map[string]*fakeChangeSet // by ID
 	calls  []string
 	seq    int
+	// dropOutputs gives executed stacks no outputs, as moto without the
+	// repository's fix does.
+	dropOutputs bool
+	// broken answers every call of a method with its error.
+	broken map[string]error
 	// unemulated are the logical ids ListStackResources shows without a
 	// physical id, as an emulator does for what it does not implement.
 	unemulated []string
@@ -108,6 +113,9 @@ func apiError(code, format string, args ...any) error {
 // throttled answers left.
 func (f *fakeCF) enter(method, stack string) error {
 	f.calls = append(f.calls, method+" "+stack)
+	if err := f.broken[method]; err != nil {
+		return err
+	}
 	if f.throttle[method] > 0 {
 		f.throttle[method]--
 		return apiError("Throttling", "Rate exceeded")
@@ -249,6 +257,9 @@ func (f *fakeCF) finish(s *fakeStack) {
 	}
 	s.body, s.params = cs.body, cs.params
 	s.outputs = templateOutputs(cs.body, cs.params, f.target)
+	if f.dropOutputs {
+		s.outputs = map[string]string{}
+	}
 	if create {
 		s.status = types.StackStatusCreateComplete
 	} else {
@@ -526,6 +537,27 @@ func (f *fakeCF) DeleteStack(ctx context.Context, in *cloudformation.DeleteStack
 		}
 	}
 	return &cloudformation.DeleteStackOutput{}, nil
+}
+
+// ListChangeSets lists the change sets of a stack, by name or ID.
+func (f *fakeCF) ListChangeSets(ctx context.Context, in *cloudformation.ListChangeSetsInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListChangeSetsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name := aws.ToString(in.StackName)
+	if err := f.enter("ListChangeSets", name); err != nil {
+		return nil, err
+	}
+	s := f.stack(name)
+	if s == nil {
+		return nil, apiError("ValidationError", "Stack [%s] does not exist", name)
+	}
+	out := &cloudformation.ListChangeSetsOutput{}
+	for _, id := range sortedKeys(f.sets) {
+		if cs := f.sets[id]; cs.stack == s.name {
+			out.Summaries = append(out.Summaries, types.ChangeSetSummary{ChangeSetName: aws.String(cs.name), ChangeSetId: aws.String(id)})
+		}
+	}
+	return out, nil
 }
 
 // ListStackResources lists the template's resources, each with a

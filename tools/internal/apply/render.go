@@ -59,6 +59,7 @@ func (r *Result) Summary() string {
 	add(r.Count(OutcomeRefused), "refused")
 	add(r.Count(OutcomeSkipped), "skipped")
 	add(r.Count(OutcomeNotStarted), "not started")
+	add(r.Count(OutcomeNotEmulated), "not emulated")
 	add(r.Count(OutcomeInterrupted), "interrupted mid-update")
 	if r.Interrupted {
 		parts = append([]string{"interrupted"}, parts...)
@@ -86,6 +87,9 @@ func writeText(w io.Writer, r *Result) error {
 		if s.Image != "" {
 			fmt.Fprintf(&b, "  image: %s\n", s.Image)
 		}
+		if s.Share != "" {
+			fmt.Fprintf(&b, "  share: %s\n", s.Share)
+		}
 		for _, n := range s.NotEmulated {
 			fmt.Fprintf(&b, "  not emulated: %s\n", n)
 		}
@@ -108,7 +112,7 @@ func stackHeadline(r *Result, s *StackResult) string {
 	switch s.Outcome {
 	case OutcomeUnchanged:
 		return "no changes"
-	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused, OutcomeInterrupted:
+	case OutcomeSkipped, OutcomeNotStarted, OutcomeFailed, OutcomeRefused, OutcomeInterrupted, OutcomeNotEmulated:
 		if s.Action == "" {
 			return string(s.Outcome)
 		}
@@ -210,6 +214,9 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "\n#### `%s` — %s\n\n", s.ID, mdEscape(stackHeadline(r, s)))
 		for _, blocked := range s.Blocked {
 			fmt.Fprintf(&b, "> :warning: Replaces or removes stateful **%s**: apply refuses it unless `--allow-replace %s`.\n\n", blocked, blocked)
+		}
+		if s.Share != "" {
+			fmt.Fprintf(&b, "Share: %s\n\n", mdEscape(s.Share))
 		}
 		if s.Image != "" {
 			fmt.Fprintf(&b, "Image: %s\n\n", mdEscape(s.Image))

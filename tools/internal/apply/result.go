@@ -45,6 +45,10 @@ const (
 	// OutcomeInterrupted: the run was cancelled while CloudFormation was
 	// changing the stack, which may still be mid-update.
 	OutcomeInterrupted Outcome = "interrupted"
+	// OutcomeNotEmulated: the endpoint is an emulator (Options.Emulator)
+	// that broke on the stack (an internal error) or on a stack it depends
+	// on; a limit of the emulator, not a failure of the estate.
+	OutcomeNotEmulated Outcome = "not emulated"
 )
 
 // Result is a plan or an apply: every selected stack in manifest order.
@@ -94,6 +98,9 @@ type StackResult struct {
 	// Image is the container image apply copies (or copied) into the
 	// repository the stack creates.
 	Image string `json:"image,omitempty"`
+	// Share says which RAM invitation apply accepts (or accepted) in the
+	// stack's account before deploying it.
+	Share string `json:"share,omitempty"`
 	// NotEmulated lists the steps left out because the endpoint is an
 	// emulator without the service they need.
 	NotEmulated []string `json:"notEmulated,omitempty"`

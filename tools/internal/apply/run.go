@@ -22,6 +22,8 @@ type Options struct {
 	Clients Clients
 	// Images copies the container images stacks ask for (apply only).
 	Images ImageCopier
+	// Shares accepts the RAM invitations stacks ask for (apply only).
+	Shares ShareAccepter
 	// SMTP writes the SMTP credentials stacks ask for (apply only).
 	SMTP SMTPSync
 	// Emulator is the endpoint the SDK is pointed at when it is not AWS
@@ -243,7 +245,8 @@ func (r *run) schedule(ctx context.Context, do func(context.Context, *Stack) boo
 			state[f.id] = stateDone
 		} else {
 			state[f.id] = stateFailed
-			stopped = stopped || (r.apply && !r.opts.KeepGoing)
+			// What an emulator cannot do stops its dependants only.
+			stopped = stopped || (r.apply && !r.opts.KeepGoing && r.results[f.id].Outcome != OutcomeNotEmulated)
 		}
 		if r.apply {
 			r.skipDependants(state)
@@ -285,8 +288,11 @@ func (r *run) skipDependants(state map[string]nodeState) {
 				state[s.ID] = stateFailed
 				res := r.results[s.ID]
 				res.Outcome = OutcomeSkipped
+				if r.results[dep].Outcome == OutcomeNotEmulated {
+					res.Outcome = OutcomeNotEmulated
+				}
 				res.Error = fmt.Sprintf("depends on %s, which %s", dep, failedVerb(r.results[dep].Outcome))
-				r.say(s.ID, "skipped: %s", res.Error)
+				r.say(s.ID, "%s: %s", res.Outcome, res.Error)
 				break
 			}
 		}
@@ -299,6 +305,8 @@ func failedVerb(o Outcome) string {
 		return "was refused"
 	case OutcomeSkipped:
 		return "was skipped"
+	case OutcomeNotEmulated:
+		return "the emulator could not deploy"
 	}
 	return "failed"
 }

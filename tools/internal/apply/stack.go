@@ -54,6 +54,10 @@ func (r *run) planOnly(ctx context.Context, s *Stack) bool {
 	if c := s.CopyImage; c != nil {
 		res.Image = c.From + " → the repository of output " + c.RepositoryOutput + ", tag " + c.Tag
 	}
+	if a := s.AcceptShare; a != nil {
+		res.Share = fmt.Sprintf("apply first accepts the RAM invitation to share %s from account %s in account %s (no AWS Organization is declared)", a.Share, a.OwnerAccountID, s.AccountID)
+		r.say(s.ID, "%s", res.Share)
+	}
 	if r.opts.Cleanup && res.ChangeSetID != "" {
 		r.cleanup(ctx, s, res, p)
 	}
@@ -65,7 +69,14 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	res := r.results[s.ID]
 	start := r.opts.Now()
 	defer func() { res.Elapsed = Seconds(r.opts.Now().Sub(start)) }()
-	p, err := r.prepare(ctx, s, res)
+	var p *prepared
+	var err error
+	if s.AcceptShare != nil {
+		err = r.acceptShare(ctx, s, res)
+	}
+	if err == nil {
+		p, err = r.prepare(ctx, s, res)
+	}
 	if err == nil && res.Action != ActionNone && r.stopping(ctx) {
 		r.abandon(ctx, s, res, p)
 		return false
@@ -110,6 +121,12 @@ func (r *run) abandon(ctx context.Context, s *Stack, res *StackResult, p *prepar
 func (r *run) fail(s *Stack, res *StackResult, err error) {
 	res.Outcome = OutcomeFailed
 	res.Error = err.Error()
+	if r.opts.Emulator != "" && emulatorBroke(err) {
+		res.Outcome = OutcomeNotEmulated
+		res.Advice = fmt.Sprintf("the emulator at %s answered with an internal error: it cannot emulate this stack; a real account deploys it", r.opts.Emulator)
+		r.say(s.ID, "%s: %s (%s)", res.Outcome, res.Error, res.Advice)
+		return
+	}
 	if errors.Is(err, context.Canceled) {
 		// Cancelled before anything ran; a change set being made may stay.
 		res.Outcome = OutcomeNotStarted
@@ -187,6 +204,11 @@ func (r *run) prepare(ctx context.Context, s *Stack, res *StackResult) (*prepare
 		r.say(s.ID, "%s %s", res.Action, pending)
 		return p, nil
 	}
+	if r.apply && stackStatus(st) == types.StackStatusReviewInProgress {
+		if err := r.clearReview(ctx, s, p); err != nil {
+			return p, err
+		}
+	}
 	if res.Action == ActionRecreate {
 		if !r.apply {
 			res.Changes = templateAdds(s)
@@ -232,7 +254,7 @@ func (r *run) describeStack(ctx context.Context, cf CloudFormation, nameOrID str
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("describing stack %s: %s", nameOrID, apiMessage(err))
+		return nil, callError(err, "describing stack %s", nameOrID)
 	}
 	if len(out.Stacks) == 0 {
 		return nil, nil
@@ -456,8 +478,47 @@ func executionRoleARN(s *Stack) string {
 // created again: CloudFormation updates no ROLLBACK_COMPLETE stack.
 func (r *run) recreate(ctx context.Context, s *Stack, p *prepared) error {
 	r.say(s.ID, "stack %s is ROLLBACK_COMPLETE: its creation failed and was rolled back, so it holds nothing; deleting it to create it again", s.Name)
+	return r.deleteEmptyStack(ctx, s, p, "the rolled-back stack")
+}
+
+// clearReview deletes a stack that only ever had change sets, none
+// executed (REVIEW_IN_PROGRESS: it holds no resource), when every change
+// set on it is gitops' own (a plan's, or an interrupted apply's), so apply
+// creates it afresh instead of tripping over them. A change set someone
+// else made is left alone and stops the stack.
+func (r *run) clearReview(ctx context.Context, s *Stack, p *prepared) error {
+	var names []string
+	in := &cloudformation.ListChangeSetsInput{StackName: aws.String(p.stackID)}
+	for {
+		out, err := call(ctx, r, p.cf.ListChangeSets, in)
+		if err != nil {
+			return callError(err, "listing the change sets of %s", s.Name)
+		}
+		for _, cs := range out.Summaries {
+			names = append(names, aws.ToString(cs.ChangeSetName))
+		}
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	for _, n := range names {
+		if !strings.HasPrefix(n, "gitops-") {
+			return &stackError{
+				msg:    fmt.Sprintf("stack %s waits for review (REVIEW_IN_PROGRESS) with change set %s, which gitops did not make", s.Name, n),
+				advice: fmt.Sprintf("execute or delete change set %s (aws cloudformation delete-change-set --stack-name %s --change-set-name %s --region %s), then apply again", n, s.Name, n, s.Region),
+			}
+		}
+	}
+	r.say(s.ID, "stack %s holds only gitops' unexecuted change sets (%s) and no resource; deleting it to create it afresh", s.Name, strings.Join(names, ", "))
+	return r.deleteEmptyStack(ctx, s, p, "the stack under review")
+}
+
+// deleteEmptyStack deletes a stack that holds no resource and waits for it
+// to go; what names it in messages.
+func (r *run) deleteEmptyStack(ctx context.Context, s *Stack, p *prepared, what string) error {
 	if _, err := call(ctx, r, p.cf.DeleteStack, &cloudformation.DeleteStackInput{StackName: aws.String(p.stackID)}); err != nil {
-		return fmt.Errorf("deleting the rolled-back stack %s: %s", s.Name, apiMessage(err))
+		return &asyncCallErr{callError(err, "deleting %s %s", what, s.Name)}
 	}
 	deadline := r.opts.Now().Add(r.opts.StackTimeout)
 	for {
@@ -467,12 +528,12 @@ func (r *run) recreate(ctx context.Context, s *Stack, p *prepared) error {
 		}
 		switch {
 		case st == nil || st.StackStatus == types.StackStatusDeleteComplete:
-			r.say(s.ID, "deleted the rolled-back stack")
+			r.say(s.ID, "deleted %s", what)
 			p.stack, p.stackID = nil, ""
 			return nil
 		case st.StackStatus == types.StackStatusDeleteFailed:
 			return &stackError{
-				msg:    fmt.Sprintf("deleting the rolled-back stack %s failed: %s", s.Name, aws.ToString(st.StackStatusReason)),
+				msg:    fmt.Sprintf("deleting %s %s failed: %s", what, s.Name, aws.ToString(st.StackStatusReason)),
 				advice: fmt.Sprintf("delete it by hand (`aws cloudformation delete-stack --stack-name %s --region %s`, with --retain-resources for what cannot be deleted) and apply again", s.Name, s.Region),
 				events: r.failureEvents(ctx, p.cf, s, p.stackID),
 			}

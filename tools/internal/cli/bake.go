@@ -71,6 +71,9 @@ func (deps bakeDeps) run(c *Call, m *manifestFlags, timeout time.Duration, noCas
 		}
 		return c.Usagef("%s", msg)
 	}
+	if err := checkFresh(m.root, m.dir()); err != nil {
+		return c.Errorf(ExitFindings, "%v", err)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -14,8 +14,8 @@ import (
 )
 
 // The test binary doubles as a fake synth worker, so the compile driver is
-// tested without node or the CDK: each "template" is the planned stack as
-// JSON, and every synthesized stack ID is appended to $FAKE_SYNTH_LOG.
+// tested without node or the CDK: each "template" holds the planned stack
+// in its Metadata, and every synthesized stack ID is appended to $FAKE_SYNTH_LOG.
 func init() {
 	if os.Getenv("FAKE_SYNTH") != "1" {
 		return
@@ -36,7 +36,8 @@ func init() {
 	}
 	log, _ := os.OpenFile(os.Getenv("FAKE_SYNTH_LOG"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	for _, s := range job.Stacks {
-		b, _ := json.MarshalIndent(s, "", " ")
+		// Template-shaped, so compile's limit check reads it as one.
+		b, _ := json.MarshalIndent(map[string]any{"Resources": map[string]any{}, "Metadata": map[string]any{"PlannedStack": s}}, "", " ")
 		res.Templates = append(res.Templates, stacks.JobTemplate{Stack: s.ID, Template: b})
 		fmt.Fprintln(log, s.ID)
 	}

@@ -27,8 +27,8 @@ func deployRoot(t *testing.T) string {
 	return root
 }
 
-// recordEstate writes the hash of root's estate into its generated/
-// manifest, as compile would.
+// recordEstate writes the hash of root's estate and its allowReplace:
+// entries into its generated/ manifest, as compile would.
 func recordEstate(t *testing.T, root string) {
 	t.Helper()
 	path := filepath.Join(root, "generated", stacks.ManifestFile)
@@ -43,6 +43,12 @@ func recordEstate(t *testing.T, root string) {
 	if m.EstateSHA256, err = load.EstateHash(root); err != nil {
 		t.Fatal(err)
 	}
+	// The documents' allowReplace: entries travel in the manifest.
+	e, _, err := load.LoadEstate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.AllowReplace = stacks.NewOperations(e).AllowReplace
 	if data, err = m.Marshal(); err != nil {
 		t.Fatal(err)
 	}

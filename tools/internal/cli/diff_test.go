@@ -60,7 +60,7 @@ func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "allow")
 	editStack(t, root, "tooling/eu-west-1/hub", func(res map[string]any) {
-		res["HubAmi"] = map[string]any{"Type": "AWS::SSM::Parameter", "Properties": map[string]any{"Name": "/gitops/hub/ami", "Type": "String", "Value": "ami-0123456789abcdef0"}}
+		res["HubAmi"] = map[string]any{"Type": "AWS::SSM::Parameter", "Properties": map[string]any{"Name": "/gitops/hub/ami", "Type": "String", "DataType": "aws:ec2:image", "Value": "ami-0123456789abcdef0"}}
 	})
 	if code, out, errOut := runGitops("apply", "--root", root); code != ExitOK {
 		t.Fatalf("first apply: exit %d\n%s%s", code, out, errOut)
@@ -79,7 +79,25 @@ func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "accounts", "tooling.yaml"), []byte(account), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	recordEstate(t, root) // as compile would after the edit
+	// Compile carries the declaration into the manifest, which is all
+	// apply reads.
+	manifestPath := filepath.Join(root, "generated", stacks.ManifestFile)
+	data, err := os.ReadFile(manifestPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m stacks.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	m.AllowReplace = []string{"AWS::SSM::Parameter/HubAmi"}
+	if data, err = m.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifestPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	recordEstate(t, root)
 	t.Setenv("GITOPS_RUN_ID", "allow-2")
 	code, out, errOut := runGitops("apply", "--root", root, "--account", "tooling")
 	if code != ExitOK || !strings.Contains(errOut, "tooling/eu-west-1/hub: UPDATE_COMPLETE") {

@@ -49,6 +49,9 @@ func runGitLab(c *Call, m *manifestFlags, rotate, dryRun *bool) int {
 		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
 		return ExitUsage
 	}
+	if err := checkFresh(m.root, m.dir()); err != nil {
+		return c.Errorf(ExitFindings, "%v", err)
+	}
 	var targets []smtpcredentials.Target
 	for _, s := range d.Stacks {
 		if t, ok := smtpcredentials.TargetOf(s.StackHeader); ok {

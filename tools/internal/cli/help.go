@@ -13,16 +13,19 @@ import (
 // envDocs describes the environment variables commands read; a command's
 // Env names the ones its help lists.
 var envDocs = map[string]string{
-	"AWS_PROFILE":                    "the AWS SDK's default credential chain: environment keys, AWS_PROFILE and ~/.aws, web identity, container or instance role",
-	"AWS_REGION":                     "region for calls that need one before the estate names it",
-	"AWS_ENDPOINT_URL":               "send every AWS call to this endpoint (an emulator such as moto_server)",
-	"AWS_MAX_ATTEMPTS":               "how many times the SDK tries a call (default 10)",
-	"GITOPS_RUN_ID":                  "names the run's change sets and role sessions (else CODEPIPELINE_EXECUTION_ID, CI_PIPELINE_ID, CODEBUILD_BUILD_ID or the UTC time)",
-	"GITOPS_SYNTH":                   "the gitops-synth worker to run (else next to gitops, on PATH, or built with go build)",
-	"GITOPS_CACHE":                   "cache directory for the built worker and the synthesized templates (default: the user cache directory's gitops/)",
-	"CI_MERGE_REQUEST_DIFF_BASE_SHA": "the merge request's base commit in GitLab CI, the default --base",
-	"GITLAB_TOKEN":                   "GitLab API token (or --gitlab-token-secret)",
-	"GOTOOLCHAIN":                    "local where no Go toolchain may be downloaded: the go command must then be go.mod's Go version or newer",
+	"AWS_PROFILE":                         "the AWS SDK's default credential chain: environment keys, AWS_PROFILE and ~/.aws, web identity, container or instance role",
+	"AWS_REGION":                          "region for calls that need one before the estate names it",
+	"AWS_ENDPOINT_URL":                    "send every AWS call to this endpoint (an emulator such as moto_server)",
+	"AWS_MAX_ATTEMPTS":                    "how many times the SDK tries a call (default 10)",
+	"GITOPS_RUN_ID":                       "names the run's change sets and role sessions (else CODEPIPELINE_EXECUTION_ID, CI_PIPELINE_ID, CODEBUILD_BUILD_ID or the UTC time)",
+	"GITOPS_SYNTH":                        "the gitops-synth worker to run (else next to gitops, on PATH, or built with go build)",
+	"GITOPS_CACHE":                        "cache directory for the built worker and the synthesized templates (default: the user cache directory's gitops/)",
+	"CI_MERGE_REQUEST_DIFF_BASE_SHA":      "the merge request's base commit in GitLab CI, the default --base",
+	"CI_MERGE_REQUEST_TARGET_BRANCH_SHA":  "the target branch's commit in a GitLab merged-results pipeline, then the default --base",
+	"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "outside those, the branch whose merge-base with HEAD is the default --base",
+	"CI_DEFAULT_BRANCH":                   "the branch to try after the target branch",
+	"GITLAB_TOKEN":                        "GitLab API token (or --gitlab-token-secret)",
+	"GOTOOLCHAIN":                         "local where no Go toolchain may be downloaded: the go command must then be go.mod's Go version or newer",
 }
 
 // awsEnv are the variables every command that calls AWS reads.

@@ -87,6 +87,10 @@ func (deps mirrorsDeps) run(c *Call, o *mirrorsOptions) int {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\nrun 'gitops help mirrors sync' for usage\n", err)
 		return ExitUsage
 	}
+	if err := checkFresh(o.manifest.root, o.manifest.dir()); err != nil {
+		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
+		return ExitFindings
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -122,6 +122,7 @@ func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 	opts := apply.Options{
 		Clients: clients,
 		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
+		Shares:  clients,
 		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
 			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: clients.Access(), Accounts: accounts}, Out: out}
 			return s.Sync(ctx, t)

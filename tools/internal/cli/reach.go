@@ -22,7 +22,8 @@ func init() {
 		NArgs:   2,
 		Summary: "explain whether FROM reaches TO and back, hop by hop, from the YAML alone",
 		Doc: `FROM and TO name a VPC, a VPC's subnet (vpc/subnet), an intent group, or (TO only) a
-GitLab service. Each hop says what decided it and where, like a traceroute over the YAML.`,
+GitLab service (its load balancer) or a VPC's interface endpoints (vpc/endpoints). Each hop
+says what decided it and where, like a traceroute over the YAML.`,
 		Group: groupEstate,
 		Exits: []Exit{
 			{ExitOK, "every pair makes the round trip"},
@@ -74,7 +75,7 @@ func runReach(c *Call, root *string, port *int, format *string) int {
 	var answers []reachAnswer
 	for _, f := range from {
 		for _, t := range to {
-			if f.VPC == t.VPC && t.GitLab == nil {
+			if f.VPC == t.VPC && t.Guard == nil {
 				continue
 			}
 			answers = append(answers, answer(m, f, t, *port))
@@ -111,6 +112,13 @@ func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
 		v := m.VPCs[vpc]
 		if v == nil {
 			return nil, unknown("VPC", vpc, slices.Collect(maps.Keys(m.VPCs)))
+		}
+		if sub == "endpoints" && to {
+			ep, ok := m.EndpointsEndpoint(v)
+			if !ok {
+				return nil, fmt.Errorf("VPC %s has no interface endpoints", vpc)
+			}
+			return []reach.Endpoint{ep}, nil
 		}
 		var names []string
 		for _, s := range v.Subnets {

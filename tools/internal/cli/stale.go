@@ -11,8 +11,8 @@ import (
 )
 
 // checkFresh refuses a generated/ (dir) that was not compiled from the
-// YAML under root as it is now: plan and apply would deploy what the
-// repository no longer says.
+// YAML under root as it is now: plan, apply, bake and mirrors sync would
+// act on what the repository no longer says.
 func checkFresh(root, dir string) error {
 	data, err := os.ReadFile(filepath.Join(dir, stacks.ManifestFile))
 	if err != nil {

@@ -57,6 +57,12 @@ type PipelineBuild struct {
 type PipelineBake struct {
 	// The name of the image recipe.
 	Recipe string `yaml:"recipe"`
+	// The CodeBuild image the bake stage runs gitops in: the build image of
+	// .ci/build-image (Go and node, nothing downloaded at job time), mirrored
+	// where the pipeline's account pulls from. Without it the stage runs in
+	// CodeBuild's standard image and Go downloads go.mod's toolchain, which
+	// an offline network cannot.
+	Image string `yaml:"image,omitempty"`
 }
 
 // PipelineTarget is one deployment: a stack in an account and region. Give

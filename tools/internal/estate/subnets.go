@@ -179,3 +179,35 @@ func SubnetNames(layout []Subnet) []string {
 func (s Subnet) String() string {
 	return strings.Join([]string{s.Name, s.Zone, s.CIDR.String()}, " ")
 }
+
+// EndpointTier picks the tier holding the interface endpoints: the private
+// (else isolated, else any) tier with the largest subnets, the first
+// declared on a tie. Endpoints take an address per service and zone, so the
+// roomiest tier keeps small tiers (such as /28 attachment subnets) free.
+func (v *VPC) EndpointTier() string {
+	best, bestRank, bestSize := "", 99, 99
+	for _, t := range v.Subnets {
+		rank := map[string]int{"private": 0, "isolated": 1, "public": 2}[t.Type]
+		size := t.Prefix
+		if size == 0 && len(t.CIDRs) > 0 {
+			size = prefixLen(t.CIDRs[0])
+		}
+		if rank < bestRank || rank == bestRank && size < bestSize {
+			best, bestRank, bestSize = t.Name, rank, size
+		}
+	}
+	return best
+}
+
+func prefixLen(cidr string) int {
+	for i := len(cidr) - 1; i >= 0; i-- {
+		if cidr[i] == '/' {
+			n := 0
+			for _, c := range cidr[i+1:] {
+				n = n*10 + int(c-'0')
+			}
+			return n
+		}
+	}
+	return 32
+}

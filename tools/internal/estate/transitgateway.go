@@ -17,6 +17,13 @@ type TransitGateway struct {
 	ASN int `yaml:"asn"`
 	// Lists the accounts the gateway is shared to through RAM.
 	ShareWith []string `yaml:"shareWith,omitempty"`
+	// The ARN of the AWS Organization (or of an OU) that
+	// holds the owner and every shareWith account, with RAM sharing in
+	// AWS Organizations enabled: the gateway is shared with it, and the
+	// accounts see the share at once. Without it the share goes to each
+	// account id, which must accept an invitation (apply does, through the
+	// account's deploy role, before its attachments).
+	Organization string `yaml:"organization,omitempty" jsonschema:"pattern=^arn:aws[a-z-]*:organizations::[0-9]{12}:(organization/o-[a-z0-9]+|ou/o-[a-z0-9]+/ou-[a-z0-9]+-[a-z0-9]+)$"`
 	// The attachments connect VPCs to the gateway.
 	Attachments []TGWAttachment `yaml:"attachments,omitempty"`
 	// The route tables decide which attachment reaches which.

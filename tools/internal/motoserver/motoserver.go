@@ -202,6 +202,14 @@ func (l *lazy) need(t testing.TB) *Server {
 		t.Fatal(l.err)
 	}
 	l.srv.Use(t)
+	// Say when the proxy had to send requests again, so a run that
+	// passed only thanks to it shows it (go test -v).
+	before := l.srv.Retried()
+	t.Cleanup(func() {
+		if n := l.srv.Retried() - before; n > 0 {
+			t.Logf("motoserver: %d request(s) sent again after moto reset their connection", n)
+		}
+	})
 	return l.srv
 }
 

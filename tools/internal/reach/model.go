@@ -21,6 +21,7 @@ import (
 	"slices"
 
 	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // Model is the estate's network, ready to walk.
@@ -84,7 +85,8 @@ type Table struct {
 	Entries []Entry
 	fwd     spanMap
 	// Derived are the destinations VPCs associated with the table send to
-	// the gateway (compile's peer routes): every entry but blackholes.
+	// the gateway: compile's peer routes (stacks.PeerRoutes), the table's
+	// destinations but blackholes, summarised.
 	Derived []netip.Prefix
 	derived spanMap
 	// Assoc are the attachments associated with the table.
@@ -116,9 +118,19 @@ func Build(e *estate.Estate, ix *estate.Index) *Model {
 			m.VPCs[ref.VPC.Name] = newVPC(ref)
 		}
 	}
+	// Summaries of routes must not take in another VPC's block: every
+	// VPC of the estate, as compile sees them.
+	var estateCIDRs []netip.Prefix
+	for _, n := range e.Networks {
+		for i := range n.VPCs {
+			if c, err := netip.ParsePrefix(n.VPCs[i].CIDR); err == nil {
+				estateCIDRs = append(estateCIDRs, c.Masked())
+			}
+		}
+	}
 	for _, t := range e.TransitGateways {
 		if ix.TransitGateways[t.Name] == t {
-			m.Hubs = append(m.Hubs, m.newHub(t))
+			m.Hubs = append(m.Hubs, m.newHub(t, estateCIDRs))
 		}
 	}
 	return m
@@ -153,7 +165,7 @@ func newVPC(ref estate.VPCRef) *VPC {
 	return v
 }
 
-func (m *Model) newHub(t *estate.TransitGateway) *Hub {
+func (m *Model) newHub(t *estate.TransitGateway, estateCIDRs []netip.Prefix) *Hub {
 	h := &Hub{T: t, ByName: map[string]*Attachment{}}
 	for k, a := range t.Attachments {
 		at := &Attachment{Hub: h, Index: k, Name: a.Name, Zones: map[string]string{}}
@@ -174,12 +186,12 @@ func (m *Model) newHub(t *estate.TransitGateway) *Hub {
 		}
 	}
 	for r := range t.RouteTables {
-		h.Tables = append(h.Tables, h.newTable(r))
+		h.Tables = append(h.Tables, h.newTable(r, estateCIDRs))
 	}
 	return h
 }
 
-func (h *Hub) newTable(r int) *Table {
+func (h *Hub) newTable(r int, estateCIDRs []netip.Prefix) *Table {
 	rt := &h.T.RouteTables[r]
 	tb := &Table{Hub: h, Index: r, Name: rt.Name}
 	rp := estate.ItemPath("routeTables", r)
@@ -203,7 +215,7 @@ func (h *Hub) newTable(r int) *Table {
 		tb.Entries = append(tb.Entries, e)
 	}
 	dropped := map[netip.Prefix]bool{}
-	var reach []netip.Prefix
+	var reach, holes []netip.Prefix
 	for q, name := range rt.Propagations {
 		a := h.ByName[name]
 		if a == nil || a.VPC == nil || !a.VPC.CIDR.IsValid() {
@@ -224,6 +236,7 @@ func (h *Hub) newTable(r int) *Table {
 		e := Entry{Prefix: d, Static: true, Blackhole: route.Blackhole, Path: estate.ItemPath(rp+".routes", q)}
 		if route.Blackhole {
 			dropped[d] = true
+			holes = append(holes, d)
 		} else {
 			e.Att = h.ByName[route.Attachment]
 			reach = append(reach, d)
@@ -236,14 +249,15 @@ func (h *Hub) newTable(r int) *Table {
 		ps[i] = e.Prefix
 	}
 	tb.fwd = newSpanMap(ps)
-	// Compile's peer routes: what the table reaches, less what it drops.
+	// Compile's peer routes: what the table reaches, less what it drops
+	// exactly, summarised by compile's own function.
+	var kept []netip.Prefix
 	for _, d := range reach {
 		if !dropped[d] {
-			tb.Derived = append(tb.Derived, d)
+			kept = append(kept, d)
 		}
 	}
-	slices.SortFunc(tb.Derived, estate.ComparePrefix)
-	tb.Derived = slices.Compact(tb.Derived)
+	tb.Derived = stacks.Summarise(kept, append(holes, estateCIDRs...))
 	tb.derived = newSpanMap(tb.Derived)
 	return tb
 }
@@ -269,13 +283,15 @@ func (v *VPC) Attachment(h *Hub) *Attachment {
 }
 
 // Leaving returns the subnets whose route tables can send traffic out of
-// the VPC: its public and private ones (isolated subnets stay inside by
-// definition).
+// the VPC: its private ones (where workloads live, so paths start there),
+// then its public ones; isolated subnets stay inside by definition.
 func (v *VPC) Leaving() []*Subnet {
 	var out []*Subnet
-	for _, s := range v.Subnets {
-		if s.Type != "isolated" {
-			out = append(out, s)
+	for _, typ := range []string{"private", "public"} {
+		for _, s := range v.Subnets {
+			if s.Type == typ {
+				out = append(out, s)
+			}
 		}
 	}
 	return out

@@ -35,10 +35,11 @@ type Route struct {
 // EffectiveRoutes returns what subnet s's route table, as compile generates
 // it, does with the destinations [lo, hi]: consecutive ranges, each with
 // its longest-prefix route. This is the one place that knows how compile
-// derives a VPC's routes to the transit gateway (stacks.PeerRoutes: every
-// destination of the associated gateway route table but blackholes and the
-// VPC's own block, in public and private subnets, 0.0.0.0/0 only where the
-// subnet has no default route of its own).
+// derives a VPC's routes to the transit gateway (stacks.PeerRoutes: the
+// destinations of the associated gateway route table but blackholes,
+// summarised by stacks.Summarise, less the VPC's own block, in public and
+// private subnets, 0.0.0.0/0 only where the subnet has no default route of
+// its own).
 func (m *Model) EffectiveRoutes(s *Subnet, lo, hi uint32) []Route {
 	cuts := []uint32{lo}
 	cut := func(x uint64) {

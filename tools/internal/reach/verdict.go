@@ -16,7 +16,7 @@ func (m *Model) RoundTripOK(from, to Endpoint, port int) bool {
 			if !m.allArrive(s, dlo, dhi, d.VPC) {
 				return false
 			}
-			if to.GitLab != nil && !admits(s, to, port) {
+			if to.Guard != nil && !admits(s, to.Guard, port) {
 				return false
 			}
 			slo, shi := bounds(s.CIDR)
@@ -31,8 +31,8 @@ func (m *Model) RoundTripOK(from, to Endpoint, port int) bool {
 // Arrives reports whether Arrive(from, to, port) finds a path.
 func (m *Model) Arrives(from, to Endpoint, port int) bool {
 	for _, s := range from.Subnets {
-		if to.GitLab != nil {
-			if !admits(s, to, port) {
+		if to.Guard != nil {
+			if !admits(s, to.Guard, port) {
 				continue
 			}
 			for _, d := range to.Subnets {
@@ -96,8 +96,8 @@ func (m *Model) someArrive(s *Subnet, lo, hi uint32, want *VPC) bool {
 	return some
 }
 
-// admits reports whether GitLab's load balancer admits all of subnet s on port.
-func admits(s *Subnet, to Endpoint, port int) bool {
+// admits reports whether security group g admits all of subnet s on port.
+func admits(s *Subnet, to *Guard, port int) bool {
 	if port != 0 {
 		listens := false
 		for _, p := range to.Ports {

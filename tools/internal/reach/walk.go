@@ -42,17 +42,31 @@ type Path struct {
 // OK reports whether the packet made it.
 func (p *Path) OK() bool { return p.Fail == nil }
 
-// Endpoint is what a walk starts from or goes to: subnets of one VPC, or
-// GitLab's load balancer.
+// Endpoint is what a walk starts from or goes to: subnets of one VPC,
+// GitLab's load balancer, or a VPC's interface endpoints.
 type Endpoint struct {
 	Name    string
 	VPC     *VPC
 	Subnets []*Subnet
-	// GitLab is set when the endpoint is its load balancer; Ingress and
-	// Ports are what its security group admits.
-	GitLab  *estate.GitLab
+	// GitLab is set when the endpoint is its load balancer.
+	GitLab *estate.GitLab
+	// Guard is the security group in front of the destination, as compile
+	// generates it; nil for a VPC, where compile knows of none.
+	Guard *Guard
+}
+
+// Guard is a destination's security group: the blocks it admits and the
+// ports open to them.
+type Guard struct {
+	// What it guards, e.g. "GitLab main's load balancer".
+	What string
+	// Pos is where what it admits is declared; Fix says how to admit more.
+	Pos     estate.Pos
+	Fix     string
 	Ingress []netip.Prefix
 	Ports   []int
+	// Behind are the hops after the group (the load balancer's targets).
+	Behind []Hop
 }
 
 // VPCEndpoint is VPC v as a source or destination: its subnets that can
@@ -68,18 +82,49 @@ func (m *Model) GitLabEndpoint(g *estate.GitLab) (Endpoint, bool) {
 	if v == nil {
 		return Endpoint{}, false
 	}
-	ep := Endpoint{Name: g.Name, VPC: v, GitLab: g, Ports: []int{80}}
+	guard := &Guard{What: fmt.Sprintf("GitLab %s's load balancer", g.Name), Pos: g.Pos("alb.allowedCidrs"), Ports: []int{80},
+		Fix:    "add an allow intent from %s to " + g.Name + ", or list its block in alb.allowedCidrs",
+		Behind: []Hop{{Pos: g.Pos("network.subnets"), Text: "load balancer → GitLab tasks on tcp/80 (the task security group admits the load balancer's)"}}}
 	if g.ALB.HTTPS() {
-		ep.Ports = append(ep.Ports, 443)
+		guard.Ports = append(guard.Ports, 443)
 	}
+	for _, c := range estate.GitLabIngress(m.E, m.Ix, g) {
+		if p, err := netip.ParsePrefix(c); err == nil && p.Addr().Is4() {
+			guard.Ingress = append(guard.Ingress, p.Masked())
+		}
+	}
+	ep := Endpoint{Name: g.Name, VPC: v, GitLab: g, Guard: guard}
 	for _, s := range v.Subnets {
 		if s.Tier == g.ALB.Subnets {
 			ep.Subnets = append(ep.Subnets, s)
 		}
 	}
-	for _, c := range estate.GitLabIngress(m.E, m.Ix, g) {
-		if p, err := netip.ParsePrefix(c); err == nil && p.Addr().Is4() {
-			ep.Ingress = append(ep.Ingress, p.Masked())
+	return ep, len(ep.Subnets) > 0
+}
+
+// EndpointsEndpoint is VPC v's interface endpoints: the subnets compile
+// puts them in and their security group, which admits the VPC's own block
+// on the services' ports.
+func (m *Model) EndpointsEndpoint(v *VPC) (Endpoint, bool) {
+	services := v.Ref.VPC.Endpoints.Interface
+	if len(services) == 0 || !v.CIDR.IsValid() {
+		return Endpoint{}, false
+	}
+	guard := &Guard{What: fmt.Sprintf("the interface endpoints of VPC %s", v.Name), Pos: v.Ref.Network.Pos(v.Ref.Path + ".endpoints.interface"),
+		Fix: "interface endpoints admit their own VPC only: give %s endpoints of its own", Ingress: []netip.Prefix{v.CIDR}}
+	for _, svc := range services {
+		for _, p := range estate.InterfaceEndpointPorts(svc) {
+			if !slices.Contains(guard.Ports, p) {
+				guard.Ports = append(guard.Ports, p)
+			}
+		}
+	}
+	slices.Sort(guard.Ports)
+	ep := Endpoint{Name: v.Name + "/endpoints", VPC: v, Guard: guard}
+	tier := v.Ref.VPC.EndpointTier()
+	for _, s := range v.Subnets {
+		if s.Tier == tier {
+			ep.Subnets = append(ep.Subnets, s)
 		}
 	}
 	return ep, len(ep.Subnets) > 0
@@ -118,7 +163,7 @@ func (m *Model) roundTrip(s, d *Subnet, to Endpoint, port int) Path {
 		}
 	}
 	p.Hops = legs[0].Hops
-	if to.GitLab != nil {
+	if to.Guard != nil {
 		h, f := m.securityGroup(s, to, port)
 		p.Hops = append(p.Hops, h...)
 		if f != nil {
@@ -142,7 +187,7 @@ func (m *Model) roundTrip(s, d *Subnet, to Endpoint, port int) Path {
 // intent forbids. It returns the first path that arrives, if any.
 func (m *Model) Arrive(from, to Endpoint, port int) (Path, bool) {
 	for _, s := range from.Subnets {
-		if to.GitLab != nil {
+		if to.Guard != nil {
 			for _, d := range to.Subnets {
 				lo, hi := bounds(d.CIDR)
 				for _, l := range m.legs(s, lo, hi, d.VPC, false) {
@@ -304,34 +349,31 @@ func (m *Model) noRoute(s *Subnet, want *VPC, rng string) *Failure {
 		Hint: fmt.Sprintf("add an attachment for %s to %s", v.Name, want.Atts[0].Hub.T.File)}
 }
 
-// securityGroup checks that GitLab's load balancer admits subnet s on port.
+// securityGroup checks that the destination's security group admits
+// subnet s on port.
 func (m *Model) securityGroup(s *Subnet, to Endpoint, port int) ([]Hop, *Failure) {
-	g := to.GitLab
-	pos := g.Pos("alb.allowedCidrs")
-	if port != 0 && !slices.Contains(to.Ports, port) {
-		return nil, &Failure{Pos: g.Pos("alb"), Why: fmt.Sprintf("GitLab %s's load balancer listens on %s only, not %d", g.Name, portList(to.Ports), port),
-			Hint: "ask for a port the load balancer listens on (443 needs alb.domain)"}
+	g := to.Guard
+	if port != 0 && !slices.Contains(g.Ports, port) {
+		return nil, &Failure{Pos: g.Pos, Why: fmt.Sprintf("the security group of %s opens %s only, not %d", g.What, portList(g.Ports), port),
+			Hint: "ask for a port it opens"}
 	}
 	lo, hi := bounds(s.CIDR)
 	var covering []netip.Prefix
-	for _, c := range to.Ingress {
+	for _, c := range g.Ingress {
 		cl, ch := bounds(c)
 		if cl <= lo && hi <= ch {
 			covering = append(covering, c)
 		}
 	}
 	if len(covering) == 0 {
-		return nil, &Failure{Pos: pos, Why: fmt.Sprintf("GitLab %s's load balancer security group does not admit %s (%s)", g.Name, s.CIDR, s.VPC.Name),
-			Hint: fmt.Sprintf("add an allow intent from %s to %s, or list its block in alb.allowedCidrs", s.VPC.Name, g.Name)}
+		return nil, &Failure{Pos: g.Pos, Why: fmt.Sprintf("the security group of %s does not admit %s (%s)", g.What, s.CIDR, s.VPC.Name),
+			Hint: fmt.Sprintf(g.Fix, s.VPC.Name)}
 	}
-	ports := portList(to.Ports)
+	ports := portList(g.Ports)
 	if port != 0 {
 		ports = "tcp/" + strconv.Itoa(port)
 	}
-	return []Hop{
-		{Pos: pos, Text: fmt.Sprintf("GitLab %s load balancer security group: %s admitted by %s on %s", g.Name, s.CIDR, covering[0], ports)},
-		{Pos: g.Pos("network.subnets"), Text: fmt.Sprintf("load balancer → GitLab tasks on tcp/80 (the task security group admits the load balancer's)")},
-	}, nil
+	return append([]Hop{{Pos: g.Pos, Text: fmt.Sprintf("security group of %s: %s admitted by %s on %s", g.What, s.CIDR, covering[0], ports)}}, g.Behind...), nil
 }
 
 func portList(ports []int) string {

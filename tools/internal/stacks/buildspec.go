@@ -14,23 +14,35 @@ import (
 // BakeBuildspec publishes the build's output (the input artifact, a
 // secondary source) as a tar.gz at s3://bucket/key, where the recipe's
 // components read it through the gitops:release parameter value, then
-// builds gitops from the estate source (this repository) and bakes recipe: gitops bake starts the recipe's image pipeline, waits, and
-// writes the AMI id to the recipe's parameter in every distribution account
-// and region, then re-bakes the recipes built on it. Go fetches the
-// toolchain go.mod names, so the image's Go only has to be recent enough to
-// know how (1.21).
-func BakeBuildspec(recipe, input, bucket, key string) string {
+// builds gitops from the estate source (this repository) and bakes recipe:
+// gitops bake starts the recipe's image pipeline, waits, and writes the AMI
+// id to the recipe's parameter in every distribution account and region,
+// then re-bakes the recipes built on it. In a build image of its own
+// (buildImage: the pipeline's bake.image) nothing is downloaded: the image's
+// Go builds, checked by .ci/check-image. In CodeBuild's standard image Go
+// fetches the toolchain go.mod names, so the image's Go only has to be
+// recent enough to know how (1.21).
+func BakeBuildspec(recipe, input, bucket, key string, buildImage bool) string {
+	toolchain := `    GOTOOLCHAIN: auto
+phases:
+  install:
+    runtime-versions:
+      golang: 1.24
+`
+	if buildImage {
+		toolchain = `    GOTOOLCHAIN: local
+phases:
+  install:
+    commands:
+      - sh .ci/check-image
+`
+	}
 	return `version: 0.2
 env:
   shell: bash
   variables:
     GOFLAGS: -mod=readonly
-    GOTOOLCHAIN: auto
-phases:
-  install:
-    runtime-versions:
-      golang: 1.24
-  build:
+` + toolchain + `  build:
     on-failure: ABORT
     commands:
       - tar -czf /tmp/release.tar.gz -C "$CODEBUILD_SRC_DIR_` + input + `" .

@@ -160,6 +160,9 @@ func TestPlanPipelines(t *testing.T) {
 		!strings.Contains(b.Buildspec, "aws s3 cp /tmp/release.tar.gz s3://gitops-111111111111-eu-west-1-app/releases/app/current.tar.gz\n") {
 		t.Errorf("bake release: %+v", b)
 	}
+	if b == nil || b.Image != BakeImage || !strings.Contains(b.Buildspec, "GOTOOLCHAIN: auto") {
+		t.Errorf("bake without an image of its own: %+v", b)
+	}
 	if b == nil || b.RoleName != "gitops-bake-app" || len(b.Recipes) != 1 || b.Recipes[0].PipelineName != "gitops-app" ||
 		len(b.Recipes[0].ParameterRegions) != 0 || !slices.Equal(b.DeployRoles, []RoleRef{{"222222222222", "prod-deployer"}}) {
 		t.Errorf("bake: %+v", b)
@@ -258,7 +261,7 @@ func TestBuildspecs(t *testing.T) {
 			Commands []string `yaml:"commands"`
 		} `yaml:"phases"`
 	}
-	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app", "BuildOutput", "gitops-bucket", "releases/web-app/current.tar.gz")), &bake); err != nil {
+	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app", "BuildOutput", "gitops-bucket", "releases/web-app/current.tar.gz", false)), &bake); err != nil {
 		t.Fatal(err)
 	}
 	// The build's output is published before gitops bake starts the image build.
@@ -272,6 +275,25 @@ func TestBuildspecs(t *testing.T) {
 	}
 	if bake.Env.Variables["GOTOOLCHAIN"] != "auto" {
 		t.Errorf("bake variables: %v", bake.Env.Variables)
+	}
+
+	// In the pipeline's own build image nothing is downloaded: no runtime
+	// install, no toolchain fetch, the image checked first.
+	var offline struct {
+		Env struct {
+			Variables map[string]string `yaml:"variables"`
+		} `yaml:"env"`
+		Phases map[string]struct {
+			RuntimeVersions map[string]string `yaml:"runtime-versions"`
+			Commands        []string          `yaml:"commands"`
+		} `yaml:"phases"`
+	}
+	if err := yaml.Unmarshal([]byte(BakeBuildspec("web-app", "BuildOutput", "gitops-bucket", "releases/web-app/current.tar.gz", true)), &offline); err != nil {
+		t.Fatal(err)
+	}
+	if offline.Env.Variables["GOTOOLCHAIN"] != "local" || len(offline.Phases["install"].RuntimeVersions) != 0 ||
+		!slices.Equal(offline.Phases["install"].Commands, []string{"sh .ci/check-image"}) || len(offline.Phases["build"].Commands) != 4 {
+		t.Errorf("bake in its own image: %+v", offline)
 	}
 
 	var ecs struct {
@@ -333,6 +355,19 @@ func TestPlanRelease(t *testing.T) {
 	base := p.Stack("tooling/eu-west-1/imagerecipe-base").ImageRecipe
 	if base.Release != nil || base.InstanceRole != "gitops-imagebuilder-base" {
 		t.Errorf("a recipe no pipeline bakes: %s %+v", base.InstanceRole, base.Release)
+	}
+}
+
+// TestBakeStageInTheBuildImage: a pipeline whose bake names an image runs
+// the stage in it, with nothing downloaded.
+func TestBakeStageInTheBuildImage(t *testing.T) {
+	pipelines := readFixture(t, "environments/tooling/pipelines/app.yaml")
+	image := "111111111111.dkr.ecr.eu-west-1.amazonaws.com/gitops-build:go1.26-node22"
+	p := buildFixture(t, map[string]string{"environments/tooling/pipelines/app.yaml": strings.Replace(pipelines,
+		"bake: {recipe: app}", "bake: {recipe: app, image: "+image+"}", 1)})
+	b := p.Stack("tooling/eu-west-1/pipeline-app").Pipeline.Bake
+	if b.Image != image || !strings.Contains(b.Buildspec, "GOTOOLCHAIN: local") || strings.Contains(b.Buildspec, "runtime-versions") {
+		t.Errorf("bake in its own image: %s\n%s", b.Image, b.Buildspec)
 	}
 }
 

@@ -40,6 +40,18 @@ type DeployRoleSpec struct {
 	// here; ImageBuilder copies them in through the distribution role,
 	// sorted.
 	ImageBuilderAccountIDs []string `json:"imageBuilderAccountIds,omitempty"`
+	// SMTPCredentials are the GitLab SMTP users and secrets apply keeps
+	// current here (Stack.SMTPCredentials), sorted.
+	SMTPCredentials []SMTPCredentialsRef `json:"smtpCredentials,omitempty"`
+	// ShareOwnerAccountIDs are the accounts whose RAM invitations apply
+	// accepts here (Stack.AcceptShare), sorted.
+	ShareOwnerAccountIDs []string `json:"shareOwnerAccountIds,omitempty"`
+}
+
+// SMTPCredentialsRef is a GitLab SMTP user, its secret and its service.
+type SMTPCredentialsRef struct {
+	Region string `json:"region"`
+	SMTPCredentials
 }
 
 // StackRef is a stack in a region.
@@ -181,6 +193,18 @@ func (p *planner) grantDeployRoles() {
 		}
 	}
 	for _, s := range p.stacks {
+		d := p.deployRoleOf(s.AccountID)
+		if d == nil {
+			continue
+		}
+		if c := s.SMTPCredentials; c != nil {
+			d.SMTPCredentials = appendNew(d.SMTPCredentials, SMTPCredentialsRef{Region: s.Region, SMTPCredentials: *c})
+		}
+		if a := s.AcceptShare; a != nil {
+			d.ShareOwnerAccountIDs = appendNew(d.ShareOwnerAccountIDs, a.OwnerAccountID)
+		}
+	}
+	for _, s := range p.stacks {
 		if d := s.DeployRole; d != nil {
 			sortBy(d.Trusted, func(r RoleRef) string { return r.AccountID + "/" + r.Name })
 			sortBy(d.Stacks, func(r StackRef) string { return r.Region + "/" + r.Name })
@@ -188,6 +212,8 @@ func (p *planner) grantDeployRoles() {
 			sortBy(d.AMIParameters, func(r ParameterRef) string { return r.Region + "/" + r.Name })
 			sortBy(d.ECSServices, func(r ECSServiceRef) string { return r.Region + "/" + r.Cluster + "/" + r.Service })
 			slices.Sort(d.ImageBuilderAccountIDs)
+			sortBy(d.SMTPCredentials, func(r SMTPCredentialsRef) string { return r.Region + "/" + r.User })
+			slices.Sort(d.ShareOwnerAccountIDs)
 		}
 	}
 }

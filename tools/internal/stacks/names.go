@@ -82,6 +82,9 @@ const ApplicationURLOutput = "LoadBalancerUrl"
 // MirrorUserName is the IAM user GitLab pushes a CodeCommit mirror with.
 func MirrorUserName(mirror string) string { return "gitops-mirror-" + mirror }
 
+// TransitGatewayShareName is the RAM share of a transit gateway.
+func TransitGatewayShareName(tgw string) string { return "gitops-tgw-" + tgw }
+
 // GitLabSMTPUserName is the IAM user GitLab sends mail through SES as.
 func GitLabSMTPUserName(gitlab string) string { return "gitops-gitlab-" + gitlab + "-smtp" }
 
@@ -120,4 +123,13 @@ func BakeRoleName(pipeline string) string { return "gitops-bake-" + pipeline }
 // (over MaxInlineTemplateBytes) there.
 func TemplateBucketName(accountID, region string) string {
 	return "gitops-templates-" + accountID + "-" + region
+}
+
+// GitLabURL is the HTTPS address of GitLab service g (https://<alb.domain>),
+// or "" when it has no domain.
+func GitLabURL(g *estate.GitLab) string {
+	if !g.ALB.HTTPS() {
+		return ""
+	}
+	return "https://" + g.ALB.Domain
 }

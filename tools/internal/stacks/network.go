@@ -181,7 +181,7 @@ func networkVPC(vpc *estate.VPC, region string) (NetworkVPC, error) {
 		v.InterfaceEndpoints = append(v.InterfaceEndpoints, Endpoint{Service: svc, ServiceName: "com.amazonaws." + region + "." + svc, Ports: estate.InterfaceEndpointPorts(svc)})
 	}
 	if len(v.InterfaceEndpoints) > 0 {
-		tier := endpointTier(vpc)
+		tier := vpc.EndpointTier()
 		for _, s := range v.TierSubnets(tier) {
 			v.EndpointSubnets = append(v.EndpointSubnets, s.Name)
 		}
@@ -253,38 +253,6 @@ func firstTierOfType(vpc *estate.VPC, typ string) string {
 		}
 	}
 	return ""
-}
-
-// endpointTier picks the tier holding the interface endpoints: the private
-// (else isolated, else any) tier with the largest subnets, the first
-// declared on a tie. Endpoints take an address per service and zone, so the
-// roomiest tier keeps small tiers (such as /28 attachment subnets) free.
-func endpointTier(vpc *estate.VPC) string {
-	best, bestRank, bestSize := "", 99, 99
-	for _, t := range vpc.Subnets {
-		rank := map[string]int{"private": 0, "isolated": 1, "public": 2}[t.Type]
-		size := t.Prefix
-		if size == 0 && len(t.CIDRs) > 0 {
-			size = prefixLen(t.CIDRs[0])
-		}
-		if rank < bestRank || rank == bestRank && size < bestSize {
-			best, bestRank, bestSize = t.Name, rank, size
-		}
-	}
-	return best
-}
-
-func prefixLen(cidr string) int {
-	for i := len(cidr) - 1; i >= 0; i-- {
-		if cidr[i] == '/' {
-			n := 0
-			for _, c := range cidr[i+1:] {
-				n = n*10 + int(c-'0')
-			}
-			return n
-		}
-	}
-	return 32
 }
 
 // graviton matches instance types of AWS Graviton (arm64) families: a g

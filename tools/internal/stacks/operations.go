@@ -176,12 +176,3 @@ func newImageRecipe(r *estate.ImageRecipe) ImageRecipe {
 	}
 	return out
 }
-
-// GitLabURL is the HTTPS address of GitLab service g (https://<alb.domain>),
-// or "" when it has no domain.
-func GitLabURL(g *estate.GitLab) string {
-	if !g.ALB.HTTPS() {
-		return ""
-	}
-	return "https://" + g.ALB.Domain
-}

@@ -499,7 +499,10 @@ func (p *planner) bakeStage(s *Stack, pl *estate.Pipeline, bucket string) *BakeS
 		ReleaseKey:    ReleaseKey(recipe.Name),
 		ReleaseReader: RoleRef{AccountID: account.ID, Name: RecipeInstanceRoleName(recipe.Name)},
 	}
-	b.Buildspec = BakeBuildspec(recipe.Name, b.Input, bucket, b.ReleaseKey)
+	if pl.Bake.Image != "" {
+		b.Image = pl.Bake.Image
+	}
+	b.Buildspec = BakeBuildspec(recipe.Name, b.Input, bucket, b.ReleaseKey, pl.Bake.Image != "")
 	roles := map[RoleRef]bool{}
 	for _, name := range p.cascade(recipe.Name) {
 		r := p.ix.ImageRecipes[name]

@@ -73,6 +73,10 @@ type StackHeader struct {
 	// repository this stack creates, after deploying it and before the
 	// stacks depending on it.
 	CopyImage *ImageCopy `json:"copyImage,omitempty"`
+	// AcceptShare, when set, asks apply to accept the RAM invitation to a
+	// share in this stack's account before deploying it (the share's
+	// resources are invisible until then).
+	AcceptShare *ShareInvitation `json:"acceptShare,omitempty"`
 	// SMTPCredentials, when set, asks apply to give GitLab's SMTP user an
 	// access key and its SES SMTP password in the secret this stack
 	// creates (as gitops gitlab smtp-credentials does), after deploying it
@@ -81,6 +85,13 @@ type StackHeader struct {
 	// DeployedBy is the ID of the pipeline stack that deploys this stack
 	// through change sets, with its approvals; apply leaves it alone.
 	DeployedBy string `json:"deployedBy,omitempty"`
+}
+
+// ShareInvitation is a RAM share another account sends this stack's
+// account, by the share's name and its owner.
+type ShareInvitation struct {
+	Share          string `json:"share"`
+	OwnerAccountID string `json:"ownerAccountId"`
 }
 
 // Stack is one CloudFormation stack to synthesize and deploy.

@@ -29,6 +29,9 @@ type TransitGatewaySpec struct {
 	ASN  int    `json:"asn"`
 	// ShareWith holds the account ids the gateway is shared to, sorted.
 	ShareWith []string `json:"shareWith,omitempty"`
+	// Organization, when set, is the one principal of the share (an
+	// organization or OU ARN) instead of the account ids.
+	Organization string `json:"organization,omitempty"`
 	// RouteTables are the route tables' names, as declared.
 	RouteTables []string `json:"routeTables,omitempty"`
 }
@@ -104,7 +107,7 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 		return
 	}
 	owner.Origin = t.Pos("name")
-	spec := &TransitGatewaySpec{Name: t.Name, ID: Pascal(t.Name), ASN: t.ASN}
+	spec := &TransitGatewaySpec{Name: t.Name, ID: Pascal(t.Name), ASN: t.ASN, Organization: t.Organization}
 	ownerAccount := p.ix.Accounts[t.Account]
 	for _, name := range t.ShareWith {
 		a := p.ix.Accounts[name]
@@ -153,6 +156,14 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			continue
 		}
 		s, vpc := p.vpcStack(a.VPC)
+		// Outside one organization the account sees the gateway only once
+		// it accepts the share's invitation, before the VPC's stack (which
+		// holds the attachment). One invitation per stack: a VPC attached
+		// to gateways of two owners outside an organization accepts the
+		// first one's.
+		if va := p.ix.Accounts[vpcAccount]; s != nil && va != nil && va.ID != ownerAccount.ID && t.Organization == "" && s.AcceptShare == nil {
+			s.AcceptShare = &ShareInvitation{Share: TransitGatewayShareName(t.Name), OwnerAccountID: ownerAccount.ID}
+		}
 		if vpc == nil {
 			p.errorf("transit gateway %s: attachment %s: VPC %s has no network stack", t.Name, a.Name, a.VPC)
 			continue

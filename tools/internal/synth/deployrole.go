@@ -56,6 +56,7 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}}),
 	}
 	statements = append(statements, b.pipelineGrants(spec)...)
+	statements = append(statements, b.applyGrants(spec)...)
 	awsiam.NewCfnRole(b.st, id("DeployRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.RoleName),
 		Description:              str("The gitops pipelines deploy the estate's stacks through this role"),
@@ -186,4 +187,27 @@ func (b *builder) trustRoles(roles []stacks.RoleRef) any {
 		"Action":    "sts:AssumeRole",
 		"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": trusted}},
 	})
+}
+
+// applyGrants lets apply do its steps between stacks here: keep GitLab's
+// SMTP user's access key and secret current and restart its service (that
+// user, that secret, that service only), and accept the RAM invitations of
+// the declared share owners.
+func (b *builder) applyGrants(spec *stacks.DeployRoleSpec) []map[string]any {
+	var out []map[string]any
+	for _, c := range spec.SMTPCredentials {
+		out = append(out,
+			statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"}, b.globalARN("iam", b.spec.AccountID, "user/"+c.User)),
+			statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}, b.arnIn("secretsmanager", c.Region, "secret:"+c.Secret+"-*")),
+			statement("Allow", []string{"ecs:UpdateService"}, b.arnIn("ecs", c.Region, "service/"+c.Cluster+"/"+c.Service)),
+		)
+	}
+	if len(spec.ShareOwnerAccountIDs) > 0 {
+		out = append(out,
+			statement("Allow", []string{"ram:GetResourceShareInvitations"}, "*"),
+			withCondition(statement("Allow", []string{"ram:AcceptResourceShareInvitation"}, "*"),
+				map[string]any{"StringEquals": map[string]any{"ram:ShareOwnerAccountId": spec.ShareOwnerAccountIDs}}),
+		)
+	}
+	return out
 }

@@ -30,12 +30,19 @@ func (b *builder) transitGateway(spec *stacks.TransitGatewaySpec) error {
 		for _, a := range spec.ShareWith {
 			principals = append(principals, str(a))
 		}
-		awsram.NewCfnResourceShare(b.st, id(p, "Share"), &awsram.CfnResourceShareProps{
-			Name:         str("gitops-tgw-" + spec.Name),
+		props := &awsram.CfnResourceShareProps{
+			Name:         str(stacks.TransitGatewayShareName(spec.Name)),
 			ResourceArns: &[]*string{tgw.AttrTransitGatewayArn()},
 			Principals:   &principals,
 			Tags:         nameTag(spec.Name),
-		})
+		}
+		if spec.Organization != "" {
+			// Inside the organization: no invitation, and no account
+			// outside it can be added.
+			props.Principals = &[]*string{str(spec.Organization)}
+			props.AllowExternalPrincipals = false
+		}
+		awsram.NewCfnResourceShare(b.st, id(p, "Share"), props)
 	}
 	for _, rt := range spec.RouteTables {
 		t := awsec2.NewCfnTransitGatewayRouteTable(b.st, id(p, stacks.Pascal(rt), "RouteTable"), &awsec2.CfnTransitGatewayRouteTableProps{

@@ -131,10 +131,11 @@ func randomHub(rng *rand.Rand, n int, region string, attached []string, vpcAccou
 	mesh := rng.IntN(4) == 0 && len(spokes) > 1
 	spokeTable := spokes
 	if mesh {
-		// The other half reach each other too (and the services VPC).
+		// Half the spokes reach each other too (and the services VPC);
+		// never the other half, whose table has no route back to them.
 		spokeTable = spokes[:len(spokes)/2]
-		mesh := spokes[len(spokes)/2:]
-		fmt.Fprintf(&b, "  - name: mesh\n    associations: [%s]\n    propagations: [%s, %s]\n", strings.Join(mesh, ", "), services, strings.Join(mesh, ", "))
+		meshed := spokes[len(spokes)/2:]
+		fmt.Fprintf(&b, "  - name: mesh\n    associations: [%s]\n    propagations: [%s]\n", strings.Join(meshed, ", "), strings.Join(append([]string{services}, meshed...), ", "))
 	}
 	if len(spokeTable) > 0 {
 		fmt.Fprintf(&b, "  - name: spokes\n    associations: [%s]\n    propagations: [%s]\n    routes:\n", strings.Join(spokeTable, ", "), services)

@@ -45,10 +45,10 @@ func Generate(dir string, accounts, vpcs, routes int) error {
 	switch {
 	case accounts < 1:
 		return fmt.Errorf("synthetic: need at least one account, got %d", accounts)
-	case vpcs < 1 || vpcs > maxVPCs:
-		return fmt.Errorf("synthetic: vpcs must be between 1 and %d, got %d", maxVPCs, vpcs)
-	case routes < 0 || routes > maxRoutes:
-		return fmt.Errorf("synthetic: routes must be between 0 and %d, got %d", maxRoutes, routes)
+	case vpcs < 1 || vpcs > maxVPCs*max(1, min(vpcs, (routes+RoutesPerGateway-1)/RoutesPerGateway)):
+		return fmt.Errorf("synthetic: %d routes spread VPCs over too few gateways for %d VPCs (at most %d per gateway)", routes, vpcs, maxVPCs)
+	case routes < 0 || routes > maxRoutes && vpcs < (routes+RoutesPerGateway-1)/RoutesPerGateway:
+		return fmt.Errorf("synthetic: routes must be between 0 and %d, or %d per VPC, got %d", maxRoutes, RoutesPerGateway, routes)
 	}
 	g := &generator{dir: dir, accounts: accounts, vpcs: vpcs, routes: routes}
 	g.gateways = max(1, min(vpcs, (routes+RoutesPerGateway-1)/RoutesPerGateway))
@@ -130,7 +130,11 @@ func (g *generator) writeNetwork(a int) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kind: Network\naccount: %s\nregion: %s\nvpcs:\n", accountName(a), Region)
 	for v := a; v < g.vpcs; v += g.accounts {
+		// Past 10.0.0.0/8's /20s, VPCs on different gateways share blocks.
 		x, y := vpcBlock(v)
+		if g.vpcs > maxVPCs {
+			x, y = vpcBlock(v / g.gateways)
+		}
 		fmt.Fprintf(&b, `  - name: %s
     cidr: 10.%d.%d.0/20
     azCount: 2
@@ -177,6 +181,8 @@ func (g *generator) writeGateway(t int) error {
 	// Route r goes to VPC r mod vpcs (an appliance in front of the network
 	// it reaches), towards routeDestination(r).
 	routesHere := false
+	k := 0 // routes on this gateway so far
+	nv, perVPC := (g.vpcs-t+g.gateways-1)/g.gateways, (g.routes+g.vpcs-1)/g.vpcs
 	for r := 0; r < g.routes; r++ {
 		v := r % g.vpcs
 		if g.vpcGateway(v) != t {
@@ -186,7 +192,14 @@ func (g *generator) writeGateway(t int) error {
 			b.WriteString("    routes:\n")
 			routesHere = true
 		}
-		fmt.Fprintf(&b, "      - {destination: %s, attachment: %s}\n", routeDestination(r), vpcName(v))
+		dest := routeDestination(r)
+		if g.routes > maxRoutes {
+			// Past the ranges' /24s, gateways reuse destinations, each VPC's
+			// side by side (as routeDestination(r) keeps them in few stacks).
+			dest = routeDestination((k%nv)*perVPC + k/nv)
+		}
+		k++
+		fmt.Fprintf(&b, "      - {destination: %s, attachment: %s}\n", dest, vpcName(v))
 	}
 	return g.write(fmt.Sprintf("environments/tooling/hub-%d.yaml", t+1), b.String())
 }

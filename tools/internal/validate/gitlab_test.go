@@ -124,7 +124,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-image-tag",
 			at:   gitlabFile + ":9",
 			bad:  gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 17.5.1-ce.0@sha256:"+strings.Repeat("ab", 32)+"\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("tag: 17.5.1-ce.0\n", "tag: 17.5.1-ce.0-sha256\n"),
 		},
 		{
 			rule: "gitlab-image-tag",
@@ -343,7 +343,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-database-unused",
 			at:   gitlabFile + ":15",
 			bad:  gitlabEdit("  type: embedded\n", "  type: embedded\n  engineVersion: \"16.4\"\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("  type: embedded\n", "  type: aurora\n  engineVersion: \"16.4\"\n  instanceClass: db.r6g.large\n"),
 		},
 		{
 			rule: "gitlab-database-type",
@@ -409,13 +409,13 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-efs-backup-off",
 			at:   gitlabFile + ":25",
 			bad:  gitlabEdit("rootEmail", "efs:\n  backup: false\nrootEmail"),
-			good: withGitLab(nil),
+			good: gitlabEdit("rootEmail", "efs:\n  backup: true\nrootEmail"),
 		},
 		{
 			rule: "gitlab-root-email",
 			at:   gitlabFile + ":24",
 			bad:  gitlabEdit("rootEmail: admin@example.com", "rootEmail: admin(at)example.com"),
-			good: withGitLab(nil),
+			good: gitlabEdit("rootEmail: admin@example.com", "rootEmail: admin+gitlab@git.example.com"),
 		},
 		{
 			rule: "gitlab-log-retention",
@@ -433,7 +433,7 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-rb-key",
 			at:   gitlabFile + ":26",
 			bad:  gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['time_zone'] = 'UTC'\": x\n"),
-			good: withGitLab(nil),
+			good: gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n  \"gitlab_rails['time_zone']\": UTC\n"),
 		},
 	})
 }

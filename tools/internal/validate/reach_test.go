@@ -166,13 +166,14 @@ func TestReachRules(t *testing.T) {
 			bad:  hub("propagations: [gitlab]", "propagations: [gitlab, app]"),
 			good: hub("routeTables:\n", "routeTables:\n  - {name: audit, propagations: [app]}\n")},
 
-		// A deny intent to GitLab that an allow intent contradicts: the
-		// finding points at the allow. Near miss: the deny names another VPC.
-		{rule: "reach-isolation", at: atHub(25),
+		// A deny intent an allow intent contradicts. Near miss: the deny
+		// names another VPC.
+		{rule: "reach-conflict", at: atHub(29),
 			bad:  hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
 			good: hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [app]}\n")},
-		// A deny intent to GitLab that allowedCidrs breaks: the finding
-		// points at the block. Near miss: the block leaves the VPC out.
+		// A deny intent to GitLab that only the load balancer's declared
+		// blocks break (no allow intent names the VPC): the finding points
+		// at the block. Near miss: the block leaves the VPC out.
 		{rule: "reach-isolation", at: gitlabFile + ":23",
 			bad: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
 				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.11.0.0/16]\n")),
@@ -203,16 +204,25 @@ func TestReachRules(t *testing.T) {
 			bad:  plus(noIntents(), gitlabFile, reachGitLab),
 			good: noIntents()},
 
+		// An allow intent to GitLab's interface endpoints from another VPC:
+		// their security group admits their own VPC only. Near miss: a deny.
+		{rule: "reach-unreachable", at: toolingNetworkFile + ":13",
+			bad: plus(hub("      ports: [443]\n", "      ports: [443]\n    - {from: [desktop], to: [gitlab/endpoints]}\n"), toolingNetworkFile,
+				edited(reachToolingNetwork, "    egress: {type: natGateway}\n", "    egress: {type: natGateway}\n    endpoints: {interface: [ssm]}\n")),
+			good: plus(hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab/endpoints]}\n"), toolingNetworkFile,
+				edited(reachToolingNetwork, "    egress: {type: natGateway}\n", "    egress: {type: natGateway}\n    endpoints: {interface: [ssm]}\n"))},
+		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: [gitlab, desktop/endpoints]"), good: hub()},
+
 		// Groups and names.
-		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: app", "[desktop, workloads]", "[desktop, app]", "[workloads]", "[app]", "[workloads, desktop]", "[app, desktop]"), good: hub()},
+		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: app", "[desktop, workloads]", "[desktop, app]", "[workloads]", "[app]", "[workloads, desktop]", "[app, desktop]"), good: hub("name: workloads", "name: workloads-2", "[desktop, workloads]", "[desktop, workloads-2]", "[workloads]", "[workloads-2]", "[workloads, desktop]", "[workloads-2, desktop]")},
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "vpcs: []"), good: hub("role: workload", "vpcs: [app, dev-app]")},
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload", "role: admin"), good: hub("role: workload", "role: \"workload\"")},
 		{rule: "reach-group-empty", at: atHub(23), bad: hub("role: workload}", "role: workload, tags: {team: none}}"), good: hub("role: workload}", "role: workload, tags: {}}")},
-		{rule: "reach-ref", at: atHub(25), bad: hub("[desktop, workloads]", "[desktop, workload]"), good: hub()},
+		{rule: "reach-ref", at: atHub(25), bad: hub("[desktop, workloads]", "[desktop, workload]"), good: hub("[desktop, workloads]", "[workloads, desktop]")},
 		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: []"), good: hub()},
 		{rule: "reach-port", at: atHub(27), bad: hub("ports: [443]", "ports: [0]"), good: hub("ports: [443]", "ports: [80]")},
-		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: Workloads"), good: hub()},
-		{rule: "reach-group", at: atHub(23), bad: hub("role: workload}", "role: workloads}"), good: hub()},
+		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: Workloads"), good: hub("name: workloads", "name: workloads-2", "[desktop, workloads]", "[desktop, workloads-2]", "[workloads]", "[workloads-2]", "[workloads, desktop]", "[workloads-2, desktop]")},
+		{rule: "reach-group", at: atHub(23), bad: hub("role: workload}", "role: workloads}"), good: hub("role: workload}", "role: workload, tags: {}}")},
 		{rule: "ref-vpc", at: atHub(23), bad: hub("role: workload", "vpcs: [ap]"), good: hub("role: workload", "vpcs: [app], role: workload")},
 	})
 }

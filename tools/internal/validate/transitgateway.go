@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
@@ -34,6 +35,10 @@ func (c *checker) checkTransitGateway(t *estate.TransitGateway) {
 			WithHint("use 64512–65534 or 4200000000–4294967294, e.g. 64512"))
 	}
 	shared := c.checkShareWith(t)
+	if t.Organization != "" && !organizationPattern.MatchString(t.Organization) {
+		c.report(diag.Errorf(t.Pos("organization"), "tgw-organization", "%q is not the ARN of an AWS Organization or organizational unit", t.Organization).
+			WithHint("copy it from AWS Organizations, e.g. arn:aws:organizations::111111111111:organization/o-exampleorgid, or leave organization out to share with each account (apply accepts their invitations)"))
+	}
 	atts := c.checkAttachments(t, shared)
 	c.checkRouteTables(t, atts)
 	for k, at := range t.Attachments {
@@ -70,6 +75,10 @@ func (c *checker) tgwName(t *estate.TransitGateway, path, name string) {
 func privateASN(asn int) bool {
 	return (asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294)
 }
+
+// organizationPattern is an organization's or an OU's ARN, the principals
+// RAM shares with inside AWS Organizations.
+var organizationPattern = regexp.MustCompile(`^arn:aws[a-z-]*:organizations::[0-9]{12}:(organization/o-[a-z0-9]+|ou/o-[a-z0-9]+/ou-[a-z0-9]+-[a-z0-9]+)$`)
 
 // checkShareWith checks the accounts the gateway is shared with and returns
 // those that are valid.

@@ -68,6 +68,11 @@ func TestTransitGatewayRules(t *testing.T) {
 		{rule: "tgw-share-duplicate", at: at(6), bad: tgw("[prod]", "[prod, prod]"), good: tgw()},
 		{rule: "ref-account", at: at(6), bad: tgw("[prod]", "[prod, dev]"), good: plus(tgw("[prod]", "[prod, dev]"), "accounts/dev.yaml", devAccount)},
 		{
+			rule: "tgw-organization", at: at(7),
+			bad:  tgw("shareWith: [prod]\n", "shareWith: [prod]\norganization: o-exampleorgid\n"),
+			good: tgw("shareWith: [prod]\n", "shareWith: [prod]\norganization: arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-ab12-cd34ef56\n"),
+		},
+		{
 			rule: "tgw-share-unused", at: at(6),
 			bad:  plus(tgw("[prod]", "[prod, dev]"), "accounts/dev.yaml", devAccount),
 			good: plus(tgw(), "accounts/dev.yaml", devAccount),
