@@ -118,19 +118,19 @@ func TestPeerRoutes(t *testing.T) {
 	}
 }
 
-// Outside an organization every other account's attachments stack asks
+// Outside an organization every other account's VPC stacks holding attachments ask
 // apply to accept the share's invitation, and that account's deploy role
 // may accept the owner's; inside one the share goes to the organization and
 // nothing waits for an invitation.
 func TestPlanTransitGatewayShare(t *testing.T) {
 	p := buildFixture(t, nil)
-	attach := p.Stack("prod/eu-west-1/tgw-hub-attachments")
+	attach := p.Stack("prod/eu-west-1/network-app")
 	owner := p.Stack("tooling/eu-west-1/tgw-hub")
 	want := ShareInvitation{Share: "gitops-tgw-hub", OwnerAccountID: owner.AccountID}
 	if attach.AcceptShare == nil || *attach.AcceptShare != want {
 		t.Fatalf("attachments stack: %+v, want %+v", attach.AcceptShare, want)
 	}
-	if own := p.Stack("tooling/eu-west-1/tgw-hub-attachments"); own != nil && own.AcceptShare != nil {
+	if own := p.Stack("tooling/eu-west-1/network-gitlab"); own != nil && own.AcceptShare != nil {
 		t.Error("the owner's own attachments wait for an invitation")
 	}
 	if d := p.Stack("prod/eu-west-1/deploy-role").DeployRole; len(d.ShareOwnerAccountIDs) != 1 || d.ShareOwnerAccountIDs[0] != owner.AccountID {
@@ -143,7 +143,7 @@ func TestPlanTransitGatewayShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := p.Stack("prod/eu-west-1/tgw-hub-attachments"); a.AcceptShare != nil {
+	if a := p.Stack("prod/eu-west-1/network-app"); a.AcceptShare != nil {
 		t.Errorf("inside an organization: %+v", a.AcceptShare)
 	}
 	if o := p.Stack("tooling/eu-west-1/tgw-hub").TransitGateway; o.Organization != e.TransitGateways[0].Organization {
