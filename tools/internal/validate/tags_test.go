@@ -46,11 +46,12 @@ var tagRules = map[string]tagRule{
 	"FlowLogs.trafficType":   {file: "environments/prod/network.yaml", path: "vpcs[0].flowLogs.trafficType", rule: "flowlogs-traffic-type", bad: []string{"all", "DROP"}},
 	"FlowLogs.retentionDays": {file: "environments/prod/network.yaml", path: "vpcs[0].flowLogs.retentionDays", rule: "flowlogs-retention", bad: []string{"2", "366", "3654"}},
 
-	"IntentGroup.name":    {file: "environments/tooling/transit-gateway.yaml", path: "intents.groups[0].name", rule: "reach-group", good: []string{"workloads", strings.Repeat("g", 63)}, bad: []string{"Workloads", "work_loads", strings.Repeat("g", 64)}},
-	"IntentGroup.role":    {file: "environments/tooling/transit-gateway.yaml", path: "intents.groups[0].role", rule: "reach-group", bad: []string{"admin", "Workload"}},
-	"TransitGateway.name": {file: "environments/tooling/transit-gateway.yaml", path: "name", rule: "tgw-name", good: []string{"hub", strings.Repeat("h", 63)}, bad: []string{"Hub", "hub_1", strings.Repeat("h", 64)}},
-	"TGWAttachment.name":  {file: "environments/tooling/transit-gateway.yaml", path: "attachments[0].name", rule: "tgw-name", good: []string{"gitlab-2"}, bad: []string{"GitLab", "git lab"}},
-	"TGWRouteTable.name":  {file: "environments/tooling/transit-gateway.yaml", path: "routeTables[0].name", rule: "tgw-name", good: []string{"shared-services"}, bad: []string{"Shared", "shared_services"}},
+	"IntentGroup.name":            {file: "environments/tooling/transit-gateway.yaml", path: "intents.groups[0].name", rule: "reach-group", good: []string{"workloads", strings.Repeat("g", 63)}, bad: []string{"Workloads", "work_loads", strings.Repeat("g", 64)}},
+	"IntentGroup.role":            {file: "environments/tooling/transit-gateway.yaml", path: "intents.groups[0].role", rule: "reach-group", bad: []string{"admin", "Workload"}},
+	"TransitGateway.name":         {file: "environments/tooling/transit-gateway.yaml", path: "name", rule: "tgw-name", good: []string{"hub", strings.Repeat("h", 63)}, bad: []string{"Hub", "hub_1", strings.Repeat("h", 64)}},
+	"TransitGateway.organization": {file: "environments/tooling/transit-gateway.yaml", path: "organization", rule: "tgw-organization", good: []string{"arn:aws:organizations::111111111111:organization/o-exampleorgid", "arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-ab12-cd34ef56"}, bad: []string{"o-exampleorgid", "arn:aws:organizations::1111:organization/o-x", "arn:aws:iam::111111111111:organization/o-x"}},
+	"TGWAttachment.name":          {file: "environments/tooling/transit-gateway.yaml", path: "attachments[0].name", rule: "tgw-name", good: []string{"gitlab-2"}, bad: []string{"GitLab", "git lab"}},
+	"TGWRouteTable.name":          {file: "environments/tooling/transit-gateway.yaml", path: "routeTables[0].name", rule: "tgw-name", good: []string{"shared-services"}, bad: []string{"Shared", "shared_services"}},
 
 	"GitLab.name":              {file: "environments/tooling/gitlab.yaml", path: "name", rule: "gitlab-name", good: []string{"gitlab", strings.Repeat("g", 31)}, bad: []string{"GitLab", "git_lab", strings.Repeat("g", 32)}},
 	"GitLabImage.source":       {file: "environments/tooling/gitlab.yaml", path: "image.source", rule: "gitlab-image-source", bad: []string{"ecr", "EcrCopy"}},
