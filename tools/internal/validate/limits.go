@@ -30,6 +30,9 @@ const (
 	defaultAttachmentsPerTransitGateway = 5000
 	// Routes (static and propagated) per transit gateway, adjustable.
 	defaultRoutesPerTransitGateway = 10000
+	// Inbound rules per security group (L-0EA8095F), adjustable (with
+	// security groups per network interface, at most 1,000 rules).
+	defaultInboundRulesPerSecurityGroup = 60
 	// IAM user and role names: 64 characters, not adjustable.
 	maxIAMName = 64
 )
@@ -142,6 +145,42 @@ func (c *checker) checkPlanLimits() {
 		}
 	}
 	c.checkVPCRouteTables(plan)
+	c.checkLoadBalancerRules(plan)
+}
+
+// checkLoadBalancerRules counts the inbound rules of each GitLab load
+// balancer's security group: one per allowed CIDR (declared, or a VPC an
+// intent lets in) and port (80, and 443 with HTTPS), and one per
+// CodeConnections host reaching it.
+func (c *checker) checkLoadBalancerRules(plan *stacks.Plan) {
+	hosts := map[string]int{}
+	for _, s := range plan.Stacks {
+		if s.Mirrors != nil {
+			for _, h := range s.Mirrors.Hosts {
+				hosts[h.GitLab]++
+			}
+		}
+	}
+	for _, s := range plan.Stacks {
+		if s.GitLab == nil {
+			continue
+		}
+		g, a := c.ix.GitLabs[s.GitLab.Name], c.ix.Accounts[s.Account]
+		if g == nil || a == nil {
+			continue
+		}
+		ports := 1
+		if s.GitLab.HTTPS != nil {
+			ports = 2
+		}
+		rules := len(s.GitLab.AllowedCIDRs)*ports + hosts[g.Name]
+		if limit := quotaOr(a.Quota(s.Region).InboundRulesPerSecurityGroup, defaultInboundRulesPerSecurityGroup); rules > limit {
+			c.report(diag.Errorf(g.Pos("alb"), "quota-security-group-rules",
+				"GitLab %s's load balancer security group would hold %d inbound rules (%d CIDRs × %d ports, %d CodeConnections hosts); the quota is %d",
+				g.Name, rules, len(s.GitLab.AllowedCIDRs), ports, hosts[g.Name], limit).
+				WithHint("let fewer, larger CIDRs in (allowedCidrs, or VPCs with adjacent CIDRs in the intents), or request more inbound rules per security group (L-0EA8095F) and declare inboundRulesPerSecurityGroup under quotas: in %s", a.File))
+		}
+	}
 }
 
 func (c *checker) stackLimit(s *stacks.Stack, rule, what string, n, limit int) {

@@ -77,6 +77,11 @@ func TestLimitRules(t *testing.T) {
 			good: join(tgw(), map[string]string{"environments/tooling/tgw2.yaml": edited(tgwYAML, "name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513",
 				"    propagations: [build, app]\n", "", "{destination: 10.99.0.0/16, blackhole: true}", "{destination: 172.16.0.0/12, attachment: build}")})},
 
+		// GitLab's load balancer: one CIDR on ports 80 and 443 is two rules.
+		{rule: "quota-security-group-rules", at: lineOf(gitlabFile, validGitLab, "alb:"),
+			bad:  withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 1")),
+			good: withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 2"))},
+
 		// A VPC of 120 subnets is within the quota but not one stack.
 		{rule: "limit-stack-resources", at: toolingNetwork + ":5",
 			bad:  network("      - {name: private,", manyTiers(60)+"      - {name: private,"),
