@@ -30,6 +30,11 @@ const (
 	defaultAttachmentsPerTransitGateway = 5000
 	// Routes (static and propagated) per transit gateway, adjustable.
 	defaultRoutesPerTransitGateway = 10000
+	// EC2-VPC Elastic IPs per region (L-0263D0A3), adjustable: each NAT
+	// gateway holds one.
+	defaultElasticIPsPerRegion = 5
+	// NAT gateways per Availability Zone (L-FE5A380F), adjustable; not
+	// declarable here: the Elastic IPs run out first at the defaults.
 	// Inbound rules per security group (L-0EA8095F), adjustable (with
 	// security groups per network interface, at most 1,000 rules).
 	defaultInboundRulesPerSecurityGroup = 60
@@ -146,6 +151,41 @@ func (c *checker) checkPlanLimits() {
 	}
 	c.checkVPCRouteTables(plan)
 	c.checkLoadBalancerRules(plan)
+	c.checkElasticIPs(plan)
+}
+
+// checkElasticIPs counts the NAT gateways of each account and region, one
+// Elastic IP each, against the quota; the finding points at the VPC whose
+// NAT gateways cross it.
+func (c *checker) checkElasticIPs(plan *stacks.Plan) {
+	used := map[string]int{}
+	for _, s := range plan.Stacks {
+		if s.Network == nil {
+			continue
+		}
+		a := c.ix.Accounts[s.Account]
+		if a == nil {
+			continue
+		}
+		key := s.Account + "/" + s.Region
+		limit := quotaOr(a.Quota(s.Region).ElasticIPsPerRegion, defaultElasticIPsPerRegion)
+		for _, v := range s.Network.VPCs {
+			before := used[key]
+			for _, n := range v.NATs {
+				if !n.Instance {
+					used[key]++
+				}
+			}
+			if before <= limit && used[key] > limit {
+				if ref, ok := c.ix.VPCs[v.Name]; ok {
+					c.report(diag.Errorf(ref.Network.Pos(ref.Path+".egress"), "quota-elastic-ips",
+						"the NAT gateways of account %s in %s would need %d Elastic IPs with VPC %s; the quota is %d",
+						s.Account, s.Region, used[key], v.Name, limit).
+						WithHint("use one NAT gateway per VPC (perAZ: false) or NAT instances, or request more EC2-VPC Elastic IPs (L-0263D0A3) and declare elasticIpsPerRegion under quotas: in %s", a.File))
+				}
+			}
+		}
+	}
 }
 
 // checkLoadBalancerRules counts the inbound rules of each GitLab load

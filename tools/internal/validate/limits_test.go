@@ -77,6 +77,11 @@ func TestLimitRules(t *testing.T) {
 			good: join(tgw(), map[string]string{"environments/tooling/tgw2.yaml": edited(tgwYAML, "name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513",
 				"    propagations: [build, app]\n", "", "{destination: 10.99.0.0/16, blackhole: true}", "{destination: 172.16.0.0/12, attachment: build}")})},
 
+		// build's NAT gateways, one per zone: two Elastic IPs.
+		{rule: "quota-elastic-ips", at: toolingNetwork + ":12",
+			bad:  join(toolingQuotas("elasticIpsPerRegion: 1"), network("{type: natGateway}", "{type: natGateway, perAZ: true}")),
+			good: join(toolingQuotas("elasticIpsPerRegion: 2"), network("{type: natGateway}", "{type: natGateway, perAZ: true}"))},
+
 		// GitLab's load balancer: one CIDR on ports 80 and 443 is two rules.
 		{rule: "quota-security-group-rules", at: lineOf(gitlabFile, validGitLab, "alb:"),
 			bad:  withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 1")),
