@@ -127,3 +127,19 @@ func TestPlanNamesAStackItWaitsForOnce(t *testing.T) {
 		t.Errorf("pending %q, want %q", got, want)
 	}
 }
+
+func TestWaitNotesNameTheCreatedStacksOnce(t *testing.T) {
+	waits := []*outputWait{
+		{producer: "a", why: createdByRun},
+		{producer: "b", why: "adds", outputs: []string{"X", "Y"}},
+		{producer: "c", why: createdByRun},
+		{producer: "d", why: createdByRun},
+	}
+	want := "after a, c and d, which this run creates, for their outputs; after b, whose change adds outputs X, Y"
+	if got := waitNotes(waits); got != want {
+		t.Errorf("notes:\n%s\nwant:\n%s", got, want)
+	}
+	if got := waitNotes(waits[:1]); got != "after a, which this run creates, for its outputs" {
+		t.Errorf("one stack: %s", got)
+	}
+}

@@ -358,11 +358,31 @@ func (r *run) parameters(ctx context.Context, s *Stack) (params []types.Paramete
 		}
 		params = append(params, types.Parameter{ParameterKey: aws.String(p.Name), ParameterValue: aws.String(value)})
 	}
-	notes := make([]string, len(waits))
-	for i, w := range waits {
-		notes[i] = w.String()
+	return params, waitNotes(waits), nil
+}
+
+// createdByRun is the reason a plan waits for a stack this run creates.
+const createdByRun = "which this run creates, for its outputs"
+
+// waitNotes says what a stack waits for, naming the stacks this run
+// creates in one note rather than one note each.
+func waitNotes(waits []*outputWait) string {
+	var created, notes []string
+	for _, w := range waits {
+		if w.why == createdByRun && len(w.outputs) == 0 {
+			created = append(created, w.producer)
+			continue
+		}
+		notes = append(notes, w.String())
 	}
-	return params, strings.Join(notes, "; "), nil
+	switch n := len(created); {
+	case n == 1:
+		notes = append([]string{"after " + created[0] + ", " + createdByRun}, notes...)
+	case n > 1:
+		list := strings.Join(created[:n-1], ", ") + " and " + created[n-1]
+		notes = append([]string{"after " + list + ", which this run creates, for their outputs"}, notes...)
+	}
+	return strings.Join(notes, "; ")
 }
 
 // outputWait says why a plan cannot know an output of producer yet.
@@ -411,7 +431,7 @@ func (r *run) output(ctx context.Context, s *Stack, producer, name string) (valu
 		if !r.apply {
 			switch pr.Action {
 			case ActionCreate, ActionRecreate:
-				return "", &outputWait{producer: producer, why: "which this run creates, for its outputs"}, nil
+				return "", &outputWait{producer: producer, why: createdByRun}, nil
 			}
 			return "", &outputWait{producer: producer, why: fmt.Sprintf("whose outputs are not known (%s)", pr.Outcome)}, nil
 		}

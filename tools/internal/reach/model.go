@@ -84,11 +84,18 @@ type Table struct {
 	// static route wins over a propagated one), sorted.
 	Entries []Entry
 	fwd     spanMap
-	// Derived are the destinations VPCs associated with the table send to
-	// the gateway: compile's peer routes (stacks.PeerRoutes), the table's
-	// destinations but blackholes, summarised.
-	Derived []netip.Prefix
-	derived spanMap
+	// Sent are the destinations VPCs associated with the table send to the
+	// gateway, before compile summarises them (stacks.PeerRoutes): the
+	// table's destinations but those blackholed exactly. A summary never
+	// changes where an address of a VPC ends up (stacks.Summarise takes in
+	// no other VPC's block and no blackhole the table does not reach), so
+	// verdicts use these, and only paths shown to a person pay for the
+	// summaries (see Summaries).
+	Sent      []netip.Prefix
+	sent      spanMap
+	summaries *[]netip.Prefix
+	summary   spanMap
+	forbidden []netip.Prefix
 	// Assoc are the attachments associated with the table.
 	Assoc []*Attachment
 	// reached caches Reached(false) and Reached(true).
@@ -250,20 +257,34 @@ func (h *Hub) newTable(r int, estateCIDRs []netip.Prefix) *Table {
 	}
 	tb.fwd = newSpanMap(ps)
 	// Compile's peer routes: what the table reaches, less what it drops
-	// exactly, summarised by compile's own function.
-	var kept []netip.Prefix
+	// exactly; summarised on demand.
 	for _, d := range reach {
 		if !dropped[d] {
-			kept = append(kept, d)
+			tb.Sent = append(tb.Sent, d)
 		}
 	}
-	tb.Derived = stacks.Summarise(kept, append(holes, estateCIDRs...))
-	tb.derived = newSpanMap(tb.Derived)
+	slices.SortFunc(tb.Sent, estate.ComparePrefix)
+	tb.Sent = slices.Compact(tb.Sent)
+	tb.sent = newSpanMap(tb.Sent)
+	tb.forbidden = append(holes, estateCIDRs...)
 	return tb
 }
 
+// Summaries returns the routes compile writes into the VPC route tables of
+// the attachments associated with tb: Sent, summarised by compile's own
+// function. They are computed on first use (the Model is not for
+// concurrent use).
+func (tb *Table) Summaries() []netip.Prefix {
+	if tb.summaries == nil {
+		sum := stacks.Summarise(tb.Sent, tb.forbidden)
+		tb.summaries = &sum
+		tb.summary = newSpanMap(sum)
+	}
+	return *tb.summaries
+}
+
 // Entry returns the table's entry for prefix p (one exists for every
-// derived prefix), or nil.
+// prefix of Sent, not for a summary), or nil.
 func (tb *Table) Entry(p netip.Prefix) *Entry {
 	i, ok := slices.BinarySearchFunc(tb.Entries, p, func(e Entry, p netip.Prefix) int { return estate.ComparePrefix(e.Prefix, p) })
 	if !ok {

@@ -41,6 +41,13 @@ type Route struct {
 // private subnets, 0.0.0.0/0 only where the subnet has no default route of
 // its own).
 func (m *Model) EffectiveRoutes(s *Subnet, lo, hi uint32) []Route {
+	return m.routes(s, lo, hi, true)
+}
+
+// routes is EffectiveRoutes, with the gateway routes as compile writes them
+// (summarised) or before summary, which sends every VPC address the same
+// way and costs nothing more.
+func (m *Model) routes(s *Subnet, lo, hi uint32, summarised bool) []Route {
 	cuts := []uint32{lo}
 	cut := func(x uint64) {
 		if x > uint64(lo) && x <= uint64(hi) {
@@ -56,7 +63,7 @@ func (m *Model) EffectiveRoutes(s *Subnet, lo, hi uint32) []Route {
 	if s.Type != "isolated" {
 		for _, a := range v.Atts {
 			if a.Table != nil {
-				for _, sp := range a.Table.derived.slice(lo, hi) {
+				for _, sp := range a.Table.gatewayRoutes(summarised).slice(lo, hi) {
 					cut(uint64(sp.lo))
 				}
 			}
@@ -70,7 +77,7 @@ func (m *Model) EffectiveRoutes(s *Subnet, lo, hi uint32) []Route {
 		if i+1 < len(cuts) {
 			end = cuts[i+1] - 1
 		}
-		r := m.routeAt(s, c)
+		r := m.routeAt(s, c, summarised)
 		r.Lo, r.Hi = c, end
 		if n := len(out); n > 0 && sameRoute(out[n-1], r) {
 			out[n-1].Hi = end
@@ -86,7 +93,7 @@ func sameRoute(a, b Route) bool {
 }
 
 // routeAt is the route subnet s's table takes for destination x.
-func (m *Model) routeAt(s *Subnet, x uint32) Route {
+func (m *Model) routeAt(s *Subnet, x uint32, summarised bool) Route {
 	v := s.VPC
 	if v.CIDR.IsValid() && v.CIDR.Contains(addr(x)) {
 		return Route{Kind: Local, Prefix: v.CIDR}
@@ -99,11 +106,11 @@ func (m *Model) routeAt(s *Subnet, x uint32) Route {
 		if a.Table == nil {
 			continue
 		}
-		i := a.Table.derived.lookup(x)
+		i := a.Table.gatewayRoutes(summarised).lookup(x)
 		if i < 0 {
 			continue
 		}
-		p := a.Table.Derived[i]
+		p := a.Table.gatewayPrefix(summarised, i)
 		if p.Bits() == 0 && s.Default != "" {
 			continue // the subnet's own default route stays
 		}
@@ -168,8 +175,8 @@ func (tb *Table) Reached(withDefault bool) map[*Attachment]bool {
 		}
 		// The VPC must send some of these addresses to the gateway: a
 		// destination both routed and blackholed is not (compile drops it).
-		for _, d := range tb.derived.slice(max(lo, sp.lo), min(hi, sp.hi)) {
-			if d.at >= 0 && (!withDefault || tb.Derived[d.at].Bits() > 0) {
+		for _, d := range tb.sent.slice(max(lo, sp.lo), min(hi, sp.hi)) {
+			if d.at >= 0 && (!withDefault || tb.Sent[d.at].Bits() > 0) {
 				out[e.Att] = true
 				break
 			}
@@ -177,4 +184,20 @@ func (tb *Table) Reached(withDefault bool) map[*Attachment]bool {
 	}
 	tb.reached[k] = out
 	return out
+}
+
+// gatewayRoutes is the span map of the routes VPCs send to the gateway.
+func (tb *Table) gatewayRoutes(summarised bool) spanMap {
+	if summarised {
+		tb.Summaries()
+		return tb.summary
+	}
+	return tb.sent
+}
+
+func (tb *Table) gatewayPrefix(summarised bool, i int) netip.Prefix {
+	if summarised {
+		return tb.Summaries()[i]
+	}
+	return tb.Sent[i]
 }

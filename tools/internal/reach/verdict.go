@@ -56,7 +56,7 @@ func (m *Model) Arrives(from, to Endpoint, port int) bool {
 // arrivals calls fn with each range of [lo, hi] from subnet s and whether
 // packets to it arrive in VPC want; fn returns false to stop.
 func (m *Model) arrivals(s *Subnet, lo, hi uint32, want *VPC, fn func(ok bool) bool) {
-	for _, r := range m.EffectiveRoutes(s, lo, hi) {
+	for _, r := range m.routes(s, lo, hi, false) {
 		switch r.Kind {
 		case Local:
 			if !fn(want == s.VPC) {

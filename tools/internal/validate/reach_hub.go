@@ -118,7 +118,7 @@ func (r *reachChecker) checkBlackholed(h *reach.Hub) {
 		if len(tb.Assoc) == 0 {
 			continue
 		}
-		for _, d := range tb.Derived {
+		for _, d := range tb.Sent {
 			lo, hi := reach.Bounds(d)
 			var holes []string
 			swallowed := true
