@@ -191,7 +191,7 @@ func TestReachRules(t *testing.T) {
 			good: noIntents("[desktop, app, dev-app]", "[desktop, app]", "associations: [desktop, app, dev-app]", "associations: [desktop, app]")},
 		{rule: "reach-attachment-unrouted", at: atHub(11),
 			bad:  noIntents("[desktop, app, dev-app]", "[desktop, app]"),
-			good: noIntents()},
+			good: noIntents("[desktop, app, dev-app]\n", "[desktop, app]\n    routes:\n      - {destination: 10.2.0.0/16, attachment: dev-app}\n")},
 		// Two blackholes swallow all of GitLab's block, which the spokes
 		// still send to the gateway. Near miss: they leave part of it.
 		{rule: "reach-blackholed", at: atHub(18),
@@ -206,7 +206,7 @@ func TestReachRules(t *testing.T) {
 				"accounts/dev.yaml", edited(devAccount, "role: workload", "role: tooling"))},
 		{rule: "reach-gitlab-undeclared", at: gitlabFile + ":17",
 			bad:  plus(noIntents(), gitlabFile, reachGitLab),
-			good: noIntents()},
+			good: plus(noIntents(), gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.0.0.0/12]\n"))},
 
 		// An allow intent to GitLab's interface endpoints from another VPC:
 		// their security group admits their own VPC only. Near miss: a deny.
