@@ -26,7 +26,11 @@ func TestAccountRules(t *testing.T) {
 		{
 			rule: "account-tooling",
 			bad:  map[string]string{"accounts/tooling.yaml": "kind: Account\nname: tooling\nid: \"111111111111\"\nemail: tooling@example.com\nrole: workload\nregions: [eu-west-1]\n"},
-			good: map[string]string{},
+			// Near miss: another account takes the tooling role.
+			good: map[string]string{
+				"accounts/tooling.yaml": "kind: Account\nname: tooling\nid: \"111111111111\"\nemail: tooling@example.com\nrole: workload\nregions: [eu-west-1]\n",
+				"accounts/tools.yaml":   "kind: Account\nname: tools\nid: \"444444444444\"\nemail: tools@example.com\nrole: tooling\nregions: [eu-west-1]\n",
+			},
 		},
 		{
 			rule: "account-email",
