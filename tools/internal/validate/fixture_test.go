@@ -93,6 +93,10 @@ type ruleCase struct {
 	related string
 	bad     map[string]string
 	good    map[string]string
+	// fixtureNearMiss says why the untouched fixture is itself the
+	// nearest good input (the one-character fix of a typo, a boundary the
+	// fixture sits on); without it a good case equal to a fixture fails.
+	fixtureNearMiss string
 }
 
 // runRuleCases checks each row: bad yields the rule at the given place, good
@@ -123,6 +127,15 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 		})
 		t.Run(tc.rule+"/nearmiss", func(t *testing.T) {
 			name, untouched := untouchedFixture(tc.good)
+			if tc.fixtureNearMiss != "" {
+				if pendingNearMiss[t.Name()] {
+					t.Errorf("row states fixtureNearMiss; delete %q from pendingNearMiss", t.Name())
+				}
+				if !untouched {
+					t.Errorf("good case is not a fixture; drop fixtureNearMiss")
+				}
+				return
+			}
 			if pendingNearMiss[t.Name()] {
 				if !untouched {
 					t.Errorf("row has a near miss now; delete %q from pendingNearMiss", t.Name())
@@ -150,48 +163,38 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 // fixture (issue 10). It may only shrink: a new row needs a near miss, and a
 // listed row that gains one must leave the list.
 var pendingNearMiss = map[string]bool{
-	"TestReachRules/reach-ref/nearmiss":                             true,
-	"TestReachRules/reach-ref/nearmiss#02":                          true,
-	"TestPipelineRules/ref-region/nearmiss":                         true,
-	"TestGitLabRules/gitlab-vpc-placement/nearmiss":                 true,
-	"TestTransitGatewayRules/tgw-attachment-account/nearmiss":       true,
-	"TestComponentRules/component-inputs/nearmiss#05":               true,
-	"TestComponentRules/component-inputs/nearmiss#07":               true,
-	"TestComponentRules/component-insecure-download/nearmiss":       true,
-	"TestComponentRules/component-phase-duplicate/nearmiss":         true,
-	"TestComponentRules/component-phase/nearmiss":                   true,
-	"TestComponentRules/component-phase/nearmiss#01":                true,
-	"TestComponentRules/component-reference/nearmiss#04":            true,
-	"TestComponentRules/component-reference/nearmiss#05":            true,
-	"TestComponentRules/component-variable/nearmiss":                true,
-	"TestComponentRules/component-variable/nearmiss#01":             true,
-	"TestComponentRules/component-variable/nearmiss#03":             true,
-	"TestComponentRules/component-variable/nearmiss#04":             true,
-	"TestGitLabRules/gitlab-account-role/nearmiss":                  true,
-	"TestGitLabRules/gitlab-image-offline/nearmiss":                 true,
-	"TestGitLabRules/gitlab-per-region/nearmiss":                    true,
-	"TestImageRecipeRules/recipe-component-arn/nearmiss":            true,
-	"TestImageRecipeRules/recipe-component-file/nearmiss#01":        true,
-	"TestImageRecipeRules/recipe-component-parameters/nearmiss":     true,
-	"TestImageRecipeRules/recipe-component-source/nearmiss":         true,
-	"TestImageRecipeRules/recipe-component-version/nearmiss#01":     true,
-	"TestImageRecipeRules/recipe-network-placement/nearmiss":        true,
-	"TestImageRecipeRules/recipe-parent-self/nearmiss":              true,
-	"TestImageRecipeRules/recipe-parent-ssm/nearmiss":               true,
-	"TestImageRecipeRules/recipe-parent-ssm/nearmiss#01":            true,
-	"TestImageRecipeRules/ref-region/nearmiss":                      true,
-	"TestNetworkRules/cidr-host-bits/nearmiss":                      true,
-	"TestNetworkRules/cidr-invalid/nearmiss":                        true,
-	"TestNetworkRules/cidr-invalid/nearmiss#01":                     true,
-	"TestNetworkRules/cidr-invalid/nearmiss#02":                     true,
-	"TestNetworkRules/cidr-invalid/nearmiss#03":                     true,
-	"TestNetworkRules/cidr-vpc-size/nearmiss":                       true,
-	"TestPipelineRules/pipeline-account-role/nearmiss":              true,
-	"TestPipelineRules/pipeline-source-account/nearmiss":            true,
-	"TestPipelineRules/pipeline-target-kind/nearmiss":               true,
-	"TestPipelineRules/pipeline-targets/nearmiss":                   true,
-	"TestTransitGatewayRules/ref-region/nearmiss":                   true,
-	"TestTransitGatewayRules/tgw-attachment-vpc-duplicate/nearmiss": true,
+	"TestReachRules/reach-ref/nearmiss":                         true,
+	"TestReachRules/reach-ref/nearmiss#02":                      true,
+	"TestPipelineRules/ref-region/nearmiss":                     true,
+	"TestGitLabRules/gitlab-vpc-placement/nearmiss":             true,
+	"TestTransitGatewayRules/tgw-attachment-account/nearmiss":   true,
+	"TestComponentRules/component-inputs/nearmiss#05":           true,
+	"TestComponentRules/component-inputs/nearmiss#07":           true,
+	"TestComponentRules/component-insecure-download/nearmiss":   true,
+	"TestComponentRules/component-phase-duplicate/nearmiss":     true,
+	"TestComponentRules/component-phase/nearmiss":               true,
+	"TestComponentRules/component-phase/nearmiss#01":            true,
+	"TestComponentRules/component-reference/nearmiss#04":        true,
+	"TestComponentRules/component-reference/nearmiss#05":        true,
+	"TestComponentRules/component-variable/nearmiss":            true,
+	"TestComponentRules/component-variable/nearmiss#01":         true,
+	"TestComponentRules/component-variable/nearmiss#03":         true,
+	"TestComponentRules/component-variable/nearmiss#04":         true,
+	"TestGitLabRules/gitlab-account-role/nearmiss":              true,
+	"TestImageRecipeRules/recipe-component-arn/nearmiss":        true,
+	"TestImageRecipeRules/recipe-component-file/nearmiss#01":    true,
+	"TestImageRecipeRules/recipe-component-parameters/nearmiss": true,
+	"TestImageRecipeRules/recipe-component-source/nearmiss":     true,
+	"TestImageRecipeRules/recipe-component-version/nearmiss#01": true,
+	"TestImageRecipeRules/recipe-network-placement/nearmiss":    true,
+	"TestImageRecipeRules/recipe-parent-self/nearmiss":          true,
+	"TestImageRecipeRules/recipe-parent-ssm/nearmiss":           true,
+	"TestImageRecipeRules/recipe-parent-ssm/nearmiss#01":        true,
+	"TestImageRecipeRules/ref-region/nearmiss":                  true,
+	"TestPipelineRules/pipeline-account-role/nearmiss":          true,
+	"TestPipelineRules/pipeline-source-account/nearmiss":        true,
+	"TestPipelineRules/pipeline-target-kind/nearmiss":           true,
+	"TestPipelineRules/pipeline-targets/nearmiss":               true,
 }
 
 // pristineFixtures are the untouched fixtures rows start from. A good case

@@ -56,7 +56,12 @@ func TestGitLabRules(t *testing.T) {
 			bad: withGitLab(map[string]string{
 				"environments/tooling/gitlab2.yaml": edit(validGitLab, "name: gitlab\n", "name: second\n"),
 			}),
-			good: withGitLab(nil),
+			// Near miss: the second GitLab in another region.
+			good: withGitLab(map[string]string{
+				"environments/tooling/gitlab2.yaml": edit(edit(edit(validGitLab, "name: gitlab\n", "name: second\n"), "region: eu-west-1\n", "region: eu-central-1\n"), "vpc: build\n", "vpc: build2\n"),
+				"accounts/tooling.yaml":             edit(baseEstate["accounts/tooling.yaml"], "[eu-west-1]", "[eu-west-1, eu-central-1]"),
+				"environments/tooling/central.yaml": edit(edit(edit(baseEstate[toolingNetworkFile], "region: eu-west-1", "region: eu-central-1"), "cidr: 10.0.0.0/16", "cidr: 10.2.0.0/16"), "name: build", "name: build2"),
+			}),
 		},
 		{
 			rule: "ref-vpc",
@@ -208,7 +213,8 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-image-offline",
 			at:   gitlabFile + ":10",
 			bad:  offline("source: ecrCopy\n", "source: pullThroughCache\n", "", ""),
-			good: offline("", "", "", ""),
+			// Near miss: the same pull through cache where the VPC has egress.
+			good: gitlabEdit("source: ecrCopy\n", "source: pullThroughCache\n"),
 		},
 		{
 			rule: "gitlab-https-zone",

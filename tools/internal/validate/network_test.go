@@ -70,12 +70,12 @@ func TestNetworkRules(t *testing.T) {
 		{rule: "vpc-name", at: toolingNetwork + ":5", bad: network("name: build", "name: Build"), good: network("name: build", "name: build-2")},
 
 		// The VPC's block.
-		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0"), good: network()},
-		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/33"), good: network()},
-		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: fd00::/56"), good: network()},
-		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", `cidr: ""`), good: network()},
-		{rule: "cidr-host-bits", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.1/16"), good: network()},
-		{rule: "cidr-vpc-size", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/12"), good: network()},
+		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0"), good: network(), fixtureNearMiss: "the prefix put back"},
+		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/33"), good: network(), fixtureNearMiss: "/16 is the nearest prefix no rule refuses"},
+		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: fd00::/56"), good: network(), fixtureNearMiss: "an IPv4 block in its place"},
+		{rule: "cidr-invalid", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", `cidr: ""`), good: network(), fixtureNearMiss: "the block filled in"},
+		{rule: "cidr-host-bits", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.1/16"), good: network(), fixtureNearMiss: "the one host bit cleared"},
+		{rule: "cidr-vpc-size", at: toolingNetwork + ":6", bad: network("cidr: 10.0.0.0/16", "cidr: 10.0.0.0/15"), good: network(), fixtureNearMiss: "/16, one bit smaller, is the largest VPC AWS accepts"},
 
 		// Availability zones.
 		{rule: "vpc-azs", at: toolingNetwork + ":7", bad: network("azCount: 2", "azCount: 2\n    azs: [eu-west-1a, eu-west-1b]"), good: network("azCount: 2", "azs: [eu-west-1a, eu-west-1b]")},

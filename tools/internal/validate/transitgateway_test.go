@@ -59,7 +59,7 @@ func TestTransitGatewayRules(t *testing.T) {
 		// The gateway.
 		{rule: "tgw-name", at: at(2), bad: tgw("name: hub", "name: Hub"), good: tgw("name: hub", "name: hub-2")},
 		{rule: "ref-account", at: at(3), bad: tgw("account: tooling", "account: toolin"), good: plus(tgw("account: tooling", "account: toolin", "[prod]", "[prod, tooling]"), "accounts/toolin.yaml", "kind: Account\nname: toolin\nid: \"444444444444\"\nemail: toolin@example.com\nrole: tooling\nregions: [eu-west-1]\n")},
-		{rule: "ref-region", at: at(4), bad: tgw("region: eu-west-1", "region: eu-west-3"), good: tgw()},
+		{rule: "ref-region", at: at(4), bad: tgw("region: eu-west-1", "region: eu-west-3"), good: tgw(), fixtureNearMiss: "the gateway back in the one region its account and VPCs use"},
 		{rule: "tgw-asn", at: at(5), bad: tgw("asn: 64512", "asn: 65535"), good: tgw("asn: 64512", "asn: 65534")},
 		{rule: "tgw-asn", at: at(5), bad: tgw("asn: 64512", "asn: 4294967295"), good: tgw("asn: 64512", "asn: 4200000000")},
 
@@ -102,8 +102,10 @@ func TestTransitGatewayRules(t *testing.T) {
 		{rule: "tgw-attachment-zone-missing", at: at(13), bad: tgw("[private-a, private-b]\nrouteTables", "[private-a]\nrouteTables"), good: tgw("[private-a, private-b]\nrouteTables", "[private-b, private-a]\nrouteTables")},
 		{
 			rule: "tgw-attachment-vpc-duplicate", at: at(15),
-			bad:  tgw("routeTables:", "  - name: app-again\n    vpc: app\n    subnets: [private-a, private-b]\nrouteTables:", "[build, app]", "[build, app, app-again]"),
-			good: tgw(),
+			bad: tgw("routeTables:", "  - name: app-again\n    vpc: app\n    subnets: [private-a, private-b]\nrouteTables:", "[build, app]", "[build, app, app-again]"),
+			// Near miss: app-again attaches another VPC of the same account.
+			good: plus(tgw("routeTables:", "  - name: app-again\n    vpc: app2\n    subnets: [private-a, private-b]\nrouteTables:", "[build, app]", "[build, app, app-again]", "[build, app]", "[build, app, app-again]"),
+				"environments/prod/app2.yaml", oneVPCNetwork("prod", "eu-west-1", "app2", "10.3.0.0/16")),
 		},
 		{
 			rule: "tgw-attachment-overlap", at: at(12),
