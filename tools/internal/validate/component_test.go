@@ -18,15 +18,26 @@ func componentRows() []ruleCase {
 	return []ruleCase{
 		editRow("component-name", cf, "name: harden", "name: x", "name: x", "name: Harden OS_2"),
 		editRow("component-schema-version", cf, "schemaVersion: 1.0", "schemaVersion: 2.0", "schemaVersion", `schemaVersion: "1.0"`),
-		editRow("component-variable", cf, "  - Banner:", "  - Bn:", "Bn:", "  - Banner:"),
-		editRow("component-variable", cf, "  - ConfigDir:", "  - 'Banner':", "'Banner'", "  - ConfigDir:"),
+		{
+			// Two letters; the near miss has three, the shortest name allowed.
+			rule: "component-variable",
+			at:   lineOf(cf, edit(goodComponent, "  - Banner:", "  - Bn:"), "Bn:"),
+			bad:  recipeFiles(cf, edit(goodComponent, "  - Banner:", "  - Bn:")),
+			good: recipeFiles(cf, edit(edit(goodComponent, "  - Banner:", "  - Ban:"), "{{ Banner }}", "{{ Ban }}")),
+		},
+		{
+			rule: "component-variable",
+			at:   lineOf(cf, edit(goodComponent, "  - ConfigDir:", "  - 'Banner':"), "'Banner'"),
+			bad:  recipeFiles(cf, edit(goodComponent, "  - ConfigDir:", "  - 'Banner':")),
+			good: recipeFiles(cf, edit(edit(goodComponent, "  - ConfigDir:", "  - 'Banner2':"), "{{ ConfigDir }}", "{{ Banner2 }}")),
+		},
 		editRow("component-variable", cf, "      value: /etc/harden\n", "", "ConfigDir:", "      value: /etc/harden2\n"),
-		editRow("component-variable", cf, "  - Level:\n      type: string", "  - Level:\n      type: int", "type: int", "  - Level:\n      type: string"),
-		editRow("component-variable", cf, "      default: Authorized use only", "      value: Authorized use only", "value: Authorized", "      default: Authorized use only"),
+		withFixtureNearMiss(editRow("component-variable", cf, "  - Level:\n      type: string", "  - Level:\n      type: int", "type: int", "  - Level:\n      type: string"), "string, the one type AWSTOE knows (type is required)"),
+		withFixtureNearMiss(editRow("component-variable", cf, "      default: Authorized use only", "      value: Authorized use only", "value: Authorized", "      default: Authorized use only"), "default: in place of value:"),
 		editRow("component-parameter-secret", cf, "  - Banner:", "  - GitLabToken:\n      type: string\n      default: none\n  - Banner:", "GitLabToken", "  - GitLabTokenSecretId:\n      type: string\n      default: gitlab/token\n  - Banner:"),
-		editRow("component-phase", cf, "  - name: validate", "  - name: Validate", "Validate", "  - name: validate"),
-		editRow("component-phase", cf, "  - name: test", "  - name: container-host-test", "container-host-test", "  - name: test"),
-		editRow("component-phase-duplicate", cf, "  - name: validate", `  - name: "build"`, `"build"`, "  - name: validate"),
+		withFixtureNearMiss(editRow("component-phase", cf, "  - name: validate", "  - name: Validate", "Validate", "  - name: validate"), "the phase name in lower case"),
+		withFixtureNearMiss(editRow("component-phase", cf, "  - name: test", "  - name: container-host-test", "container-host-test", "  - name: test"), "test, the AMI phase container-host-test stands for"),
+		withFixtureNearMiss(editRow("component-phase-duplicate", cf, "  - name: validate", `  - name: "build"`, `"build"`, "  - name: validate"), "the only other phase names are the ones the fixture uses"),
 		editRow("component-step-name", cf, "      - name: Patch", "      - name: Patch.All", "Patch.All", "      - name: Patch_All-2"),
 		editRow("component-step-duplicate", cf, "      - name: Patch", `      - name: "Fetch"`, `"Fetch"`, `      - name: "Fetch2"`),
 		editRow("component-action", cf, "action: UpdateOS", "action: UpdateOs", "UpdateOs", "action: Reboot"),
@@ -36,15 +47,15 @@ func componentRows() []ruleCase {
 		editRow("component-inputs", cf, "commands: ['ping -c1 {{ hosts.value }}']", "commands: [x]\n          file: /tmp/ping.sh", "file: /tmp/ping.sh", "commands: [x]"),
 		editRow("component-inputs", cf, "source: s3://my-bucket/harden.sh", "source: https://my-bucket/harden.sh", "https://my-bucket", "source: s3://my-bucket/scripts/*"),
 		editRow("component-inputs", cf, "source: https://example.com/tool.tgz", "source: example.com/tool.tgz", "example.com/tool", "source: '{{ Banner }}'"),
-		editRow("component-inputs", cf, "            destination: /tmp/tool.tgz\n", "", "source: https://example.com", "            destination: /tmp/tool.tgz\n"),
+		withFixtureNearMiss(editRow("component-inputs", cf, "            destination: /tmp/tool.tgz\n", "", "source: https://example.com", "            destination: /tmp/tool.tgz\n"), "the one required input put back"),
 		editRow("component-inputs", cf, "            destination: /tmp/tool.tgz\n", "            destination: /tmp/tool.tgz\n            checksum: abc\n", "checksum: abc", "            destination: /tmp/tool.tgz\n            checksum: abc\n            algorithm: sha256\n"),
-		editRow("component-inputs", cf, "          - path: /etc/harden/level\n", "          - pth: /etc/harden/level\n", "pth:", "          - path: /etc/harden/level\n"),
+		withFixtureNearMiss(editRow("component-inputs", cf, "          - path: /etc/harden/level\n", "          - pth: /etc/harden/level\n", "pth:", "          - path: /etc/harden/level\n"), "the key spelt right"),
 		editRow("component-inputs", cf, "inputs: {delaySeconds: 10}", "inputs: {delaySeconds: soon}", "delaySeconds", "inputs: {delaySeconds: 0}"),
 		editRow("component-inputs", cf, "inputs: {delaySeconds: 10}", "inputs: [1, 2]", "inputs: [1", "inputs: {}"),
 		editRow("component-inputs", cf, "inputs: {stringEquals: x, value: x}", "inputs: {}", "inputs: {}", "inputs: {numberEquals: 1, value: 1}"),
 		editRow("component-inputs", cf, "        action: UpdateOS\n", "        action: DeleteFile\n", "action: DeleteFile", "        action: DeleteFile\n        inputs: [{path: /tmp/x}]\n"),
 		editRow("component-input-unknown", cf, "destination: /tmp/tool.tgz", "destination: /tmp/tool.tgz\n            overwrit: true", "overwrit", "destination: /tmp/tool.tgz\n            overwrite: true"),
-		editRow("component-insecure-download", cf, "source: https://example.com/tool.tgz", "source: http://example.com/tool.tgz", "http://", "source: https://example.com/tool.tgz"),
+		withFixtureNearMiss(editRow("component-insecure-download", cf, "source: https://example.com/tool.tgz", "source: http://example.com/tool.tgz", "http://", "source: https://example.com/tool.tgz"), "one letter: https"),
 		editRow("component-on-failure", cf, "onFailure: Abort", "onFailure: abort", "onFailure", "onFailure: Continue"),
 		editRow("component-timeout", cf, "timeoutSeconds: 600", "timeoutSeconds: 0", "timeoutSeconds", "timeoutSeconds: -1"),
 		editRow("component-max-attempts", cf, "maxAttempts: 2", "maxAttempts: 0", "maxAttempts", "maxAttempts: 1"),
@@ -53,8 +64,8 @@ func componentRows() []ruleCase {
 		editRow("component-reference", cf, "{{ build.Download.inputs", "{{ build.Downlod.inputs", "build.Downlod", "{{ build.Fetch.inputs"),
 		editRow("component-reference", cf, "{{ build.Download.inputs", "{{ build.Config.inputs", "build.Config", "{{ build.Fetch.inputs"),
 		editRow("component-reference", cf, "{{ hosts.value }}", "{{ host.value }}", "host.value", "{{ loop.index }}"),
-		editRow("component-reference", cf, "content: '{{ Level }}'", "content: '{{ loop.value }}'", "loop.value", "content: '{{ Level }}'"),
-		editRow("component-reference", cf, "action: Assert\n        inputs: {stringEquals: x, value: x}", "action: Assert\n        inputs: {stringEquals: x, value: '{{ build.Run.outputs.stdout }}'}", "build.Run.outputs", "action: Assert\n        inputs: {stringEquals: x, value: x}"),
+		withFixtureNearMiss(editRow("component-reference", cf, "content: '{{ Level }}'", "content: '{{ loop.value }}'", "loop.value", "content: '{{ Level }}'"), "loop.value inside a loop is the Ping step of the fixture"),
+		withFixtureNearMiss(editRow("component-reference", cf, "action: Assert\n        inputs: {stringEquals: x, value: x}", "action: Assert\n        inputs: {stringEquals: x, value: '{{ build.Run.outputs.stdout }}'}", "build.Run.outputs", "action: Assert\n        inputs: {stringEquals: x, value: x}"), "the validate phase of the fixture already chains build outputs by inputs"),
 		editRow("component-secret", cf, "            - DB_PASSWORD=$(aws", "            - DB_PASSWORD=hunter2 $(aws", "DB_PASSWORD=hunter2", "            - DB_PASSWORD=\"$(aws"),
 		editRow("component-secret", cf, "            - DB_PASSWORD=$(aws", "            - export AWS_ACCESS_KEY_ID=AKIAABCDEFGHIJKLMNOP $(aws", "AKIA", "            - export AWS_ACCESS_KEY_ID=$(aws"),
 		editRow("component-secret", cf, "            - DB_PASSWORD=$(aws", "            - mysql --password s3cr3t $(aws", "--password s3cr3t", "            - docker login --password-stdin $(aws"),
@@ -77,6 +88,12 @@ func componentRows() []ruleCase {
 				recipeFile, edit(goodRecipe, "tests:\n", "  - file: components/spare.yaml\ntests:\n")),
 		},
 	}
+}
+
+// withFixtureNearMiss marks a row whose nearest good input is the fixture.
+func withFixtureNearMiss(tc ruleCase, why string) ruleCase {
+	tc.fixtureNearMiss = why
+	return tc
 }
 
 func TestSecretPatterns(t *testing.T) {
