@@ -228,10 +228,11 @@ func TestPipelineRules(t *testing.T) {
 			good: pipelineEdit(approvalProd, "    approval:\n      beforeChangeSet: true\n      beforeExecute: true\n"),
 		},
 		{
-			rule: "pipeline-target-kind",
-			at:   pipelineFile + ":11",
-			bad:  pipelineEdit(ecsBlock, ""),
-			good: withPipeline(nil),
+			rule:            "pipeline-target-kind",
+			at:              pipelineFile + ":11",
+			bad:             pipelineEdit(ecsBlock, ""),
+			good:            withPipeline(nil),
+			fixtureNearMiss: "the ecs block put back",
 		},
 		{
 			rule: "pipeline-target-kind",
@@ -330,7 +331,8 @@ func TestPipelineRules(t *testing.T) {
 			at:   pipelineFile + ":10",
 			bad: pipelineEdit("targets:\n  - name: prod\n    account: prod\n    region: eu-west-1\n    stack: webapp-prod\n"+approvalProd+ecsBlock,
 				"targets: []\n"),
-			good: withPipeline(nil),
+			good:            withPipeline(nil),
+			fixtureNearMiss: "one target, the fewest allowed",
 		},
 		{
 			rule: "pipeline-notifications",
