@@ -175,7 +175,15 @@ func recipeRows() []ruleCase {
 	withApp := func(app string) fileSet { return recipeFiles(appFile, app) }
 	return []ruleCase{
 		editRow("recipe-name", recipeFile, "name: golden-base", "name: Golden_Base", "Golden_Base", "name: golden-base-2"),
-		editRow("ref-region", recipeFile, "region: eu-west-1\nversion", "region: eu-west-2\nversion", "eu-west-2", "region: eu-west-1\nversion"),
+		{
+			// Near miss: the account declares the region and has a VPC there.
+			rule: "ref-region",
+			at:   lineOf(recipeFile, goodRecipe, "region: eu-west-1"),
+			bad:  recipeFiles(recipeFile, edit(goodRecipe, "region: eu-west-1\nversion", "region: eu-west-2\nversion")),
+			good: recipeFiles(recipeFile, edited(goodRecipe, "region: eu-west-1\nversion", "region: eu-west-2\nversion", "vpc: build", "vpc: build2", "imagebuilder:eu-west-1:aws", "imagebuilder:eu-west-2:aws"),
+				"accounts/tooling.yaml", edit(baseEstate["accounts/tooling.yaml"], "[eu-west-1]", "[eu-west-1, eu-west-2]"),
+				"environments/tooling/london.yaml", edit(edit(edit(baseEstate[toolingNetworkFile], "region: eu-west-1", "region: eu-west-2"), "cidr: 10.0.0.0/16", "cidr: 10.2.0.0/16"), "name: build", "name: build2")),
+		},
 		editRow("recipe-version", recipeFile, "version: 1.0.0", `version: "1.0"`, `version: "1.0"`, "version: 2.10.300"),
 		editRow("recipe-version", recipeFile, "version: 1.0.0", "version: 1.0.x", "version: 1.0.x", "version: 1073741823.0.0"),
 		editRow("recipe-parent", recipeFile, "  ssmParameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\n", "  ami: ami-0123456789abcdef0\n  ssmParameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\n", "ssmParameter: /aws", "  ami: ami-0123456789abcdef0\n"),
@@ -243,7 +251,13 @@ func recipeRows() []ruleCase {
 			bad:  recipeFiles(recipeFile, edit(goodRecipe, "vpc: build", "vpc: biuld")),
 			good: recipeFiles(recipeFile, edit(goodRecipe, "vpc: build", "vpc: biuld"), toolingNetworkFile, edit(baseEstate[toolingNetworkFile], "name: build", "name: biuld")),
 		},
-		editRow("recipe-network-placement", recipeFile, "vpc: build", "vpc: app", "vpc: app", "vpc: build"),
+		{
+			// Near miss: the recipe moves to the VPC's account.
+			rule: "recipe-network-placement",
+			at:   lineOf(recipeFile, goodRecipe, "vpc: build"),
+			bad:  recipeFiles(recipeFile, edit(goodRecipe, "vpc: build", "vpc: app")),
+			good: recipeFiles(recipeFile, edit(edit(goodRecipe, "vpc: build", "vpc: app"), "account: tooling\nregion", "account: prod\nregion")),
+		},
 		{
 			rule: "ref-subnet",
 			at:   lineOf(recipeFile, goodRecipe, "subnets: private"),
