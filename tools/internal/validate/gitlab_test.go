@@ -47,7 +47,12 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-account-role",
 			at:   gitlabFile + ":3",
 			bad:  gitlabEdit("account: tooling\n", "account: prod\n"),
-			good: withGitLab(nil),
+			// Near miss: prod takes the tooling role, and the build VPC with it.
+			good: withGitLab(map[string]string{
+				gitlabFile:           edit(validGitLab, "account: tooling\n", "account: prod\n"),
+				"accounts/prod.yaml": edit(baseEstate["accounts/prod.yaml"], "role: workload", "role: tooling"),
+				toolingNetworkFile:   edit(baseEstate[toolingNetworkFile], "account: tooling", "account: prod"),
+			}),
 		},
 		{
 			rule:    "gitlab-per-region",
@@ -76,7 +81,12 @@ func TestGitLabRules(t *testing.T) {
 			rule: "gitlab-vpc-placement",
 			at:   gitlabFile + ":6",
 			bad:  gitlabEdit("vpc: build\n", "vpc: app\n"),
-			good: withGitLab(nil),
+			// Near miss: a VPC app of GitLab's account.
+			good: withGitLab(map[string]string{
+				gitlabFile:                       edit(validGitLab, "vpc: build\n", "vpc: app\n"),
+				"environments/prod/network.yaml": "",
+				"environments/tooling/app.yaml":  edit(edit(baseEstate[toolingNetworkFile], "name: build", "name: app"), "cidr: 10.0.0.0/16", "cidr: 10.1.0.0/16"),
+			}),
 		},
 		{
 			rule: "ref-subnet",

@@ -34,7 +34,12 @@ func TestPipelineRules(t *testing.T) {
 			rule: "pipeline-account-role",
 			at:   pipelineFile + ":3",
 			bad:  pipelineEdit("account: tooling\n", "account: prod\n"),
-			good: withPipeline(nil),
+			// Near miss: prod takes the tooling role (and holds the mirror).
+			good: withPipeline(map[string]string{
+				pipelineFile:         edit(validPipeline, "account: tooling\n", "account: prod\n"),
+				mirrorFile:           edit(validMirror, "account: tooling", "account: prod"),
+				"accounts/prod.yaml": edit(baseEstate["accounts/prod.yaml"], "role: workload", "role: tooling"),
+			}),
 		},
 		{
 			rule: "ref-mirror",
@@ -69,7 +74,12 @@ func TestPipelineRules(t *testing.T) {
 			rule: "pipeline-source-account",
 			at:   pipelineFile + ":6",
 			bad:  withPipeline(map[string]string{mirrorFile: edit(validMirror, "account: tooling", "account: prod")}),
-			good: withPipeline(nil),
+			// Near miss: the pipeline follows the mirror to prod, made a tooling account.
+			good: withPipeline(map[string]string{
+				pipelineFile:         edit(validPipeline, "account: tooling\n", "account: prod\n"),
+				mirrorFile:           edit(validMirror, "account: tooling", "account: prod"),
+				"accounts/prod.yaml": edit(baseEstate["accounts/prod.yaml"], "role: workload", "role: tooling"),
+			}),
 		},
 		{
 			rule: "pipeline-build-compute-type",
@@ -213,7 +223,14 @@ func TestPipelineRules(t *testing.T) {
 			rule: "ref-region",
 			at:   pipelineFile + ":13",
 			bad:  pipelineEdit("    region: eu-west-1\n", "    region: eu-central-1\n"),
-			good: withPipeline(nil),
+			// Near miss: prod declares the region, and the pipeline (with
+			// its mirror) runs there.
+			good: withPipeline(map[string]string{
+				pipelineFile:            edited(validPipeline, "region: eu-west-1\n", "region: eu-central-1\n", "    region: eu-west-1\n", "    region: eu-central-1\n"),
+				mirrorFile:              edit(validMirror, "region: eu-west-1\n", "region: eu-central-1\n"),
+				"accounts/tooling.yaml": edit(baseEstate["accounts/tooling.yaml"], "[eu-west-1]", "[eu-west-1, eu-central-1]"),
+				"accounts/prod.yaml":    edit(baseEstate["accounts/prod.yaml"], "[eu-west-1]", "[eu-west-1, eu-central-1]"),
+			}),
 		},
 		{
 			rule: "pipeline-approval-production",
