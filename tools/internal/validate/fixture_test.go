@@ -128,17 +128,8 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 		t.Run(tc.rule+"/nearmiss", func(t *testing.T) {
 			name, untouched := untouchedFixture(tc.good)
 			if tc.fixtureNearMiss != "" {
-				if pendingNearMiss[t.Name()] {
-					t.Errorf("row states fixtureNearMiss; delete %q from pendingNearMiss", t.Name())
-				}
 				if !untouched {
 					t.Errorf("good case is not a fixture; drop fixtureNearMiss")
-				}
-				return
-			}
-			if pendingNearMiss[t.Name()] {
-				if !untouched {
-					t.Errorf("row has a near miss now; delete %q from pendingNearMiss", t.Name())
 				}
 				return
 			}
@@ -157,13 +148,6 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 			}
 		})
 	}
-}
-
-// pendingNearMiss lists the rows whose good case is still the untouched
-// fixture (issue 10). It may only shrink: a new row needs a near miss, and a
-// listed row that gains one must leave the list.
-var pendingNearMiss = map[string]bool{
-	"TestReachRules/reach-ref/nearmiss": true,
 }
 
 // pristineFixtures are the untouched fixtures rows start from. A good case
