@@ -84,6 +84,12 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 	if spec.Publish != nil {
 		b.publishRole(spec.Publish)
 	}
+	if spec.SMTPRole != "" {
+		b.smtpRole(spec)
+	}
+	if spec.MirrorsRole != "" {
+		b.mirrorsRole(spec)
+	}
 	if len(spec.ImageBuilderAccountIDs) > 0 {
 		var builders, serviceRoles []any
 		for _, a := range spec.ImageBuilderAccountIDs {
@@ -181,6 +187,71 @@ func (b *builder) publishRole(p *stacks.PublishRole) {
 		}},
 	})
 	acknowledge(role, "IAM5", "ec2:DescribeImages has no resource-level permissions; SSM calls it with the writer's rights to check an aws:ec2:image value.", "Resource::*")
+}
+
+// secretARN is a Secrets Manager secret's ARN: its name and the six
+// characters Secrets Manager appends (a "-*" would also match the secret of
+// a name that merely starts with this one).
+func (b *builder) secretARN(region, name string) any {
+	return b.arnIn("secretsmanager", region, "secret:"+name+"-??????")
+}
+
+// smtpRole keeps GitLab's SES SMTP credentials current: the SMTP user's
+// access keys, its secret and GitLab's service, of the GitLabs here only.
+func (b *builder) smtpRole(spec *stacks.DeployRoleSpec) {
+	var statements []map[string]any
+	for _, c := range spec.SMTPCredentials {
+		statements = append(statements,
+			statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"}, b.globalARN("iam", b.spec.AccountID, "user/"+c.User)),
+			statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}, b.secretARN(c.Region, c.Secret)),
+			statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, b.arnIn("ecs", c.Region, "service/"+c.Cluster+"/"+c.Service)),
+		)
+	}
+	awsiam.NewCfnRole(b.st, id("SmtpCredentialsRole"), &awsiam.CfnRoleProps{
+		RoleName:                 str(spec.SMTPRole),
+		Description:              str("gitops gitlab smtp-credentials and apply keep GitLab's SES SMTP credentials current through this role"),
+		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("smtp-credentials"), PolicyDocument: policy(statements...),
+		}},
+	})
+}
+
+// mirrorsRole lets gitops mirrors sync keep the mirrors' Git credentials
+// current: the CodeCommit mirror users' service-specific credentials and
+// their secrets, and the status of the CodeConnections mirrors'
+// connections, of the mirrors here only.
+func (b *builder) mirrorsRole(spec *stacks.DeployRoleSpec) {
+	var statements []map[string]any
+	connections := false
+	for _, m := range spec.Mirrors {
+		if m.User != "" {
+			statements = append(statements,
+				statement("Allow", []string{
+					"iam:GetUser", "iam:ListServiceSpecificCredentials", "iam:CreateServiceSpecificCredential",
+					"iam:DeleteServiceSpecificCredential", "iam:ResetServiceSpecificCredential",
+				}, b.globalARN("iam", b.spec.AccountID, "user/"+m.User)),
+				statement("Allow", []string{
+					"secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
+				}, b.secretARN(m.Region, m.Secret)),
+			)
+		}
+		connections = connections || m.Connection != ""
+	}
+	if connections {
+		statements = append(statements, statement("Allow", []string{"codeconnections:ListConnections"}, "*"))
+	}
+	role := awsiam.NewCfnRole(b.st, id("MirrorsSyncRole"), &awsiam.CfnRoleProps{
+		RoleName:                 str(spec.MirrorsRole),
+		Description:              str("gitops mirrors sync keeps the mirrors' Git credentials current through this role"),
+		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("mirrors-sync"), PolicyDocument: policy(statements...),
+		}},
+	})
+	if connections {
+		acknowledge(role, "IAM5", "codeconnections:ListConnections has no resource-level permissions; it reads the connections' status only.", "Resource::*")
+	}
 }
 
 // boundaryPolicy is the account's permissions boundary, which every role
@@ -353,19 +424,11 @@ func (b *builder) trustRoles(roles []stacks.RoleRef) any {
 	})
 }
 
-// applyGrants lets apply do its steps between stacks here: keep GitLab's
-// SMTP user's access key and secret current and restart its service (that
-// user, that secret, that service only), and accept the RAM invitations of
-// the declared share owners.
+// applyGrants lets apply do its steps between stacks here: accept the RAM
+// invitations of the declared share owners. (GitLab's SMTP credentials have
+// their own role, smtpRole.)
 func (b *builder) applyGrants(spec *stacks.DeployRoleSpec) []map[string]any {
 	var out []map[string]any
-	for _, c := range spec.SMTPCredentials {
-		out = append(out,
-			statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"}, b.globalARN("iam", b.spec.AccountID, "user/"+c.User)),
-			statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}, b.arnIn("secretsmanager", c.Region, "secret:"+c.Secret+"-*")),
-			statement("Allow", []string{"ecs:UpdateService"}, b.arnIn("ecs", c.Region, "service/"+c.Cluster+"/"+c.Service)),
-		)
-	}
 	if len(spec.ShareOwnerAccountIDs) > 0 {
 		out = append(out,
 			statement("Allow", []string{"ram:GetResourceShareInvitations"}, "*"),
