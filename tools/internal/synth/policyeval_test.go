@@ -441,6 +441,15 @@ func TestNoChangeSetFromBake(t *testing.T) {
 			}
 		}
 	}
+	// The duty roles of mirrors sync and SMTP credentials are reached by
+	// the estate's apply role alone, not by any role of a stack.
+	for _, duty := range []string{roleARN(toolingID, stacks.MirrorsSyncRoleName()), roleARN(toolingID, stacks.SMTPCredentialsRoleName())} {
+		for arn := range e.roles {
+			if e.mayAssume(t, arn, duty) {
+				t.Errorf("%s may assume %s", arn, duty)
+			}
+		}
+	}
 	// Only pipeline app's own role reaches its deploy role in prod.
 	for arn := range e.roles {
 		if arn != roleARN(toolingID, "gitops-pipeline-app") && e.mayAssume(t, arn, roleARN(prodID, "gitops-deploy-app")) {
