@@ -46,6 +46,9 @@ type DeployRoleSpec struct {
 	// ShareOwnerAccountIDs are the accounts whose RAM invitations apply
 	// accepts here (Stack.AcceptShare), sorted.
 	ShareOwnerAccountIDs []string `json:"shareOwnerAccountIds,omitempty"`
+	// PrivateZones is what apply does here to associate private hosted
+	// zones with VPCs of other accounts and regions (Stack.AssociateZone).
+	PrivateZones *ZoneGrant `json:"privateZones,omitempty"`
 }
 
 // SMTPCredentialsRef is a GitLab SMTP user, its secret and its service.
@@ -203,6 +206,7 @@ func (p *planner) grantDeployRoles() {
 		if a := s.AcceptShare; a != nil {
 			d.ShareOwnerAccountIDs = appendNew(d.ShareOwnerAccountIDs, a.OwnerAccountID)
 		}
+		p.grantZoneAssociation(s)
 	}
 	for _, s := range p.stacks {
 		if d := s.DeployRole; d != nil {

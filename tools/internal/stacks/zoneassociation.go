@@ -72,3 +72,49 @@ func (p *planner) planZoneAssociation(g *estate.GitLab, s *Stack, own []string) 
 	s.AssociateZone = za
 	s.Outputs = appendNew(s.Outputs, za.ZoneOutput)
 }
+
+// ZoneGrant is what an account's deploy role may do for zone associations.
+type ZoneGrant struct {
+	// OwnerRegions are the regions of the VPCs this account's zones are
+	// associated with by apply, sorted: apply authorizes those
+	// associations, reads the zones and disassociates the VPCs they no
+	// longer list.
+	OwnerRegions []string `json:"ownerRegions,omitempty"`
+	// VPCRegions are the regions of this account's VPCs apply associates
+	// with a zone of another account or region, sorted.
+	VPCRegions []string `json:"vpcRegions,omitempty"`
+}
+
+// grantZoneAssociation lets the deploy roles do what s's zone association
+// needs: in the zone's account authorize, read and prune; in each VPC's
+// account associate, in the VPC's region only.
+func (p *planner) grantZoneAssociation(s *Stack) {
+	za := s.AssociateZone
+	if za == nil {
+		return
+	}
+	owner := p.deployRoleOf(s.AccountID)
+	if owner == nil {
+		return
+	}
+	grant := func(d *DeployRoleSpec) *ZoneGrant {
+		if d.PrivateZones == nil {
+			d.PrivateZones = &ZoneGrant{}
+		}
+		return d.PrivateZones
+	}
+	grant(owner)
+	for _, v := range za.VPCs {
+		if !v.ByApply(s.AccountID, s.Region) {
+			continue
+		}
+		g := grant(owner)
+		g.OwnerRegions = appendNew(g.OwnerRegions, v.Region)
+		slices.Sort(g.OwnerRegions)
+		if d := p.deployRoleOf(v.AccountID); d != nil {
+			g := grant(d)
+			g.VPCRegions = appendNew(g.VPCRegions, v.Region)
+			slices.Sort(g.VPCRegions)
+		}
+	}
+}

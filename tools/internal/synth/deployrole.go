@@ -57,6 +57,7 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 	}
 	statements = append(statements, b.pipelineGrants(spec)...)
 	statements = append(statements, b.applyGrants(spec)...)
+	statements = append(statements, b.privateZoneGrants(spec.PrivateZones)...)
 	awsiam.NewCfnRole(b.st, id("DeployRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.RoleName),
 		Description:              str("The gitops pipelines deploy the estate's stacks through this role"),
@@ -207,6 +208,44 @@ func (b *builder) applyGrants(spec *stacks.DeployRoleSpec) []map[string]any {
 			statement("Allow", []string{"ram:GetResourceShareInvitations"}, "*"),
 			withCondition(statement("Allow", []string{"ram:AcceptResourceShareInvitation"}, "*"),
 				map[string]any{"StringEquals": map[string]any{"ram:ShareOwnerAccountId": spec.ShareOwnerAccountIDs}}),
+		)
+	}
+	return out
+}
+
+// privateZoneGrants let apply associate private hosted zones with VPCs of
+// other accounts and regions (stacks.ZoneAssociation). The zone's id is
+// known only once its stack is deployed, after this role, so the zone is
+// hostedzone/*; the route53:VPCs condition limits the VPCs to the regions
+// the manifest names. In the zone's account: authorize and withdraw the
+// associations, read the zone, disassociate what the estate no longer lists
+// (a VPC of any region: one the estate dropped may be in a region it no
+// longer names). In a VPC's account: associate that region's VPCs; Route 53
+// checks the VPC with ec2:DescribeVpcs, which takes no resource.
+func (b *builder) privateZoneGrants(g *stacks.ZoneGrant) []map[string]any {
+	if g == nil {
+		return nil
+	}
+	zones := b.globalARN("route53", "", "hostedzone/*")
+	inRegions := func(regions []string) map[string]any {
+		vpcs := make([]string, len(regions))
+		for i, r := range regions {
+			vpcs[i] = "VPCId=*,VPCRegion=" + r
+		}
+		return map[string]any{"ForAllValues:StringLike": map[string]any{"route53:VPCs": vpcs}}
+	}
+	out := []map[string]any{
+		statement("Allow", []string{"route53:GetHostedZone", "route53:DisassociateVPCFromHostedZone"}, zones),
+	}
+	if len(g.OwnerRegions) > 0 {
+		out = append(out, withCondition(statement("Allow", []string{
+			"route53:CreateVPCAssociationAuthorization", "route53:DeleteVPCAssociationAuthorization",
+		}, zones), inRegions(g.OwnerRegions)))
+	}
+	if len(g.VPCRegions) > 0 {
+		out = append(out,
+			withCondition(statement("Allow", []string{"route53:AssociateVPCWithHostedZone"}, zones), inRegions(g.VPCRegions)),
+			statement("Allow", []string{"ec2:DescribeVpcs"}, "*"),
 		)
 	}
 	return out
