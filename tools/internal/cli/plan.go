@@ -123,6 +123,7 @@ func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 		Clients: clients,
 		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
 		Shares:  clients,
+		Zones:   clients,
 		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
 			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: clients.Access(), Accounts: accounts}, Out: out}
 			return s.Sync(ctx, t)
