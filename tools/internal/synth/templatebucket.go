@@ -14,11 +14,12 @@ func (b *builder) templateBucket(spec *stacks.DeployRoleSpec) {
 	if len(spec.PlanTrusted) > 0 {
 		roles = append(roles, map[string]any{"Fn::GetAtt": []any{"PlanRole", "Arn"}})
 	}
-	b.privateBucket("TemplateBucket", stacks.TemplateBucketName(b.spec.AccountID, b.spec.Region), nil, false, 30,
+	bucket := b.privateBucket("TemplateBucket", stacks.TemplateBucketName(b.spec.AccountID, b.spec.Region), nil, false, 30,
 		func(bucket, objects *string) []map[string]any {
 			return []map[string]any{{
 				"Sid": "DeployAndPlanRoles", "Effect": "Allow", "Principal": map[string]any{"AWS": roles},
 				"Action": []any{"s3:PutObject", "s3:GetObject"}, "Resource": objects,
 			}}
 		})
+	acknowledge(bucket, "S1", "It holds only copies of generated/'s templates, which apply uploads for CloudFormation and which expire after 30 days; it exists before the account's log bucket, whose stack deploys through this one, and CloudTrail records who writes it.")
 }
