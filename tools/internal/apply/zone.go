@@ -95,6 +95,11 @@ func (r *run) associateZone(ctx context.Context, s *Stack, res *StackResult) err
 		}
 		vt := Target{Account: v.Account, AccountID: v.AccountID, Region: v.Region}
 		if err := r.opts.Zones.AssociateVPC(ctx, vt, zoneID, vpc); err != nil {
+			if r.opts.Emulator != "" && cross && apiCode(err) == "NoSuchHostedZone" {
+				// moto keeps each account's zones apart.
+				r.notEmulated(s, res, "associating VPC "+vpc.String()+" of account "+v.AccountID+" with the zone of account "+s.AccountID+" (the emulator keeps each account's zones apart)")
+				continue
+			}
 			return r.zoneError(s, res, err, "associating VPC "+vpc.String()+" with private hosted zone "+zoneID, v.AccountID, "route53:AssociateVPCWithHostedZone and ec2:DescribeVpcs")
 		}
 		if cross {

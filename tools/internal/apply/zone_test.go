@@ -162,6 +162,15 @@ func TestMotoZoneAssociationAcrossAccountsIsIdempotentAndPrunes(t *testing.T) {
 	if calls := zones.taken(); len(calls) != 0 {
 		t.Errorf("plan called Route 53: %v", calls)
 	}
+	for _, format := range []string{"text", "markdown"} {
+		var b strings.Builder
+		if err := Write(&b, format, p); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "apply then associates the private hosted zone (output GitlabPrivateZoneId)") {
+			t.Errorf("the %s plan does not say apply associates the zone:\n%s", format, b.String())
+		}
+	}
 
 	// apply: the other account's VPC is authorized, associated from its
 	// account, the authorization withdrawn; the other region's needs no
