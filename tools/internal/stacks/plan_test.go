@@ -517,3 +517,34 @@ func TestPlanGitLabZoneAssociationFromIntents(t *testing.T) {
 		t.Errorf("prod's deploy role zone grant: %+v", g)
 	}
 }
+
+// Which VPCs apply associates follows the rules' shapes: a VPC named
+// directly, a group, a VPC of GitLab's own account (the template's).
+func TestPlanGitLabZoneAssociationShapes(t *testing.T) {
+	tgw, err := os.ReadFile(filepath.Join(fixtureRoot, "environments/tooling/transitgateway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ allow, byApply string }{
+		{"    - {from: [app], to: [main]}\n", "prod/eu-west-1/network-app"},
+		{"    - {from: [workloads], to: [main]}\n", "prod/eu-west-1/network-app"},
+		{"    - {from: [desktops], to: [main]}\n", ""},
+		{"    - {from: [app], to: [desktops]}\n", ""},
+	} {
+		intents := "intents:\n  groups:\n    - {name: workloads, role: workload}\n  allow:\n" + tc.allow
+		p := buildFixture(t, map[string]string{"environments/tooling/transitgateway.yaml": string(tgw) + intents})
+		gl := p.Stack("tooling/eu-west-1/gitlab-main")
+		var got []string
+		for _, v := range gl.AssociateZone.VPCs {
+			if v.ByApply(gl.AccountID, gl.Region) {
+				got = append(got, v.Stack)
+			}
+		}
+		if strings.Join(got, ",") != tc.byApply {
+			t.Errorf("%s: apply associates %v, want %q", strings.TrimSpace(tc.allow), got, tc.byApply)
+		}
+		if grant := p.Stack("prod/eu-west-1/deploy-role").DeployRole.PrivateZones; (grant != nil) != (tc.byApply != "") {
+			t.Errorf("%s: prod's deploy role zone grant %+v", strings.TrimSpace(tc.allow), grant)
+		}
+	}
+}
