@@ -126,6 +126,7 @@ func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 		Clients: clients,
 		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
 		Shares:  clients,
+		Zones:   clients,
 		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
 			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: smtpAccess, Accounts: accounts}, Out: out}
 			return s.Sync(ctx, t)

@@ -59,6 +59,9 @@ type DeployRoleSpec struct {
 	// ShareOwnerAccountIDs are the accounts whose RAM invitations apply
 	// accepts here (Stack.AcceptShare), sorted.
 	ShareOwnerAccountIDs []string `json:"shareOwnerAccountIds,omitempty"`
+	// PrivateZones is what apply does here to associate private hosted
+	// zones with VPCs of other accounts and regions (Stack.AssociateZone).
+	PrivateZones *ZoneGrant `json:"privateZones,omitempty"`
 }
 
 // PipelineDeployRole is the role one pipeline's deploy actions run as in a
@@ -281,6 +284,7 @@ func (p *planner) grantDeployRoles() {
 		if a := s.AcceptShare; a != nil {
 			d.ShareOwnerAccountIDs = appendNew(d.ShareOwnerAccountIDs, a.OwnerAccountID)
 		}
+		p.grantZoneAssociation(s)
 	}
 	for _, m := range NewOperations(p.e).Mirrors {
 		a := p.ix.Accounts[m.Account]

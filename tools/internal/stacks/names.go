@@ -50,6 +50,10 @@ func GitLabRootPasswordOutput(gitlab string) string { return Pascal(gitlab) + "R
 // GitLabLoadBalancerOutput holds the ALB's DNS name.
 func GitLabLoadBalancerOutput(gitlab string) string { return Pascal(gitlab) + "LoadBalancerDnsName" }
 
+// GitLabPrivateZoneOutput holds the id of the private hosted zone of
+// GitLab's internal load balancer.
+func GitLabPrivateZoneOutput(gitlab string) string { return Pascal(gitlab) + "PrivateZoneId" }
+
 // GitLabTaskSecurityGroupOutput holds the security group of GitLab's tasks.
 func GitLabTaskSecurityGroupOutput(gitlab string) string {
 	return Pascal(gitlab) + "TaskSecurityGroupId"

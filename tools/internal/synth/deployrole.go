@@ -51,10 +51,10 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
 		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 			PolicyName:     str("run-change-sets"),
-			PolicyDocument: policy(append(applyStatements, b.applyGrants(spec)...)...),
+			PolicyDocument: policy(append(append(applyStatements, b.applyGrants(spec)...), b.privateZoneGrants(spec.PrivateZones)...)...),
 		}},
 	})
-	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; the change sets and images are limited to the estate's gitops-… names.")
+	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; Route 53 private zone associations are on hostedzone/* (the zone id exists only after this stack) limited by route53:VPCs to the planned regions, and ec2:DescribeVpcs takes no resource; the change sets and images are limited to the estate's gitops-… names.")
 
 	if len(spec.PlanTrusted) > 0 {
 		plan := awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
@@ -434,6 +434,44 @@ func (b *builder) applyGrants(spec *stacks.DeployRoleSpec) []map[string]any {
 			statement("Allow", []string{"ram:GetResourceShareInvitations"}, "*"),
 			withCondition(statement("Allow", []string{"ram:AcceptResourceShareInvitation"}, "*"),
 				map[string]any{"StringEquals": map[string]any{"ram:ShareOwnerAccountId": spec.ShareOwnerAccountIDs}}),
+		)
+	}
+	return out
+}
+
+// privateZoneGrants let apply associate private hosted zones with VPCs of
+// other accounts and regions (stacks.ZoneAssociation). The zone's id is
+// known only once its stack is deployed, after this role, so the zone is
+// hostedzone/*; the route53:VPCs condition limits the VPCs to the regions
+// the manifest names. In the zone's account: authorize and withdraw the
+// associations, read the zone, disassociate what the estate no longer lists
+// (a VPC of any region: one the estate dropped may be in a region it no
+// longer names). In a VPC's account: associate that region's VPCs; Route 53
+// checks the VPC with ec2:DescribeVpcs, which takes no resource.
+func (b *builder) privateZoneGrants(g *stacks.ZoneGrant) []map[string]any {
+	if g == nil {
+		return nil
+	}
+	zones := b.globalARN("route53", "", "hostedzone/*")
+	inRegions := func(regions []string) map[string]any {
+		vpcs := make([]string, len(regions))
+		for i, r := range regions {
+			vpcs[i] = "VPCId=*,VPCRegion=" + r
+		}
+		return map[string]any{"ForAllValues:StringLike": map[string]any{"route53:VPCs": vpcs}}
+	}
+	out := []map[string]any{
+		statement("Allow", []string{"route53:GetHostedZone", "route53:DisassociateVPCFromHostedZone"}, zones),
+	}
+	if len(g.OwnerRegions) > 0 {
+		out = append(out, withCondition(statement("Allow", []string{
+			"route53:CreateVPCAssociationAuthorization", "route53:DeleteVPCAssociationAuthorization",
+		}, zones), inRegions(g.OwnerRegions)))
+	}
+	if len(g.VPCRegions) > 0 {
+		out = append(out,
+			withCondition(statement("Allow", []string{"route53:AssociateVPCWithHostedZone"}, zones), inRegions(g.VPCRegions)),
+			statement("Allow", []string{"ec2:DescribeVpcs"}, "*"),
 		)
 	}
 	return out
