@@ -191,6 +191,13 @@ func (r *reachChecker) resolve(h *reach.Hub, path string, names []string, gitlab
 // checkPorts checks that a rule's ports are TCP ports.
 func (r *reachChecker) checkPorts(t *estate.TransitGateway, rp string, rule estate.IntentRule) bool {
 	ok := true
+	if rule.Ports != nil && len(rule.Ports) == 0 {
+		// An empty list would read as "every port", the widest rule, from
+		// what looks like a list of none.
+		r.report(diag.Errorf(t.Pos(rp+".ports"), "reach-port", "ports names no port").
+			WithHint("list the TCP ports, e.g. [443], or leave ports out for every port"))
+		ok = false
+	}
 	for k, p := range rule.Ports {
 		if p < 1 || p > 65535 {
 			r.report(diag.Errorf(t.Pos(estate.ItemPath(rp+".ports", k)), "reach-port", "%d is not a TCP port", p).

@@ -221,6 +221,7 @@ func TestReachRules(t *testing.T) {
 		{rule: "reach-ref", at: atHub(25), bad: hub("[desktop, workloads]", "[desktop, workload]"), good: hub("[desktop, workloads]", "[workloads, desktop]")},
 		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: []"), good: hub()},
 		{rule: "reach-port", at: atHub(27), bad: hub("ports: [443]", "ports: [0]"), good: hub("ports: [443]", "ports: [80]")},
+		{rule: "reach-port", at: atHub(27), bad: hub("ports: [443]", "ports: []"), good: hub("ports: [443]", "ports: [80, 443]")},
 		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: Workloads"), good: hub("name: workloads", "name: workloads-2", "[desktop, workloads]", "[desktop, workloads-2]", "[workloads]", "[workloads-2]", "[workloads, desktop]", "[workloads-2, desktop]")},
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload}", "role: workloads}"), good: hub("role: workload}", "role: workload, tags: {}}")},
 		{rule: "ref-vpc", at: atHub(23), bad: hub("role: workload", "vpcs: [ap]"), good: hub("role: workload", "vpcs: [app], role: workload")},
