@@ -25,6 +25,9 @@ import (
 type Access struct {
 	base        aws.Config
 	sessionName string
+	// role names the role assumed in the other accounts; empty: the
+	// account's deploy role.
+	role string
 
 	mu      sync.Mutex
 	caller  string
@@ -46,6 +49,24 @@ func Load(ctx context.Context, sessionName string) (*Access, error) {
 // New wraps an already loaded configuration.
 func New(base aws.Config, sessionName string) *Access {
 	return &Access{base: base, sessionName: sessionName, configs: map[string]aws.Config{}}
+}
+
+// UseRole makes the other accounts be reached through the role of this
+// name instead of their deploy role: gitops bake publishes AMI ids through
+// each account's publish role, which may do nothing else.
+func (a *Access) UseRole(name string) *Access {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.role = name
+	return a
+}
+
+// RoleName is the role assumed in acct when it is not the caller's.
+func (a *Access) RoleName(acct stacks.Account) string {
+	if a.role != "" {
+		return a.role
+	}
+	return acct.DeployRole
 }
 
 // CallerAccount returns the id of the account the default credentials belong to.
@@ -74,7 +95,8 @@ func (a *Access) callerLocked(ctx context.Context) (string, error) {
 
 // Config returns the configuration for acct (from the manifest) in region:
 // the default credentials when they belong to acct, else the credentials of
-// acct's deploy role, assumed (and refreshed) on first use.
+// acct's deploy role (or the role UseRole names), assumed (and refreshed)
+// on first use.
 func (a *Access) Config(ctx context.Context, acct stacks.Account, region string) (aws.Config, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -89,7 +111,7 @@ func (a *Access) Config(ctx context.Context, acct stacks.Account, region string)
 	cfg := a.base.Copy()
 	cfg.Region = region
 	if acct.ID != caller {
-		role := RoleARN(region, acct.ID, acct.DeployRole)
+		role := RoleARN(region, acct.ID, a.RoleName(acct))
 		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = a.sessionName
 		})

@@ -52,6 +52,27 @@ func TestConfig(t *testing.T) {
 	}
 }
 
+func TestUseRole(t *testing.T) {
+	motoserver.Need(t)
+	ctx := context.Background()
+	a, err := awsaccess.Load(ctx, "gitops-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.UseRole("gitops-ami-publish")
+	cfg, err := a.Config(ctx, stacks.Account{Name: "prod", ID: "400000000004", DeployRole: "deployer"}, "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ":assumed-role/gitops-ami-publish/gitops-test"; !strings.Contains(aws.ToString(id.Arn), want) {
+		t.Errorf("acting as %s, want %s", aws.ToString(id.Arn), want)
+	}
+}
+
 func TestConfigAssumeDenied(t *testing.T) {
 	srv := motoserver.Need(t)
 	ctx := context.Background()

@@ -91,6 +91,7 @@ func newHarness(t *testing.T, builds map[string]*imagebuildertest.Build) *harnes
 	if err != nil {
 		t.Fatal(err)
 	}
+	access.UseRole(stacks.PublishRoleName)
 	h := &harness{
 		ib:     &imagebuildertest.Fake{Builds: builds},
 		clock:  &fakeClock{now: time.Date(2026, 1, 1, 3, 0, 0, 0, time.UTC)},
@@ -294,7 +295,7 @@ func TestBakeSSMDenied(t *testing.T) {
 		"golden-base: dev/eu-west-1: writing ami-0base0dev to /gitops/ami/golden-base:",
 		"AccessDeniedException",
 		"not authorized to perform: ssm:PutParameter",
-		"hint: the credentials used in account dev (role gitops-deploy unless it is the caller's account) need ssm:PutParameter and ssm:LabelParameterVersion on /gitops/ami/golden-base",
+		"hint: the credentials used in account dev (role gitops-ami-publish unless it is the caller's account) need ssm:PutParameter and ssm:LabelParameterVersion on /gitops/ami/golden-base",
 		"not baked: [webapp worker webapp-canary]",
 	} {
 		if !strings.Contains(err.Error(), want) {
@@ -348,7 +349,7 @@ func TestBakeSSMDeniedByIAM(t *testing.T) {
 		// cannot decode; AWS answers AccessDeniedException (see
 		// TestBakeSSMDenied). The status is what both share.
 		"StatusCode: 403",
-		"hint: the credentials used in account tooling (role gitops-deploy unless it is the caller's account) need ssm:PutParameter",
+		"hint: the credentials used in account tooling (role gitops-ami-publish unless it is the caller's account) need ssm:PutParameter",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)

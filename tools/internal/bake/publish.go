@@ -126,7 +126,7 @@ func deniedHint(err error, acct stacks.Account, param string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n  hint: the credentials used in account %s (role %s unless it is the caller's account) need ssm:PutParameter and ssm:LabelParameterVersion on %s",
-		acct.Name, acct.DeployRole, param)
+		acct.Name, stacks.PublishRoleName, param)
 }
 
 var buildVersion = regexp.MustCompile(`/([0-9]+\.[0-9]+\.[0-9]+)/([0-9]+)$`)

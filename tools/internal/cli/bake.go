@@ -86,6 +86,9 @@ func (deps bakeDeps) run(c *Call, m *manifestFlags, timeout time.Duration, noCas
 	if _, err := access.Check(ctx); err != nil {
 		return c.Errorf(ExitFindings, "%v", err)
 	}
+	// Other accounts' AMI parameters are written through their publish
+	// role, which may write those parameters and nothing else.
+	access.UseRole(stacks.PublishRoleName)
 	var clients bake.Clients = bake.AWSClients{Access: access}
 	if deps.clients != nil {
 		clients = deps.clients(access)

@@ -113,10 +113,17 @@ func (t *tracer) cause(d *StackDiff, rd ResourceDiff) (estate.Pos, string) {
 // that no allowReplace: entry allows, the way apply refuses it, and one
 // warning per stack that loses resources.
 func addDangerFindings(r *Result, t *tracer) {
+	// What is allowed is what apply reads: the manifest's entries, which
+	// compile copies from the documents (these give their positions).
 	allowed := map[string][]estate.AllowReplaceEntry{}
+	for _, key := range t.head.Manifest.AllowReplace {
+		allowed[key] = nil
+	}
 	if t.head.Estate != nil {
 		for _, e := range t.head.Estate.AllowReplace() {
-			allowed[e.Key] = append(allowed[e.Key], e)
+			if _, ok := allowed[e.Key]; ok || t.head.Manifest.AllowReplace == nil {
+				allowed[e.Key] = append(allowed[e.Key], e)
+			}
 		}
 	}
 	used := map[string]bool{}
@@ -135,7 +142,7 @@ func addDangerFindings(r *Result, t *tracer) {
 				continue
 			}
 			key := apply.AllowKey(rd.Type, rd.LogicalID)
-			if len(allowed[key]) > 0 {
+			if _, ok := allowed[key]; ok {
 				rd.Allowed = true
 				used[key] = true
 				continue

@@ -106,8 +106,9 @@ func props(resources map[string]any, id string) map[string]any {
 	return resources[id].(map[string]any)["Properties"].(map[string]any)
 }
 
-// recordEstate writes the YAML's hash into the manifest, as compile does
-// (the tests change templates by hand, so that compile need not run).
+// recordEstate writes the YAML's hash and operations (allowReplace:
+// entries among them) into the manifest, as compile does (the tests change
+// templates by hand, so that compile need not run).
 func recordEstate(t *testing.T, dir string) {
 	t.Helper()
 	path := filepath.Join(dir, "generated", stacks.ManifestFile)
@@ -122,6 +123,11 @@ func recordEstate(t *testing.T, dir string) {
 	if m.EstateSHA256, err = load.EstateHash(dir); err != nil {
 		t.Fatal(err)
 	}
+	e, _, err := load.LoadEstate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Operations = *stacks.NewOperations(e)
 	if data, err = m.Marshal(); err != nil {
 		t.Fatal(err)
 	}

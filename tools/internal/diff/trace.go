@@ -70,6 +70,8 @@ var docKinds = map[stacks.Kind][]string{
 	stacks.KindAMIParameters:  {"ImageRecipe"},
 	stacks.KindPipeline:       {"Pipeline"},
 	stacks.KindApplication:    {"Pipeline"},
+	// The log bucket serves the account and region its stacks are in.
+	stacks.KindAccessLogs: {"Account"},
 }
 
 // location is where in the estate a resource comes from.

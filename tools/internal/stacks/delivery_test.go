@@ -164,11 +164,11 @@ func TestPlanPipelines(t *testing.T) {
 		t.Errorf("bake without an image of its own: %+v", b)
 	}
 	if b == nil || b.RoleName != "gitops-bake-app" || len(b.Recipes) != 1 || b.Recipes[0].PipelineName != "gitops-app" ||
-		len(b.Recipes[0].ParameterRegions) != 0 || !slices.Equal(b.DeployRoles, []RoleRef{{"222222222222", "prod-deployer"}}) {
+		len(b.Recipes[0].ParameterRegions) != 0 || !slices.Equal(b.DeployRoles, []RoleRef{{"222222222222", PublishRoleName}}) {
 		t.Errorf("bake: %+v", b)
 	}
 	tg := pl.Targets[0]
-	if !tg.BeforeChangeSet || !tg.BeforeExecute || tg.DeployRole != "prod-deployer" || tg.ExecutionRole != ExecutionRoleName ||
+	if !tg.BeforeChangeSet || !tg.BeforeExecute || tg.DeployRole != "gitops-deploy-app" || tg.ExecutionRole != ExecutionRoleName ||
 		tg.TemplatePath != "Estate::generated/prod/eu-west-1/app-prod.template.json" {
 		t.Errorf("target: %+v", tg)
 	}
@@ -229,25 +229,59 @@ func TestPlanApplication(t *testing.T) {
 func TestPlanDeployRoleGrants(t *testing.T) {
 	p := buildFixture(t, nil)
 	prod := p.Stack("prod/eu-west-1/deploy-role").DeployRole
-	if !slices.Equal(prod.Stacks, []StackRef{{"eu-west-1", "app-prod"}}) {
-		t.Errorf("stacks: %+v", prod.Stacks)
+	// One role per pipeline deploying here, trusted by that pipeline
+	// alone, allowed its own stacks and services only.
+	var names []string
+	for _, r := range prod.Pipelines {
+		names = append(names, r.Name)
+		if r.Name != PipelineDeployRoleName(r.Pipeline) || r.Trusted != (RoleRef{"111111111111", "gitops-pipeline-" + r.Pipeline}) ||
+			r.Artifacts.Bucket != "gitops-111111111111-eu-west-1-"+r.Pipeline {
+			t.Errorf("pipeline role %+v", r)
+		}
+		switch r.Pipeline {
+		case "app":
+			if !slices.Equal(r.Stacks, []StackRef{{"eu-west-1", "app-prod"}}) || len(r.ECSServices) != 0 {
+				t.Errorf("app's role: %+v", r)
+			}
+		default:
+			if len(r.Stacks) != 0 || !slices.Equal(r.ECSServices, []ECSServiceRef{{"eu-west-1", "apps", "api"}}) {
+				t.Errorf("%s's role: %+v", r.Pipeline, r)
+			}
+		}
 	}
-	if len(prod.Artifacts) != 2 || prod.Artifacts[1].Bucket != "gitops-111111111111-eu-west-1-app" {
-		t.Errorf("artifacts: %+v", prod.Artifacts)
+	if len(names) != 2 || !slices.IsSorted(names) {
+		t.Errorf("pipeline roles: %v", names)
+	}
+	// The apply role is trusted by the apply roles only, not by any
+	// pipeline or bake stage.
+	for _, r := range prod.Trusted {
+		if r.Name != ApplyRoleName {
+			t.Errorf("the deploy role trusts %+v", r)
+		}
 	}
 	// gitops bake writes the parameters of the AMIs distributed to prod,
-	// in every region they go to.
-	if !slices.Equal(prod.AMIParameters, []ParameterRef{{"eu-central-1", "/gitops/ami/base"}, {"eu-west-1", "/gitops/ami/app"}, {"eu-west-1", "/gitops/ami/base"}}) {
-		t.Errorf("AMI parameters: %+v", prod.AMIParameters)
-	}
-	if !slices.Equal(prod.ECSServices, []ECSServiceRef{{"eu-west-1", "apps", "api"}}) {
-		t.Errorf("ECS services: %+v", prod.ECSServices)
+	// in every region they go to, through the publish role, which the
+	// bake stage and the apply role may assume.
+	pub := prod.Publish
+	if pub == nil || !slices.Equal(pub.AMIParameters, []ParameterRef{{"eu-central-1", "/gitops/ami/base"}, {"eu-west-1", "/gitops/ami/app"}, {"eu-west-1", "/gitops/ami/base"}}) ||
+		!slices.Contains(pub.Trusted, RoleRef{"111111111111", "gitops-bake-app"}) || !slices.Contains(pub.Trusted, RoleRef{"111111111111", ApplyRoleName}) {
+		t.Errorf("publish role: %+v", pub)
 	}
 	if !slices.Equal(prod.ImageBuilderAccountIDs, []string{"111111111111"}) {
 		t.Errorf("ImageBuilder accounts: %v", prod.ImageBuilderAccountIDs)
 	}
+	// The execution role gets the resource types of prod's stacks: the
+	// application's, the network's, not the pipeline's.
+	for typ, want := range map[string]bool{"AWS::AutoScaling::AutoScalingGroup": true, "AWS::EC2::VPC": true, "AWS::CodePipeline::Pipeline": false} {
+		if slices.Contains(prod.ResourceTypes, typ) != want {
+			t.Errorf("prod's execution role has %s: %v, want %v", typ, !want, want)
+		}
+	}
+	if !slices.Contains(prod.StackNames, "app-prod") || !slices.IsSorted(prod.StackNames) {
+		t.Errorf("stack names: %v", prod.StackNames)
+	}
 	tooling := p.Stack("tooling/eu-west-1/deploy-role").DeployRole
-	if len(tooling.ImageBuilderAccountIDs) != 0 || len(tooling.AMIParameters) != 0 || len(tooling.Stacks) != 0 {
+	if len(tooling.ImageBuilderAccountIDs) != 0 || tooling.Publish != nil || len(tooling.Pipelines) != 1 || tooling.Pipelines[0].Name != "gitops-deploy-api" {
 		t.Errorf("tooling deploy role: %+v", tooling)
 	}
 }

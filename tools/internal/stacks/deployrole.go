@@ -5,47 +5,81 @@ import (
 	"strings"
 )
 
-// DeployRoleSpec is an account's deploy role stack: the role the pipelines
-// in the tooling accounts assume to run change sets, and the role
-// CloudFormation itself runs them with.
+// DeployRoleSpec is an account's deploy role stack: one role per duty, each
+// allowed only that duty, the role CloudFormation runs change sets with,
+// and the permissions boundary every role of the estate carries.
 type DeployRoleSpec struct {
-	// RoleName is the deploy role's name (the account's deployRoleName).
+	// RoleName is the apply role's name here (the account's
+	// deployRoleName): change sets on the estate's own stacks.
 	RoleName string `json:"roleName"`
 	// ExecutionRoleName is the CloudFormation service role's name.
 	ExecutionRoleName string `json:"executionRoleName"`
+	// BoundaryName is the permissions boundary's managed policy name.
+	BoundaryName string `json:"boundaryName"`
 	// Trusted are the roles that may assume the deploy role, sorted: the
-	// estate's apply role (ApplyRoleName) in every tooling account, the
-	// roles of the pipelines deploying here and of the bake stages
-	// publishing AMIs here. Roles are named exactly: a pattern such as
-	// gitops-* would also match the generated names of every role in a
-	// gitops-… stack.
+	// estate's apply role (ApplyRoleName) in every tooling account. Roles
+	// are named exactly: a pattern such as gitops-* would also match the
+	// generated names of every role in a gitops-… stack.
 	Trusted []RoleRef `json:"trusted"`
 	// PlanTrusted are the plan roles (PlanRoleName) of the tooling
 	// accounts, which may assume this account's plan role, sorted.
 	PlanTrusted []RoleRef `json:"planTrusted"`
-	// StackNamePattern limits the deploy role to the estate's stacks.
+	// StackNamePattern limits the deploy and plan roles to the estate's
+	// stacks; application stacks never match it (validate refuses a
+	// target stack named gitops-…), so only their pipelines deploy them.
 	StackNamePattern string `json:"stackNamePattern"`
-	// Stacks are the application stacks the pipelines deploy here, sorted.
-	Stacks []StackRef `json:"stacks,omitempty"`
-	// Artifacts are the pipelines' artifact buckets the deploy actions
-	// read (templates, image definitions), sorted.
-	Artifacts []ArtifactRef `json:"artifacts,omitempty"`
-	// AMIParameters are the parameters of the recipes distributed here
-	// from other accounts, which gitops bake writes through the deploy
-	// role, sorted.
-	AMIParameters []ParameterRef `json:"amiParameters,omitempty"`
-	// ECSServices are the services ECS deploy actions update here, sorted.
-	ECSServices []ECSServiceRef `json:"ecsServices,omitempty"`
+	// Pipelines are the roles of the pipelines deploying here, one each,
+	// sorted by role name.
+	Pipelines []PipelineDeployRole `json:"pipelines,omitempty"`
+	// Publish is the role gitops bake writes the AMI parameters through,
+	// when recipes of other accounts distribute AMIs here.
+	Publish *PublishRole `json:"publish,omitempty"`
 	// ImageBuilderAccountIDs are the accounts that build AMIs distributed
 	// here; ImageBuilder copies them in through the distribution role,
 	// sorted.
 	ImageBuilderAccountIDs []string `json:"imageBuilderAccountIds,omitempty"`
+	// ResourceTypes are the resource types of every stack planned for the
+	// account, sorted: the execution role may do what they need
+	// (ResourceActions) and nothing else.
+	ResourceTypes []string `json:"resourceTypes"`
+	// StackNames are the names of every stack planned for the account
+	// (the roles CloudFormation names after them are the estate's), sorted.
+	StackNames []string `json:"stackNames"`
 	// SMTPCredentials are the GitLab SMTP users and secrets apply keeps
 	// current here (Stack.SMTPCredentials), sorted.
 	SMTPCredentials []SMTPCredentialsRef `json:"smtpCredentials,omitempty"`
 	// ShareOwnerAccountIDs are the accounts whose RAM invitations apply
 	// accepts here (Stack.AcceptShare), sorted.
 	ShareOwnerAccountIDs []string `json:"shareOwnerAccountIds,omitempty"`
+}
+
+// PipelineDeployRole is the role one pipeline's deploy actions run as in a
+// target account: trusted by that pipeline's role only, allowed change
+// sets on that pipeline's stacks only, so a change set of one pipeline is
+// executed by its own approvals and by nothing else.
+type PipelineDeployRole struct {
+	Name     string  `json:"name"`
+	Pipeline string  `json:"pipeline"`
+	Trusted  RoleRef `json:"trusted"`
+	// Stacks are the application stacks the pipeline deploys here, sorted.
+	Stacks []StackRef `json:"stacks,omitempty"`
+	// Artifacts is the pipeline's artifact bucket the actions read
+	// (templates, image definitions).
+	Artifacts ArtifactRef `json:"artifacts"`
+	// ECSServices are the services its ECS deploy actions update, sorted.
+	ECSServices []ECSServiceRef `json:"ecsServices,omitempty"`
+}
+
+// PublishRole is the role gitops bake publishes AMI ids through: the bake
+// stages of the pipelines baking the recipes distributed here and the
+// estate's apply role (an operator baking the cascade's base) may assume
+// it; it may write those parameters and nothing else — no CloudFormation.
+type PublishRole struct {
+	Name    string    `json:"name"`
+	Trusted []RoleRef `json:"trusted"`
+	// AMIParameters are the parameters of the recipes distributed here
+	// from other accounts, sorted.
+	AMIParameters []ParameterRef `json:"amiParameters"`
 }
 
 // SMTPCredentialsRef is a GitLab SMTP user, its secret and its service.
@@ -92,6 +126,12 @@ const (
 	PlanRoleName = "gitops-plan"
 	// ExecutionRoleName is the CloudFormation service role in each account.
 	ExecutionRoleName = "gitops-cfn-exec"
+	// BoundaryName is the permissions boundary (a managed policy) every
+	// role and user of the estate carries, in each account.
+	BoundaryName = "gitops-boundary"
+	// PublishRoleName is the role gitops bake writes AMI parameters
+	// through in the accounts the AMIs are distributed to.
+	PublishRoleName = "gitops-ami-publish"
 	// DistributionRoleName is the role ImageBuilder assumes to copy AMIs
 	// into an account; ImageBuilder requires exactly this name.
 	DistributionRoleName = "EC2ImageBuilderDistributionCrossAccountRole"
@@ -120,6 +160,7 @@ func (p *planner) planDeployRoles() {
 		s.DeployRole = &DeployRoleSpec{
 			RoleName:          a.DeployRole(),
 			ExecutionRoleName: ExecutionRoleName,
+			BoundaryName:      BoundaryName,
 			Trusted:           slices.Clone(trusted),
 			PlanTrusted:       slices.Clone(planTrusted),
 			StackNamePattern:  "gitops-*",
@@ -140,11 +181,14 @@ func (p *planner) deployRoleOf(accountID string) *DeployRoleSpec {
 	return nil
 }
 
-// grantDeployRoles lets each deploy role do what the pipelines and image
-// recipes need in its account, and nothing for the others: run change sets
-// on the application stacks deployed there, read their pipelines'
-// artifacts, update their ECS services, publish the AMIs distributed there
-// from other accounts.
+// PipelineDeployRoleName is the role a pipeline's deploy actions assume in
+// each target account.
+func PipelineDeployRoleName(pipeline string) string { return "gitops-deploy-" + pipeline }
+
+// grantDeployRoles gives each account's deploy role stack what the
+// pipelines, image recipes and stacks planned there need: a deploy role
+// per pipeline deploying there, the publish role where AMIs arrive from
+// other accounts, and the resource types the execution role creates.
 func (p *planner) grantDeployRoles() {
 	for _, s := range p.stacks {
 		switch {
@@ -155,12 +199,20 @@ func (p *planner) grantDeployRoles() {
 				if d == nil {
 					continue
 				}
-				d.Trusted = appendNew(d.Trusted, RoleRef{AccountID: s.AccountID, Name: pl.RoleName})
-				d.Artifacts = appendNew(d.Artifacts, ArtifactRef{Bucket: pl.ArtifactBucket, AccountID: s.AccountID, Region: s.Region})
+				i := slices.IndexFunc(d.Pipelines, func(r PipelineDeployRole) bool { return r.Name == t.DeployRole })
+				if i < 0 {
+					d.Pipelines = append(d.Pipelines, PipelineDeployRole{
+						Name: t.DeployRole, Pipeline: pl.Name,
+						Trusted:   RoleRef{AccountID: s.AccountID, Name: pl.RoleName},
+						Artifacts: ArtifactRef{Bucket: pl.ArtifactBucket, AccountID: s.AccountID, Region: s.Region},
+					})
+					i = len(d.Pipelines) - 1
+				}
+				r := &d.Pipelines[i]
 				if t.ECS != nil {
-					d.ECSServices = appendNew(d.ECSServices, ECSServiceRef{Region: t.Region, Cluster: t.ECS.Cluster, Service: t.ECS.Service})
+					r.ECSServices = appendNew(r.ECSServices, ECSServiceRef{Region: t.Region, Cluster: t.ECS.Cluster, Service: t.ECS.Service})
 				} else {
-					d.Stacks = appendNew(d.Stacks, StackRef{Region: t.Region, Name: t.Stack})
+					r.Stacks = appendNew(r.Stacks, StackRef{Region: t.Region, Name: t.Stack})
 				}
 			}
 			if pl.Bake == nil {
@@ -173,20 +225,22 @@ func (p *planner) grantDeployRoles() {
 						continue
 					}
 					if d := p.deployRoleOf(a.ID); d != nil {
-						d.Trusted = appendNew(d.Trusted, RoleRef{AccountID: s.AccountID, Name: pl.Bake.RoleName})
+						pr := d.publishRole()
+						pr.Trusted = appendNew(pr.Trusted, RoleRef{AccountID: s.AccountID, Name: pl.Bake.RoleName})
 					}
 				}
 			}
 		case s.ImageRecipe != nil:
 			// gitops bake publishes every AMI the recipe distributes to
-			// another account through that account's deploy role, whoever
+			// another account through that account's publish role, whoever
 			// runs it (a pipeline's bake stage, or an operator baking the
 			// cascade's base).
 			for _, dist := range s.ImageRecipe.Distributions {
 				for _, id := range dist.AccountIDs {
 					if d := p.deployRoleOf(id); d != nil && id != s.AccountID {
 						d.ImageBuilderAccountIDs = appendNew(d.ImageBuilderAccountIDs, s.AccountID)
-						d.AMIParameters = appendNew(d.AMIParameters, ParameterRef{Region: dist.Region, Name: s.ImageRecipe.SSMParameter})
+						pr := d.publishRole()
+						pr.AMIParameters = appendNew(pr.AMIParameters, ParameterRef{Region: dist.Region, Name: s.ImageRecipe.SSMParameter})
 					}
 				}
 			}
@@ -197,6 +251,10 @@ func (p *planner) grantDeployRoles() {
 		if d == nil {
 			continue
 		}
+		for _, t := range kindResourceTypes[s.Kind] {
+			d.ResourceTypes = appendNew(d.ResourceTypes, t)
+		}
+		d.StackNames = appendNew(d.StackNames, s.Name)
 		if c := s.SMTPCredentials; c != nil {
 			d.SMTPCredentials = appendNew(d.SMTPCredentials, SMTPCredentialsRef{Region: s.Region, SMTPCredentials: *c})
 		}
@@ -207,23 +265,41 @@ func (p *planner) grantDeployRoles() {
 	for _, s := range p.stacks {
 		if d := s.DeployRole; d != nil {
 			sortBy(d.Trusted, func(r RoleRef) string { return r.AccountID + "/" + r.Name })
-			sortBy(d.Stacks, func(r StackRef) string { return r.Region + "/" + r.Name })
-			sortBy(d.Artifacts, func(r ArtifactRef) string { return r.Bucket })
-			sortBy(d.AMIParameters, func(r ParameterRef) string { return r.Region + "/" + r.Name })
-			sortBy(d.ECSServices, func(r ECSServiceRef) string { return r.Region + "/" + r.Cluster + "/" + r.Service })
+			sortBy(d.Pipelines, func(r PipelineDeployRole) string { return r.Name })
+			for i := range d.Pipelines {
+				sortBy(d.Pipelines[i].Stacks, func(r StackRef) string { return r.Region + "/" + r.Name })
+				sortBy(d.Pipelines[i].ECSServices, func(r ECSServiceRef) string { return r.Region + "/" + r.Cluster + "/" + r.Service })
+			}
+			if pr := d.Publish; pr != nil {
+				pr.Trusted = appendNew(pr.Trusted, d.Trusted...)
+				sortBy(pr.Trusted, func(r RoleRef) string { return r.AccountID + "/" + r.Name })
+				sortBy(pr.AMIParameters, func(r ParameterRef) string { return r.Region + "/" + r.Name })
+			}
 			slices.Sort(d.ImageBuilderAccountIDs)
+			slices.Sort(d.ResourceTypes)
+			slices.Sort(d.StackNames)
 			sortBy(d.SMTPCredentials, func(r SMTPCredentialsRef) string { return r.Region + "/" + r.User })
 			slices.Sort(d.ShareOwnerAccountIDs)
 		}
 	}
 }
 
-// appendNew appends v unless list holds it already.
-func appendNew[T comparable](list []T, v T) []T {
-	if slices.Contains(list, v) {
-		return list
+// publishRole returns the account's publish role, made on first use.
+func (d *DeployRoleSpec) publishRole() *PublishRole {
+	if d.Publish == nil {
+		d.Publish = &PublishRole{Name: PublishRoleName}
 	}
-	return append(list, v)
+	return d.Publish
+}
+
+// appendNew appends each v unless list holds it already.
+func appendNew[T comparable](list []T, vs ...T) []T {
+	for _, v := range vs {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
 }
 
 // sortBy sorts list by the key of each element.

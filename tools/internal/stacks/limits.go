@@ -58,7 +58,14 @@ func (s *Stack) Resources() int {
 		return 40 + 4*len(s.Pipeline.Targets)
 	case s.GitLab != nil:
 		return 60
-	case s.DeployRole != nil, s.GitLabImage != nil:
+	case s.DeployRole != nil:
+		// The boundary, the execution, deploy, plan, publish and
+		// distribution roles, the template bucket and its policy; a role
+		// per pipeline deploying here.
+		return 8 + len(s.DeployRole.Pipelines)
+	case s.AccessLogs != nil:
+		return 2
+	case s.GitLabImage != nil:
 		return 8
 	case s.Application != nil:
 		return 20

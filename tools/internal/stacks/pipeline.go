@@ -102,8 +102,9 @@ type BakeStage struct {
 	// re-bakes: the image pipelines it may start and the parameters it
 	// may write in the pipeline's own account.
 	Recipes []BakeRecipe `json:"recipes"`
-	// DeployRoles are the deploy roles of the other accounts the AMIs
-	// are distributed to, through which gitops bake writes the parameters.
+	// DeployRoles are the publish roles (PublishRoleName) of the other
+	// accounts the AMIs are distributed to, through which gitops bake
+	// writes the parameters.
 	DeployRoles []RoleRef `json:"deployRoles,omitempty"`
 }
 
@@ -378,7 +379,7 @@ func (p *planner) targetStage(s *Stack, pl *estate.Pipeline, t *estate.PipelineT
 	ts := TargetStage{
 		Name: t.Name, Stage: "Deploy-" + t.Name,
 		Account: a.Name, AccountID: a.ID, Region: t.Region, Stack: t.Stack,
-		DeployRole: a.DeployRole(), ExecutionRole: ExecutionRoleName,
+		DeployRole: PipelineDeployRoleName(pl.Name), ExecutionRole: ExecutionRoleName,
 		BeforeChangeSet: t.Approval.BeforeChangeSet, BeforeExecute: t.Approval.BeforeExecute,
 	}
 	if len(a.Regions) > 0 {
@@ -525,7 +526,7 @@ func (p *planner) bakeStage(s *Stack, pl *estate.Pipeline, bucket string) *BakeS
 				}
 				continue
 			}
-			roles[RoleRef{AccountID: a.ID, Name: a.DeployRole()}] = true
+			roles[RoleRef{AccountID: a.ID, Name: PublishRoleName}] = true
 		}
 		slices.Sort(br.ParameterRegions)
 		b.Recipes = append(b.Recipes, br)

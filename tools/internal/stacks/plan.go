@@ -38,6 +38,7 @@ const (
 	KindAMIParameters  Kind = "ami-parameters"
 	KindPipeline       Kind = "pipeline"
 	KindApplication    Kind = "application"
+	KindAccessLogs     Kind = "access-logs"
 )
 
 // Plan is every stack of the estate in dependency order (a stack comes after
@@ -118,6 +119,11 @@ type Stack struct {
 	AMIParameters  *AMIParametersSpec  `json:"amiParameters,omitempty"`
 	Pipeline       *PipelineSpec       `json:"pipeline,omitempty"`
 	Application    *ApplicationSpec    `json:"application,omitempty"`
+	AccessLogs     *AccessLogsSpec     `json:"accessLogs,omitempty"`
+
+	// AccessLogBucket is the account and region's log bucket, where the
+	// stack's load balancers and buckets write their access logs.
+	AccessLogBucket string `json:"accessLogBucket,omitempty"`
 }
 
 // Parameter is a template parameter and where apply takes its value from.
@@ -285,6 +291,7 @@ func Build(e *estate.Estate) (*Plan, error) {
 	p.planMirrors()
 	p.planImageRecipes()
 	p.planPipelines()
+	p.planAccessLogs()
 	p.grantDeployRoles()
 	p.afterDeployRoles()
 	p.checkStackNames()

@@ -82,10 +82,12 @@ func TestPlanStacks(t *testing.T) {
 	want := []string{
 		"prod/eu-west-1/deploy-role",
 		"prod/eu-central-1/ami-parameters",
+		"prod/eu-west-1/access-logs",
 		"prod/eu-west-1/ami-parameters",
 		"prod/eu-west-1/network-app",
 		"prod/eu-west-1/app-prod",
 		"tooling/eu-west-1/deploy-role",
+		"tooling/eu-west-1/access-logs",
 		"tooling/eu-west-1/gitlab-main-image",
 		"tooling/eu-west-1/network-desktops",
 		"tooling/eu-west-1/network-gitlab",
@@ -137,14 +139,9 @@ func TestPlanDeployRoles(t *testing.T) {
 	if prod == nil || prod.DeployRole.RoleName != "prod-deployer" {
 		t.Fatalf("prod deploy role: %+v", prod)
 	}
-	// The estate's apply role and the roles of the pipelines deploying to
-	// or baking for prod, each named exactly.
-	wantTrusted := []RoleRef{
-		{AccountID: "111111111111", Name: ApplyRoleName},
-		{AccountID: "111111111111", Name: "gitops-bake-app"},
-		{AccountID: "111111111111", Name: "gitops-pipeline-api"},
-		{AccountID: "111111111111", Name: "gitops-pipeline-app"},
-	}
+	// The estate's apply role alone, named exactly: the pipelines and
+	// bake stages have roles of their own (TestPlanDeployRoleGrants).
+	wantTrusted := []RoleRef{{AccountID: "111111111111", Name: ApplyRoleName}}
 	if !slices.Equal(prod.DeployRole.Trusted, wantTrusted) {
 		t.Errorf("trusted roles:\n got %v\nwant %v", prod.DeployRole.Trusted, wantTrusted)
 	}

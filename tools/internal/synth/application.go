@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 
 	"gitops/tools/internal/stacks"
 )
@@ -89,9 +90,9 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 		Scheme:         str("internal"),
 		Subnets:        &subnets,
 		SecurityGroups: &[]any{albSG.AttrGroupId()},
-		LoadBalancerAttributes: &[]any{
+		LoadBalancerAttributes: ptr(append([]any{
 			&awselasticloadbalancingv2.CfnLoadBalancer_LoadBalancerAttributeProperty{Key: str("routing.http.drop_invalid_header_fields.enabled"), Value: str("true")},
-		},
+		}, b.loadBalancerLogs()...)),
 	})
 	tg := awselasticloadbalancingv2.NewCfnTargetGroup(b.st, id("TargetGroup"), &awselasticloadbalancingv2.CfnTargetGroupProps{
 		TargetType:                 str("instance"),
@@ -118,8 +119,9 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 		AssumeRolePolicyDocument: policy(map[string]any{
 			"Effect": "Allow", "Principal": map[string]any{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
 		}),
-		ManagedPolicyArns: &[]any{b.globalARN("iam", "aws", "policy/AmazonSSMManagedInstanceCore")},
+		ManagedPolicyArns: &[]any{b.awsManagedPolicy("AmazonSSMManagedInstanceCore")},
 	})
+	acknowledge(role, "IAM4", "AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager on instances and keeps current with the agent; the instances get nothing else.")
 	profile := awsiam.NewCfnInstanceProfile(b.st, id("InstanceProfile"), &awsiam.CfnInstanceProfileProps{Roles: &[]any{role.Ref()}})
 	script := strings.NewReplacer("%PORT%", strconv.Itoa(spec.Port), "%PATH%", spec.HealthCheckPath).Replace(signalScript)
 	lt := awsec2.NewCfnLaunchTemplate(b.st, id("LaunchTemplate"), &awsec2.CfnLaunchTemplateProps{
@@ -132,6 +134,15 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 				HttpEndpoint: str("enabled"), HttpTokens: str("required"), HttpPutResponseHopLimit: num(1),
 			},
 			UserData: awscdk.Fn_Base64(awscdk.Fn_Sub(str(script), nil)),
+			// The baked images are Amazon Linux 2023 (the user data uses
+			// dnf), whose root volume is /dev/xvda: encrypted, whatever
+			// the account's EBS default.
+			BlockDeviceMappings: &[]any{&awsec2.CfnLaunchTemplate_BlockDeviceMappingProperty{
+				DeviceName: str("/dev/xvda"),
+				Ebs: &awsec2.CfnLaunchTemplate_EbsProperty{
+					Encrypted: jsiiBool(true), VolumeType: str("gp3"), DeleteOnTermination: jsiiBool(true),
+				},
+			}},
 		},
 	})
 
@@ -143,7 +154,14 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 		LaunchTemplate: &awsautoscaling.CfnAutoScalingGroup_LaunchTemplateSpecificationProperty{
 			LaunchTemplateId: lt.Ref(), Version: lt.AttrLatestVersionNumber(),
 		},
-		TargetGroupArns:        &[]any{tg.Ref()},
+		TargetGroupArns: &[]any{tg.Ref()},
+		NotificationConfigurations: &[]any{&awsautoscaling.CfnAutoScalingGroup_NotificationConfigurationProperty{
+			TopicArn: b.scalingTopic(spec),
+			NotificationTypes: strs([]string{
+				"autoscaling:EC2_INSTANCE_LAUNCH", "autoscaling:EC2_INSTANCE_LAUNCH_ERROR",
+				"autoscaling:EC2_INSTANCE_TERMINATE", "autoscaling:EC2_INSTANCE_TERMINATE_ERROR",
+			}),
+		}},
 		HealthCheckType:        str("ELB"),
 		HealthCheckGracePeriod: num(300),
 	})
@@ -167,6 +185,24 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 		AutoScalingScheduledAction: &awscdk.CfnAutoScalingScheduledAction{IgnoreUnmodifiedGroupSizeProperties: jsiiBool(true)},
 	})
 	return nil
+}
+
+// scalingTopic is the encrypted topic the Auto Scaling group reports its
+// launches and terminations (and their failures) to; its policy refuses
+// publishing without TLS.
+func (b *builder) scalingTopic(spec *stacks.ApplicationSpec) *string {
+	topic := awssns.NewCfnTopic(b.st, id("ScalingTopic"), &awssns.CfnTopicProps{
+		DisplayName:    str(spec.Pipeline + " " + spec.Target + " scaling"),
+		KmsMasterKeyId: str("alias/aws/sns"),
+	})
+	awssns.NewCfnTopicPolicy(b.st, id("ScalingTopicPolicy"), &awssns.CfnTopicPolicyProps{
+		Topics: &[]*string{topic.Ref()},
+		PolicyDocument: policy(map[string]any{
+			"Sid": "DenyWithoutTLS", "Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "sns:Publish",
+			"Resource": topic.Ref(), "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+		}),
+	})
+	return topic.Ref()
 }
 
 func jsiiBool(v bool) *bool { return &v }

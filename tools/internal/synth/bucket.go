@@ -49,6 +49,7 @@ func (b *builder) privateBucket(logicalID, name string, kmsKey *string, versione
 	}
 	bucket := awss3.NewCfnBucket(b.st, str(logicalID), props)
 	bucket.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	b.logBucketAccess(bucket, logicalID)
 	objects := awscdk.Fn_Join(str(""), &[]*string{bucket.AttrArn(), str("/*")})
 	statements := []map[string]any{{
 		"Sid": "DenyWithoutTLS", "Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "s3:*",

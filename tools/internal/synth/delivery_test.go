@@ -9,16 +9,20 @@ import (
 )
 
 const (
-	mirrorsTemplate    = "tooling/eu-west-1/mirrors.template.json"
-	baseTemplate       = "tooling/eu-west-1/imagerecipe-base.template.json"
-	appRecipeTemplate  = "tooling/eu-west-1/imagerecipe-app.template.json"
-	appPipeline        = "tooling/eu-west-1/pipeline-app.template.json"
-	apiPipeline        = "tooling/eu-west-1/pipeline-api.template.json"
-	appTemplate        = "prod/eu-west-1/app-prod.template.json"
-	prodAMIParameters  = "prod/eu-west-1/ami-parameters.template.json"
-	prodDeployRole     = "prod/eu-west-1/deploy-role.template.json"
-	partitionRootProd  = `:iam::222222222222:root`
-	prodDeployerSuffix = `:iam::222222222222:role/prod-deployer`
+	mirrorsTemplate   = "tooling/eu-west-1/mirrors.template.json"
+	baseTemplate      = "tooling/eu-west-1/imagerecipe-base.template.json"
+	appRecipeTemplate = "tooling/eu-west-1/imagerecipe-app.template.json"
+	appPipeline       = "tooling/eu-west-1/pipeline-app.template.json"
+	apiPipeline       = "tooling/eu-west-1/pipeline-api.template.json"
+	appTemplate       = "prod/eu-west-1/app-prod.template.json"
+	prodAMIParameters = "prod/eu-west-1/ami-parameters.template.json"
+	prodDeployRole    = "prod/eu-west-1/deploy-role.template.json"
+	partitionRootProd = `:iam::222222222222:root`
+	// The roles pipelines app and api deploy prod through, and the role
+	// gitops bake publishes there through.
+	prodDeployerSuffix = `:iam::222222222222:role/gitops-deploy-app`
+	prodAPIDeployer    = `:iam::222222222222:role/gitops-deploy-api`
+	prodPublisher      = `:iam::222222222222:role/gitops-ami-publish`
 )
 
 func TestMirrors(t *testing.T) {
@@ -220,7 +224,7 @@ func TestPipeline(t *testing.T) {
 		t.Errorf("the build role may assume roles: %s", build)
 	}
 	bake := jsonString(roles["AppBakeRole"].Properties["Policies"])
-	for _, want := range []string{"imagebuilder:StartImagePipelineExecution", ":imagebuilder:eu-west-1:111111111111:image-pipeline/gitops-app", "image/app/*", "sts:AssumeRole", prodDeployerSuffix} {
+	for _, want := range []string{"imagebuilder:StartImagePipelineExecution", ":imagebuilder:eu-west-1:111111111111:image-pipeline/gitops-app", "image/app/*", "sts:AssumeRole", prodPublisher} {
 		if !strings.Contains(bake, want) {
 			t.Errorf("bake role lacks %s: %s", want, bake)
 		}
@@ -361,7 +365,7 @@ func TestECSPipeline(t *testing.T) {
 	}
 	prod := get(pl, "Stages", 3, "Actions")
 	if get(prod, 0, "ActionTypeId", "Provider") != "Manual" || get(prod, 1, "ActionTypeId", "Provider") != "ECS" ||
-		get(prod, 1, "Configuration", "FileName") != "imagedefinitions-prod.json" || !strings.Contains(jsonString(get(prod, 1, "RoleArn")), prodDeployerSuffix) {
+		get(prod, 1, "Configuration", "FileName") != "imagedefinitions-prod.json" || !strings.Contains(jsonString(get(prod, 1, "RoleArn")), prodAPIDeployer) {
 		t.Errorf("prod ECS stage: %s", jsonString(prod))
 	}
 	if tools := get(pl, "Stages", 2, "Actions"); get(tools, 0, "ActionTypeId", "Provider") != "ECS" {
@@ -428,21 +432,29 @@ func TestApplication(t *testing.T) {
 func TestDeployRoleGrants(t *testing.T) {
 	_, templates := fixtureTemplates(t)
 	tmpl := parse(t, templates[prodDeployRole])
-	pol := jsonString(tmpl.Resources["DeployRole"].Properties["Policies"])
-	for _, want := range []string{
-		":cloudformation:eu-west-1:222222222222:stack/app-prod/*", // the application it deploys
-		":s3:::gitops-111111111111-eu-west-1-app/*",               // the pipeline's artifacts
-		`"kms:ViaService":["s3.eu-west-1.amazonaws.com"]`,
-		":ssm:eu-west-1:222222222222:parameter/gitops/ami/app", // gitops bake publishes
-		":ecs:eu-west-1:222222222222:service/apps/api",
-		`"iam:PassedToService":"ecs-tasks.amazonaws.com"`,
+	for role, wants := range map[string][]string{
+		// Pipeline app's role: the application it deploys, its artifacts.
+		"DeployAppRole": {
+			":cloudformation:eu-west-1:222222222222:stack/app-prod/*", ":s3:::gitops-111111111111-eu-west-1-app/*",
+			`"kms:ViaService":"s3.eu-west-1.amazonaws.com"`, "cloudformation:ExecuteChangeSet",
+		},
+		// Pipeline api's role: its ECS service.
+		"DeployApiRole": {":ecs:eu-west-1:222222222222:service/apps/api", `"iam:PassedToService":"ecs-tasks.amazonaws.com"`},
+		// gitops bake publishes the AMI ids distributed here.
+		"PublishRole": {":ssm:eu-west-1:222222222222:parameter/gitops/ami/app", ":ssm:eu-central-1:222222222222:parameter/gitops/ami/base"},
 	} {
-		if !strings.Contains(pol, want) {
-			t.Errorf("deploy role policy lacks %s: %s", want, pol)
+		pol := jsonString(tmpl.Resources[role].Properties["Policies"])
+		for _, want := range wants {
+			if !strings.Contains(pol, want) {
+				t.Errorf("%s's policy lacks %s: %s", role, want, pol)
+			}
 		}
 	}
-	if !strings.Contains(pol, ":ssm:eu-central-1:222222222222:parameter/gitops/ami/base") || strings.Contains(pol, ":ssm:eu-west-1:111111111111:") {
-		t.Errorf("AMI parameters of the deploy role: %s", pol)
+	if pol := jsonString(tmpl.Resources["DeployApiRole"].Properties["Policies"]); strings.Contains(pol, "app-prod") {
+		t.Errorf("pipeline api's role reaches pipeline app's stack: %s", pol)
+	}
+	if pol := jsonString(tmpl.Resources["PublishRole"].Properties["Policies"]); strings.Contains(pol, "cloudformation:") || strings.Contains(pol, ":ssm:eu-west-1:111111111111:") {
+		t.Errorf("publish role: %s", pol)
 	}
 	dist := tmpl.Resources["DistributionRole"].Properties
 	if dist["RoleName"] != "EC2ImageBuilderDistributionCrossAccountRole" || !strings.Contains(jsonString(dist["AssumeRolePolicyDocument"]), ":iam::111111111111:root") ||

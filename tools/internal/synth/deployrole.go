@@ -2,6 +2,7 @@ package synth
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -9,41 +10,32 @@ import (
 	"gitops/tools/internal/stacks"
 )
 
-// deployRole builds the account's deploy role — assumed by the roles the
-// plan names (the estate's apply role, the pipelines deploying here, the
-// bake stages publishing AMIs here), allowed to run change sets on the
-// estate's stacks and the applications deployed here, and to do what those
-// pipelines need here and nothing more — the CloudFormation service role
-// those change sets run with, and ImageBuilder's distribution role when
-// other accounts' recipes distribute AMIs here.
+// deployRole builds the account's roles, one per duty, each allowed only
+// its duty and each under the account's permissions boundary:
+//
+//   - the deploy role: change sets on the estate's own stacks (apply);
+//   - the plan role: create, read and delete change sets, never execute;
+//   - a deploy role per pipeline deploying here: change sets on that
+//     pipeline's stacks only, assumed by that pipeline only;
+//   - the publish role: gitops bake's writes of AMI parameters;
+//   - ImageBuilder's distribution role where other accounts' AMIs arrive;
+//   - the CloudFormation execution role: what the resource types planned
+//     for the account need, IAM only under the boundary.
 func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
-	exec := awsiam.NewCfnRole(b.st, id("ExecutionRole"), &awsiam.CfnRoleProps{
-		RoleName:                 str(spec.ExecutionRoleName),
-		Description:              str("CloudFormation runs the gitops change sets with this role"),
-		AssumeRolePolicyDocument: serviceTrust("cloudformation.amazonaws.com", b.spec.AccountID),
-		// Like the CDK bootstrap's execution role: the stacks create IAM
-		// roles, VPCs, databases, … The deploy role is the narrow door.
-		ManagedPolicyArns: &[]any{b.globalARN("iam", "aws", "policy/AdministratorAccess")},
-	})
+	boundary := b.boundaryPolicy(spec)
+	b.boundary = boundary.Ref()
+	exec := b.executionRole(spec)
+	passExec := withCondition(
+		statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
+		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}})
 
-	trust := b.trustRoles(spec.Trusted)
-	stackARNs := []any{b.arnAnyRegion("cloudformation", "stack/"+spec.StackNamePattern+"/*")}
-	for _, s := range spec.Stacks {
-		stackARNs = append(stackARNs, b.arnIn("cloudformation", s.Region, "stack/"+s.Name+"/*"))
-	}
-	statements := []map[string]any{
-		statement("Allow", []string{
-			"cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
-			"cloudformation:DescribeChangeSet", "cloudformation:ExecuteChangeSet",
-			"cloudformation:ListChangeSets", "cloudformation:DescribeStacks",
-			"cloudformation:DescribeStackEvents", "cloudformation:GetTemplate",
-			"cloudformation:GetTemplateSummary", "cloudformation:ContinueUpdateRollback",
-		}, stackARNs...),
+	estateStacks := b.arnAnyRegion("cloudformation", "stack/"+spec.StackNamePattern+"/*")
+	applyStatements := []map[string]any{
+		statement("Allow", append(planActions, "cloudformation:ExecuteChangeSet", "cloudformation:ContinueUpdateRollback"), estateStacks),
 		// apply deletes a new stack that failed (ROLLBACK_COMPLETE)
-		// before creating it again; stateful resources are retained. The
-		// pipelines' application stacks are not apply's.
-		statement("Allow", []string{"cloudformation:DeleteStack"}, stackARNs[0]),
-		statement("Allow", []string{"cloudformation:ValidateTemplate", "cloudformation:DescribeStacks"}, "*"),
+		// before creating it again; stateful resources are retained.
+		statement("Allow", []string{"cloudformation:DeleteStack"}, estateStacks),
+		statement("Allow", []string{"cloudformation:ValidateTemplate"}, "*"),
 		// apply copies a pinned GitLab image into the estate's ECR
 		// repositories (gitops-<service>/…) and nowhere else.
 		statement("Allow", []string{"ecr:GetAuthorizationToken"}, "*"),
@@ -51,44 +43,46 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 			"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages",
 			"ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage",
 		}, b.arnAnyRegion("ecr", "repository/gitops-*")),
-		withCondition(
-			statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
-			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}}),
+		passExec,
 	}
-	statements = append(statements, b.pipelineGrants(spec)...)
-	statements = append(statements, b.applyGrants(spec)...)
-	awsiam.NewCfnRole(b.st, id("DeployRole"), &awsiam.CfnRoleProps{
+	deploy := awsiam.NewCfnRole(b.st, id("DeployRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.RoleName),
-		Description:              str("The gitops pipelines deploy the estate's stacks through this role"),
-		AssumeRolePolicyDocument: trust,
+		Description:              str("gitops apply deploys the estate's own stacks through this role"),
+		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
 		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 			PolicyName:     str("run-change-sets"),
-			PolicyDocument: policy(statements...),
+			PolicyDocument: policy(append(applyStatements, b.applyGrants(spec)...)...),
 		}},
 	})
+	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; the change sets and images are limited to the estate's gitops-… names.")
+
 	if len(spec.PlanTrusted) > 0 {
-		awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
+		plan := awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
 			RoleName:                 str(stacks.PlanRoleName),
 			Description:              str("Merge-request CI plans the estate's change sets through this role; it cannot execute them"),
 			AssumeRolePolicyDocument: b.trustRoles(spec.PlanTrusted),
 			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 				PolicyName: str("plan-change-sets"),
 				PolicyDocument: policy(
-					statement("Allow", []string{
-						"cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
-						"cloudformation:DescribeChangeSet", "cloudformation:ListChangeSets",
-						"cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
-						"cloudformation:GetTemplate", "cloudformation:GetTemplateSummary",
-					}, stackARNs...),
-					statement("Allow", []string{"cloudformation:ValidateTemplate", "cloudformation:DescribeStacks"}, "*"),
-					// A change set names the role CloudFormation will run it with;
-					// naming it is not running it.
-					withCondition(
-						statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
-						map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}}),
+					statement("Allow", planActions, estateStacks),
+					statement("Allow", []string{"cloudformation:ValidateTemplate"}, "*"),
+					// A change set names the role CloudFormation will run it
+					// with; naming it is not running it.
+					passExec,
+					statement("Deny", []string{
+						"cloudformation:ExecuteChangeSet", "cloudformation:UpdateStack", "cloudformation:CreateStack",
+						"cloudformation:DeleteStack", "cloudformation:ContinueUpdateRollback",
+					}, "*"),
 				),
 			}},
 		})
+		acknowledge(plan, "IAM5", "CloudFormation validates templates on * only (no resource-level permissions); change sets are limited to the estate's gitops-* stacks, and execution is denied on every stack.")
+	}
+	for _, p := range spec.Pipelines {
+		b.pipelineDeployRole(p, passExec)
+	}
+	if spec.Publish != nil {
+		b.publishRole(spec.Publish)
 	}
 	if len(spec.ImageBuilderAccountIDs) > 0 {
 		var builders, serviceRoles []any
@@ -96,7 +90,7 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 			builders = append(builders, b.globalARN("iam", a, "root"))
 			serviceRoles = append(serviceRoles, b.globalARN("iam", a, "role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"))
 		}
-		awsiam.NewCfnRole(b.st, id("DistributionRole"), &awsiam.CfnRoleProps{
+		dist := awsiam.NewCfnRole(b.st, id("DistributionRole"), &awsiam.CfnRoleProps{
 			RoleName:    str(stacks.DistributionRoleName),
 			Description: str("ImageBuilder in the accounts building the estate's AMIs copies them into this account"),
 			// Only ImageBuilder's service-linked role in the building accounts,
@@ -105,59 +99,229 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 				"Effect": "Allow", "Principal": map[string]any{"AWS": builders}, "Action": "sts:AssumeRole",
 				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": serviceRoles}},
 			}),
-			ManagedPolicyArns: &[]any{b.globalARN("iam", "aws", "policy/Ec2ImageBuilderCrossAccountDistributionAccess")},
+			ManagedPolicyArns: &[]any{b.awsManagedPolicy("Ec2ImageBuilderCrossAccountDistributionAccess")},
 		})
+		acknowledge(dist, "IAM4", "ImageBuilder's cross-account distribution requires this role to hold AWS's Ec2ImageBuilderCrossAccountDistributionAccess policy, which AWS keeps current with the actions a copy needs.")
 	}
 	return nil
 }
 
-// pipelineGrants are the deploy role's rights for the pipelines deploying
-// here: read their artifacts (through S3 only), update their ECS
-// services, and let gitops bake write the AMI parameters.
-func (b *builder) pipelineGrants(spec *stacks.DeployRoleSpec) []map[string]any {
-	var out []map[string]any
-	if len(spec.Artifacts) > 0 {
-		var objects, keys []any
-		var services []string
-		for _, a := range spec.Artifacts {
-			objects = append(objects, b.globalARN("s3", "", a.Bucket+"/*"))
-			keys = append(keys, awscdk.Fn_Join(str(""), &[]*string{
-				str("arn:"), awscdk.Aws_PARTITION(), str(":kms:" + a.Region + ":" + a.AccountID + ":key/*"),
-			}))
-			if s := "s3." + a.Region + ".amazonaws.com"; !slices.Contains(services, s) {
-				services = append(services, s)
-			}
+// planActions read the estate's stacks and create and delete change sets.
+var planActions = []string{
+	"cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet",
+	"cloudformation:DescribeChangeSet", "cloudformation:ListChangeSets",
+	"cloudformation:DescribeStacks", "cloudformation:DescribeStackEvents",
+	"cloudformation:GetTemplate", "cloudformation:GetTemplateSummary",
+}
+
+// pipelineDeployRole is one pipeline's role in a target account: its
+// change sets, its artifacts, its ECS services; assumed by that pipeline's
+// role alone, so its approvals guard every execution.
+func (b *builder) pipelineDeployRole(p stacks.PipelineDeployRole, passExec map[string]any) {
+	var statements []map[string]any
+	if len(p.Stacks) > 0 {
+		var stackARNs []any
+		for _, s := range p.Stacks {
+			stackARNs = append(stackARNs, b.arnIn("cloudformation", s.Region, "stack/"+s.Name+"/*"))
 		}
-		out = append(out,
-			statement("Allow", []string{"s3:GetObject", "s3:GetObjectVersion"}, objects...),
-			withCondition(statement("Allow", []string{"kms:Decrypt", "kms:DescribeKey"}, keys...),
-				map[string]any{"StringEquals": map[string]any{"kms:ViaService": services}}),
-		)
+		statements = append(statements,
+			statement("Allow", append(planActions, "cloudformation:ExecuteChangeSet"), stackARNs...),
+			passExec)
 	}
-	if len(spec.ECSServices) > 0 {
+	// The deploy actions read the templates and image definitions,
+	// encrypted with the pipeline's key, through S3 only.
+	a := p.Artifacts
+	statements = append(statements,
+		statement("Allow", []string{"s3:GetObject", "s3:GetObjectVersion"}, b.globalARN("s3", "", a.Bucket+"/*")),
+		withCondition(statement("Allow", []string{"kms:Decrypt", "kms:DescribeKey"}, awscdk.Fn_Join(str(""), &[]*string{
+			str("arn:"), awscdk.Aws_PARTITION(), str(":kms:" + a.Region + ":" + a.AccountID + ":key/*"),
+		})), map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + a.Region + ".amazonaws.com"}}),
+	)
+	if len(p.ECSServices) > 0 {
 		var svcs []any
-		for _, s := range spec.ECSServices {
+		for _, s := range p.ECSServices {
 			svcs = append(svcs, b.arnIn("ecs", s.Region, "service/"+s.Cluster+"/"+s.Service))
 		}
-		out = append(out,
+		statements = append(statements,
 			statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, svcs...),
 			statement("Allow", []string{"ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"}, "*"),
 			withCondition(statement("Allow", []string{"iam:PassRole"}, b.globalARN("iam", b.spec.AccountID, "role/*")),
 				map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ecs-tasks.amazonaws.com"}}),
 		)
 	}
-	if len(spec.AMIParameters) > 0 {
-		var params []any
-		for _, p := range spec.AMIParameters {
-			params = append(params, b.arnIn("ssm", p.Region, "parameter"+p.Name))
-		}
-		out = append(out,
-			statement("Allow", []string{"ssm:GetParameter", "ssm:LabelParameterVersion", "ssm:PutParameter"}, params...),
-			// SSM checks an aws:ec2:image value with the writer's rights.
-			statement("Allow", []string{"ec2:DescribeImages"}, "*"),
-		)
+	role := awsiam.NewCfnRole(b.st, id("Deploy", stacks.Pascal(p.Pipeline), "Role"), &awsiam.CfnRoleProps{
+		RoleName:                 str(p.Name),
+		Description:              str("Pipeline " + p.Pipeline + " deploys its targets in this account through this role, after its approvals"),
+		AssumeRolePolicyDocument: b.trustRoles([]stacks.RoleRef{p.Trusted}),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("deploy-" + p.Pipeline), PolicyDocument: policy(statements...),
+		}},
+	})
+	acknowledge(role, "IAM5", "The artifact objects are named by CodePipeline per execution (bucket/*) and the artifact key by id (key/*, used only through S3); ECS registers task definitions on * and the ECS deploy passes the service's own task roles, which only ecs-tasks may receive.")
+}
+
+// publishRole lets gitops bake write the AMI parameters distributed here,
+// and nothing else.
+func (b *builder) publishRole(p *stacks.PublishRole) {
+	var params []any
+	for _, prm := range p.AMIParameters {
+		params = append(params, b.arnIn("ssm", prm.Region, "parameter"+prm.Name))
 	}
-	return out
+	role := awsiam.NewCfnRole(b.st, id("PublishRole"), &awsiam.CfnRoleProps{
+		RoleName:                 str(p.Name),
+		Description:              str("gitops bake writes the AMI ids of the recipes distributed here through this role"),
+		AssumeRolePolicyDocument: b.trustRoles(p.Trusted),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("publish-amis"),
+			PolicyDocument: policy(
+				statement("Allow", []string{"ssm:GetParameter", "ssm:LabelParameterVersion", "ssm:PutParameter"}, params...),
+				// SSM checks an aws:ec2:image value with the writer's rights.
+				statement("Allow", []string{"ec2:DescribeImages"}, "*"),
+			),
+		}},
+	})
+	acknowledge(role, "IAM5", "ec2:DescribeImages has no resource-level permissions; SSM calls it with the writer's rights to check an aws:ec2:image value.", "Resource::*")
+}
+
+// boundaryPolicy is the account's permissions boundary, which every role
+// and user of the estate carries: it allows the services the estate uses,
+// and denies what would escape it — a role or user without it, removing
+// it, changing it, attaching a managed policy other than the few the
+// estate uses (never AdministratorAccess).
+func (b *builder) boundaryPolicy(spec *stacks.DeployRoleSpec) awsiam.CfnManagedPolicy {
+	self := b.globalARN("iam", b.spec.AccountID, "policy/"+spec.BoundaryName)
+	var allowed []string
+	for _, svc := range stacks.BoundaryServices() {
+		allowed = append(allowed, svc+":*")
+	}
+	var attachable []any
+	for _, p := range stacks.AWSManagedPolicies {
+		attachable = append(attachable, b.awsManagedPolicy(p))
+	}
+	p := awsiam.NewCfnManagedPolicy(b.st, id("Boundary"), &awsiam.CfnManagedPolicyProps{
+		ManagedPolicyName: str(spec.BoundaryName),
+		Description:       str("The most any role or user of the gitops estate may do in this account"),
+		PolicyDocument: policy(
+			withSid("Services", statement("Allow", allowed, "*")),
+			withSid("IAM", statement("Allow", []string{"iam:*"}, "*")),
+			withSid("NoPrincipalWithoutBoundary", withCondition(statement("Deny", boundaryActions, "*"),
+				map[string]any{"StringNotEquals": map[string]any{"iam:PermissionsBoundary": self}})),
+			withSid("KeepBoundary", statement("Deny", []string{
+				"iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
+			}, "*")),
+			withSid("NoPolicyChanges", statement("Deny", []string{
+				"iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+				"iam:SetDefaultPolicyVersion",
+			}, "*")),
+			withSid("OnlyEstateManagedPolicies", withCondition(statement("Deny", []string{
+				"iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
+			}, "*"), map[string]any{"ArnNotEquals": map[string]any{"iam:PolicyARN": attachable}})),
+			withSid("NoGroupsNoConsole", statement("Deny", []string{
+				"iam:CreateGroup", "iam:AddUserToGroup", "iam:PutGroupPolicy", "iam:CreateLoginProfile",
+				"iam:UpdateLoginProfile", "iam:CreateSAMLProvider", "iam:CreateOpenIDConnectProvider",
+			}, "*")),
+		),
+	})
+	acknowledge(p, "IAM5", "A permissions boundary grants nothing by itself: it caps every estate role at these services, and its explicit denies keep IAM under the boundary; each role's own policy is what grants.")
+	return p
+}
+
+// boundaryActions create or change a role or user, or its policies: each
+// needs the principal to carry the boundary (the iam:PermissionsBoundary
+// condition key of these actions).
+var boundaryActions = []string{
+	"iam:CreateRole", "iam:CreateUser", "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary",
+	"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+	"iam:PutUserPolicy", "iam:DeleteUserPolicy", "iam:AttachUserPolicy", "iam:DetachUserPolicy",
+}
+
+// executionRole is the CloudFormation service role: the actions of the
+// resource types planned for the account, and IAM roles, users and
+// instance profiles of the estate's names, created under the boundary.
+func (b *builder) executionRole(spec *stacks.DeployRoleSpec) awsiam.CfnRole {
+	var roles, users, profiles []any
+	for _, prefix := range estateNamePrefixes(spec) {
+		roles = append(roles, b.globalARN("iam", b.spec.AccountID, "role/"+prefix))
+		users = append(users, b.globalARN("iam", b.spec.AccountID, "user/"+prefix))
+		profiles = append(profiles, b.globalARN("iam", b.spec.AccountID, "instance-profile/"+prefix))
+	}
+	principals := append(slices.Clone(roles), users...)
+	var attachable []any
+	for _, p := range stacks.AWSManagedPolicies {
+		attachable = append(attachable, b.awsManagedPolicy(p))
+	}
+	underBoundary := map[string]any{"StringEquals": map[string]any{"iam:PermissionsBoundary": b.boundaryARN()}}
+	self := b.globalARN("iam", b.spec.AccountID, "role/"+spec.ExecutionRoleName)
+	statements := []map[string]any{}
+	if actions := stacks.ExecutionActions(spec.ResourceTypes); len(actions) > 0 {
+		// CloudFormation names most resources itself, so their ARNs are
+		// not known before they exist.
+		statements = append(statements, withSid("PlannedResourceTypes", statement("Allow", actions, "*")))
+	}
+	statements = append(statements,
+		withSid("RolesAndUsersUnderBoundary", withCondition(statement("Allow", []string{
+			"iam:CreateRole", "iam:CreateUser", "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary",
+			"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
+			"iam:PutUserPolicy", "iam:DeleteUserPolicy", "iam:DetachUserPolicy",
+		}, principals...), underBoundary)),
+		withSid("EstateManagedPolicies", withCondition(statement("Allow", []string{"iam:AttachRolePolicy", "iam:AttachUserPolicy"}, principals...),
+			map[string]any{
+				"StringEquals": map[string]any{"iam:PermissionsBoundary": b.boundaryARN()},
+				"ArnEquals":    map[string]any{"iam:PolicyARN": attachable},
+			})),
+		withSid("EstateRolesAndUsers", statement("Allow", []string{
+			"iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+			"iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole",
+			"iam:ListRoleTags", "iam:DeleteRole", "iam:PassRole",
+			"iam:GetUser", "iam:GetUserPolicy", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies",
+			"iam:TagUser", "iam:UntagUser", "iam:ListUserTags", "iam:DeleteUser",
+			"iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey",
+		}, principals...)),
+		withSid("EstateInstanceProfiles", statement("Allow", []string{
+			"iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:GetInstanceProfile",
+			"iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile",
+			"iam:UntagInstanceProfile",
+		}, profiles...)),
+		withSid("ServiceLinkedRoles", withCondition(statement("Allow", []string{"iam:CreateServiceLinkedRole"},
+			b.globalARN("iam", b.spec.AccountID, "role/aws-service-role/*")),
+			map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": stacks.ServiceLinkedRoleServices}})),
+		// The execution role cannot widen itself or its boundary, nor touch
+		// the role apply runs as: an administrator changes those, deploying
+		// this stack with their own rights.
+		withSid("NotItselfNorApply", statement("Deny", []string{"iam:*"},
+			self, b.globalARN("iam", b.spec.AccountID, "role/"+stacks.ApplyRoleName),
+			b.globalARN("iam", b.spec.AccountID, "policy/"+spec.BoundaryName))),
+	)
+	exec := awsiam.NewCfnRole(b.st, id("ExecutionRole"), &awsiam.CfnRoleProps{
+		RoleName:                 str(spec.ExecutionRoleName),
+		Description:              str("CloudFormation runs the gitops change sets with this role: what the account's planned resource types need"),
+		AssumeRolePolicyDocument: serviceTrust("cloudformation.amazonaws.com", b.spec.AccountID),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("planned-resource-types"), PolicyDocument: policy(statements...),
+		}},
+	})
+	acknowledge(exec, "IAM5", "CloudFormation creates the account's planned resources, whose names and ids it generates, so their actions are on *; the actions are only those the planned resource types need, and IAM is limited to the estate's names under the permissions boundary.")
+	return exec
+}
+
+// estateNamePrefixes are the name patterns of the account's IAM roles,
+// users and instance profiles: the fixed gitops-… names, the names
+// CloudFormation generates from each stack's name, ImageBuilder's fixed
+// distribution role name; sorted, each once.
+func estateNamePrefixes(spec *stacks.DeployRoleSpec) []string {
+	out := []string{"gitops-*", stacks.DistributionRoleName}
+	for _, n := range spec.StackNames {
+		if !strings.HasPrefix(n, "gitops-") {
+			out = append(out, n+"-*")
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// awsManagedPolicy is the ARN of an AWS managed policy.
+func (b *builder) awsManagedPolicy(name string) *string {
+	return b.globalARN("iam", "aws", "policy/"+name)
 }
 
 // arnAnyRegion builds an ARN of this account matching every region.

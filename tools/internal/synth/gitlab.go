@@ -70,6 +70,7 @@ func (b *builder) gitlab(spec *stacks.GitLabSpec) error {
 
 	root := b.secret(g.p+"RootPassword", "gitops/gitlab/"+g.name+"/root-password",
 		"Initial password of GitLab "+g.name+"'s root user", "", "")
+	acknowledge(root, "SMG4", "GitLab reads the root password only when it first initialises its database; rotating the secret afterwards would not change the password in GitLab, where the root user changes it.")
 	b.offer(stacks.GitLabRootPasswordOutput(g.name), root.Ref())
 	g.addSecretEnv(gitlabrb.EnvRootPassword, root, "")
 	g.env = append(g.env, keyValue("GITLAB_ROOT_EMAIL", str(spec.RootEmail)))
@@ -107,7 +108,11 @@ func (b *builder) gitlabTaskRole(g *gitlabBuild) awsiam.CfnRole {
 			),
 		}}
 	}
-	return awsiam.NewCfnRole(b.st, id(g.p, "TaskRole"), props)
+	role := awsiam.NewCfnRole(b.st, id(g.p, "TaskRole"), props)
+	if g.spec.ECSExec {
+		acknowledge(role, "IAM5", "ECS Exec's ssmmessages channels and logs:DescribeLogGroups have no resource-level permissions; the log writes are limited to GitLab's log group.", "Resource::*")
+	}
+	return role
 }
 
 // secret makes a retained Secrets Manager secret whose value Secrets

@@ -1,6 +1,8 @@
 package synth
 
 import (
+	"gitops/tools/internal/stacks"
+
 	"strings"
 	"testing"
 )
@@ -47,7 +49,10 @@ region: eu-west-1
 codeCommit: {repository: estate}
 `
 
-var variant map[string][]byte
+var (
+	variant     map[string][]byte
+	variantPlan *stacks.Plan
+)
 
 func variantTemplates(t *testing.T) map[string][]byte {
 	t.Helper()
@@ -56,7 +61,7 @@ func variantTemplates(t *testing.T) map[string][]byte {
 			"environments/tooling/gitlab.yaml":  variantGitLab,
 			"environments/tooling/mirrors.yaml": variantMirrors,
 		})
-		variant = synthesize(t, p)
+		variant, variantPlan = synthesize(t, p), p
 	}
 	return variant
 }

@@ -19,6 +19,7 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 	p, db := g.p, g.spec.Aurora
 	secret := b.secret(p+"DatabaseSecret", "gitops/gitlab/"+g.name+"/database",
 		"Master user of GitLab "+g.name+"'s Aurora cluster", `{"username":"`+gitlabrb.AuroraUser+`"}`, "password")
+	acknowledge(secret, "SMG4", "Rotating it takes a Lambda rotation function, which the templates do not carry (no Lambda-backed resources); the secret is attached to the cluster, ready for rotation once one is added, and only GitLab's task execution role reads it.")
 	sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "DatabaseSecurityGroup"), &awsec2.CfnSecurityGroupProps{
 		GroupDescription: str("GitLab " + g.name + " database: PostgreSQL from the GitLab tasks"),
 		VpcId:            g.vpc,
@@ -56,6 +57,7 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 		EnableCloudwatchLogsExports: &[]*string{str("postgresql")},
 	})
 	cluster.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
+	acknowledge(cluster, "RDS6", "GitLab connects to PostgreSQL with a password (from Secrets Manager); it has no support for IAM database authentication tokens.")
 	writer := awsrds.NewCfnDBInstance(b.st, id(p, "DatabaseWriter"), &awsrds.CfnDBInstanceProps{
 		Engine:              str("aurora-postgresql"),
 		DbClusterIdentifier: cluster.Ref(),

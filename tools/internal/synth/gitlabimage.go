@@ -50,6 +50,7 @@ func (b *builder) gitlabImage(spec *stacks.GitLabImageSpec) error {
 			ExcludePunctuation:   true,
 		},
 	})
+	acknowledge(cred, "SMG4", "The value is a Docker Hub access token an operator sets; Docker Hub offers Secrets Manager no way to rotate it, so the operator replaces the token in Docker Hub and here.")
 	cred.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	rule := awsecr.NewCfnPullThroughCacheRule(b.st, id(p, "PullThroughCacheRule"), &awsecr.CfnPullThroughCacheRuleProps{
 		EcrRepositoryPrefix: str(spec.Repository),
@@ -93,5 +94,6 @@ func (b *builder) gitlabSMTPUser(spec *stacks.GitLabImageSpec) {
 	})
 	secret := b.secret(p+"SmtpCredentials", smtp.Secret,
 		"SES SMTP credentials of GitLab's user "+smtp.User+": written by gitops gitlab smtp-credentials (apply runs it)", "", "")
+	acknowledge(secret, "SMG4", "SES derives the SMTP password from the SMTP user's access key: gitops gitlab smtp-credentials (apply runs it) rotates it by making a new key and writing its password here, which Secrets Manager's rotation cannot do.")
 	b.offer(stacks.GitLabSMTPSecretOutput(spec.Name), secret.Ref())
 }

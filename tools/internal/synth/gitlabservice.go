@@ -65,11 +65,11 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 		Scheme:         str(g.spec.ALBScheme),
 		Subnets:        &subnets,
 		SecurityGroups: &[]any{sg.AttrGroupId()},
-		LoadBalancerAttributes: &[]any{
+		LoadBalancerAttributes: ptr(append([]any{
 			&awselasticloadbalancingv2.CfnLoadBalancer_LoadBalancerAttributeProperty{Key: str("routing.http.drop_invalid_header_fields.enabled"), Value: str("true")},
 			// Large git pushes over HTTP outlast the default 60 s.
 			&awselasticloadbalancingv2.CfnLoadBalancer_LoadBalancerAttributeProperty{Key: str("idle_timeout.timeout_seconds"), Value: str("600")},
-		},
+		}, b.loadBalancerLogs()...)),
 		Tags: nameTag("gitlab-" + g.name),
 	})
 	b.offer(stacks.GitLabLoadBalancerOutput(g.name), lb.AttrDnsName())
@@ -215,6 +215,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 			PolicyDocument: b.executionPolicy(g),
 		}},
 	})
+	acknowledge(execRole, "IAM5", "ecr:GetAuthorizationToken has no resource-level permissions; the image pulls are limited to GitLab's own repository (with a pull-through cache, the repositories under the cache's prefix, which the first pull creates).")
 
 	var volumes, mounts []any
 	for _, v := range gitlabVolumes {
@@ -269,6 +270,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 			},
 		}},
 	})
+	acknowledge(task, "ECS2", "The environment holds GitLab's configuration (GITLAB_OMNIBUS_CONFIG, the root email), no secret: the passwords come from Secrets Manager through the task's secrets.")
 
 	service := awsecs.NewCfnService(b.st, id(p, "Service"), &awsecs.CfnServiceProps{
 		ServiceName:    str(stacks.GitLabServiceName),

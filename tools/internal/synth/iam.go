@@ -2,6 +2,9 @@ package synth
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+
+	"gitops/tools/internal/stacks"
 )
 
 // IAM policy documents as plain maps: the CDK renders map keys sorted, so
@@ -58,4 +61,41 @@ func (b *builder) globalARN(service, accountID, resource string) *string {
 	return awscdk.Fn_Join(str(""), &[]*string{
 		str("arn:"), awscdk.Aws_PARTITION(), str(":" + service + "::" + accountID + ":" + resource),
 	})
+}
+
+// withSid names a statement, so reviewers and the denial tests can refer
+// to it.
+func withSid(sid string, s map[string]any) map[string]any {
+	s["Sid"] = sid
+	return s
+}
+
+// boundaryARN is the account's permissions boundary (stacks.BoundaryName,
+// made by the deploy role stack): the stack's own boundary when it makes it.
+func (b *builder) boundaryARN() *string {
+	if b.boundary != nil {
+		return b.boundary
+	}
+	return b.globalARN("iam", b.spec.AccountID, "policy/"+stacks.BoundaryName)
+}
+
+// boundPrincipals puts every IAM role and user of the stack under the
+// account's permissions boundary; the execution role can create no role or
+// user without it.
+func (b *builder) boundPrincipals() {
+	for _, c := range *b.st.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if !*awscdk.CfnResource_IsCfnResource(c) {
+			continue
+		}
+		r := c.(awscdk.CfnResource)
+		switch *r.CfnResourceType() {
+		case "AWS::IAM::Role", "AWS::IAM::User":
+			r.AddPropertyOverride(str("PermissionsBoundary"), b.boundaryARN())
+		}
+	}
+}
+
+// joinARN appends a literal suffix to an ARN token.
+func joinARN(arn *string, suffix string) *string {
+	return awscdk.Fn_Join(str(""), &[]*string{arn, str(suffix)})
 }

@@ -129,11 +129,13 @@ func (b *builder) recipeInfrastructure(spec *stacks.ImageRecipeSpec) awsimagebui
 			"Effect": "Allow", "Principal": map[string]any{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
 		}),
 		ManagedPolicyArns: &[]any{
-			b.globalARN("iam", "aws", "policy/AmazonSSMManagedInstanceCore"),
-			b.globalARN("iam", "aws", "policy/EC2InstanceProfileForImageBuilder"),
+			b.awsManagedPolicy("AmazonSSMManagedInstanceCore"),
+			b.awsManagedPolicy("EC2InstanceProfileForImageBuilder"),
 		},
 		Policies: &policies,
 	})
+	acknowledge(role, "IAM4", "ImageBuilder documents these two AWS policies for its build instances (Session Manager and the ImageBuilder agent); AWS keeps them current with the agents' calls.")
+	acknowledge(role, "IAM5", "The build instances write their logs under the recipe's own prefix of its log bucket (ImageBuilder names the objects per build) and decrypt only the release object through S3 with the pipeline key's alias.")
 	profile := awsiam.NewCfnInstanceProfile(b.st, id(p, "InstanceProfile"), &awsiam.CfnInstanceProfileProps{
 		Roles: &[]any{role.Ref()},
 	})

@@ -102,6 +102,8 @@ func (b *builder) vpc(v *stacks.NetworkVPC) {
 	b.endpoints(vb)
 	if v.FlowLogs != nil {
 		b.flowLogs(vb)
+	} else {
+		acknowledge(vb.vpc, "VPC7", "Flow logs are on by default; the estate's network YAML turns them off for this VPC (flowLogs: disabled: true), a choice reviewed in that file.")
 	}
 }
 
@@ -142,6 +144,7 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 			InstanceType: str(n.InstanceType),
 			// A NAT forwards packets that are neither from nor to itself.
 			SourceDestCheck: false,
+			Monitoring:      true,
 			NetworkInterfaces: &[]any{&awsec2.CfnInstance_NetworkInterfaceProperty{
 				DeviceIndex: str("0"),
 				SubnetId:    vb.subnets[n.Subnet].Ref(),
@@ -159,6 +162,7 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 			Tags:     nameTag(v.Name + "-nat-" + n.Subnet),
 		})
 		inst.Node().AddDependency(vb.igwAttach)
+		acknowledge(inst, "EC29", "The NAT instance keeps no state: CloudFormation replaces it when its image or type changes, which termination protection would block.")
 		targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetInstanceId(inst.Ref()) }
 	}
 	return targets

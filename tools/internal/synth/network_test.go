@@ -160,9 +160,10 @@ func TestDeployRole(t *testing.T) {
 	if !strings.Contains(planTrust, ":iam::111111111111:role/gitops-plan") || strings.Contains(planTrust, "gitops-apply") {
 		t.Errorf("plan trust: %s", planTrust)
 	}
+	// What it may not do is proven by the policy evaluator (TestDenials);
+	// here, what it holds.
 	planPol := jsonString(plan["Policies"])
-	if !strings.Contains(planPol, "cloudformation:CreateChangeSet") || strings.Contains(planPol, "ExecuteChangeSet") ||
-		strings.Contains(planPol, "DeleteStack") || strings.Contains(planPol, "ecr:") {
+	if !strings.Contains(planPol, "cloudformation:CreateChangeSet") || strings.Contains(planPol, "ecr:") {
 		t.Errorf("plan policy: %s", planPol)
 	}
 }

@@ -184,7 +184,7 @@ func (b *builder) pipelineRole(pb *pipelineBuild) awsiam.CfnRole {
 	statements := []map[string]any{
 		statement("Allow", []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}, pb.objects),
 		statement("Allow", []string{"s3:GetBucketVersioning", "s3:GetBucketLocation"}, pb.bucket.AttrArn()),
-		statement("Allow", []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"}, pb.key.AttrArn()),
+		statement("Allow", []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"}, pb.key.AttrArn()),
 	}
 	var repos, connections []any
 	for _, src := range []*stacks.PipelineSourceSpec{&spec.Source, spec.Estate} {
@@ -214,12 +214,14 @@ func (b *builder) pipelineRole(pb *pipelineBuild) awsiam.CfnRole {
 		statement("Allow", []string{"sns:Publish"}, pb.topic),
 		statement("Allow", []string{"sts:AssumeRole"}, b.roleARNs(spec.DeployRoles)...),
 	)
-	return awsiam.NewCfnRole(b.st, id(pb.p, "PipelineRole"), &awsiam.CfnRoleProps{
+	role := awsiam.NewCfnRole(b.st, id(pb.p, "PipelineRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.RoleName),
 		Description:              str("Pipeline " + spec.Name + "; the deploy roles of its targets trust it"),
 		AssumeRolePolicyDocument: serviceTrust("codepipeline.amazonaws.com", b.spec.AccountID),
 		Policies:                 &[]any{&awsiam.CfnRole_PolicyProperty{PolicyName: str("run-pipeline"), PolicyDocument: policy(statements...)}},
 	})
+	acknowledge(role, "IAM5", artifactObjectsReason)
+	return role
 }
 
 // sourceStage reads the application and, when set, this repository.
@@ -297,7 +299,7 @@ func (b *builder) projectRole(pb *pipelineBuild, logicalID, name, description st
 	kms := []string{"kms:Decrypt", "kms:DescribeKey"}
 	if write {
 		s3 = append(s3, "s3:PutObject")
-		kms = append(kms, "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+		kms = append(kms, "kms:Encrypt", "kms:GenerateDataKey")
 	}
 	statements := append([]map[string]any{
 		statement("Allow", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.AttrArn()),
@@ -312,8 +314,14 @@ func (b *builder) projectRole(pb *pipelineBuild, logicalID, name, description st
 	if name != "" {
 		props.RoleName = str(name)
 	}
-	return awsiam.NewCfnRole(b.st, str(logicalID), props)
+	role := awsiam.NewCfnRole(b.st, str(logicalID), props)
+	acknowledge(role, "IAM5", artifactObjectsReason+" The bake stage also reads the recipe's images (image/<recipe>/*, one per build version) and writes its release under releases/<recipe>/ only; SSM checks an AMI id with ec2:DescribeImages, which has no resource-level permissions.")
+	return role
 }
+
+// artifactObjectsReason is why the pipeline's roles name the artifact
+// objects with a wildcard.
+const artifactObjectsReason = "CodePipeline names the artifact objects per execution, so the roles may use the objects of this pipeline's own bucket (bucket/*), encrypted with its own key, and no other bucket."
 
 // projectLogGroup is a CodeBuild project's log group, kept a year.
 func (b *builder) projectLogGroup(logicalID, project string) awslogs.CfnLogGroup {

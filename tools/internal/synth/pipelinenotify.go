@@ -23,7 +23,7 @@ var chatCode string
 
 // chatRuntime is the chat function's runtime: current, and one whose
 // inline ZipFile code cfn-lint accepts.
-const chatRuntime = "python3.13"
+const chatRuntime = "python3.14"
 
 // notificationEvents are the pipeline events people hear about.
 var notificationEvents = []string{

@@ -11,6 +11,7 @@ package synth
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -49,14 +50,42 @@ var Env = map[string]string{
 // to asmDir, and returns each template's bytes by stack ID. It must not be
 // called from two goroutines at once: jsii is not goroutine-safe.
 func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) {
+	out, nag, _, err := synthesizeApp(specs, asmDir, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(nag.Findings) > 0 {
+		var b strings.Builder
+		fmt.Fprintf(&b, "cdk-nag %s: %d unacknowledged finding(s); fix the resource, or acknowledge the rule on it with a reason (acknowledge in tools/internal/synth):", nagPack, len(nag.Findings))
+		for _, f := range nag.Findings {
+			b.WriteString("\n  " + f.String())
+		}
+		return nil, errors.New(b.String())
+	}
+	return out, nil
+}
+
+// NagFigures synthesizes the stacks with both rule packs and returns their
+// outcomes: AwsSolutions (enforced by Templates) and NIST 800-53 rev 5
+// (the README's figure, not enforced).
+func NagFigures(specs []*stacks.Stack, asmDir string) (aws, nist NagCounts, err error) {
+	_, aws, nist, err = synthesizeApp(specs, asmDir, true)
+	return aws, nist, err
+}
+
+func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map[string][]byte, aws, nist NagCounts, err error) {
 	context := map[string]any{}
 	if err := json.Unmarshal(featureFlags, &context); err != nil {
-		return nil, fmt.Errorf("feature flags: %v", err)
+		return nil, aws, nist, fmt.Errorf("feature flags: %v", err)
 	}
 	maps.Copy(context, map[string]any{
 		"aws:cdk:enable-path-metadata":  false,
 		"aws:cdk:enable-asset-metadata": false,
 		"aws:cdk:version-reporting":     false,
+		// cdk-nag reports its findings as error annotations, which this
+		// flag would turn into a failed synth with a report on stderr;
+		// Templates reads cdk-nag's own report and fails with it instead.
+		"@aws-cdk/core:annotationsInValidationReport": false,
 	})
 	for _, s := range specs {
 		// The availability zones come from the model; seeding them means
@@ -74,33 +103,48 @@ func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) 
 		Context:            &context,
 	})
 	built := map[string]awscdk.Stack{}
+	constructIDs := map[string]string{}
 	for i, s := range specs {
-		st, err := build(app, fmt.Sprintf("Stack%d", i), s)
+		cid := fmt.Sprintf("Stack%d", i)
+		st, err := build(app, cid, s)
 		if err != nil {
-			return nil, fmt.Errorf("stack %s: %w", s.ID, err)
+			return nil, aws, nist, fmt.Errorf("stack %s: %w", s.ID, err)
 		}
 		built[s.ID] = st
+		constructIDs[cid] = s.ID
+	}
+	addNag(app)
+	if withNIST {
+		addNIST(app)
 	}
 	asm, err := synthApp(app, specs)
 	if err != nil {
-		return nil, err
+		return nil, aws, nist, err
 	}
 	if missing := asm.Manifest().Missing; missing != nil && len(*missing) > 0 {
 		var keys []string
 		for _, m := range *missing {
 			keys = append(keys, *m.Key)
 		}
-		return nil, fmt.Errorf("the CDK needs context the model does not give: %s", strings.Join(keys, ", "))
+		return nil, aws, nist, fmt.Errorf("the CDK needs context the model does not give: %s", strings.Join(keys, ", "))
 	}
-	out := map[string][]byte{}
+	out = map[string][]byte{}
 	for _, s := range specs {
 		data, err := os.ReadFile(filepath.Join(asmDir, *built[s.ID].TemplateFile()))
 		if err != nil {
-			return nil, err
+			return nil, aws, nist, err
 		}
 		out[s.ID] = data
 	}
-	return out, nil
+	if aws, err = readNag(asmDir, nagPack, constructIDs); err != nil {
+		return nil, aws, nist, err
+	}
+	if withNIST {
+		if nist, err = readNag(asmDir, "NIST.800.53.R5", constructIDs); err != nil {
+			return nil, aws, nist, err
+		}
+	}
+	return out, aws, nist, nil
 }
 
 // synthApp synthesizes the app. The CDK reports what it refuses at synth
@@ -179,6 +223,8 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 		err = b.pipeline(s.Pipeline)
 	case s.Application != nil:
 		err = b.application(s.Application)
+	case s.AccessLogs != nil:
+		err = b.accessLogs(s.AccessLogs)
 	default:
 		err = fmt.Errorf("no spec for kind %s", s.Kind)
 	}
@@ -188,6 +234,7 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 	if err := b.emitOutputs(); err != nil {
 		return nil, err
 	}
+	b.boundPrincipals()
 	for _, k := range slices.Sorted(maps.Keys(s.Tags)) {
 		awscdk.Tags_Of(st).Add(jsii.String(k), jsii.String(s.Tags[k]), &awscdk.TagProps{
 			ExcludeResourceTypes: &untaggable,
@@ -221,7 +268,9 @@ type builder struct {
 	// outputs are the values this stack can offer, by output name; the
 	// ones the plan asks for are emitted.
 	outputs map[string]*string
-	err     error
+	// boundary is the permissions boundary's ARN when this stack makes it.
+	boundary *string
+	err      error
 }
 
 // param returns a parameter's value; a name the plan did not declare is
@@ -278,4 +327,7 @@ func nameTag(name string) *[]*awscdk.CfnTag {
 }
 
 func str(s string) *string { return jsii.String(s) }
-func num(n int) *float64   { return jsii.Number(float64(n)) }
+
+// ptr returns a pointer to v (the CDK's optional list properties).
+func ptr[T any](v T) *T  { return &v }
+func num(n int) *float64 { return jsii.Number(float64(n)) }

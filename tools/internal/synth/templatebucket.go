@@ -12,7 +12,7 @@ import (
 // role plan/ only (the policy names them by GetAtt); uploads expire
 // after 30 days: CloudFormation keeps the templates it used.
 func (b *builder) templateBucket(spec *stacks.DeployRoleSpec) {
-	b.privateBucket("TemplateBucket", stacks.TemplateBucketName(b.spec.AccountID, b.spec.Region), nil, false, 30,
+	bucket := b.privateBucket("TemplateBucket", stacks.TemplateBucketName(b.spec.AccountID, b.spec.Region), nil, false, 30,
 		func(bucket, _ *string) []map[string]any {
 			folder := func(apply bool) any {
 				return awscdk.Fn_Join(str(""), &[]*string{bucket, str("/" + stacks.TemplatePrefix(apply) + "*")})
@@ -33,4 +33,5 @@ func (b *builder) templateBucket(spec *stacks.DeployRoleSpec) {
 			}
 			return statements
 		})
+	acknowledge(bucket, "S1", "It holds only copies of generated/'s templates, which apply uploads for CloudFormation and which expire after 30 days; it exists before the account's log bucket, whose stack deploys through this one, and CloudTrail records who writes it.")
 }
