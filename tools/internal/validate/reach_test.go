@@ -258,3 +258,17 @@ func TestReachSurvivesBrokenEstates(t *testing.T) {
 		validateFiles(t, files)
 	}
 }
+
+// TestReachLeavesAnInvalidCIDRToCidrInvalid: a VPC whose block does not
+// parse has no subnets to prove anything with; its one finding is
+// cidr-invalid, not an intent failing because "nothing leaves the VPC".
+func TestReachLeavesAnInvalidCIDRToCidrInvalid(t *testing.T) {
+	for _, cidr := range []string{`"fd00::/48"`, "nonsense"} {
+		files := plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "cidr: 10.11.0.0/16", "cidr: "+cidr))
+		for _, d := range validateFiles(t, files) {
+			if d.Rule != "cidr-invalid" {
+				t.Errorf("cidr %s: %s", cidr, d)
+			}
+		}
+	}
+}
