@@ -2,8 +2,9 @@
 # Measures gitops compile on a large synthetic estate (default 500 accounts,
 # 2,000 VPCs, 20,000 transit gateway routes): a full compile from an empty
 # template cache, a no-op compile, and a one-VPC edit, each with wall time
-# and the peak of the summed RSS of gitops, its synth workers and their node
-# processes (sampled every 0.2 s).
+# CPU time (user + system, with the workers and node) and the peak of the
+# summed RSS of gitops, its synth workers and their node processes (sampled
+# every 0.2 s). Needs GNU time (/usr/bin/time) and bc.
 # Usage: tools/bench-compile.sh [accounts vpcs routes]   (from the repository root)
 set -eu
 
@@ -36,7 +37,7 @@ measure() {
 	label=$1
 	shift
 	start=$(date +%s.%N)
-	"$@" >"$work/out" 2>&1 &
+	/usr/bin/time -f '%U %S' -o "$work/cpu" "$@" >"$work/out" 2>&1 &
 	pid=$!
 	peak=0
 	while kill -0 "$pid" 2>/dev/null; do
@@ -47,8 +48,9 @@ measure() {
 	rc=0
 	wait "$pid" || rc=$?
 	end=$(date +%s.%N)
-	printf '%s: %.1f s wall, %d MiB peak RSS (all processes), exit %d: %s\n' \
-		"$label" "$(echo "$end - $start" | bc)" $((peak / 1024)) "$rc" "$(tail -n 1 "$work/out")"
+	cpu=$(awk '{print $1 + $2}' "$work/cpu")
+	printf '%s: %.1f s wall, %.1f s CPU (all processes), %d MiB peak RSS (all processes), exit %d: %s\n' \
+		"$label" "$(echo "$end - $start" | bc)" "$cpu" $((peak / 1024)) "$rc" "$(tail -n 1 "$work/out")"
 }
 
 measure "full compile" "$work/bin/gitops" compile --root "$work/estate"

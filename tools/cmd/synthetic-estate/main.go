@@ -15,6 +15,7 @@ func main() {
 	accounts := flag.Int("accounts", 500, "accounts: one tooling, the rest workload")
 	vpcs := flag.Int("vpcs", 2000, "VPCs, spread over the accounts")
 	routes := flag.Int("routes", 20000, "transit gateway static routes")
+	random := flag.Int64("random", -1, "write a randomly shaped estate from this `seed` instead (regions, hubs, propagations, blackholes; -accounts, -vpcs and -routes are ignored)")
 	flag.Parse()
 	if *dir == "" || flag.NArg() > 0 {
 		flag.Usage()
@@ -24,7 +25,13 @@ func main() {
 		fmt.Fprintf(os.Stderr, "synthetic-estate: %s is not empty\n", *dir)
 		os.Exit(2)
 	}
-	if err := synthetic.Generate(*dir, *accounts, *vpcs, *routes); err != nil {
+	var err error
+	if *random >= 0 {
+		err = synthetic.Random(*dir, uint64(*random))
+	} else {
+		err = synthetic.Generate(*dir, *accounts, *vpcs, *routes)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "synthetic-estate: %v\n", err)
 		os.Exit(1)
 	}

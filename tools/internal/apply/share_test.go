@@ -39,7 +39,7 @@ func (f *fakeShares) AcceptShare(ctx context.Context, t Target, inv stacks.Share
 }
 
 func TestShareAcceptedBeforeTheAttachments(t *testing.T) {
-	attach := stackSpec{id: "dev/eu-west-1/tgw-hub-attachments", resources: map[string]TemplateResource{"Attachment": res("AWS::EC2::TransitGatewayAttachment", nil)}}
+	attach := stackSpec{id: "dev/eu-west-1/network-dev-app", resources: map[string]TemplateResource{"Attachment": res("AWS::EC2::TransitGatewayAttachment", nil)}}
 	w := newWorld()
 	d := writeDeployment(t, attach)
 	d.Stacks[0].AcceptShare = &stacks.ShareInvitation{Share: "gitops-tgw-hub", OwnerAccountID: "100000000001"}

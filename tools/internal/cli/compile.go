@@ -136,7 +136,7 @@ func compileFiles(root string, plan *stacks.Plan, progress io.Writer) (map[strin
 	if len(todo) > 0 {
 		fresh, err := worker.synthesize(todo)
 		if err != nil {
-			return nil, stats, err
+			return nil, stats, withOrigins(plan, err)
 		}
 		for _, s := range todo {
 			templates[s.ID] = fresh[s.ID]

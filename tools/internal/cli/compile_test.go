@@ -114,8 +114,8 @@ func TestCompileWritesGenerated(t *testing.T) {
 	}
 	// With an access-log bucket stack in each of the two accounts and
 	// regions holding load balancers or buckets.
-	if n := len(e.synthesized()); n != 25 {
-		t.Errorf("synthesized %d stacks, want 25", n)
+	if n := len(e.synthesized()); n != 22 {
+		t.Errorf("synthesized %d stacks, want 22", n)
 	}
 	gen := filepath.Join(e.root, "generated")
 	var m stacks.Manifest
@@ -126,7 +126,7 @@ func TestCompileWritesGenerated(t *testing.T) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Stacks) != 25 {
+	if len(m.Stacks) != 22 {
 		t.Fatalf("manifest lists %d stacks", len(m.Stacks))
 	}
 	// The component documents as ImageBuilder receives them.
@@ -160,7 +160,7 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 	}
 	e.synthesized()
 	code, out := e.run("compile", "--root", e.root)
-	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 25 stacks (0 synthesized)") {
+	if code != ExitOK || !strings.Contains(out, "generated/ is up to date: 22 stacks (0 synthesized)") {
 		t.Errorf("second compile: exit %d:\n%s", code, out)
 	}
 	if got := e.synthesized(); len(got) != 0 {

@@ -384,11 +384,11 @@ func TestCauseAmongSeveralDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := newTracer(base, head)
-	d := &StackDiff{ID: "dev/eu-west-1/tgw-hub-attach-dev-app", Name: "gitops-tgw-hub-attach-dev-app", AccountID: "200000000002", Region: "eu-west-1"}
+	d := &StackDiff{ID: "dev/eu-west-1/network-dev-app", Name: "gitops-network-dev-app", AccountID: "200000000002", Region: "eu-west-1"}
 	if header(head, d) == nil {
 		t.Fatalf("no stack %s in the example", d.ID)
 	}
-	pos, why := tr.cause(d, ResourceDiff{LogicalID: "DevAppAttachment", Type: "AWS::EC2::TransitGatewayAttachment", Action: ActionModify})
+	pos, why := tr.cause(d, ResourceDiff{LogicalID: "HubDevAppAttachment", Type: "AWS::EC2::TransitGatewayAttachment", Action: ActionModify})
 	if pos.File != "environments/tooling/transit-gateway.yaml" || pos.Line != 18 || !strings.Contains(why, "subnets: [tgw-a tgw-b] → [tgw-a]") {
 		t.Errorf("cause at %s:%d (%s), want the attachment's subnets at transit-gateway.yaml:18", pos.File, pos.Line, why)
 	}

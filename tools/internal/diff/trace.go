@@ -58,9 +58,8 @@ func stringField(v reflect.Value, name string) string {
 // docKinds are the document kinds a stack kind is compiled from; the
 // resource's logical id picks the document and the item within it.
 var docKinds = map[stacks.Kind][]string{
-	stacks.KindNetwork:        {"Network"},
+	stacks.KindNetwork:        {"Network", "TransitGateway"},
 	stacks.KindTransitGateway: {"TransitGateway"},
-	stacks.KindTGWAttachments: {"TransitGateway", "Network"},
 	stacks.KindTGWRouting:     {"TransitGateway"},
 	stacks.KindGitLab:         {"GitLab"},
 	stacks.KindGitLabImage:    {"GitLab"},

@@ -51,6 +51,10 @@ type Quota struct {
 	AttachmentsPerTransitGateway int `yaml:"attachmentsPerTransitGateway,omitempty" jsonschema:"minimum=1"`
 	// Static and propagated routes per transit gateway (default 10,000).
 	RoutesPerTransitGateway int `yaml:"routesPerTransitGateway,omitempty" jsonschema:"minimum=1"`
+	// Elastic IP addresses per region (default 5); each NAT gateway takes one.
+	ElasticIPsPerRegion int `yaml:"elasticIpsPerRegion,omitempty" jsonschema:"minimum=1"`
+	// Inbound rules per security group (default 60).
+	InboundRulesPerSecurityGroup int `yaml:"inboundRulesPerSecurityGroup,omitempty" jsonschema:"minimum=1,maximum=1000"`
 }
 
 // Quota returns the raised quotas of a region, or the zero Quota.

@@ -279,11 +279,11 @@ var kindResourceTypes = map[Kind][]string{
 		"AWS::EC2::EIP", "AWS::EC2::FlowLog", "AWS::EC2::Instance", "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway",
 		"AWS::EC2::PrefixList", "AWS::EC2::Route", "AWS::EC2::RouteTable", "AWS::EC2::SecurityGroup",
 		"AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::Subnet",
-		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint", "AWS::EC2::VPCGatewayAttachment",
+		"AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::TransitGatewayAttachment", "AWS::EC2::VPC", "AWS::EC2::VPCEndpoint",
+		"AWS::EC2::VPCGatewayAttachment",
 		"AWS::IAM::InstanceProfile", "AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::S3::Bucket", "AWS::S3::BucketPolicy",
 	},
 	KindTransitGateway: {"AWS::EC2::TransitGateway", "AWS::EC2::TransitGatewayRouteTable", "AWS::RAM::ResourceShare"},
-	KindTGWAttachments: {"AWS::EC2::Route", "AWS::EC2::TransitGatewayAttachment"},
 	KindTGWRouting: {
 		"AWS::EC2::TransitGatewayRoute", "AWS::EC2::TransitGatewayRouteTable",
 		"AWS::EC2::TransitGatewayRouteTableAssociation", "AWS::EC2::TransitGatewayRouteTablePropagation",

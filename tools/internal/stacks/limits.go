@@ -28,17 +28,14 @@ func (s *Stack) Resources() int {
 		for i := range s.Network.VPCs {
 			n += s.Network.VPCs[i].Resources()
 		}
+		for _, a := range s.Network.Attachments {
+			n += 1 + len(a.Routes) // the attachment and its VPC routes
+		}
 		return n
 	case s.TransitGateway != nil:
 		n := 1 + len(s.TransitGateway.RouteTables)
 		if len(s.TransitGateway.ShareWith) > 0 {
 			n++
-		}
-		return n
-	case s.Attachments != nil:
-		n := 0
-		for _, a := range s.Attachments.Attachments {
-			n += 1 + len(a.Routes)
 		}
 		return n
 	case s.Routing != nil:

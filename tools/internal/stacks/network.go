@@ -11,6 +11,8 @@ import (
 // and subnets laid out.
 type NetworkSpec struct {
 	VPCs []NetworkVPC `json:"vpcs"`
+	// Attachments of the VPC to transit gateways, with its routes to them.
+	Attachments []AttachmentSpec `json:"attachments,omitempty"`
 }
 
 // NetworkVPC is one VPC, ready to synthesize.
@@ -315,10 +317,4 @@ func (p *planner) subnetParam(s *Stack, vpc, subnet string) string {
 		return ""
 	}
 	return p.addParam(s, ns, SubnetIDOutput(vpc, subnet), "AWS::EC2::Subnet::Id")
-}
-
-// routeTableParam wires the id of a subnet's route table into s.
-func (p *planner) routeTableParam(s *Stack, vpc, subnet string) string {
-	ns, _ := p.vpcStack(vpc)
-	return p.addParam(s, ns, RouteTableIDOutput(vpc, subnet), "String")
 }

@@ -28,7 +28,6 @@ type Kind string
 const (
 	KindNetwork        Kind = "network"
 	KindTransitGateway Kind = "transit-gateway"
-	KindTGWAttachments Kind = "tgw-attachments"
 	KindTGWRouting     Kind = "tgw-routing"
 	KindGitLab         Kind = "gitlab"
 	KindGitLabImage    Kind = "gitlab-image"
@@ -109,7 +108,6 @@ type Stack struct {
 	// Exactly one spec is set, matching Kind.
 	Network        *NetworkSpec        `json:"network,omitempty"`
 	TransitGateway *TransitGatewaySpec `json:"transitGateway,omitempty"`
-	Attachments    *AttachmentsSpec    `json:"attachments,omitempty"`
 	Routing        *RoutingSpec        `json:"routing,omitempty"`
 	GitLab         *GitLabSpec         `json:"gitlab,omitempty"`
 	GitLabImage    *GitLabImageSpec    `json:"gitlabImage,omitempty"`

@@ -84,11 +84,12 @@ func TestPlanStacks(t *testing.T) {
 		"prod/eu-central-1/ami-parameters",
 		"prod/eu-west-1/access-logs",
 		"prod/eu-west-1/ami-parameters",
-		"prod/eu-west-1/network-app",
-		"prod/eu-west-1/app-prod",
 		"tooling/eu-west-1/deploy-role",
 		"tooling/eu-west-1/access-logs",
 		"tooling/eu-west-1/gitlab-main-image",
+		"tooling/eu-west-1/tgw-hub",
+		"prod/eu-west-1/network-app",
+		"prod/eu-west-1/app-prod",
 		"tooling/eu-west-1/network-desktops",
 		"tooling/eu-west-1/network-gitlab",
 		"tooling/eu-west-1/gitlab-main",
@@ -97,10 +98,6 @@ func TestPlanStacks(t *testing.T) {
 		"tooling/eu-west-1/mirrors",
 		"tooling/eu-west-1/pipeline-api",
 		"tooling/eu-west-1/pipeline-app",
-		"tooling/eu-west-1/tgw-hub",
-		"prod/eu-west-1/tgw-hub-attach-app",
-		"tooling/eu-west-1/tgw-hub-attach-desktops",
-		"tooling/eu-west-1/tgw-hub-attach-gitlab",
 		"tooling/eu-west-1/tgw-hub-routing-prod",
 		"tooling/eu-west-1/tgw-hub-routing-tooling",
 		"tooling/eu-west-1/tgw-hub-spokes-routes-10-0",
@@ -180,7 +177,7 @@ func TestPlanParametersComeFromOutputs(t *testing.T) {
 		}
 	}
 	// The gateway id crosses from the tooling account into prod.
-	att := p.Stack("prod/eu-west-1/tgw-hub-attach-app")
+	att := p.Stack("prod/eu-west-1/network-app")
 	prm, ok := att.Param("HubTransitGatewayId")
 	if !ok || prm.Source.Stack != "tooling/eu-west-1/tgw-hub" {
 		t.Errorf("gateway parameter of prod attachments: %+v", prm)
@@ -254,8 +251,8 @@ func TestPlanTransitGateway(t *testing.T) {
 	if owner.ASN != 64512 || !slices.Equal(owner.ShareWith, []string{"222222222222"}) || !slices.Equal(owner.RouteTables, []string{"shared", "spokes"}) {
 		t.Errorf("owner: %+v", owner)
 	}
-	prod := p.Stack("prod/eu-west-1/tgw-hub-attach-app").Attachments.Attachments
-	if len(prod) != 1 || prod[0].Name != "app" || len(prod[0].SubnetParams) != 3 {
+	prod := p.Stack("prod/eu-west-1/network-app").Network.Attachments
+	if len(prod) != 1 || prod[0].Name != "app" || len(prod[0].Subnets) != 3 {
 		t.Fatalf("prod attachments: %+v", prod)
 	}
 	// app is associated with spokes, which learns gitlab's CIDR and routes
@@ -323,12 +320,12 @@ routeTables:
       - {destination: 0.0.0.0/0, attachment: gitlab}
 `})
 	// app has no egress: its private subnets send everything to the hub.
-	app := p.Stack("prod/eu-west-1/tgw-hub-attach-app").Attachments.Attachments[0]
+	app := p.Stack("prod/eu-west-1/network-app").Network.Attachments[0]
 	if len(app.Routes) != 6 || app.Routes[0].Destination != "0.0.0.0/0" {
 		t.Errorf("app routes: %+v", app.Routes)
 	}
 	// gitlab's public and private subnets already have a default route.
-	gl := p.Stack("tooling/eu-west-1/tgw-hub-attach-gitlab").Attachments.Attachments[0]
+	gl := p.Stack("tooling/eu-west-1/network-gitlab").Network.Attachments[0]
 	if len(gl.Routes) != 0 {
 		t.Errorf("gitlab routes: %+v", gl.Routes)
 	}

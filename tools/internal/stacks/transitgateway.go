@@ -13,9 +13,9 @@ import (
 //
 //  1. the owner stack (owner account): the gateway, its RAM share and its
 //     route tables;
-//  2. one stack per attachment, in the VPC's account (the VPC's owner
-//     creates it): the attachment and the VPC routes that send the
-//     summarised peer CIDRs to the gateway (see Summarise);
+//  2. each attachment in its VPC's network stack (the VPC's owner creates
+//     it), with the VPC routes that send the summarised peer CIDRs to the
+//     gateway (see Summarise);
 //  3. routing stacks (owner account): associations and propagations per
 //     attaching account, static routes per route table and /16 of their
 //     destinations (see planRouting), which need the attachment ids.
@@ -36,32 +36,28 @@ type TransitGatewaySpec struct {
 	RouteTables []string `json:"routeTables,omitempty"`
 }
 
-// AttachmentsSpec is one account's attachments to a transit gateway.
-type AttachmentsSpec struct {
-	TransitGateway string `json:"transitGateway"`
-	// GatewayParam is the parameter holding the gateway's id.
-	GatewayParam string           `json:"gatewayParam"`
-	Attachments  []AttachmentSpec `json:"attachments"`
-}
-
-// AttachmentSpec is one VPC attachment and the routes it brings its VPC.
+// AttachmentSpec is one VPC attachment, in its VPC's network stack, and
+// the routes it brings the VPC's route tables.
 type AttachmentSpec struct {
 	Name string `json:"name"`
-	ID   string `json:"id"`
-	VPC  string `json:"vpc"`
-	// VPCParam and SubnetParams hold the VPC's and the subnets' ids.
-	VPCParam     string   `json:"vpcParam"`
-	SubnetParams []string `json:"subnetParams"`
-	// Routes send the CIDRs the attachment's route table reaches to the
-	// gateway, from every public and private route table of the VPC.
+	// ID prefixes the logical IDs of its resources: Pascal of the gateway
+	// and attachment names.
+	ID             string `json:"id"`
+	TransitGateway string `json:"transitGateway"`
+	// GatewayParam is the parameter holding the gateway's id.
+	GatewayParam string `json:"gatewayParam"`
+	// Subnets are the attachment's subnets, one per zone.
+	Subnets []string `json:"subnets"`
+	// Routes send the CIDRs the attachment's route table reaches
+	// (summarised) to the gateway, from every public and private route
+	// table of the VPC.
 	Routes []VPCRoute `json:"routes,omitempty"`
 }
 
 // VPCRoute is a route in a VPC route table towards the transit gateway.
 type VPCRoute struct {
-	Subnet          string `json:"subnet"`
-	RouteTableParam string `json:"routeTableParam"`
-	Destination     string `json:"destination"`
+	Subnet      string `json:"subnet"`
+	Destination string `json:"destination"`
 }
 
 // RoutingSpec is the owner's associations, propagations and static routes.
@@ -140,10 +136,11 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 	}
 	peers := PeerRoutes(t, cidrs, p.estateCIDRs())
 
-	// Attachments, one stack each in the VPC's account.
+	// Attachments, each in the network stack of its VPC (the VPC's owner
+	// creates it).
 	attachStacks := map[string]*Stack{}
 	attachmentParam := map[string]string{}
-	for k, a := range t.Attachments {
+	for _, a := range t.Attachments {
 		ref, ok := p.ix.VPCs[a.VPC]
 		if !ok {
 			p.errorf("transit gateway %s: attachment %s: VPC %q is not declared", t.Name, a.Name, a.VPC)
@@ -158,28 +155,26 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 			p.errorf("transit gateway %s: attachment %s: account %s of VPC %s is not in shareWith", t.Name, a.Name, vpcAccount, a.VPC)
 			continue
 		}
-		s := p.newStack(KindTGWAttachments, vpcAccount, t.Region, AttachmentStackName(t.Name, a.Name))
-		if s == nil {
-			continue
-		}
-		s.Origin = t.Pos(fmt.Sprintf("attachments[%d].name", k))
-		s.Attachments = &AttachmentsSpec{
-			TransitGateway: t.Name,
-			GatewayParam:   p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String"),
-		}
-		attachStacks[a.Name] = s
+		s, vpc := p.vpcStack(a.VPC)
 		// Outside one organization the account sees the gateway only once
-		// it accepts the share's invitation.
-		if va := p.ix.Accounts[vpcAccount]; va != nil && va.ID != ownerAccount.ID && t.Organization == "" {
+		// it accepts the share's invitation, before the VPC's stack (which
+		// holds the attachment). One invitation per stack: a VPC attached
+		// to gateways of two owners outside an organization accepts the
+		// first one's.
+		if va := p.ix.Accounts[vpcAccount]; s != nil && va != nil && va.ID != ownerAccount.ID && t.Organization == "" && s.AcceptShare == nil {
 			s.AcceptShare = &ShareInvitation{Share: TransitGatewayShareName(t.Name), OwnerAccountID: ownerAccount.ID}
 		}
-		vpcParam, vpc := p.vpcParam(s, a.VPC)
 		if vpc == nil {
+			p.errorf("transit gateway %s: attachment %s: VPC %s has no network stack", t.Name, a.Name, a.VPC)
 			continue
 		}
-		as := AttachmentSpec{Name: a.Name, ID: Pascal(a.Name), VPC: a.VPC, VPCParam: vpcParam}
+		as := AttachmentSpec{Name: a.Name, ID: Pascal(t.Name) + Pascal(a.Name), TransitGateway: t.Name,
+			GatewayParam: p.addParam(s, owner, TransitGatewayIDOutput(t.Name), "String")}
 		for _, sub := range a.Subnets {
-			as.SubnetParams = append(as.SubnetParams, p.subnetParam(s, a.VPC, sub))
+			if _, ok := vpc.Subnet(sub); !ok {
+				p.errorf("transit gateway %s: attachment %s: VPC %s has no subnet %q", t.Name, a.Name, a.VPC, sub)
+			}
+			as.Subnets = append(as.Subnets, sub)
 		}
 		for _, sub := range vpc.Subnets {
 			if sub.Type == "isolated" {
@@ -192,16 +187,13 @@ func (p *planner) planTransitGateway(t *estate.TransitGateway) {
 					// internet gateway or NAT; a second one would fail.
 					continue
 				}
-				as.Routes = append(as.Routes, VPCRoute{
-					Subnet:          sub.Name,
-					RouteTableParam: p.routeTableParam(s, a.VPC, sub.Name),
-					Destination:     dst.String(),
-				})
+				as.Routes = append(as.Routes, VPCRoute{Subnet: sub.Name, Destination: dst.String()})
 			}
 		}
-		s.Attachments.Attachments = append(s.Attachments.Attachments, as)
+		s.Network.Attachments = append(s.Network.Attachments, as)
 		out := AttachmentIDOutput(t.Name, a.Name)
 		s.Outputs = append(s.Outputs, out)
+		attachStacks[a.Name] = s
 		attachmentParam[a.Name] = out
 	}
 
@@ -298,12 +290,6 @@ func (p *planner) planRouting(t *estate.TransitGateway, owner *Stack, attachStac
 			spec.Routes = append(spec.Routes, route)
 		}
 	}
-}
-
-// AttachmentStackName names the stack of one attachment of gateway tgw and
-// the routes its VPC sends to the gateway.
-func AttachmentStackName(tgw, attachment string) string {
-	return "tgw-" + tgw + "-attach-" + attachment
 }
 
 // RoutingStackName names the stack of the associations and propagations of

@@ -10,10 +10,13 @@ import (
 	"gitops/tools/internal/stacks"
 )
 
-// network builds every VPC of the stack.
+// network builds the stack's VPC and its attachments to transit gateways.
 func (b *builder) network(spec *stacks.NetworkSpec) error {
 	for i := range spec.VPCs {
-		b.vpc(&spec.VPCs[i])
+		vb := b.vpc(&spec.VPCs[i])
+		if i == 0 {
+			b.vpcAttachments(vb, spec.Attachments)
+		}
 	}
 	return nil
 }
@@ -28,7 +31,7 @@ type vpcBuild struct {
 	routeTables map[string]awsec2.CfnRouteTable
 }
 
-func (b *builder) vpc(v *stacks.NetworkVPC) {
+func (b *builder) vpc(v *stacks.NetworkVPC) *vpcBuild {
 	p := v.ID
 	vb := &vpcBuild{spec: v, subnets: map[string]awsec2.CfnSubnet{}, routeTables: map[string]awsec2.CfnRouteTable{}}
 	vb.vpc = awsec2.NewCfnVPC(b.st, id(p, "Vpc"), &awsec2.CfnVPCProps{
@@ -105,6 +108,7 @@ func (b *builder) vpc(v *stacks.NetworkVPC) {
 	} else {
 		acknowledge(vb.vpc, "VPC7", "Flow logs are on by default; the estate's network YAML turns them off for this VPC (flowLogs: disabled: true), a choice reviewed in that file.")
 	}
+	return vb
 }
 
 // nats builds the VPC's NAT gateways or instances and returns, by public

@@ -83,7 +83,7 @@ func knownResourceTypes() []string {
 }
 
 var allKinds = []stacks.Kind{
-	stacks.KindNetwork, stacks.KindTransitGateway, stacks.KindTGWAttachments, stacks.KindTGWRouting,
+	stacks.KindNetwork, stacks.KindTransitGateway, stacks.KindTGWRouting,
 	stacks.KindGitLab, stacks.KindGitLabImage, stacks.KindDeployRole, stacks.KindMirrors, stacks.KindImageRecipe,
 	stacks.KindAMIParameters, stacks.KindPipeline, stacks.KindApplication, stacks.KindAccessLogs,
 }

@@ -201,8 +201,6 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 		err = b.network(s.Network)
 	case s.TransitGateway != nil:
 		err = b.transitGateway(s.TransitGateway)
-	case s.Attachments != nil:
-		err = b.attachments(s.Attachments)
 	case s.Routing != nil:
 		err = b.routing(s.Routing)
 	case s.GitLab != nil:

@@ -54,27 +54,27 @@ func (b *builder) transitGateway(spec *stacks.TransitGatewaySpec) error {
 	return nil
 }
 
-// attachments builds one account's VPC attachments and the routes that
-// send each VPC's peer CIDRs to the gateway.
-func (b *builder) attachments(spec *stacks.AttachmentsSpec) error {
-	gateway := b.param(spec.GatewayParam)
-	for _, a := range spec.Attachments {
+// vpcAttachments builds the VPC's attachments to transit gateways and the
+// routes that send each one's (summarised) peer CIDRs to its gateway.
+func (b *builder) vpcAttachments(vb *vpcBuild, attachments []stacks.AttachmentSpec) {
+	for _, a := range attachments {
+		gateway := b.param(a.GatewayParam)
 		var subnets []any
-		for _, s := range a.SubnetParams {
-			subnets = append(subnets, b.param(s))
+		for _, s := range a.Subnets {
+			subnets = append(subnets, vb.subnets[s].Ref())
 		}
 		att := awsec2.NewCfnTransitGatewayAttachment(b.st, id(a.ID, "Attachment"), &awsec2.CfnTransitGatewayAttachmentProps{
 			TransitGatewayId: gateway,
-			VpcId:            b.param(a.VPCParam),
+			VpcId:            vb.vpc.Ref(),
 			SubnetIds:        &subnets,
 			// Options is free-form JSON to the CDK: keys as in CloudFormation.
 			Options: map[string]any{"DnsSupport": "enable"},
-			Tags:    nameTag(spec.TransitGateway + "-" + a.Name),
+			Tags:    nameTag(a.TransitGateway + "-" + a.Name),
 		})
-		b.offer(stacks.AttachmentIDOutput(spec.TransitGateway, a.Name), att.Ref())
+		b.offer(stacks.AttachmentIDOutput(a.TransitGateway, a.Name), att.Ref())
 		for _, r := range a.Routes {
 			route := awsec2.NewCfnRoute(b.st, id(a.ID, stacks.Pascal(r.Subnet), "To", cidrID(r.Destination)), &awsec2.CfnRouteProps{
-				RouteTableId:         b.param(r.RouteTableParam),
+				RouteTableId:         vb.routeTables[r.Subnet].Ref(),
 				DestinationCidrBlock: str(r.Destination),
 				TransitGatewayId:     gateway,
 			})
@@ -82,7 +82,6 @@ func (b *builder) attachments(spec *stacks.AttachmentsSpec) error {
 			route.Node().AddDependency(att)
 		}
 	}
-	return nil
 }
 
 // routing builds the route tables' associations, propagations and static

@@ -10,8 +10,8 @@ import (
 var randomRegions = []string{"eu-west-1", "eu-central-1", "us-east-1"}
 
 // Random writes an estate of a shape drawn from seed: 2–8 accounts over
-// 1–3 regions, 1–7 VPCs per account and region (declaring a raised VPC
-// quota when above five), one or two hubs per region, each with a
+// 1–3 regions, 1–7 VPCs per account and region (declaring raised VPC and
+// Elastic IP quotas when above five), one or two hubs per region, each with a
 // shared-services VPC whose route table learns every spoke by propagation,
 // a spokes table that learns the services VPC, static routes to it, and
 // blackholes; sometimes a mesh table. It aims at estates that are valid,
@@ -37,9 +37,7 @@ func Random(dir string, seed uint64) error {
 		var nets []string
 		for _, region := range regions {
 			n := 1 + rng.IntN(7)
-			if n > 5 {
-				fmt.Fprintf(&quotas, "  - {region: %s, vpcsPerRegion: %d}\n", region, n)
-			}
+			eips := 0 // one per NAT gateway
 			var b strings.Builder
 			fmt.Fprintf(&b, "kind: Network\naccount: %s\nregion: %s\nvpcs:\n", name, region)
 			for range n {
@@ -54,8 +52,10 @@ func Random(dir string, seed uint64) error {
 				switch rng.IntN(3) {
 				case 0:
 					b.WriteString("    egress: {type: natGateway}\n")
+					eips++
 				case 1:
 					b.WriteString("    egress: {type: natGateway, perAZ: true}\n")
+					eips += vpcZones[v]
 				default:
 					b.WriteString("    egress: {type: natInstance}\n")
 				}
@@ -64,6 +64,10 @@ func Random(dir string, seed uint64) error {
 				}
 			}
 			nets = append(nets, b.String())
+			// Above AWS's defaults (five of each), declare the raised quotas.
+			if n > 5 || eips > 5 {
+				fmt.Fprintf(&quotas, "  - {region: %s, vpcsPerRegion: %d, elasticIpsPerRegion: %d}\n", region, max(n, 5), max(eips, 5))
+			}
 		}
 		body := fmt.Sprintf("kind: Account\nname: %s\nid: \"%012d\"\nemail: aws-%s@example.com\nrole: %s\nregions: [%s]\n",
 			name, 100000000000+a, name, role, strings.Join(regions, ", "))

@@ -25,8 +25,7 @@ func resourceHomes(p *stacks.Plan) map[string]string {
 					put("subnet "+v.Name+"/"+sub.Name, s.ID)
 				}
 			}
-		case s.Attachments != nil:
-			for _, a := range s.Attachments.Attachments {
+			for _, a := range s.Network.Attachments {
 				put("attachment "+a.Name, s.ID)
 				for _, r := range a.Routes {
 					put("vpc route "+a.Name+"/"+r.Subnet+"/"+r.Destination, s.ID)

@@ -120,7 +120,8 @@ tags:
 `, name, 100000000000+a, name, role, a%10 == 9, Region, a)
 	// More VPCs per account than AWS's default five: declare the raised quota.
 	if perAccount := (g.vpcs + g.accounts - 1) / g.accounts; perAccount > 5 {
-		body += fmt.Sprintf("quotas:\n  - {region: %s, vpcsPerRegion: %d}\n", Region, perAccount)
+		// One NAT gateway, so one Elastic IP, per VPC.
+		body += fmt.Sprintf("quotas:\n  - {region: %s, vpcsPerRegion: %d, elasticIpsPerRegion: %d}\n", Region, perAccount, perAccount)
 	}
 	return g.write("accounts/"+name+".yaml", body)
 }

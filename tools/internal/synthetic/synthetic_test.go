@@ -187,10 +187,10 @@ func checkVPCRouteTables(t *testing.T, seed uint64, e *estate.Estate, p *stacks.
 	t.Helper()
 	perTable := map[string]int{}
 	for _, s := range p.Stacks {
-		if s.Attachments != nil {
-			for _, a := range s.Attachments.Attachments {
+		if s.Network != nil {
+			for _, a := range s.Network.Attachments {
 				for _, r := range a.Routes {
-					perTable[a.VPC+"/"+r.Subnet]++
+					perTable[s.Network.VPCs[0].Name+"/"+r.Subnet]++
 				}
 			}
 		}

@@ -30,6 +30,14 @@ const (
 	defaultAttachmentsPerTransitGateway = 5000
 	// Routes (static and propagated) per transit gateway, adjustable.
 	defaultRoutesPerTransitGateway = 10000
+	// EC2-VPC Elastic IPs per region (L-0263D0A3), adjustable: each NAT
+	// gateway holds one.
+	defaultElasticIPsPerRegion = 5
+	// NAT gateways per Availability Zone (L-FE5A380F), adjustable; not
+	// declarable here: the Elastic IPs run out first at the defaults.
+	// Inbound rules per security group (L-0EA8095F), adjustable (with
+	// security groups per network interface, at most 1,000 rules).
+	defaultInboundRulesPerSecurityGroup = 60
 	// IAM user and role names: 64 characters, not adjustable.
 	maxIAMName = 64
 )
@@ -142,6 +150,77 @@ func (c *checker) checkPlanLimits() {
 		}
 	}
 	c.checkVPCRouteTables(plan)
+	c.checkLoadBalancerRules(plan)
+	c.checkElasticIPs(plan)
+}
+
+// checkElasticIPs counts the NAT gateways of each account and region, one
+// Elastic IP each, against the quota; the finding points at the VPC whose
+// NAT gateways cross it.
+func (c *checker) checkElasticIPs(plan *stacks.Plan) {
+	used := map[string]int{}
+	for _, s := range plan.Stacks {
+		if s.Network == nil {
+			continue
+		}
+		a := c.ix.Accounts[s.Account]
+		if a == nil {
+			continue
+		}
+		key := s.Account + "/" + s.Region
+		limit := quotaOr(a.Quota(s.Region).ElasticIPsPerRegion, defaultElasticIPsPerRegion)
+		for _, v := range s.Network.VPCs {
+			before := used[key]
+			for _, n := range v.NATs {
+				if !n.Instance {
+					used[key]++
+				}
+			}
+			if before <= limit && used[key] > limit {
+				if ref, ok := c.ix.VPCs[v.Name]; ok {
+					c.report(diag.Errorf(ref.Network.Pos(ref.Path+".egress"), "quota-elastic-ips",
+						"the NAT gateways of account %s in %s would need %d Elastic IPs with VPC %s; the quota is %d",
+						s.Account, s.Region, used[key], v.Name, limit).
+						WithHint("use one NAT gateway per VPC (perAZ: false) or NAT instances, or request more EC2-VPC Elastic IPs (L-0263D0A3) and declare elasticIpsPerRegion under quotas: in %s", a.File))
+				}
+			}
+		}
+	}
+}
+
+// checkLoadBalancerRules counts the inbound rules of each GitLab load
+// balancer's security group: one per allowed CIDR (declared, or a VPC an
+// intent lets in) and port (80, and 443 with HTTPS), and one per
+// CodeConnections host reaching it.
+func (c *checker) checkLoadBalancerRules(plan *stacks.Plan) {
+	hosts := map[string]int{}
+	for _, s := range plan.Stacks {
+		if s.Mirrors != nil {
+			for _, h := range s.Mirrors.Hosts {
+				hosts[h.GitLab]++
+			}
+		}
+	}
+	for _, s := range plan.Stacks {
+		if s.GitLab == nil {
+			continue
+		}
+		g, a := c.ix.GitLabs[s.GitLab.Name], c.ix.Accounts[s.Account]
+		if g == nil || a == nil {
+			continue
+		}
+		ports := 1
+		if s.GitLab.HTTPS != nil {
+			ports = 2
+		}
+		rules := len(s.GitLab.AllowedCIDRs)*ports + hosts[g.Name]
+		if limit := quotaOr(a.Quota(s.Region).InboundRulesPerSecurityGroup, defaultInboundRulesPerSecurityGroup); rules > limit {
+			c.report(diag.Errorf(g.Pos("alb"), "quota-security-group-rules",
+				"GitLab %s's load balancer security group would hold %d inbound rules (%d CIDRs × %d ports, %d CodeConnections hosts); the quota is %d",
+				g.Name, rules, len(s.GitLab.AllowedCIDRs), ports, hosts[g.Name], limit).
+				WithHint("let fewer, larger CIDRs in (allowedCidrs, or VPCs with adjacent CIDRs in the intents), or request more inbound rules per security group (L-0EA8095F) and declare inboundRulesPerSecurityGroup under quotas: in %s", a.File))
+		}
+	}
 }
 
 func (c *checker) stackLimit(s *stacks.Stack, rule, what string, n, limit int) {
@@ -156,9 +235,7 @@ func (c *checker) stackLimit(s *stacks.Stack, rule, what string, n, limit int) {
 func splitHint(s *stacks.Stack) string {
 	switch s.Kind {
 	case stacks.KindNetwork:
-		return "move VPCs of this account and region to another account or region, or give them fewer subnets and endpoints"
-	case stacks.KindTGWAttachments:
-		return "summarise what the attachments' route tables reach (adjacent CIDRs), or use fewer subnet tiers in these VPCs"
+		return "give the VPC fewer subnets or endpoints, or let what its attachments reach summarise into fewer routes (adjacent CIDRs)"
 	case stacks.KindTGWRouting:
 		return "routes are grouped by route table and /16 of their destination: summarise the static routes in this /16"
 	}
@@ -171,12 +248,28 @@ func splitHint(s *stacks.Stack) string {
 func (c *checker) checkVPCRouteTables(plan *stacks.Plan) {
 	toGateways := map[string]int{} // by VPC name and subnet
 	for _, s := range plan.Stacks {
-		if s.Attachments == nil {
+		if s.Network == nil || len(s.Network.VPCs) != 1 {
 			continue
 		}
-		for _, a := range s.Attachments.Attachments {
+		vpc := s.Network.VPCs[0].Name
+		// A route table holds one route per destination: a VPC attached to
+		// two gateways must not be given the same destination by both.
+		via, reported := map[string]string{}, map[string]bool{}
+		for _, a := range s.Network.Attachments {
 			for _, r := range a.Routes {
-				toGateways[a.VPC+"/"+r.Subnet]++
+				toGateways[vpc+"/"+r.Subnet]++
+				key := r.Subnet + " " + r.Destination
+				if other, dup := via[key]; dup && other != a.TransitGateway {
+					if ref, ok := c.ix.VPCs[vpc]; ok && !reported[r.Destination] {
+						reported[r.Destination] = true
+						c.report(diag.Errorf(ref.Network.Pos(ref.Path+".name"), "limit-vpc-route-conflict",
+							"VPC %s would route %s to both transit gateways %s and %s from subnet %s; a route table holds one route per destination",
+							vpc, r.Destination, other, a.TransitGateway, r.Subnet).
+							WithHint("let only one of the gateways' route tables reach %s", r.Destination))
+					}
+					continue
+				}
+				via[key] = a.TransitGateway
 			}
 		}
 	}

@@ -1,8 +1,13 @@
 package validate
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // toolingQuotas is the tooling account of the base estate with raised (or,
@@ -59,6 +64,29 @@ func TestLimitRules(t *testing.T) {
 		{rule: "quota-vpc-route-table-routes", at: "environments/tooling/network.yaml:6", bad: join(toolingQuotas("routesPerRouteTable: 2"), tgw()),
 			good: join(toolingQuotas("routesPerRouteTable: 3"), tgw())},
 
+		// gitops-tgw-<gateway>-<table>-routes-10-99 against CloudFormation's
+		// 128 characters: 137 and 127.
+		{rule: "limit-stack-name", at: at(19),
+			bad:  tgw("name: hub\n", "name: "+strings.Repeat("h", 50)+"\n", "  - name: main\n", "  - name: "+strings.Repeat("m", 62)+"\n"),
+			good: tgw("name: hub\n", "name: "+strings.Repeat("h", 50)+"\n", "  - name: main\n", "  - name: "+strings.Repeat("m", 52)+"\n")},
+
+		// A second gateway attaching build and app gives them the same
+		// summary as the first; one that only routes 172.16.0.0/12 does not.
+		{rule: "limit-vpc-route-conflict", at: toolingNetwork + ":5",
+			bad: join(tgw(), map[string]string{"environments/tooling/tgw2.yaml": edited(tgwYAML, "name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513")}),
+			good: join(tgw(), map[string]string{"environments/tooling/tgw2.yaml": edited(tgwYAML, "name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513",
+				"    propagations: [build, app]\n", "", "{destination: 10.99.0.0/16, blackhole: true}", "{destination: 172.16.0.0/12, attachment: build}")})},
+
+		// build's NAT gateways, one per zone: two Elastic IPs.
+		{rule: "quota-elastic-ips", at: toolingNetwork + ":12",
+			bad:  join(toolingQuotas("elasticIpsPerRegion: 1"), network("{type: natGateway}", "{type: natGateway, perAZ: true}")),
+			good: join(toolingQuotas("elasticIpsPerRegion: 2"), network("{type: natGateway}", "{type: natGateway, perAZ: true}"))},
+
+		// GitLab's load balancer: one CIDR on ports 80 and 443 is two rules.
+		{rule: "quota-security-group-rules", at: lineOf(gitlabFile, validGitLab, "alb:"),
+			bad:  withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 1")),
+			good: withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 2"))},
+
 		// A VPC of 120 subnets is within the quota but not one stack.
 		{rule: "limit-stack-resources", at: toolingNetwork + ":5",
 			bad:  network("      - {name: private,", manyTiers(60)+"      - {name: private,"),
@@ -84,5 +112,24 @@ func TestPlannerErrorsAreCaughtFirst(t *testing.T) {
 		if !strings.Contains(strings.Join(rules, " "), "limit-name-length") {
 			t.Errorf("%s: no limit-name-length finding:\n%s", name, render(got))
 		}
+	}
+}
+
+// TestStackLimitsArePositioned: parameters and outputs are checked like
+// resources, at the place that declares what fills the stack; no estate
+// of today's kinds comes near 200 of either before it hits 500 resources.
+func TestStackLimitsArePositioned(t *testing.T) {
+	c := &checker{diags: &diag.List{}}
+	origin := estate.Pos{File: "environments/prod/network.yaml", Line: 5, Col: 11}
+	s := &stacks.Stack{StackHeader: stacks.StackHeader{Name: "gitops-network-app", Kind: stacks.KindNetwork}, Origin: origin}
+	for i := range stacks.MaxParameters + 1 {
+		s.Parameters = append(s.Parameters, stacks.Parameter{Name: fmt.Sprint("P", i)})
+	}
+	s.Outputs = make([]string, stacks.MaxOutputs)
+	c.stackLimit(s, "limit-stack-parameters", "parameters", len(s.Parameters), stacks.MaxParameters)
+	c.stackLimit(s, "limit-stack-outputs", "outputs", len(s.Outputs), stacks.MaxOutputs)
+	got := c.diags.Items()
+	if len(got) != 1 || got[0].Rule != "limit-stack-parameters" || got[0].Pos != origin || !strings.Contains(got[0].Message, "201 parameters") {
+		t.Errorf("want one limit-stack-parameters at %v, got:\n%s", origin, render(got))
 	}
 }

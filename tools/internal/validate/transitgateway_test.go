@@ -191,9 +191,9 @@ func largeEstate(tb testing.TB, accounts, vpcs, tables, routes int) *estate.Esta
 		if a == 0 {
 			role = "tooling"
 		}
-		// Raised quotas: this many VPCs per account, routes per gateway.
+		// Raised quotas: this many VPCs (and NAT gateways) per account, routes per gateway.
 		write(fmt.Sprintf("accounts/a%d.yaml", a), fmt.Sprintf("kind: Account\nname: a%d\nid: \"%012d\"\nemail: a%d@example.com\nrole: %s\nregions: [eu-west-1]\n"+
-			"quotas: [{region: eu-west-1, vpcsPerRegion: %d, routesPerTransitGateway: %d}]\n", a, a+1, a, role, vpcs, tables*(routes+len(names)+vpcs*accounts)))
+			"quotas: [{region: eu-west-1, vpcsPerRegion: %d, elasticIpsPerRegion: %d, routesPerTransitGateway: %d}]\n", a, a+1, a, role, vpcs, vpcs, tables*(routes+len(names)+vpcs*accounts)))
 		var net strings.Builder
 		fmt.Fprintf(&net, "kind: Network\naccount: a%d\nregion: eu-west-1\nvpcs:\n", a)
 		for v := range vpcs {
