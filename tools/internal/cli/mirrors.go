@@ -111,6 +111,9 @@ func (deps mirrorsDeps) run(c *Call, o *mirrorsOptions) int {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitFindings
 	}
+	// Other accounts are reached through their mirrors sync role, which
+	// may touch the mirrors' users and secrets there and nothing else.
+	access = access.Through("mirrors sync", func(a stacks.Account) string { return a.MirrorsRole })
 	var clients mirrorsync.Clients = mirrorsync.AWSClients{Access: access}
 	if deps.clients != nil {
 		clients = deps.clients(access)
