@@ -128,6 +128,9 @@ func TestMirrorsSyncUsage(t *testing.T) {
 		{[]string{"mirrors", "push"}, `gitops mirrors: unknown subcommand "push"`},
 		{[]string{"mirrors", "sync", "extra"}, "unexpected arguments: extra"},
 		{[]string{"mirrors", "sync", "--root", exampleRoot, "--mirror", "webap"}, `no mirror named "webap" in the manifest; did you mean "webapp"?`},
+		// The token and the Git passwords would cross the network in clear.
+		{[]string{"mirrors", "sync", "--root", exampleRoot, "--gitlab-url", "http://gitlab.example.com"}, "--gitlab-url http://gitlab.example.com: GitLab's URL must be https:// (plain http only to this machine)"},
+		{[]string{"mirrors", "sync", "--root", exampleRoot, "--gitlab-url", "gitlab.example.com"}, "--gitlab-url gitlab.example.com: GitLab's URL must be https://"},
 	} {
 		code, _, errOut := runGitops(tc.args...)
 		if code != ExitUsage || !strings.Contains(errOut, tc.want) {

@@ -139,6 +139,17 @@ func TemplateBucketName(accountID, region string) string {
 	return "gitops-templates-" + accountID + "-" + region
 }
 
+// TemplatePrefix is the folder of the template bucket that a plan
+// (apply false) or an apply uploads to. The bucket policy lets the plan
+// role write only plan/, so a merge request's CI cannot replace a template
+// that an apply is about to make a change set from.
+func TemplatePrefix(apply bool) string {
+	if apply {
+		return "apply/"
+	}
+	return "plan/"
+}
+
 // GitLabURL is the HTTPS address of GitLab service g (https://<alb.domain>),
 // or "" when it has no domain.
 func GitLabURL(g *estate.GitLab) string {
