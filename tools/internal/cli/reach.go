@@ -88,7 +88,10 @@ func runReach(c *Call, root *string, port *int, format *string) int {
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(answers)
+		if err := enc.Encode(answers); err != nil {
+			fmt.Fprintf(stderr, "gitops reach: writing the answer: %v\n", err)
+			return ExitUsage
+		}
 	} else {
 		for i, a := range answers {
 			if i > 0 {

@@ -43,8 +43,9 @@ type IntentRule struct {
 	From []string `yaml:"from" jsonschema:"minItems=1"`
 	// The groups, VPCs, or GitLab services (their load balancer) it goes to.
 	To []string `yaml:"to" jsonschema:"minItems=1"`
-	// The TCP ports the rule is about; none means every port.
-	Ports []int `yaml:"ports,omitempty" jsonschema:"minimum=1,maximum=65535"`
+	// The TCP ports the rule is about; leaving the key out means every
+	// port (an empty list is refused: it would read as "no port").
+	Ports []int `yaml:"ports,omitempty" jsonschema:"minItems=1,minimum=1,maximum=65535"`
 }
 
 // HasAccountSelector reports whether the group selects VPCs by account.

@@ -105,7 +105,13 @@ func (s *Syncer) Sync(ctx context.Context, t Target) (Result, error) {
 	}
 	if current != "" && !s.Rotate {
 		fmt.Fprintf(s.Out, "SMTP credentials of %s in %s are current (access key %s)\n", t.User, t.Secret, Masked(current))
-		return res, nil
+		if len(stale) == 0 || s.DryRun {
+			return res, nil
+		}
+		// A rotation that wrote the secret but could not restart the
+		// service left the replaced key active, and the running task may
+		// still use it: restart first, then take the old key away.
+		return s.retireReplaced(ctx, c, t, stale, res)
 	}
 	why := "the secret holds no access key of the user"
 	if current != "" {
@@ -175,6 +181,27 @@ func readSecret(ctx context.Context, c Secrets, name string) (stored, error) {
 // restart asks ECS for a new deployment of GitLab's service, so its task
 // is replaced and reads the secret again; false when the service does not
 // exist yet.
+// retireReplaced restarts GitLab's service so it reads the current secret,
+// then deletes the keys the secret no longer holds.
+func (s *Syncer) retireReplaced(ctx context.Context, c AccountClients, t Target, stale []string, res Result) (Result, error) {
+	var err error
+	res.Restarted, err = restart(ctx, c.ECS, t)
+	if err != nil {
+		return res, err
+	}
+	if res.Restarted {
+		fmt.Fprintf(s.Out, "restarting ECS service %s/%s so GitLab reads the current credentials\n", t.Cluster, t.Service)
+	}
+	for _, id := range stale {
+		if _, err := c.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(t.User), AccessKeyId: aws.String(id)}); err != nil {
+			return res, fmt.Errorf("deleting the replaced access key %s of %s: %w", Masked(id), t.User, err)
+		}
+		res.Changed = true
+		fmt.Fprintf(s.Out, "deleted the replaced access key %s\n", Masked(id))
+	}
+	return res, nil
+}
+
 func restart(ctx context.Context, c ECS, t Target) (bool, error) {
 	_, err := c.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(t.Cluster), Service: aws.String(t.Service), ForceNewDeployment: true})
 	var noCluster *ecstypes.ClusterNotFoundException

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -249,6 +251,15 @@ type recording struct {
 	real    smtpcredentials.AWSClients
 	created map[string]string
 	maxKeys int
+	// denyRestart makes UpdateService fail, as a missing ecs:UpdateService
+	// grant would.
+	denyRestart bool
+}
+
+type deniedECS struct{}
+
+func (deniedECS) UpdateService(context.Context, *ecs.UpdateServiceInput, ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error) {
+	return nil, errors.New("AccessDenied: not authorized to perform ecs:UpdateService")
 }
 
 func (r *recording) For(ctx context.Context, t smtpcredentials.Target) (smtpcredentials.AccountClients, error) {
@@ -260,6 +271,9 @@ func (r *recording) For(ctx context.Context, t smtpcredentials.Target) (smtpcred
 		r.created = map[string]string{}
 	}
 	c.IAM = &recordingIAM{IAM: c.IAM, r: r}
+	if r.denyRestart {
+		c.ECS = deniedECS{}
+	}
 	return c, nil
 }
 
@@ -276,4 +290,36 @@ func (i *recordingIAM) CreateAccessKey(ctx context.Context, in *iam.CreateAccess
 		i.r.maxKeys = max(i.r.maxKeys, len(keys.AccessKeyMetadata))
 	}
 	return out, err
+}
+
+// A rotation whose restart failed leaves the replaced key active (the
+// running task may still use it); the next plain sync restarts the service
+// and only then deletes that key.
+func TestSyncRetiresAKeyARotationLeftBehind(t *testing.T) {
+	h := newHarness(t)
+	h.sync(false, false)
+	old, _ := h.secret()
+	h.deployService()
+	// The rotation writes the new key, then cannot restart the service.
+	h.clients.denyRestart = true
+	s := &smtpcredentials.Syncer{Clients: h.clients, Out: &h.out, Rotate: true}
+	if _, err := s.Sync(context.Background(), target); err == nil {
+		t.Fatal("a rotation whose restart is denied reported success")
+	}
+	if keys := h.keys(); len(keys) != 2 || !slices.Contains(keys, old) {
+		t.Fatalf("after the failed restart the user has keys %v; want the new one and %s", keys, old)
+	}
+	h.clients.denyRestart = false
+	user, _ := h.secret()
+	res := h.sync(false, false)
+	if !res.Restarted {
+		t.Errorf("the replaced key was retired without restarting the service first: %+v", res)
+	}
+	if keys := h.keys(); len(keys) != 1 || keys[0] != user {
+		t.Errorf("after the next sync the user has keys %v, the secret holds %s", keys, user)
+	}
+	if !res.Changed {
+		t.Errorf("retiring the replaced key is a change: %+v", res)
+	}
+	h.noSecretsPrinted()
 }

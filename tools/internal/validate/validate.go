@@ -129,8 +129,10 @@ func (c *checker) subnetTier(doc *estate.Doc, path string, vpc estate.VPCRef, ti
 	d := diag.Errorf(doc.Pos(path), "ref-subnet", "VPC %s has no subnet tier %q", vpc.VPC.Name, tier)
 	if h := diag.DidYouMean(tier, names); h != "" {
 		d = d.WithHint("%s", h)
-	} else {
+	} else if len(names) > 0 {
 		d = d.WithHint("its tiers: %s", joinQuoted(names))
+	} else {
+		d = d.WithHint("VPC %s declares no subnet tiers: add one under its subnets:", vpc.VPC.Name)
 	}
 	c.report(d)
 	return nil, false
