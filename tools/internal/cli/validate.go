@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -34,6 +35,7 @@ at once, like a compiler: file:line:column, the source line, a hint and a rule i
 				if err := checkRoot(*root); err != nil {
 					return c.Usagef("%v", err)
 				}
+				tuneGC()
 				_, report, err := loadAndValidate(*root)
 				if err != nil {
 					return c.Errorf(ExitUsage, "%v", err)
@@ -48,6 +50,21 @@ at once, like a compiler: file:line:column, the source line, a hint and a rule i
 			}
 		},
 	})
+}
+
+// tuneGC sets validate's garbage collector, unless GOGC or GOMEMLIMIT
+// says otherwise. The YAML parser makes ~240 bytes of short-lived garbage
+// per input byte, so the default (collect at twice the live heap) spends
+// a tenth of a large estate's CPU collecting. Collecting at four times the
+// live heap, but by 256 MiB of heap at the latest, took 2,000 accounts /
+// 8,000 VPCs / 80,000 routes from 2.45 to 2.2 s of CPU and from ~310 to
+// ~275 MiB peak RSS (tools/bench.sh). The limit is soft: a larger estate
+// still validates, collecting more often.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(300)
+		debug.SetMemoryLimit(256 << 20)
+	}
 }
 
 // rootFlag is --root, the repository every command works on.
