@@ -56,13 +56,13 @@ at once, like a compiler: file:line:column, the source line, a hint and a rule i
 // unless GOGC or GOMEMLIMIT says otherwise. The YAML parser makes a few
 // hundred bytes of short-lived garbage per input byte, while what stays
 // live (the estate, its positions, the plan) is about 12 bytes per input
-// byte. The
-// default (collect at twice the live heap) spends a sixth of a large
-// estate's CPU collecting; collecting at four times the live heap, but by
-// 24 bytes per input byte (plus 32 MiB) at the latest, took 2,000 accounts
-// / 8,000 VPCs / 80,000 routes (8 MB of YAML) from 2.45 to 2.25 s of CPU
-// and from 240-270 to 235 MiB peak RSS (tools/bench.sh). The limit grows with the estate, so memory stays
-// linear and a larger estate is not starved into collecting constantly.
+// byte. The default (collect at twice the live heap) spends a sixth of a
+// large estate's CPU collecting; collecting at four times the live heap,
+// but by 24 bytes per input byte (plus 32 MiB) at the latest, took 2,000
+// accounts / 8,000 VPCs / 80,000 routes (8 MB of YAML) from 2.45 to 2.25 s
+// of CPU and from 240-270 to 235 MiB peak RSS (tools/bench.sh). The limit
+// grows with the estate, so memory stays linear and a larger estate is not
+// starved into collecting constantly.
 func tuneGC(root string) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
