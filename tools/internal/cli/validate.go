@@ -14,6 +14,7 @@ import (
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
 	"gitops/tools/internal/load"
+	"gitops/tools/internal/stacks"
 	"gitops/tools/internal/validate"
 )
 
@@ -36,7 +37,7 @@ at once, like a compiler: file:line:column, the source line, a hint and a rule i
 					return c.Usagef("%v", err)
 				}
 				tuneGC(*root)
-				_, report, err := loadAndValidate(*root)
+				_, _, report, err := loadAndValidate(*root)
 				if err != nil {
 					return c.Errorf(ExitUsage, "%v", err)
 				}
@@ -112,16 +113,17 @@ func checkRoot(root string) error {
 }
 
 // loadAndValidate loads the estate under root and runs every check. The
-// estate is nil when loading found errors the checks could not run past.
-func loadAndValidate(root string) (*estate.Estate, diag.Report, error) {
+// estate is nil when loading found errors the checks could not run past;
+// the plan (the limit checks' stacks.Build) is nil when there are errors.
+func loadAndValidate(root string) (*estate.Estate, *stacks.Plan, diag.Report, error) {
 	e, diags, err := load.LoadEstate(root)
 	if err != nil {
-		return nil, diag.Report{}, err
+		return nil, nil, diag.Report{}, err
 	}
 	if slices.ContainsFunc(load.DroppingRules, diags.HasRule) {
 		// A file that does not parse takes its documents with it; checks
 		// would report every reference to them as undeclared.
-		return nil, report(root, e, diags), nil
+		return nil, nil, report(root, e, diags), nil
 	}
 	// A document with a decoding error is checked too, so one run reports
 	// everything; only check findings on the line of a decoding error are
@@ -137,15 +139,16 @@ func loadAndValidate(root string) (*estate.Estate, diag.Report, error) {
 			loadErrs[line{d.Pos.File, d.Pos.Line}] = true
 		}
 	}
-	for _, d := range validate.Estate(e).Items() {
+	found, plan := validate.EstatePlan(e)
+	for _, d := range found.Items() {
 		if !loadErrs[line{d.Pos.File, d.Pos.Line}] {
 			diags.Add(d)
 		}
 	}
 	if hasErrors(diags.Items()) {
-		return nil, report(root, e, diags), nil
+		return nil, nil, report(root, e, diags), nil
 	}
-	return e, report(root, e, diags), nil
+	return e, plan, report(root, e, diags), nil
 }
 
 func report(root string, e *estate.Estate, diags *diag.List) diag.Report {
