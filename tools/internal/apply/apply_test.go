@@ -513,3 +513,30 @@ func TestChangeSetsArePolledAndPagedAndProgressShown(t *testing.T) {
 		t.Errorf("status lines %q, want %q", statusLines, want)
 	}
 }
+
+// A deploy-role stack whose update IAM refuses the execution role (a stack
+// kind new to the account widens it) says who must deploy it and how.
+func TestDeployRoleAccessDeniedSaysAnAdministratorMustDeployIt(t *testing.T) {
+	for _, kind := range []stacks.Kind{stacks.KindDeployRole, stacks.KindNetwork} {
+		w := newWorld()
+		role := stackSpec{id: "dev/eu-west-1/deploy-role", kind: kind, resources: map[string]TemplateResource{"Topic": topic, "ExecutionRole": res("AWS::IAM::Role", nil)}}
+		before := role
+		before.resources = map[string]TemplateResource{"Topic": topic}
+		st := w.deploy(t, before, types.StackStatusUpdateComplete, nil)
+		st.failures = []fakeFailure{{"ExecutionRole", "AWS::IAM::Role",
+			"Resource handler returned message: \"User: arn:aws:sts::222222222222:assumed-role/gitops-cfn-exec/x is not authorized to perform: iam:PutRolePolicy (Service: Iam, Status Code: 403, Error Code: AccessDenied)\""}}
+		d := writeDeployment(t, role)
+		r := Apply(context.Background(), d, d.Stacks, w.options())
+		var text bytes.Buffer
+		if err := Write(&text, "text", r); err != nil {
+			t.Fatal(err)
+		}
+		advice := "an administrator of account dev (" + testAccountIDs["dev"] + ") must deploy stack gitops-deploy-role once with their own credentials: `bin/gitops apply --account dev --stack gitops-deploy-role`"
+		if got := strings.Contains(text.String(), advice); got != (kind == stacks.KindDeployRole) {
+			t.Errorf("%s stack: report says an administrator must deploy it: %v, want %v:\n%s", kind, got, kind == stacks.KindDeployRole, text.String())
+		}
+		if !r.Failed() || !strings.Contains(text.String(), "iam:PutRolePolicy") {
+			t.Errorf("%s stack: want a failure naming the refused action:\n%s", kind, text.String())
+		}
+	}
+}

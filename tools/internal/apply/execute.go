@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"gitops/tools/internal/stacks"
 )
 
 // maxEvents bounds the failure events shown for one stack.
@@ -50,11 +52,29 @@ func (r *run) execute(ctx context.Context, s *Stack, res *StackResult, p *prepar
 		}
 		return nil
 	}
+	events := r.failureEvents(ctx, p.cf, s, p.stackID)
+	if s.Kind == stacks.KindDeployRole && accessDenied(events) {
+		return &stackError{
+			msg: fmt.Sprintf("stack %s ended %s: the execution role gitops-cfn-exec may not widen its own rights or the boundary (a stack kind new to account %s needs more), by design",
+				s.Name, st.StackStatus, s.Account),
+			advice: fmt.Sprintf("an administrator of account %s (%s) must deploy stack %s once with their own credentials: `bin/gitops apply --account %s --stack %s` (e.g. with AWS_PROFILE set to their profile), then apply again",
+				s.Account, s.AccountID, s.Name, s.Account, s.Name),
+			events: events,
+		}
+	}
 	return &stackError{
 		msg:    fmt.Sprintf("stack %s ended %s%s", s.Name, st.StackStatus, reasonSuffix(st.StackStatusReason)),
 		advice: failureAdvice(s, st.StackStatus),
-		events: r.failureEvents(ctx, p.cf, s, p.stackID),
+		events: events,
 	}
+}
+
+// accessDenied tells whether a failure event is IAM refusing the execution
+// role an action.
+func accessDenied(events []Event) bool {
+	return slices.ContainsFunc(events, func(e Event) bool {
+		return strings.Contains(e.Reason, "AccessDenied") || strings.Contains(e.Reason, "is not authorized to perform")
+	})
 }
 
 // midUpdate is the error of a stack whose change set was executing when

@@ -366,8 +366,8 @@ func TestMotoLargeTemplateGoesThroughTheBucket(t *testing.T) {
 	if st := deployedStack(t, opts, app); string(st.StackStatus) != "CREATE_COMPLETE" {
 		t.Errorf("app: %s", st.StackStatus)
 	}
-	url, err := (&run{opts: opts, d: d}).templateURL(context.Background(), app)
-	if err != nil || !strings.Contains(url, "/"+bucket+"/gitops-app/") {
+	url, err := (&run{opts: opts, d: d, apply: true}).templateURL(context.Background(), app)
+	if err != nil || !strings.Contains(url, "/"+bucket+"/apply/gitops-app/") {
 		t.Errorf("template URL %q, %v", url, err)
 	}
 }

@@ -90,6 +90,9 @@ func writeText(w io.Writer, r *Result) error {
 		if s.Share != "" {
 			fmt.Fprintf(&b, "  share: %s\n", s.Share)
 		}
+		for _, z := range s.Zone {
+			fmt.Fprintf(&b, "  zone: %s\n", z)
+		}
 		for _, n := range s.NotEmulated {
 			fmt.Fprintf(&b, "  not emulated: %s\n", n)
 		}
@@ -208,7 +211,7 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "| `%s` | %s (%s) | %s | %s |\n", s.ID, mdEscape(s.Account), s.AccountID, s.Region, mdEscape(row))
 	}
 	for _, s := range r.Stacks {
-		if len(s.Changes) == 0 && s.Error == "" && s.Image == "" {
+		if len(s.Changes) == 0 && s.Error == "" && s.Image == "" && len(s.Zone) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "\n#### `%s` — %s\n\n", s.ID, mdEscape(stackHeadline(r, s)))
@@ -217,6 +220,9 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		}
 		if s.Share != "" {
 			fmt.Fprintf(&b, "Share: %s\n\n", mdEscape(s.Share))
+		}
+		for _, z := range s.Zone {
+			fmt.Fprintf(&b, "Zone: %s\n\n", mdEscape(z))
 		}
 		if s.Image != "" {
 			fmt.Fprintf(&b, "Image: %s\n\n", mdEscape(s.Image))

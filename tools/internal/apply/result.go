@@ -101,6 +101,9 @@ type StackResult struct {
 	// Share says which RAM invitation apply accepts (or accepted) in the
 	// stack's account before deploying it.
 	Share string `json:"share,omitempty"`
+	// Zone says how apply associates (or associated and disassociated)
+	// the private hosted zone the stack creates with VPCs elsewhere.
+	Zone []string `json:"zone,omitempty"`
 	// NotEmulated lists the steps left out because the endpoint is an
 	// emulator without the service they need.
 	NotEmulated []string `json:"notEmulated,omitempty"`

@@ -26,6 +26,9 @@ type Options struct {
 	Shares ShareAccepter
 	// SMTP writes the SMTP credentials stacks ask for (apply only).
 	SMTP SMTPSync
+	// Zones associates private hosted zones with the VPCs of other
+	// accounts and regions (apply only).
+	Zones ZoneAssociator
 	// Emulator is the endpoint the SDK is pointed at when it is not AWS
 	// (EndpointOverride): steps the emulator has no service for are left
 	// out and reported as not emulated, and missing outputs are explained

@@ -58,6 +58,10 @@ func (r *run) planOnly(ctx context.Context, s *Stack) bool {
 		res.Share = fmt.Sprintf("apply first accepts the RAM invitation to share %s from account %s in account %s (no AWS Organization is declared)", a.Share, a.OwnerAccountID, s.AccountID)
 		r.say(s.ID, "%s", res.Share)
 	}
+	if s.AssociateZone != nil {
+		res.Zone = []string{describeZoneAssociation(s)}
+		r.say(s.ID, "%s", res.Zone[0])
+	}
 	if r.opts.Cleanup && res.ChangeSetID != "" {
 		r.cleanup(ctx, s, res, p)
 	}
@@ -89,6 +93,9 @@ func (r *run) applyStack(ctx context.Context, s *Stack) bool {
 	}
 	if err == nil && s.SMTPCredentials != nil {
 		err = r.syncSMTP(ctx, s, res)
+	}
+	if err == nil && s.AssociateZone != nil {
+		err = r.associateZone(ctx, s, res)
 	}
 	if err != nil {
 		r.fail(s, res, err)

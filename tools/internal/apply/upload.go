@@ -22,7 +22,8 @@ type TemplateStore interface {
 
 // templateURL uploads s's template into the template bucket of its
 // account (made by the account's deploy-role stack, in that stack's
-// region) under <stack name>/<sha256>.json, and returns its URL.
+// region) under apply/ or plan/<stack name>/<sha256>.json, and returns
+// its URL.
 func (r *run) templateURL(ctx context.Context, s *Stack) (string, error) {
 	store, ok := r.opts.Clients.(TemplateStore)
 	if !ok {
@@ -38,7 +39,7 @@ func (r *run) templateURL(ctx context.Context, s *Stack) (string, error) {
 		return "", fmt.Errorf("the template is %d bytes, too large to send inline, and account %s has no deploy-role stack holding the template bucket", len(s.Body), s.Account)
 	}
 	sum := sha256.Sum256([]byte(s.Body))
-	key := s.Name + "/" + hex.EncodeToString(sum[:]) + ".json"
+	key := stacks.TemplatePrefix(r.apply) + s.Name + "/" + hex.EncodeToString(sum[:]) + ".json"
 	t := Target{Account: s.Account, AccountID: s.AccountID, Region: region}
 	url, err := store.PutTemplate(ctx, t, stacks.TemplateBucketName(s.AccountID, region), key, s.Body)
 	if err != nil {

@@ -28,6 +28,10 @@ type Access struct {
 	// role names the role assumed in the other accounts; empty: the
 	// account's deploy role.
 	role string
+	// roleOf, when set, names the role assumed in each other account (a
+	// duty role of the manifest's account table); see Through.
+	roleOf func(stacks.Account) string
+	duty   string
 
 	mu      sync.Mutex
 	caller  string
@@ -61,8 +65,23 @@ func (a *Access) UseRole(name string) *Access {
 	return a
 }
 
+// Through returns an Access with the same credentials that reaches each
+// other account through the role roleOf names there (a field of the
+// manifest's account table, such as Account.SMTPRole): the commands with a
+// duty of their own (mirrors sync, SMTP credentials) act through that
+// duty's role, which may do nothing else.
+// duty names it in errors (e.g. "mirrors sync").
+func (a *Access) Through(duty string, roleOf func(stacks.Account) string) *Access {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return &Access{base: a.base, sessionName: a.sessionName, roleOf: roleOf, duty: duty, caller: a.caller, configs: map[string]aws.Config{}}
+}
+
 // RoleName is the role assumed in acct when it is not the caller's.
 func (a *Access) RoleName(acct stacks.Account) string {
+	if a.roleOf != nil {
+		return a.roleOf(acct)
+	}
 	if a.role != "" {
 		return a.role
 	}
@@ -111,6 +130,9 @@ func (a *Access) Config(ctx context.Context, acct stacks.Account, region string)
 	cfg := a.base.Copy()
 	cfg.Region = region
 	if acct.ID != caller {
+		if a.RoleName(acct) == "" {
+			return aws.Config{}, fmt.Errorf("account %s has no %s role in generated/manifest.json: nothing of that duty is planned there (compile again if the estate changed, and deploy the account's deploy-role stack)", acct.Name, a.duty)
+		}
 		role := RoleARN(region, acct.ID, a.RoleName(acct))
 		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = a.sessionName

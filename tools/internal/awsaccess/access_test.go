@@ -73,6 +73,55 @@ func TestUseRole(t *testing.T) {
 	}
 }
 
+// Through reaches each other account through the duty role the manifest's
+// account table names there, and refuses an account without one.
+func TestThrough(t *testing.T) {
+	motoserver.Need(t)
+	ctx := context.Background()
+	base, err := awsaccess.Load(ctx, "gitops-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := base.Through("SMTP credentials", func(acct stacks.Account) string { return acct.SMTPRole })
+	for _, tc := range []struct {
+		acct    stacks.Account
+		wantArn string
+		wantErr string
+	}{
+		{stacks.Account{Name: "prod", ID: "400000000004", DeployRole: "deployer", SMTPRole: stacks.SMTPCredentialsRoleName()}, ":assumed-role/gitops-smtp-credentials/gitops-test", ""},
+		{stacks.Account{Name: "dev", ID: "200000000002", DeployRole: "deployer", MirrorsRole: stacks.MirrorsSyncRoleName()}, "", "account dev has no SMTP credentials role in generated/manifest.json"},
+		// The caller's own account: its credentials, no role needed.
+		{stacks.Account{Name: "tooling", ID: "123456789012", DeployRole: "deployer"}, ":user/", ""},
+	} {
+		cfg, err := a.Config(ctx, tc.acct, "eu-west-1")
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: error %v, want %q", tc.acct.Name, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.acct.Name, err)
+		}
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(aws.ToString(id.Arn), tc.wantArn) {
+			t.Errorf("%s: acting as %s, want %s", tc.acct.Name, aws.ToString(id.Arn), tc.wantArn)
+		}
+	}
+	// The Access it came from still uses the deploy role.
+	cfg, err := base.Config(ctx, stacks.Account{Name: "prod", ID: "400000000004", DeployRole: "deployer", SMTPRole: "gitops-smtp-credentials"}, "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || !strings.Contains(aws.ToString(id.Arn), ":assumed-role/deployer/") {
+		t.Errorf("base acts as %s (%v), want the deploy role", aws.ToString(id.Arn), err)
+	}
+}
+
 func TestConfigAssumeDenied(t *testing.T) {
 	srv := motoserver.Need(t)
 	ctx := context.Background()

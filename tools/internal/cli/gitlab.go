@@ -11,6 +11,7 @@ import (
 	"gitops/tools/internal/apply"
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/smtpcredentials"
+	"gitops/tools/internal/stacks"
 )
 
 func init() {
@@ -75,6 +76,9 @@ func runGitLab(c *Call, m *manifestFlags, rotate, dryRun *bool) int {
 		fmt.Fprintf(stderr, "gitops gitlab smtp-credentials: %v\n", err)
 		return ExitFindings
 	}
+	// Other accounts are reached through their SMTP credentials role: that
+	// user's keys, its secret and GitLab's service only.
+	access = access.Through("SMTP credentials", func(a stacks.Account) string { return a.SMTPRole })
 	clients := smtpcredentials.AWSClients{Access: access, Accounts: d.Operations.Accounts}
 	failed := 0
 	for _, t := range targets {

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -69,6 +72,10 @@ func (deps mirrorsDeps) run(c *Call, o *mirrorsOptions) int {
 		return c.Usagef("no GitLab token: set GITLAB_TOKEN or pass --gitlab-token-secret NAME")
 	}
 
+	if err := checkGitLabURL(*gitlabURL); err != nil {
+		return c.Usagef("--gitlab-url %s: %v", *gitlabURL, err)
+	}
+
 	// Every line goes through the redactor: the token and the Git
 	// passwords never reach the terminal or the build log.
 	redactor := &mirrorsync.Redactor{}
@@ -104,6 +111,9 @@ func (deps mirrorsDeps) run(c *Call, o *mirrorsOptions) int {
 		fmt.Fprintf(errOut, "gitops mirrors sync: %v\n", err)
 		return ExitFindings
 	}
+	// Other accounts are reached through their mirrors sync role, which
+	// may touch the mirrors' users and secrets there and nothing else.
+	access = access.Through("mirrors sync", func(a stacks.Account) string { return a.MirrorsRole })
 	var clients mirrorsync.Clients = mirrorsync.AWSClients{Access: access}
 	if deps.clients != nil {
 		clients = deps.clients(access)
@@ -131,4 +141,24 @@ func (deps mirrorsDeps) run(c *Call, o *mirrorsOptions) int {
 		return ExitFindings
 	}
 	return ExitOK
+}
+
+// checkGitLabURL refuses a GitLab address the token and the mirrors' Git
+// passwords would travel to in clear: https only, or http to this machine
+// (a local GitLab, a test server).
+func checkGitLabURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err == nil && u.Scheme == "https" && u.Host != "":
+		return nil
+	case err == nil && u.Scheme == "http" && u.Host != "":
+		if ip, err := netip.ParseAddr(u.Hostname()); u.Hostname() == "localhost" || err == nil && ip.IsLoopback() {
+			return nil
+		}
+		return errors.New("GitLab's URL must be https:// (plain http only to this machine)")
+	}
+	return errors.New("GitLab's URL must be https://, e.g. https://gitlab.example.com")
 }

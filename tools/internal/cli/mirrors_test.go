@@ -2,11 +2,13 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"gitops/tools/internal/awsaccess"
 	"gitops/tools/internal/mirrorsync"
@@ -86,6 +88,36 @@ func TestMirrorsSyncCommand(t *testing.T) {
 	}
 }
 
+// mirrors sync reaches the mirrors' account through its mirrors sync role
+// (the manifest's), not the deploy role.
+func TestMirrorsSyncAssumesItsRole(t *testing.T) {
+	_, gl, creds := useMirrorFakes(t)
+	var used *awsaccess.Access
+	cmd := mirrorsCommand(mirrorsDeps{clients: func(access *awsaccess.Access) mirrorsync.Clients {
+		used = access
+		return mirrorsynctest.Clients{Real: mirrorsync.AWSClients{Access: access}, Credentials: creds}
+	}})
+	if code, out, errOut := runCommand(cmd, "--root", exampleRoot, "--gitlab-url", gl.URL, "--dry-run"); code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	m, err := stacks.ReadManifest(filepath.Join(exampleRoot, "generated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, _ := m.Account("tooling")
+	if acct.MirrorsRole != stacks.MirrorsSyncRoleName() {
+		t.Fatalf("manifest: tooling's mirrors role %q, want %s", acct.MirrorsRole, stacks.MirrorsSyncRoleName())
+	}
+	cfg, err := used.Config(context.Background(), acct, "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil || !strings.Contains(aws.ToString(id.Arn), ":assumed-role/gitops-mirrors-sync/") {
+		t.Errorf("mirrors sync acts as %s (%v), want its role", aws.ToString(id.Arn), err)
+	}
+}
+
 func TestMirrorsSyncUsage(t *testing.T) {
 	t.Setenv("GITLAB_TOKEN", testToken)
 	for _, tc := range []struct {
@@ -96,6 +128,9 @@ func TestMirrorsSyncUsage(t *testing.T) {
 		{[]string{"mirrors", "push"}, `gitops mirrors: unknown subcommand "push"`},
 		{[]string{"mirrors", "sync", "extra"}, "unexpected arguments: extra"},
 		{[]string{"mirrors", "sync", "--root", exampleRoot, "--mirror", "webap"}, `no mirror named "webap" in the manifest; did you mean "webapp"?`},
+		// The token and the Git passwords would cross the network in clear.
+		{[]string{"mirrors", "sync", "--root", exampleRoot, "--gitlab-url", "http://gitlab.example.com"}, "--gitlab-url http://gitlab.example.com: GitLab's URL must be https:// (plain http only to this machine)"},
+		{[]string{"mirrors", "sync", "--root", exampleRoot, "--gitlab-url", "gitlab.example.com"}, "--gitlab-url gitlab.example.com: GitLab's URL must be https://"},
 	} {
 		code, _, errOut := runGitops(tc.args...)
 		if code != ExitUsage || !strings.Contains(errOut, tc.want) {

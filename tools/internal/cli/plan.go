@@ -119,12 +119,16 @@ func deploy(c *Call, f *deployFlags, tune func(*apply.Options)) int {
 	if err := clients.CheckAccess(in.ctx, targets); err != nil {
 		return c.Errorf(ExitFindings, "%v", err)
 	}
+	// GitLab's SMTP credentials are written through each account's SMTP
+	// credentials role, not the deploy role.
+	smtpAccess := clients.Access().Through("SMTP credentials", func(a stacks.Account) string { return a.SMTPRole })
 	opts := apply.Options{
 		Clients: clients,
 		Images:  &apply.RegistryCopier{Auth: clients.RegistryAuth},
 		Shares:  clients,
+		Zones:   clients,
 		SMTP: func(ctx context.Context, t smtpcredentials.Target, out io.Writer) (smtpcredentials.Result, error) {
-			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: clients.Access(), Accounts: accounts}, Out: out}
+			s := &smtpcredentials.Syncer{Clients: smtpcredentials.AWSClients{Access: smtpAccess, Accounts: accounts}, Out: out}
 			return s.Sync(ctx, t)
 		},
 		Parallel:      f.parallel,

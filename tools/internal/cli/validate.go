@@ -141,9 +141,13 @@ func loadAndValidate(root string) (*estate.Estate, *stacks.Plan, diag.Report, er
 	}
 	found, plan := validate.EstatePlan(e)
 	for _, d := range found.Items() {
-		if !loadErrs[line{d.Pos.File, d.Pos.Line}] {
-			diags.Add(d)
+		// The planner assumes a valid estate: after a decoding error its
+		// failure only repeats the loader's finding (as a gap in validate,
+		// at an unrelated position).
+		if loadErrs[line{d.Pos.File, d.Pos.Line}] || len(loadErrs) > 0 && d.Rule == "limit-plan" {
+			continue
 		}
+		diags.Add(d)
 	}
 	if hasErrors(diags.Items()) {
 		return nil, nil, report(root, e, diags), nil

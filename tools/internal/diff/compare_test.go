@@ -234,3 +234,31 @@ func TestSecretsInNamedValuesAreRedacted(t *testing.T) {
 		t.Errorf("properties %+v, want %+v", got, want)
 	}
 }
+
+// TestSecretsInsideAChangedListAreRedacted: when a list changes length its
+// whole value is the change; a secret anywhere inside it (an environment
+// entry named like one, a key named like one) must not be printed.
+func TestSecretsInsideAChangedListAreRedacted(t *testing.T) {
+	const task = `{"Resources": {"Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "app",
+	  "Environment": [{"Name": "LOG_LEVEL", "Value": "info"}%s], "Auth": %s}]}}}}`
+	base := strings.Replace(strings.Replace(task, "%s", "", 1), "%s", `[]`, 1)
+	head := strings.Replace(strings.Replace(task, "%s", `, {"Name": "DB_PASSWORD", "Value": "hunter2"}`, 1), "%s", `[{"Token": "swordfish"}]`, 1)
+	r := Compare(testSide(t, "b", testStack{id: "a/r/app", template: base}), testSide(t, "h", testStack{id: "a/r/app", template: head}))
+	var text strings.Builder
+	if err := Write(&text, "text", "", r); err != nil {
+		t.Fatal(err)
+	}
+	for _, report := range []string{mustJSON(r), text.String()} {
+		if strings.Contains(report, "hunter2") || strings.Contains(report, "swordfish") {
+			t.Errorf("a secret value is printed:\n%s", report)
+		}
+	}
+	got := find(t, r, "a/r/app", "Task").Properties
+	want := []PropertyDiff{
+		{"ContainerDefinitions/0/Auth", "[]", "(redacted)"},
+		{"ContainerDefinitions/0/Environment", `[{"Name":"LOG_LEVEL","Value":"info"}]`, "(redacted)"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("properties %+v, want %+v", got, want)
+	}
+}

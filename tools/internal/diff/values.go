@@ -20,7 +20,7 @@ func display(path string, v any, set bool) string {
 	if !set {
 		return ""
 	}
-	if secretPath.MatchString(lastSegment(path)) {
+	if secretPath.MatchString(lastSegment(path)) || holdsSecret(v) {
 		return redacted(true)
 	}
 	var s string
@@ -39,6 +39,32 @@ func display(path string, v any, set bool) string {
 		s = s[:maxValue] + "…"
 	}
 	return s
+}
+
+// holdsSecret tells whether a whole object or list shown as one value (a
+// list that changed length, a property added) holds a secret anywhere
+// inside: a key named like one, or an object whose Name or Key is.
+func holdsSecret(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if secretPath.MatchString(k) || holdsSecret(e) {
+				return true
+			}
+		}
+		for _, key := range []string{"Name", "Key"} {
+			if name, ok := x[key].(string); ok && secretPath.MatchString(name) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if holdsSecret(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // namedSecret tells whether the value at a slash path sits in an object

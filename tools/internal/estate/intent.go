@@ -143,6 +143,23 @@ func IntentGitLab(ix *Index, t *TransitGateway, name string) *GitLab {
 func GitLabIngress(e *Estate, ix *Index, g *GitLab) []string {
 	out := slices.Clone(g.ALB.AllowedCIDRs)
 	derived := map[netip.Prefix]bool{}
+	for _, ref := range GitLabClients(e, ix, g) {
+		if p, err := netip.ParsePrefix(ref.VPC.CIDR); err == nil && p.Addr().Is4() {
+			derived[p.Masked()] = true
+		}
+	}
+	for _, p := range slices.SortedFunc(maps.Keys(derived), ComparePrefix) {
+		if !slices.Contains(out, p.String()) {
+			out = append(out, p.String())
+		}
+	}
+	return out
+}
+
+// GitLabClients returns the VPCs the intents let reach GitLab g: the from
+// side of every allow rule whose to names g, in rule order, each once.
+func GitLabClients(e *Estate, ix *Index, g *GitLab) []VPCRef {
+	var out []VPCRef
 	for _, t := range e.TransitGateways {
 		if ix.TransitGateways[t.Name] != t {
 			continue
@@ -154,16 +171,11 @@ func GitLabIngress(e *Estate, ix *Index, g *GitLab) []string {
 			for _, from := range r.From {
 				refs, _ := IntentVPCs(e, ix, t, from)
 				for _, ref := range refs {
-					if p, err := netip.ParsePrefix(ref.VPC.CIDR); err == nil && p.Addr().Is4() {
-						derived[p.Masked()] = true
+					if !slices.ContainsFunc(out, func(o VPCRef) bool { return o.VPC == ref.VPC }) {
+						out = append(out, ref)
 					}
 				}
 			}
-		}
-	}
-	for _, p := range slices.SortedFunc(maps.Keys(derived), ComparePrefix) {
-		if !slices.Contains(out, p.String()) {
-			out = append(out, p.String())
 		}
 	}
 	return out

@@ -284,6 +284,27 @@ func TestPlanDeployRoleGrants(t *testing.T) {
 	if len(tooling.ImageBuilderAccountIDs) != 0 || tooling.Publish != nil || len(tooling.Pipelines) != 1 || tooling.Pipelines[0].Name != "gitops-deploy-api" {
 		t.Errorf("tooling deploy role: %+v", tooling)
 	}
+	// The mirrors sync and SMTP credentials roles exist where mirrors and
+	// a GitLab sending mail are planned (tooling), not elsewhere (prod),
+	// and the manifest's account table names them.
+	if prod.MirrorsRole != "" || prod.SMTPRole != "" || len(prod.Mirrors) != 0 {
+		t.Errorf("prod, without mirrors or GitLab, has duty roles: mirrors %q, SMTP %q", prod.MirrorsRole, prod.SMTPRole)
+	}
+	if tooling.MirrorsRole != MirrorsSyncRoleName() || tooling.SMTPRole != SMTPCredentialsRoleName() ||
+		len(tooling.SMTPCredentials) == 0 || len(tooling.Mirrors) == 0 {
+		t.Errorf("tooling: mirrors role %q over %+v, SMTP role %q over %+v", tooling.MirrorsRole, tooling.Mirrors, tooling.SMTPRole, tooling.SMTPCredentials)
+	}
+	for _, m := range tooling.Mirrors {
+		if (m.User == "") != (m.Connection != "") || (m.User != "" && (m.User != MirrorUserName(m.Name) || m.Secret != MirrorSecretName(m.Name))) {
+			t.Errorf("mirror %+v", m)
+		}
+	}
+	for _, a := range NewManifest(p, nil).Accounts {
+		d := p.Stack(a.Name + "/eu-west-1/deploy-role").DeployRole
+		if a.MirrorsRole != d.MirrorsRole || a.SMTPRole != d.SMTPRole {
+			t.Errorf("manifest account %+v, deploy role stack: mirrors %q, SMTP %q", a, d.MirrorsRole, d.SMTPRole)
+		}
+	}
 }
 
 func TestBuildspecs(t *testing.T) {

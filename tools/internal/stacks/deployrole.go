@@ -48,9 +48,20 @@ type DeployRoleSpec struct {
 	// SMTPCredentials are the GitLab SMTP users and secrets apply keeps
 	// current here (Stack.SMTPCredentials), sorted.
 	SMTPCredentials []SMTPCredentialsRef `json:"smtpCredentials,omitempty"`
+	// SMTPRole is the role SMTPCredentials are kept current through, when
+	// there are any (SMTPCredentialsRoleName); it trusts Trusted.
+	SMTPRole string `json:"smtpRole,omitempty"`
+	// Mirrors are the mirrors planned here, sorted by name; MirrorsRole
+	// is the role gitops mirrors sync reaches them through, when there
+	// are any (MirrorsSyncRoleName); it trusts Trusted.
+	Mirrors     []MirrorRef `json:"mirrors,omitempty"`
+	MirrorsRole string      `json:"mirrorsRole,omitempty"`
 	// ShareOwnerAccountIDs are the accounts whose RAM invitations apply
 	// accepts here (Stack.AcceptShare), sorted.
 	ShareOwnerAccountIDs []string `json:"shareOwnerAccountIds,omitempty"`
+	// PrivateZones is what apply does here to associate private hosted
+	// zones with VPCs of other accounts and regions (Stack.AssociateZone).
+	PrivateZones *ZoneGrant `json:"privateZones,omitempty"`
 }
 
 // PipelineDeployRole is the role one pipeline's deploy actions run as in a
@@ -86,6 +97,18 @@ type PublishRole struct {
 type SMTPCredentialsRef struct {
 	Region string `json:"region"`
 	SMTPCredentials
+}
+
+// MirrorRef is what gitops mirrors sync touches of one mirror: the user and
+// secret of a CodeCommit mirror, or the connection of a CodeConnections one.
+type MirrorRef struct {
+	Name   string `json:"name"`
+	Region string `json:"region"`
+	// User and Secret are set for a CodeCommit mirror.
+	User   string `json:"user,omitempty"`
+	Secret string `json:"secret,omitempty"`
+	// Connection is set for a CodeConnections mirror.
+	Connection string `json:"connection,omitempty"`
 }
 
 // StackRef is a stack in a region.
@@ -261,9 +284,33 @@ func (p *planner) grantDeployRoles() {
 		if a := s.AcceptShare; a != nil {
 			d.ShareOwnerAccountIDs = appendNew(d.ShareOwnerAccountIDs, a.OwnerAccountID)
 		}
+		p.grantZoneAssociation(s)
+	}
+	for _, m := range NewOperations(p.e).Mirrors {
+		a := p.ix.Accounts[m.Account]
+		if a == nil {
+			continue
+		}
+		d := p.deployRoleOf(a.ID)
+		if d == nil {
+			continue
+		}
+		r := MirrorRef{Name: m.Name, Region: m.Region}
+		if c := m.CodeCommit; c != nil {
+			r.User, r.Secret = c.User, c.Secret
+		}
+		if c := m.CodeConnections; c != nil {
+			r.Connection = c.Connection
+		}
+		d.Mirrors = append(d.Mirrors, r)
+		d.MirrorsRole = MirrorsSyncRoleName()
 	}
 	for _, s := range p.stacks {
 		if d := s.DeployRole; d != nil {
+			if len(d.SMTPCredentials) > 0 {
+				d.SMTPRole = SMTPCredentialsRoleName()
+			}
+			sortBy(d.Mirrors, func(r MirrorRef) string { return r.Name })
 			sortBy(d.Trusted, func(r RoleRef) string { return r.AccountID + "/" + r.Name })
 			sortBy(d.Pipelines, func(r PipelineDeployRole) string { return r.Name })
 			for i := range d.Pipelines {

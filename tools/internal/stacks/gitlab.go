@@ -243,7 +243,8 @@ func (p *planner) planGitLab(g *estate.GitLab) {
 // goes. A public zone publishes only what must be public: the certificate's
 // validation records, and the alias of an internet-facing load balancer.
 // An internal load balancer's record goes in a private zone named after the
-// domain, associated with the VPCs of GitLab's account and region.
+// domain, associated with the VPCs of GitLab's account and region by the
+// template and with those elsewhere that may reach GitLab by apply.
 func (p *planner) planGitLabHTTPS(g *estate.GitLab, s *Stack, spec *GitLabSpec) {
 	alb := g.ALB
 	if !alb.HTTPS() {
@@ -263,7 +264,9 @@ func (p *planner) planGitLabHTTPS(g *estate.GitLab, s *Stack, spec *GitLabSpec) 
 	case zone.Private || spec.ALBScheme != "internal":
 		h.RecordZoneID = zone.ID
 	default:
-		h.PrivateZone = &GitLabPrivateZone{Name: alb.Domain, VPCParams: p.gitlabZoneVPCs(g, s)}
+		own := p.gitlabZoneVPCs(g, s)
+		h.PrivateZone = &GitLabPrivateZone{Name: alb.Domain, VPCParams: own}
+		p.planZoneAssociation(g, s, own)
 	}
 	spec.HTTPS = h
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // ManifestFile is the manifest's name inside generated/.
@@ -49,6 +50,16 @@ func NewManifest(p *Plan, templates map[string][]byte) *Manifest {
 	}
 	m := &Manifest{Version: ManifestVersion, Stacks: []ManifestStack{}, Operations: *ops}
 	amiParameters := ops.AMIParameters()
+	m.Accounts = slices.Clone(m.Accounts)
+	for _, s := range p.Stacks {
+		if d := s.DeployRole; d != nil {
+			for i := range m.Accounts {
+				if m.Accounts[i].ID == s.AccountID {
+					m.Accounts[i].MirrorsRole, m.Accounts[i].SMTPRole = d.MirrorsRole, d.SMTPRole
+				}
+			}
+		}
+	}
 	for _, s := range p.Stacks {
 		ms := ManifestStack{StackHeader: s.StackHeader}
 		if t, ok := templates[s.ID]; ok {

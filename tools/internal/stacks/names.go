@@ -50,6 +50,10 @@ func GitLabRootPasswordOutput(gitlab string) string { return Pascal(gitlab) + "R
 // GitLabLoadBalancerOutput holds the ALB's DNS name.
 func GitLabLoadBalancerOutput(gitlab string) string { return Pascal(gitlab) + "LoadBalancerDnsName" }
 
+// GitLabPrivateZoneOutput holds the id of the private hosted zone of
+// GitLab's internal load balancer.
+func GitLabPrivateZoneOutput(gitlab string) string { return Pascal(gitlab) + "PrivateZoneId" }
+
 // GitLabTaskSecurityGroupOutput holds the security group of GitLab's tasks.
 func GitLabTaskSecurityGroupOutput(gitlab string) string {
 	return Pascal(gitlab) + "TaskSecurityGroupId"
@@ -78,6 +82,16 @@ const ApplicationURLOutput = "LoadBalancerUrl"
 
 // Names that other commands (gitops bake, gitops mirrors sync) find AWS
 // resources by; compile gives the resources exactly these names.
+
+// MirrorsSyncRoleName is the role gitops mirrors sync assumes in the
+// accounts holding CodeCommit or CodeConnections mirrors: their users'
+// Git credentials and secrets only.
+func MirrorsSyncRoleName() string { return "gitops-mirrors-sync" }
+
+// SMTPCredentialsRoleName is the role gitops gitlab smtp-credentials (and
+// apply, after a GitLab stack) assumes in the accounts of GitLabs sending
+// mail through SES: that user's access keys, its secret and its service only.
+func SMTPCredentialsRoleName() string { return "gitops-smtp-credentials" }
 
 // MirrorUserName is the IAM user GitLab pushes a CodeCommit mirror with.
 func MirrorUserName(mirror string) string { return "gitops-mirror-" + mirror }
@@ -123,6 +137,17 @@ func BakeRoleName(pipeline string) string { return "gitops-bake-" + pipeline }
 // (over MaxInlineTemplateBytes) there.
 func TemplateBucketName(accountID, region string) string {
 	return "gitops-templates-" + accountID + "-" + region
+}
+
+// TemplatePrefix is the folder of the template bucket that a plan
+// (apply false) or an apply uploads to. The bucket policy lets the plan
+// role write only plan/, so a merge request's CI cannot replace a template
+// that an apply is about to make a change set from.
+func TemplatePrefix(apply bool) string {
+	if apply {
+		return "apply/"
+	}
+	return "plan/"
 }
 
 // GitLabURL is the HTTPS address of GitLab service g (https://<alb.domain>),

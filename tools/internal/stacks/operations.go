@@ -31,6 +31,13 @@ type Account struct {
 	// DeployRole is the role assumed from another account (the estate's
 	// deployRoleName or the default).
 	DeployRole string `json:"deployRole"`
+	// MirrorsRole is the role gitops mirrors sync assumes here, when
+	// mirrors are planned here (MirrorsSyncRoleName).
+	MirrorsRole string `json:"mirrorsRole,omitempty"`
+	// SMTPRole is the role GitLab's SMTP credentials are kept current
+	// through here, when a GitLab here sends mail through SES
+	// (SMTPCredentialsRoleName).
+	SMTPRole string `json:"smtpRole,omitempty"`
 }
 
 // Mirror is one mirror as gitops mirrors sync handles it.

@@ -83,6 +83,11 @@ type StackHeader struct {
 	// creates (as gitops gitlab smtp-credentials does), after deploying it
 	// and before the stacks depending on it.
 	SMTPCredentials *SMTPCredentials `json:"smtpCredentials,omitempty"`
+	// AssociateZone, when set, asks apply to associate the private hosted
+	// zone this stack creates with the VPCs of other accounts and regions
+	// it lists, and to disassociate those it no longer lists, after
+	// deploying it.
+	AssociateZone *ZoneAssociation `json:"associateZone,omitempty"`
 	// DeployedBy is the ID of the pipeline stack that deploys this stack
 	// through change sets, with its approvals; apply leaves it alone.
 	DeployedBy string `json:"deployedBy,omitempty"`

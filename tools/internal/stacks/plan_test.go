@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -455,5 +456,92 @@ func TestPlanGitLabIngressFromIntents(t *testing.T) {
 	got := p.Stack("tooling/eu-west-1/gitlab-main").GitLab.AllowedCIDRs
 	if want := []string{"192.168.0.0/16", "10.2.0.0/16", "10.1.0.0/16"}; !slices.Equal(got, want) {
 		t.Errorf("load balancer ingress %v, want %v", got, want)
+	}
+}
+
+func TestPlanGitLabZoneAssociationFromIntents(t *testing.T) {
+	tgw, err := os.ReadFile(filepath.Join(fixtureRoot, "environments/tooling/transitgateway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zoneVPCs := func(p *Plan) []string {
+		var out []string
+		for _, v := range p.Stack("tooling/eu-west-1/gitlab-main").AssociateZone.VPCs {
+			out = append(out, fmt.Sprintf("%s %s %s by apply %v", v.Stack, v.Output, v.AccountID, v.ByApply("111111111111", "eu-west-1")))
+		}
+		return out
+	}
+	// No intents: the zone answers in the VPCs of GitLab's account and
+	// region, which the template associates; apply has nothing to do.
+	p := buildFixture(t, nil)
+	gl := p.Stack("tooling/eu-west-1/gitlab-main")
+	if gl.GitLab.HTTPS.PrivateZone == nil || gl.AssociateZone == nil {
+		t.Fatalf("no private zone or association planned: %+v", gl.GitLab.HTTPS)
+	}
+	own := []string{
+		"tooling/eu-west-1/network-desktops DesktopsVpcId 111111111111 by apply false",
+		"tooling/eu-west-1/network-gitlab GitlabVpcId 111111111111 by apply false",
+	}
+	if got := zoneVPCs(p); !slices.Equal(got, own) {
+		t.Errorf("without intents: %q, want %q", got, own)
+	}
+	if !slices.Contains(gl.Outputs, GitLabPrivateZoneOutput("main")) {
+		t.Errorf("GitLab stack outputs %v lack the zone id", gl.Outputs)
+	}
+	if g := p.Stack("prod/eu-west-1/deploy-role").DeployRole.PrivateZones; g != nil {
+		t.Errorf("prod's deploy role may associate zones without intents: %+v", g)
+	}
+
+	// The workloads (prod's app VPC) may reach GitLab: apply associates
+	// prod's VPC, after prod's network stack. A rule to the VPC named
+	// gitlab, not the service, leads nowhere near the zone.
+	intents := "intents:\n  groups:\n    - {name: workloads, role: workload}\n  allow:\n" +
+		"    - {from: [desktops], to: [gitlab]}\n" +
+		"    - {from: [workloads], to: [main], ports: [443]}\n"
+	p = buildFixture(t, map[string]string{"environments/tooling/transitgateway.yaml": string(tgw) + intents})
+	gl = p.Stack("tooling/eu-west-1/gitlab-main")
+	want := append([]string{"prod/eu-west-1/network-app AppVpcId 222222222222 by apply true"}, own...)
+	if got := zoneVPCs(p); !slices.Equal(got, want) {
+		t.Errorf("with intents: %q, want %q", got, want)
+	}
+	if !slices.Contains(gl.DependsOn, "prod/eu-west-1/network-app") {
+		t.Errorf("GitLab stack does not wait for prod's network stack: %v", gl.DependsOn)
+	}
+	if g := p.Stack("tooling/eu-west-1/deploy-role").DeployRole.PrivateZones; g == nil || !slices.Equal(g.OwnerRegions, []string{"eu-west-1"}) || len(g.VPCRegions) != 0 {
+		t.Errorf("tooling's deploy role zone grant: %+v", g)
+	}
+	if g := p.Stack("prod/eu-west-1/deploy-role").DeployRole.PrivateZones; g == nil || !slices.Equal(g.VPCRegions, []string{"eu-west-1"}) || len(g.OwnerRegions) != 0 {
+		t.Errorf("prod's deploy role zone grant: %+v", g)
+	}
+}
+
+// Which VPCs apply associates follows the rules' shapes: a VPC named
+// directly, a group, a VPC of GitLab's own account (the template's).
+func TestPlanGitLabZoneAssociationShapes(t *testing.T) {
+	tgw, err := os.ReadFile(filepath.Join(fixtureRoot, "environments/tooling/transitgateway.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ allow, byApply string }{
+		{"    - {from: [app], to: [main]}\n", "prod/eu-west-1/network-app"},
+		{"    - {from: [workloads], to: [main]}\n", "prod/eu-west-1/network-app"},
+		{"    - {from: [desktops], to: [main]}\n", ""},
+		{"    - {from: [app], to: [desktops]}\n", ""},
+	} {
+		intents := "intents:\n  groups:\n    - {name: workloads, role: workload}\n  allow:\n" + tc.allow
+		p := buildFixture(t, map[string]string{"environments/tooling/transitgateway.yaml": string(tgw) + intents})
+		gl := p.Stack("tooling/eu-west-1/gitlab-main")
+		var got []string
+		for _, v := range gl.AssociateZone.VPCs {
+			if v.ByApply(gl.AccountID, gl.Region) {
+				got = append(got, v.Stack)
+			}
+		}
+		if strings.Join(got, ",") != tc.byApply {
+			t.Errorf("%s: apply associates %v, want %q", strings.TrimSpace(tc.allow), got, tc.byApply)
+		}
+		if grant := p.Stack("prod/eu-west-1/deploy-role").DeployRole.PrivateZones; (grant != nil) != (tc.byApply != "") {
+			t.Errorf("%s: prod's deploy role zone grant %+v", strings.TrimSpace(tc.allow), grant)
+		}
 	}
 }

@@ -480,3 +480,31 @@ func jsonUnmarshal(template []byte, logicalID string, v any) error {
 	}
 	return json.Unmarshal(r, v)
 }
+
+// TestTemplateBucketPlanRoleCannotWriteApply: the plan role (a merge
+// request's CI) may write plan/ only; were it allowed apply/, it could swap
+// the template an apply uploads before CloudFormation reads it, and the
+// change set would run with the execution role.
+func TestTemplateBucketPlanRoleCannotWriteApply(t *testing.T) {
+	_, templates := fixtureTemplates(t)
+	tmpl := parse(t, templates[prodDeployRole])
+	doc, _ := get(tmpl.Resources["TemplateBucketPolicy"].Properties, "PolicyDocument", "Statement").([]any)
+	grants := map[string]string{}
+	for _, st := range doc {
+		if get(st, "Effect") != "Allow" {
+			continue
+		}
+		grants[jsonString(get(st, "Principal"))] += jsonString(get(st, "Resource"))
+	}
+	plan := grants[`{"AWS":{"Fn::GetAtt":["PlanRole","Arn"]}}`]
+	deploy := grants[`{"AWS":{"Fn::GetAtt":["DeployRole","Arn"]}}`]
+	if !strings.Contains(plan, `"/plan/*"`) || strings.Contains(plan, `"/apply/*"`) || strings.Contains(plan, `"/*"`) {
+		t.Errorf("the plan role's grant on the template bucket: %s", plan)
+	}
+	if !strings.Contains(deploy, `"/apply/*"`) || !strings.Contains(deploy, `"/plan/*"`) {
+		t.Errorf("the deploy role's grant on the template bucket: %s", deploy)
+	}
+	if len(grants) != 2 {
+		t.Errorf("grants on the template bucket: %v", grants)
+	}
+}

@@ -51,10 +51,10 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
 		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 			PolicyName:     str("run-change-sets"),
-			PolicyDocument: policy(append(applyStatements, b.applyGrants(spec)...)...),
+			PolicyDocument: policy(append(append(applyStatements, b.applyGrants(spec)...), b.privateZoneGrants(spec.PrivateZones)...)...),
 		}},
 	})
-	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; the change sets and images are limited to the estate's gitops-… names.")
+	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; Route 53 private zone associations are on hostedzone/* (the zone id exists only after this stack) limited by route53:VPCs to the planned regions, and ec2:DescribeVpcs takes no resource; the change sets and images are limited to the estate's gitops-… names.")
 
 	if len(spec.PlanTrusted) > 0 {
 		plan := awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
@@ -83,6 +83,12 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 	}
 	if spec.Publish != nil {
 		b.publishRole(spec.Publish)
+	}
+	if spec.SMTPRole != "" {
+		b.smtpRole(spec)
+	}
+	if spec.MirrorsRole != "" {
+		b.mirrorsRole(spec)
 	}
 	if len(spec.ImageBuilderAccountIDs) > 0 {
 		var builders, serviceRoles []any
@@ -181,6 +187,71 @@ func (b *builder) publishRole(p *stacks.PublishRole) {
 		}},
 	})
 	acknowledge(role, "IAM5", "ec2:DescribeImages has no resource-level permissions; SSM calls it with the writer's rights to check an aws:ec2:image value.", "Resource::*")
+}
+
+// secretARN is a Secrets Manager secret's ARN: its name and the six
+// characters Secrets Manager appends (a "-*" would also match the secret of
+// a name that merely starts with this one).
+func (b *builder) secretARN(region, name string) any {
+	return b.arnIn("secretsmanager", region, "secret:"+name+"-??????")
+}
+
+// smtpRole keeps GitLab's SES SMTP credentials current: the SMTP user's
+// access keys, its secret and GitLab's service, of the GitLabs here only.
+func (b *builder) smtpRole(spec *stacks.DeployRoleSpec) {
+	var statements []map[string]any
+	for _, c := range spec.SMTPCredentials {
+		statements = append(statements,
+			statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"}, b.globalARN("iam", b.spec.AccountID, "user/"+c.User)),
+			statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}, b.secretARN(c.Region, c.Secret)),
+			statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, b.arnIn("ecs", c.Region, "service/"+c.Cluster+"/"+c.Service)),
+		)
+	}
+	awsiam.NewCfnRole(b.st, id("SmtpCredentialsRole"), &awsiam.CfnRoleProps{
+		RoleName:                 str(spec.SMTPRole),
+		Description:              str("gitops gitlab smtp-credentials and apply keep GitLab's SES SMTP credentials current through this role"),
+		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("smtp-credentials"), PolicyDocument: policy(statements...),
+		}},
+	})
+}
+
+// mirrorsRole lets gitops mirrors sync keep the mirrors' Git credentials
+// current: the CodeCommit mirror users' service-specific credentials and
+// their secrets, and the status of the CodeConnections mirrors'
+// connections, of the mirrors here only.
+func (b *builder) mirrorsRole(spec *stacks.DeployRoleSpec) {
+	var statements []map[string]any
+	connections := false
+	for _, m := range spec.Mirrors {
+		if m.User != "" {
+			statements = append(statements,
+				statement("Allow", []string{
+					"iam:GetUser", "iam:ListServiceSpecificCredentials", "iam:CreateServiceSpecificCredential",
+					"iam:DeleteServiceSpecificCredential", "iam:ResetServiceSpecificCredential",
+				}, b.globalARN("iam", b.spec.AccountID, "user/"+m.User)),
+				statement("Allow", []string{
+					"secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
+				}, b.secretARN(m.Region, m.Secret)),
+			)
+		}
+		connections = connections || m.Connection != ""
+	}
+	if connections {
+		statements = append(statements, statement("Allow", []string{"codeconnections:ListConnections"}, "*"))
+	}
+	role := awsiam.NewCfnRole(b.st, id("MirrorsSyncRole"), &awsiam.CfnRoleProps{
+		RoleName:                 str(spec.MirrorsRole),
+		Description:              str("gitops mirrors sync keeps the mirrors' Git credentials current through this role"),
+		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
+		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+			PolicyName: str("mirrors-sync"), PolicyDocument: policy(statements...),
+		}},
+	})
+	if connections {
+		acknowledge(role, "IAM5", "codeconnections:ListConnections has no resource-level permissions; it reads the connections' status only.", "Resource::*")
+	}
 }
 
 // boundaryPolicy is the account's permissions boundary, which every role
@@ -353,24 +424,54 @@ func (b *builder) trustRoles(roles []stacks.RoleRef) any {
 	})
 }
 
-// applyGrants lets apply do its steps between stacks here: keep GitLab's
-// SMTP user's access key and secret current and restart its service (that
-// user, that secret, that service only), and accept the RAM invitations of
-// the declared share owners.
+// applyGrants lets apply do its steps between stacks here: accept the RAM
+// invitations of the declared share owners. (GitLab's SMTP credentials have
+// their own role, smtpRole.)
 func (b *builder) applyGrants(spec *stacks.DeployRoleSpec) []map[string]any {
 	var out []map[string]any
-	for _, c := range spec.SMTPCredentials {
-		out = append(out,
-			statement("Allow", []string{"iam:ListAccessKeys", "iam:CreateAccessKey", "iam:DeleteAccessKey"}, b.globalARN("iam", b.spec.AccountID, "user/"+c.User)),
-			statement("Allow", []string{"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}, b.arnIn("secretsmanager", c.Region, "secret:"+c.Secret+"-*")),
-			statement("Allow", []string{"ecs:UpdateService"}, b.arnIn("ecs", c.Region, "service/"+c.Cluster+"/"+c.Service)),
-		)
-	}
 	if len(spec.ShareOwnerAccountIDs) > 0 {
 		out = append(out,
 			statement("Allow", []string{"ram:GetResourceShareInvitations"}, "*"),
 			withCondition(statement("Allow", []string{"ram:AcceptResourceShareInvitation"}, "*"),
 				map[string]any{"StringEquals": map[string]any{"ram:ShareOwnerAccountId": spec.ShareOwnerAccountIDs}}),
+		)
+	}
+	return out
+}
+
+// privateZoneGrants let apply associate private hosted zones with VPCs of
+// other accounts and regions (stacks.ZoneAssociation). The zone's id is
+// known only once its stack is deployed, after this role, so the zone is
+// hostedzone/*; the route53:VPCs condition limits the VPCs to the regions
+// the manifest names. In the zone's account: authorize and withdraw the
+// associations, read the zone, disassociate what the estate no longer lists
+// (a VPC of any region: one the estate dropped may be in a region it no
+// longer names). In a VPC's account: associate that region's VPCs; Route 53
+// checks the VPC with ec2:DescribeVpcs, which takes no resource.
+func (b *builder) privateZoneGrants(g *stacks.ZoneGrant) []map[string]any {
+	if g == nil {
+		return nil
+	}
+	zones := b.globalARN("route53", "", "hostedzone/*")
+	inRegions := func(regions []string) map[string]any {
+		vpcs := make([]string, len(regions))
+		for i, r := range regions {
+			vpcs[i] = "VPCId=*,VPCRegion=" + r
+		}
+		return map[string]any{"ForAllValues:StringLike": map[string]any{"route53:VPCs": vpcs}}
+	}
+	out := []map[string]any{
+		statement("Allow", []string{"route53:GetHostedZone", "route53:DisassociateVPCFromHostedZone"}, zones),
+	}
+	if len(g.OwnerRegions) > 0 {
+		out = append(out, withCondition(statement("Allow", []string{
+			"route53:CreateVPCAssociationAuthorization", "route53:DeleteVPCAssociationAuthorization",
+		}, zones), inRegions(g.OwnerRegions)))
+	}
+	if len(g.VPCRegions) > 0 {
+		out = append(out,
+			withCondition(statement("Allow", []string{"route53:AssociateVPCWithHostedZone"}, zones), inRegions(g.VPCRegions)),
+			statement("Allow", []string{"ec2:DescribeVpcs"}, "*"),
 		)
 	}
 	return out

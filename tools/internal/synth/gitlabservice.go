@@ -147,6 +147,7 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 			HostedZoneConfig: &awsroute53.CfnHostedZone_HostedZoneConfigProperty{Comment: str("GitLab " + g.name + "'s internal load balancer")},
 		})
 		zoneID = zone.Ref()
+		b.offer(stacks.GitLabPrivateZoneOutput(g.name), zone.Ref())
 	}
 	if h.RecordZoneID != "" || h.PrivateZone != nil {
 		awsroute53.NewCfnRecordSet(b.st, id(p, "DnsRecord"), &awsroute53.CfnRecordSetProps{

@@ -350,6 +350,12 @@ func TestDenials(t *testing.T) {
 	exec := roleARN(prodID, stacks.ExecutionRoleName)
 	appStack := stackARN(prodID, "eu-west-1", "app-prod")
 	estateStack := stackARN(prodID, "eu-west-1", "gitops-network")
+	mirrors := roleARN(toolingID, stacks.MirrorsSyncRoleName())
+	smtp := roleARN(toolingID, stacks.SMTPCredentialsRoleName())
+	toolingUser := func(name string) string { return "arn:aws:iam::" + toolingID + ":user/" + name }
+	toolingSecret := func(name string) string {
+		return "arn:aws:secretsmanager:eu-west-1:" + toolingID + ":secret:" + name
+	}
 	for _, tc := range []struct {
 		question string
 		role     string
@@ -385,6 +391,23 @@ func TestDenials(t *testing.T) {
 		{"can the execution role widen itself?", exec, request{action: "iam:PutRolePolicy", resource: exec, context: map[string]string{"iam:PermissionsBoundary": boundary}}, false},
 		{"can the execution role create a VPC?", exec, request{action: "ec2:CreateVpc", resource: "*"}, true},
 		{"can the execution role create a CodePipeline in prod, where none is planned?", exec, request{action: "codepipeline:CreatePipeline", resource: "*"}, false},
+		// Mirrors sync: its users' Git credentials and its secrets, nothing else.
+		{"can the mirrors role create its user's Git credential?", mirrors, request{action: "iam:CreateServiceSpecificCredential", resource: toolingUser("gitops-mirror-webapp")}, true},
+		{"can the mirrors role write its mirror's secret?", mirrors, request{action: "secretsmanager:PutSecretValue", resource: toolingSecret("gitops/mirrors/webapp-AbCdEf")}, true},
+		{"can the mirrors role read another secret?", mirrors, request{action: "secretsmanager:GetSecretValue", resource: toolingSecret("gitops/gitlab/main/smtp-AbCdEf")}, false},
+		{"can the mirrors role read a mirror's secret whose name only starts alike?", mirrors, request{action: "secretsmanager:GetSecretValue", resource: toolingSecret("gitops/mirrors/webapp-x-AbCdEf")}, false},
+		{"can the mirrors role create a credential for another user?", mirrors, request{action: "iam:CreateServiceSpecificCredential", resource: toolingUser("gitops-gitlab-main-smtp")}, false},
+		{"can the mirrors role create a change set?", mirrors, request{action: "cloudformation:CreateChangeSet", resource: stackARN(toolingID, "eu-west-1", "gitops-mirrors")}, false},
+		{"can the mirrors role execute a change set?", mirrors, request{action: "cloudformation:ExecuteChangeSet", resource: stackARN(toolingID, "eu-west-1", "gitops-mirrors")}, false},
+		// SMTP credentials: that user's keys, its secret, GitLab's service.
+		{"can the SMTP role create its user's key?", smtp, request{action: "iam:CreateAccessKey", resource: toolingUser("gitops-gitlab-main-smtp")}, true},
+		{"can the SMTP role create keys for another user?", smtp, request{action: "iam:CreateAccessKey", resource: toolingUser("gitops-mirror-webapp")}, false},
+		{"can the SMTP role create keys for an administrator?", smtp, request{action: "iam:CreateAccessKey", resource: toolingUser("admin")}, false},
+		{"can the SMTP role write its secret?", smtp, request{action: "secretsmanager:PutSecretValue", resource: toolingSecret("gitops/gitlab/main/smtp-AbCdEf")}, true},
+		{"can the SMTP role read a mirror's secret?", smtp, request{action: "secretsmanager:GetSecretValue", resource: toolingSecret("gitops/mirrors/webapp-AbCdEf")}, false},
+		{"can the SMTP role restart GitLab?", smtp, request{action: "ecs:UpdateService", resource: "arn:aws:ecs:eu-west-1:" + toolingID + ":service/gitops-gitlab-main/gitlab"}, true},
+		{"can the SMTP role create a change set?", smtp, request{action: "cloudformation:CreateChangeSet", resource: stackARN(toolingID, "eu-west-1", "gitops-gitlab-main")}, false},
+		{"can apply create the SMTP user's key, now the SMTP role's duty?", roleARN(toolingID, "gitops-deploy"), request{action: "iam:CreateAccessKey", resource: toolingUser("gitops-gitlab-main-smtp")}, false},
 		{"can the execution role create an IAM user?", exec, request{action: "iam:CreateUser", resource: "arn:aws:iam::" + prodID + ":user/gitops-x"}, false},
 	} {
 		if got := e.may(t, tc.role, tc.q); got != tc.want {
@@ -415,6 +438,15 @@ func TestNoChangeSetFromBake(t *testing.T) {
 				if e.may(t, r, request{action: "cloudformation:ExecuteChangeSet", resource: stack}) {
 					t.Errorf("%s can become %s, which may execute change sets on %s", path.Base(start), r, stack)
 				}
+			}
+		}
+	}
+	// The duty roles of mirrors sync and SMTP credentials are reached by
+	// the estate's apply role alone, not by any role of a stack.
+	for _, duty := range []string{roleARN(toolingID, stacks.MirrorsSyncRoleName()), roleARN(toolingID, stacks.SMTPCredentialsRoleName())} {
+		for arn := range e.roles {
+			if e.mayAssume(t, arn, duty) {
+				t.Errorf("%s may assume %s", arn, duty)
 			}
 		}
 	}

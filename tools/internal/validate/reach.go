@@ -19,15 +19,27 @@ import (
 func (c *checker) checkReach() {
 	m := reach.Build(c.e, c.ix)
 	r := &reachChecker{checker: c, m: m}
+	// A VPC whose block does not parse has no addresses or subnets, so any
+	// path through it would fail for that alone: cidr-invalid reports it,
+	// and the paths are proved once it is fixed.
+	routable := true
+	for _, v := range m.VPCs {
+		routable = routable && v.CIDR.IsValid()
+	}
 	for _, h := range m.Hubs {
 		r.checkGroups(h)
+		if !routable {
+			continue
+		}
 		r.checkDeny(h)
 		r.checkAllow(h)
 		r.checkReturn(h)
 		r.checkUnrouted(h)
 		r.checkBlackholed(h)
 	}
-	r.checkGitLabUndeclared()
+	if routable {
+		r.checkGitLabUndeclared()
+	}
 	r.flush()
 }
 
@@ -191,6 +203,13 @@ func (r *reachChecker) resolve(h *reach.Hub, path string, names []string, gitlab
 // checkPorts checks that a rule's ports are TCP ports.
 func (r *reachChecker) checkPorts(t *estate.TransitGateway, rp string, rule estate.IntentRule) bool {
 	ok := true
+	if rule.Ports != nil && len(rule.Ports) == 0 {
+		// An empty list would read as "every port", the widest rule, from
+		// what looks like a list of none.
+		r.report(diag.Errorf(t.Pos(rp+".ports"), "reach-port", "ports names no port").
+			WithHint("list the TCP ports, e.g. [443], or leave ports out for every port"))
+		ok = false
+	}
 	for k, p := range rule.Ports {
 		if p < 1 || p > 65535 {
 			r.report(diag.Errorf(t.Pos(estate.ItemPath(rp+".ports", k)), "reach-port", "%d is not a TCP port", p).

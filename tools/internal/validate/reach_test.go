@@ -221,6 +221,7 @@ func TestReachRules(t *testing.T) {
 		{rule: "reach-ref", at: atHub(25), bad: hub("[desktop, workloads]", "[desktop, workload]"), good: hub("[desktop, workloads]", "[workloads, desktop]")},
 		{rule: "reach-ref", at: atHub(26), bad: hub("to: [gitlab]", "to: []"), good: hub()},
 		{rule: "reach-port", at: atHub(27), bad: hub("ports: [443]", "ports: [0]"), good: hub("ports: [443]", "ports: [80]")},
+		{rule: "reach-port", at: atHub(27), bad: hub("ports: [443]", "ports: []"), good: hub("ports: [443]", "ports: [80, 443]")},
 		{rule: "reach-group", at: atHub(23), bad: hub("name: workloads", "name: Workloads"), good: hub("name: workloads", "name: workloads-2", "[desktop, workloads]", "[desktop, workloads-2]", "[workloads]", "[workloads-2]", "[workloads, desktop]", "[workloads-2, desktop]")},
 		{rule: "reach-group", at: atHub(23), bad: hub("role: workload}", "role: workloads}"), good: hub("role: workload}", "role: workload, tags: {}}")},
 		{rule: "ref-vpc", at: atHub(23), bad: hub("role: workload", "vpcs: [ap]"), good: hub("role: workload", "vpcs: [app], role: workload")},
@@ -255,5 +256,19 @@ func TestReachSurvivesBrokenEstates(t *testing.T) {
 		plus(hub(), gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [\"fd00::/8\", bad, 0.0.0.0/0]\n")),
 	} {
 		validateFiles(t, files)
+	}
+}
+
+// TestReachLeavesAnInvalidCIDRToCidrInvalid: a VPC whose block does not
+// parse has no subnets to prove anything with; its one finding is
+// cidr-invalid, not an intent failing because "nothing leaves the VPC".
+func TestReachLeavesAnInvalidCIDRToCidrInvalid(t *testing.T) {
+	for _, cidr := range []string{`"fd00::/48"`, "nonsense"} {
+		files := plus(hub(), toolingNetworkFile, edited(reachToolingNetwork, "cidr: 10.11.0.0/16", "cidr: "+cidr))
+		for _, d := range validateFiles(t, files) {
+			if d.Rule != "cidr-invalid" {
+				t.Errorf("cidr %s: %s", cidr, d)
+			}
+		}
 	}
 }
