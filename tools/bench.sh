@@ -18,6 +18,29 @@
 #   28 %  validate.checkPlanLimits → stacks.Build (plans the estate)
 #   21 %    stacks.planTransitGateway; 14 % stacks.PeerRoutes/Summarise
 #   18 %  runtime.mallocgc; ~12 % GC mark workers
+# After (validate-perf branch; same machine, load average ~9, four runs
+# each, old and new binaries interleaved):
+#   estate (YAML bytes)          before                      after
+#   500/2,000/20,000 (2 MB)      0.65 s CPU, 135 MiB         0.65 s CPU, 94 MiB
+#   2,000/8,000/80,000 (8 MB)    2.8-3.0 s CPU, 311-326 MiB  2.15-2.4 s CPU, 236 MiB
+#   4,000/16,000/160,000 (16 MB) 6.2 s CPU, 545 MiB          4.6 s CPU, 427 MiB
+# (CPU = user + sys, whole process). What changed, by the profile:
+#   - stacks' prefix sets look up only the prefix lengths they hold: the
+#     map lookups of prefixSet.overlapping were 13 % of all CPU (Summarise
+#     15 %); the plan fell from 28 % to ~14 %.
+#   - positions store line and column only (estate.Doc.Record was the
+#     largest allocator, 6.5 % of bytes); ~40 MiB less live heap.
+#   - the planner's zones looked networks up by scanning all of them per
+#     stack (quadratic); now an index by account and region.
+#   - validate sets its GC target from the estate's size (cli tuneGC):
+#     collect at 4x the live heap, by 32 MiB + 24 bytes per YAML byte.
+#   - compile reuses the plan validate's limit checks built (it planned
+#     twice).
+# Profile after the first change (go test -bench, estate generation 18 %
+# of it), by cumulative time: load 45 % (goccy/go-yaml parse 35 %:
+# lexer 15 %, parser 20 %; decoder 9 %), stacks.Build 14 %, mallocgc 22 %,
+# GC mark ~10 %. Left: the YAML parser itself (its allocations are most
+# of the garbage), which the 1.5 s target needs halved.
 # The YAML parser allocates ~240 bytes per input byte, ~2 KB per value; a
 # block mapping's keys cost it quadratically (its parseMap recurses and
 # appends per key), hence the pre-scan's limits.

@@ -45,7 +45,7 @@ which takes a few minutes; build bin/ once (go build -o bin/ ./tools/cmd/...) to
 // compile validates the estate, plans its stacks, synthesizes those not in
 // the template cache and writes (or, with check, compares) outDir.
 func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
-	e, report, err := loadAndValidate(root)
+	e, plan, report, err := loadAndValidate(root)
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
 		return ExitUsage
@@ -57,10 +57,11 @@ func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gitops compile: the estate has errors; fix them first")
 		return ExitFindings
 	}
-	plan, err := stacks.Build(e)
-	if err != nil {
-		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
-		return ExitFindings
+	if plan == nil { // validate plans an estate without errors; in case not
+		if plan, err = stacks.Build(e); err != nil {
+			fmt.Fprintf(stderr, "gitops compile: %v\n", err)
+			return ExitFindings
+		}
 	}
 	files, stats, err := compileFiles(root, plan, stderr)
 	if err != nil {

@@ -21,13 +21,17 @@ type Pos struct {
 // Doc records which file a document came from and the position of every
 // value in it, keyed by path (for example `vpcs[0].subnets[1].cidr`).
 type Doc struct {
-	File      string
-	positions map[string]Pos
+	File string
+	// positions hold line and column only (the file is File): a large
+	// estate records millions of them.
+	positions map[string]lineCol
 	// misses are the paths Pos was asked for that the document does not
 	// hold, so a test can tell a misspelt path (which names no value the
 	// document's type can hold) from an absent optional one.
 	misses *pathSet
 }
+
+type lineCol struct{ line, col int32 }
 
 // pathSet is a set of paths, safe for the concurrent checks.
 type pathSet struct {
@@ -37,12 +41,12 @@ type pathSet struct {
 
 // NewDoc returns an empty Doc for file.
 func NewDoc(file string) Doc {
-	return Doc{File: file, positions: map[string]Pos{}, misses: &pathSet{paths: map[string]bool{}}}
+	return Doc{File: file, positions: map[string]lineCol{}, misses: &pathSet{paths: map[string]bool{}}}
 }
 
 // Record stores the position of the value at path.
 func (s *Doc) Record(path string, line, col int) {
-	s.positions[path] = Pos{File: s.File, Line: line, Col: col}
+	s.positions[path] = lineCol{int32(line), int32(col)}
 }
 
 // Pos returns the position of the value at path. When the value is absent
@@ -56,7 +60,7 @@ func (s *Doc) Pos(path string) Pos {
 	}
 	for {
 		if p, ok := s.positions[path]; ok {
-			return p
+			return Pos{File: s.File, Line: int(p.line), Col: int(p.col)}
 		}
 		if path == "" {
 			return Pos{File: s.File, Line: 1, Col: 1}

@@ -191,6 +191,10 @@ type planner struct {
 	errs   []string
 	// allCIDRs caches estateCIDRs.
 	allCIDRs []netip.Prefix
+	// networksAt indexes the networks by account and region for zones,
+	// which runs once per stack (scanning every network each time was
+	// quadratic in a large estate).
+	networksAt map[[2]string][]*estate.Network
 }
 
 func (p *planner) errorf(format string, args ...any) {
@@ -230,11 +234,15 @@ func (p *planner) newStack(kind Kind, account, region, name string) *Stack {
 // zones lists the availability zones of every VPC the estate declares in
 // the account and region.
 func (p *planner) zones(account, region string) []string {
-	var zones []string
-	for _, n := range p.e.Networks {
-		if n.Account != account || n.Region != region {
-			continue
+	if p.networksAt == nil {
+		p.networksAt = map[[2]string][]*estate.Network{}
+		for _, n := range p.e.Networks {
+			at := [2]string{n.Account, n.Region}
+			p.networksAt[at] = append(p.networksAt[at], n)
 		}
+	}
+	var zones []string
+	for _, n := range p.networksAt[[2]string{account, region}] {
 		for i := range n.VPCs {
 			for _, z := range n.VPCs[i].Zones(region) {
 				if !slices.Contains(zones, z) {

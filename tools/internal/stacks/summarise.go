@@ -41,6 +41,10 @@ var privateBlocks = []netip.Prefix{
 type prefixSet struct {
 	has    map[netip.Prefix]bool
 	sorted []netip.Prefix
+	// lengths marks the prefix lengths of the members, so the ancestor
+	// walks look up only the lengths there are (estates use a few): the
+	// map lookups were most of Summarise's time (tools/bench.sh).
+	lengths [129]bool
 }
 
 func newPrefixSet(ps []netip.Prefix) *prefixSet {
@@ -50,6 +54,9 @@ func newPrefixSet(ps []netip.Prefix) *prefixSet {
 		if !s.has[p] {
 			s.has[p] = true
 			s.sorted = append(s.sorted, p)
+			if p.IsValid() {
+				s.lengths[p.Bits()] = true
+			}
 		}
 	}
 	slices.SortFunc(s.sorted, comparePrefix)
@@ -59,7 +66,7 @@ func newPrefixSet(ps []netip.Prefix) *prefixSet {
 // ancestor reports whether a member of s contains p (or is p).
 func (s *prefixSet) ancestor(p netip.Prefix) bool {
 	for bits := p.Bits(); bits >= 0; bits-- {
-		if s.has[netip.PrefixFrom(p.Addr(), bits).Masked()] {
+		if s.lengths[bits] && s.has[netip.PrefixFrom(p.Addr(), bits).Masked()] {
 			return true
 		}
 	}
@@ -83,6 +90,9 @@ func (s *prefixSet) inside(p netip.Prefix) []netip.Prefix {
 func (s *prefixSet) overlapping(p netip.Prefix) []netip.Prefix {
 	var out []netip.Prefix
 	for bits := p.Bits(); bits >= 0; bits-- {
+		if !s.lengths[bits] {
+			continue
+		}
 		if q := netip.PrefixFrom(p.Addr(), bits).Masked(); s.has[q] {
 			out = append(out, q)
 		}

@@ -140,6 +140,7 @@ func (c *checker) checkPlanLimits() {
 			WithHint("this is a gap in validate; please report it with the estate"))
 		return
 	}
+	c.plan = plan
 	for _, s := range plan.Stacks {
 		c.stackLimit(s, "limit-stack-resources", "resources", s.Resources(), stacks.MaxResources)
 		c.stackLimit(s, "limit-stack-parameters", "parameters", len(s.Parameters), stacks.MaxParameters)

@@ -10,10 +10,19 @@ import (
 
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
+	"gitops/tools/internal/stacks"
 )
 
 // Estate runs all checks over e and returns their findings.
 func Estate(e *estate.Estate) *diag.List {
+	diags, _ := EstatePlan(e)
+	return diags
+}
+
+// EstatePlan is Estate that also returns the plan the limit checks made
+// (as stacks.Build returns it), so compile need not plan twice; the plan
+// is nil when the estate has errors.
+func EstatePlan(e *estate.Estate) (*diag.List, *stacks.Plan) {
 	c := &checker{e: e, ix: estate.NewIndex(e), diags: &diag.List{}}
 	checks := []func(){
 		c.checkNames,
@@ -42,7 +51,10 @@ func Estate(e *estate.Estate) *diag.List {
 	if !c.diags.HasErrors() {
 		c.checkPlanLimits()
 	}
-	return c.diags
+	if c.diags.HasErrors() {
+		return c.diags, nil
+	}
+	return c.diags, c.plan
 }
 
 // checker carries what every check needs.
@@ -50,6 +62,8 @@ type checker struct {
 	e     *estate.Estate
 	ix    *estate.Index
 	diags *diag.List
+	// plan is what checkPlanLimits planned.
+	plan *stacks.Plan
 }
 
 func (c *checker) report(d diag.Diagnostic) { c.diags.Add(d) }
