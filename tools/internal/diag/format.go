@@ -144,7 +144,9 @@ func readHead(name string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, 4<<20))
 }
 
-type jsonFinding struct {
+// JSONFinding is a finding as the json format writes it; gitops diff's
+// report embeds the same shape.
+type JSONFinding struct {
 	File     string        `json:"file"`
 	Line     int           `json:"line"`
 	Column   int           `json:"column"`
@@ -162,27 +164,32 @@ type jsonRelated struct {
 	Message string `json:"message"`
 }
 
+// NewJSONFinding is d in the json format's shape.
+func NewJSONFinding(d Diagnostic) JSONFinding {
+	f := JSONFinding{
+		File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col,
+		Severity: d.Severity.String(), Rule: d.Rule, Message: d.Message, Hint: d.Hint,
+	}
+	for _, rel := range d.Related {
+		f.Related = append(f.Related, jsonRelated{File: rel.Pos.File, Line: rel.Pos.Line, Column: rel.Pos.Col, Message: rel.Message})
+	}
+	return f
+}
+
 func writeJSON(w io.Writer, r Report) error {
 	out := struct {
 		Files    int           `json:"files"`
 		Errors   int           `json:"errors"`
 		Warnings int           `json:"warnings"`
-		Findings []jsonFinding `json:"findings"`
-	}{Files: len(r.Files), Findings: []jsonFinding{}}
+		Findings []JSONFinding `json:"findings"`
+	}{Files: len(r.Files), Findings: []JSONFinding{}}
 	for _, d := range r.Items {
 		if d.Severity == Error {
 			out.Errors++
 		} else {
 			out.Warnings++
 		}
-		f := jsonFinding{
-			File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col,
-			Severity: d.Severity.String(), Rule: d.Rule, Message: d.Message, Hint: d.Hint,
-		}
-		for _, rel := range d.Related {
-			f.Related = append(f.Related, jsonRelated{File: rel.Pos.File, Line: rel.Pos.Line, Column: rel.Pos.Col, Message: rel.Message})
-		}
-		out.Findings = append(out.Findings, f)
+		out.Findings = append(out.Findings, NewJSONFinding(d))
 	}
 	return encodeJSON(w, out)
 }

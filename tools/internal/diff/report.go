@@ -225,26 +225,16 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;", "`", "'").Replace(s)
 }
 
-type jsonFinding struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Column   int    `json:"column"`
-	Severity string `json:"severity"`
-	Rule     string `json:"rule"`
-	Message  string `json:"message"`
-	Hint     string `json:"hint,omitempty"`
-}
-
 func writeJSON(w io.Writer, r *Result) error {
 	out := struct {
 		*Result
-		Findings []jsonFinding `json:"findings"`
-	}{Result: r, Findings: []jsonFinding{}}
+		Findings []diag.JSONFinding `json:"findings"`
+	}{Result: r, Findings: []diag.JSONFinding{}}
 	if out.Stacks == nil {
 		out.Stacks = []*StackDiff{}
 	}
 	for _, f := range r.Findings {
-		out.Findings = append(out.Findings, jsonFinding{f.Pos.File, f.Pos.Line, f.Pos.Col, f.Severity.String(), f.Rule, f.Message, f.Hint})
+		out.Findings = append(out.Findings, diag.NewJSONFinding(f))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
