@@ -123,6 +123,9 @@ func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
 			}
 			return []reach.Endpoint{ep}, nil
 		}
+		if !v.CIDR.IsValid() {
+			return nil, badCIDR(v)
+		}
 		var names []string
 		for _, s := range v.Subnets {
 			if s.Name == sub {
@@ -154,6 +157,9 @@ func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
 		}
 	}
 	if v := m.VPCs[name]; v != nil {
+		if !v.CIDR.IsValid() {
+			return nil, badCIDR(v)
+		}
 		ep := reach.VPCEndpoint(v)
 		if len(ep.Subnets) == 0 {
 			return nil, fmt.Errorf("VPC %s has no public or private subnet; name one as %s/<subnet>", name, name)
@@ -174,6 +180,12 @@ func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
 		what = "VPC, group or GitLab"
 	}
 	return nil, unknown(what, name, known)
+}
+
+// badCIDR names what stops the walk in a VPC whose block does not parse:
+// it has no subnets to start from or deliver to.
+func badCIDR(v *reach.VPC) error {
+	return fmt.Errorf("VPC %s's CIDR %q is not a valid IPv4 prefix; run 'gitops validate' for its position", v.Name, v.Ref.VPC.CIDR)
 }
 
 func unknown(what, name string, known []string) error {
