@@ -23,6 +23,9 @@ func (r *reachChecker) checkAllow(h *reach.Hub) {
 		if !r.checkPorts(t, rp, rule) || !ok1 || !ok2 {
 			continue
 		}
+		if r.selfOnly(t, rp, "allow", rule, from, to) {
+			continue
+		}
 		for _, f := range from {
 			for _, src := range f.eps {
 				if r.misassociated(h, src.VPC) {
@@ -93,6 +96,9 @@ func (r *reachChecker) checkDeny(h *reach.Hub) {
 		if !r.checkPorts(t, rp, rule) || !ok1 || !ok2 {
 			continue
 		}
+		if r.selfOnly(t, rp, "deny", rule, from, to) {
+			continue
+		}
 		intent := fmt.Sprintf("the deny intent (%s must not reach %s on %s)", strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), portsText(rule.Ports))
 		for _, f := range from {
 			tables := countTables(h, f.eps)
@@ -113,6 +119,33 @@ func (r *reachChecker) checkDeny(h *reach.Hub) {
 			}
 		}
 	}
+}
+
+// selfOnly reports a rule whose every pair of from and to lies in one VPC:
+// the checks skip such pairs (nothing crosses the gateway), so the rule
+// would prove nothing while validate says ok.
+func (r *reachChecker) selfOnly(t *estate.TransitGateway, rp, kind string, rule estate.IntentRule, from, to []side) bool {
+	var vpc *reach.VPC
+	for _, f := range from {
+		for _, src := range f.eps {
+			for _, tg := range to {
+				for _, dst := range tg.eps {
+					if src.VPC != dst.VPC {
+						return false
+					}
+					vpc = src.VPC
+				}
+			}
+		}
+	}
+	if vpc == nil {
+		return false // no pair at all: reach-group-empty or reach-ref says why
+	}
+	r.report(diag.Warningf(t.Pos(rp+".to"), "reach-self",
+		"the %s intent (from %s to %s) compares VPC %s with itself: nothing crosses the gateway, so it proves nothing",
+		kind, strings.Join(rule.From, ", "), strings.Join(rule.To, ", "), vpc.Name).
+		WithHint("name another VPC or group in from or to, or remove the rule"))
+	return true
 }
 
 func portsText(ports []int) string {

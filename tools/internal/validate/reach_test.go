@@ -184,6 +184,15 @@ func TestReachRules(t *testing.T) {
 			good: plus(hub("from: [desktop, workloads]", "from: [workloads]", "  deny:\n", "  deny:\n    - {from: [desktop], to: [gitlab]}\n"),
 				gitlabFile, edited(reachGitLab, "name: example.com\n", "name: example.com\n  allowedCidrs: [10.12.0.0/16]\n"))},
 
+		// A rule between a VPC and itself proves nothing (such pairs never
+		// cross the gateway). Near miss: a group with another VPC in it.
+		{rule: "reach-self", at: atHub(29),
+			bad:  hub("  deny:\n", "  deny:\n    - {from: [desktop], to: [desktop]}\n"),
+			good: hub("  deny:\n", "  deny:\n    - {from: [workloads], to: [app]}\n")},
+		{rule: "reach-self", at: atHub(28),
+			bad:  hub("      ports: [443]\n", "      ports: [443]\n    - {from: [desktop], to: [desktop], ports: [443]}\n"),
+			good: hub("      ports: [443]\n", "      ports: [443]\n    - {from: [desktop], to: [gitlab], ports: [443]}\n")},
+
 		// Without intents: GitLab's table forgets dev-app, so GitLab's
 		// replies have no way back. Near miss: dev-app sends nothing either.
 		{rule: "reach-no-return", at: atHub(15),
