@@ -94,6 +94,20 @@ func TestUnusualInput(t *testing.T) {
 			want: []finding{{"1:1", "yaml-encoding", "file is encoded as UTF-16 (big-endian)", "save it as UTF-8"}},
 		},
 		{
+			name: "the standard !!map tag on the root mapping, !!str on scalars",
+			file: "accounts/tooling.yaml", src: "--- !!map\n" + withLine(withLine(account, 2, "name: !!str tooling"), 3, "id: !!str \"111111111111\""),
+			names: []string{"tooling"},
+		},
+		{
+			name: "the !!map tag on its own line before the root mapping",
+			file: "accounts/tooling.yaml", src: "!!map\n" + account, names: []string{"tooling"},
+		},
+		{
+			name: "another tag on the root mapping",
+			file: "accounts/tooling.yaml", src: "--- !thing\n" + account,
+			want: []finding{{"1:5", "yaml-kind", "tag !thing is not supported on a document", "remove it"}},
+		},
+		{
 			name: "a top-level list",
 			file: "accounts/tooling.yaml", src: "- " + strings.ReplaceAll(strings.TrimSuffix(account, "\n"), "\n", "\n  ") + "\n",
 			want: []finding{{"1:1", "yaml-kind", "must be a mapping starting with kind:, got a list", `remove the leading "- "`}},

@@ -24,7 +24,9 @@
 //     continuation lines are not indented past their key, a tab as
 //     indentation inside a flow collection, a %TAG handle used in a later
 //     document, a comma inside a tag.
-//   - tags are ignored (!!str with no value loads as null, not ""), an alias
+//   - tags on values are ignored (!!str with no value loads as null, not
+//     ""; a document's root takes only !!map, any other tag there is
+//     refused with yaml-kind), an alias
 //     used as a key with a space before its colon is read as the key "*",
 //     and a literal block's last line of only spaces is lost.
 package load
@@ -269,12 +271,18 @@ func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnos
 	if path.Dir(file) == ComponentsDir || strings.HasPrefix(file, ComponentsDir+"/") {
 		c := &estate.Component{Doc: estate.NewDoc(file)}
 		dec := newDecoder(&c.Doc, line, report)
+		if body = rootBody(dec, body); body == nil {
+			return nil
+		}
 		dec.decode(body, reflect.ValueOf(c).Elem(), "")
 		dec.reportMissing()
 		return c
 	}
 	doc := estate.NewDoc(file)
 	dec := newDecoder(&doc, line, report)
+	if body = rootBody(dec, body); body == nil {
+		return nil
+	}
 	kind, kindNode := findKind(body)
 	switch {
 	case isList(body):
@@ -311,6 +319,24 @@ func loadDocument(file string, body ast.Node, line int, report func(diag.Diagnos
 	dec.decode(body, v.Elem(), "")
 	dec.reportMissing()
 	return v.Interface()
+}
+
+// rootBody looks past the standard !!map tag on the document's root
+// mapping ("--- !!map"). Any other tag there is refused with a finding at
+// the tag (nil is returned): no document kind takes one.
+func rootBody(dec *decoder, body ast.Node) ast.Node {
+	t, ok := body.(*ast.TagNode)
+	if !ok || t.Value == nil {
+		return body
+	}
+	switch tag := t.Start.Value; tag {
+	case "!!map", "tag:yaml.org,2002:map", "!<tag:yaml.org,2002:map>":
+		return t.Value
+	default:
+		dec.errorf(t, "yaml-kind", "tag %s is not supported on a document", tag).
+			hint("remove it: a document is an untagged mapping (or tagged !!map) starting with kind:")
+		return nil
+	}
 }
 
 // findKind returns the document's kind and the node holding it, past any
