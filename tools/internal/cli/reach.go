@@ -136,6 +136,9 @@ func endpoints(m *reach.Model, name string, to bool) ([]reach.Endpoint, error) {
 		return nil, unknown("subnet of "+vpc, sub, names)
 	}
 	if g := m.Ix.GitLabs[name]; to && g != nil {
+		if v := m.VPCs[g.Network.VPC]; v != nil && !v.CIDR.IsValid() {
+			return nil, badCIDR(v)
+		}
 		ep, ok := m.GitLabEndpoint(g)
 		if !ok {
 			return nil, fmt.Errorf("GitLab %s has no load balancer subnets to reach", name)
