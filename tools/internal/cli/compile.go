@@ -95,7 +95,7 @@ func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s is up to date: %d stacks (%d synthesized)\n", rel, len(plan.Stacks), stats.synthesized)
 		return ExitOK
 	}
-	if err := replaceTree(outDir, files); err != nil {
+	if err := replaceTree(outDir, files, diff); err != nil {
 		fmt.Fprintf(stderr, "gitops compile: writing %s: %v\n", rel, err)
 		return ExitUsage
 	}
@@ -139,14 +139,14 @@ func compileFiles(root string, plan *stacks.Plan, progress io.Writer) (map[strin
 		if err != nil {
 			return nil, stats, withOrigins(plan, err)
 		}
+		if err := checkTemplateLimits(todo, fresh); err != nil {
+			return nil, stats, err
+		}
 		for _, s := range todo {
 			templates[s.ID] = fresh[s.ID]
 			cache.put(keys[s.ID], fresh[s.ID])
 		}
 		stats.synthesized = len(todo)
-	}
-	if err := checkTemplateLimits(plan, templates); err != nil {
-		return nil, stats, err
 	}
 	files := map[string][]byte{}
 	for _, s := range plan.Stacks {

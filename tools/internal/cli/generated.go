@@ -68,8 +68,8 @@ func diffTree(dir string, want map[string][]byte) (treeDiff, error) {
 
 // replaceTree makes dir hold exactly files: it writes them into a fresh
 // directory next to dir, then swaps it in, so a failed compile never
-// leaves a half-written generated/.
-func replaceTree(dir string, files map[string][]byte) error {
+// leaves a half-written generated/. diff is diffTree's answer for dir.
+func replaceTree(dir string, files map[string][]byte, diff treeDiff) error {
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -82,10 +82,20 @@ func replaceTree(dir string, files map[string][]byte) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
+	// A file diff found unchanged is hard-linked from the current tree
+	// rather than written again: a one-stack edit of a large estate then
+	// costs a link per file, not a copy of generated/.
+	changed := map[string]bool{}
+	for _, rel := range slices.Concat(diff.Added, diff.Changed) {
+		changed[rel] = true
+	}
 	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		p := filepath.Join(tmp, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
+		}
+		if !changed[rel] && os.Link(filepath.Join(dir, filepath.FromSlash(rel)), p) == nil {
+			continue
 		}
 		if err := os.WriteFile(p, files[rel], 0o644); err != nil {
 			return err

@@ -8,13 +8,15 @@ import (
 	"gitops/tools/internal/stacks"
 )
 
-// checkTemplateLimits holds every synthesized template to CloudFormation's
-// limits. Validate refuses an estate whose plan exceeds them, so a finding
-// here is a gap between the planner's counts and the synth: compile stops
-// rather than write a template AWS would refuse.
-func checkTemplateLimits(plan *stacks.Plan, templates map[string][]byte) error {
+// checkTemplateLimits holds the synthesized templates of stacks to
+// CloudFormation's limits. Validate refuses an estate whose plan exceeds
+// them, so a finding here is a gap between the planner's counts and the
+// synth: compile stops rather than write a template AWS would refuse. It
+// runs on fresh templates before they enter the cache, so a cached
+// template was checked once and is not parsed again.
+func checkTemplateLimits(todo []*stacks.Stack, templates map[string][]byte) error {
 	var problems []string
-	for _, s := range plan.Stacks {
+	for _, s := range todo {
 		data := templates[s.ID]
 		var t map[string]json.RawMessage
 		if err := json.Unmarshal(data, &t); err != nil {

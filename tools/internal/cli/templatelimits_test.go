@@ -23,11 +23,11 @@ func TestCheckTemplateLimits(t *testing.T) {
 		b.WriteString("}}")
 		return []byte(b.String())
 	}
-	plan := &stacks.Plan{Stacks: []*stacks.Stack{{StackHeader: stacks.StackHeader{ID: "a/eu-west-1/s"}}}}
-	if err := checkTemplateLimits(plan, map[string][]byte{"a/eu-west-1/s": template(stacks.MaxResources)}); err != nil {
+	todo := []*stacks.Stack{{StackHeader: stacks.StackHeader{ID: "a/eu-west-1/s"}}}
+	if err := checkTemplateLimits(todo, map[string][]byte{"a/eu-west-1/s": template(stacks.MaxResources)}); err != nil {
 		t.Errorf("%d resources: %v", stacks.MaxResources, err)
 	}
-	err := checkTemplateLimits(plan, map[string][]byte{"a/eu-west-1/s": template(stacks.MaxResources + 1)})
+	err := checkTemplateLimits(todo, map[string][]byte{"a/eu-west-1/s": template(stacks.MaxResources + 1)})
 	if err == nil || !strings.Contains(err.Error(), "stack a/eu-west-1/s: 501 resources") {
 		t.Errorf("%d resources: %v", stacks.MaxResources+1, err)
 	}

@@ -52,10 +52,12 @@ type Protected struct {
 // amiParameters (the recipes' AMI parameters). A template that does not
 // parse has none; compile only writes templates the synth produced.
 func ProtectedResources(template []byte, amiParameters []string) []Protected {
+	// Properties stay raw: only an SSM parameter's Name is read, and
+	// compile runs this over every template of the estate.
 	var t struct {
 		Resources map[string]struct {
-			Type       string         `json:"Type"`
-			Properties map[string]any `json:"Properties"`
+			Type       string          `json:"Type"`
+			Properties json.RawMessage `json:"Properties"`
 		} `json:"Resources"`
 	}
 	if json.Unmarshal(template, &t) != nil {
@@ -67,7 +69,14 @@ func ProtectedResources(template []byte, amiParameters []string) []Protected {
 			out = append(out, Protected{LogicalID: id, Type: r.Type, Reason: reason})
 			continue
 		}
-		if name, _ := r.Properties["Name"].(string); r.Type == "AWS::SSM::Parameter" && slices.Contains(amiParameters, name) {
+		if r.Type != "AWS::SSM::Parameter" {
+			continue
+		}
+		var props struct {
+			Name any `json:"Name"`
+		}
+		_ = json.Unmarshal(r.Properties, &props)
+		if name, _ := props.Name.(string); slices.Contains(amiParameters, name) {
 			out = append(out, Protected{LogicalID: id, Type: r.Type, Reason: amiParameterReason, UpdateDestroys: true})
 		}
 	}
