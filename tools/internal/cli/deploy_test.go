@@ -13,6 +13,7 @@ import (
 	"gitops/tools/internal/load"
 	"gitops/tools/internal/motoserver"
 	"gitops/tools/internal/stacks"
+	"gitops/tools/internal/stacks/stackstest"
 )
 
 // deployRoot is a repository holding only the apply tests' two-account
@@ -31,16 +32,8 @@ func deployRoot(t *testing.T) string {
 // entries into its generated/ manifest, as compile would.
 func recordEstate(t *testing.T, root string) {
 	t.Helper()
-	path := filepath.Join(root, "generated", stacks.ManifestFile)
-	data, err := os.ReadFile(path)
+	hash, err := load.EstateHash(root)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var m stacks.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	if m.EstateSHA256, err = load.EstateHash(root); err != nil {
 		t.Fatal(err)
 	}
 	// The documents' allowReplace: entries travel in the manifest.
@@ -48,13 +41,10 @@ func recordEstate(t *testing.T, root string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.AllowReplace = stacks.NewOperations(e).AllowReplace
-	if data, err = m.Marshal(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	stackstest.EditManifest(t, filepath.Join(root, "generated"), func(m *stacks.Manifest) {
+		m.EstateSHA256 = hash
+		m.AllowReplace = stacks.NewOperations(e).AllowReplace
+	})
 }
 
 func TestPlanAndApplyCommandsAgainstMoto(t *testing.T) {

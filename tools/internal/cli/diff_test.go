@@ -1,57 +1,14 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"gitops/tools/internal/motoserver"
-	"gitops/tools/internal/stacks"
+	"gitops/tools/internal/stacks/stackstest"
 )
-
-// editStack changes one stack's template under root/generated and its
-// digest in the manifest, as compile would.
-func editStack(t *testing.T, root, id string, change func(resources map[string]any)) {
-	t.Helper()
-	manifestPath := filepath.Join(root, "generated", stacks.ManifestFile)
-	data, err := os.ReadFile(manifestPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m stacks.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range m.Stacks {
-		if s.ID != id {
-			continue
-		}
-		p := filepath.Join(root, "generated", s.Template)
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tmpl map[string]any
-		if err := json.Unmarshal(data, &tmpl); err != nil {
-			t.Fatal(err)
-		}
-		change(tmpl["Resources"].(map[string]any))
-		out, _ := json.MarshalIndent(tmpl, "", " ")
-		if err := os.WriteFile(p, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256(out)
-		m.Stacks[i].SHA256 = hex.EncodeToString(sum[:])
-	}
-	out, _ := m.Marshal()
-	if err := os.WriteFile(manifestPath, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // apply refuses to remove a stateful resource until a document of the
 // estate declares it in allowReplace:, the declaration gitops diff reads.
@@ -59,14 +16,14 @@ func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
 	motoserver.Need(t)
 	root := deployRoot(t)
 	t.Setenv("GITOPS_RUN_ID", "allow")
-	editStack(t, root, "tooling/eu-west-1/hub", func(res map[string]any) {
+	stackstest.EditTemplate(t, filepath.Join(root, "generated"), "tooling/eu-west-1/hub", func(res map[string]any) {
 		res["HubAmi"] = map[string]any{"Type": "AWS::SSM::Parameter", "Properties": map[string]any{"Name": "/gitops/hub/ami", "Type": "String", "DataType": "aws:ec2:image", "Value": "ami-0123456789abcdef0"}}
 	})
 	if code, out, errOut := runGitops("apply", "--root", root); code != ExitOK {
 		t.Fatalf("first apply: exit %d\n%s%s", code, out, errOut)
 	}
 
-	editStack(t, root, "tooling/eu-west-1/hub", func(res map[string]any) { delete(res, "HubAmi") })
+	stackstest.EditTemplate(t, filepath.Join(root, "generated"), "tooling/eu-west-1/hub", func(res map[string]any) { delete(res, "HubAmi") })
 	code, out, _ := runGitops("apply", "--root", root, "--account", "tooling")
 	if code != ExitFindings || !strings.Contains(out, "--allow-replace AWS::SSM::Parameter/HubAmi") {
 		t.Fatalf("removing the AMI parameter undeclared: exit %d\n%s", code, out)
@@ -81,22 +38,6 @@ func TestApplyHonoursTheEstatesAllowReplace(t *testing.T) {
 	}
 	// Compile carries the declaration into the manifest, which is all
 	// apply reads.
-	manifestPath := filepath.Join(root, "generated", stacks.ManifestFile)
-	data, err := os.ReadFile(manifestPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m stacks.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	m.AllowReplace = []string{"AWS::SSM::Parameter/HubAmi"}
-	if data, err = m.Marshal(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(manifestPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	recordEstate(t, root)
 	t.Setenv("GITOPS_RUN_ID", "allow-2")
 	code, out, errOut := runGitops("apply", "--root", root, "--account", "tooling")

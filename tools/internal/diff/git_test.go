@@ -1,9 +1,6 @@
 package diff
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +11,7 @@ import (
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/load"
 	"gitops/tools/internal/stacks"
+	"gitops/tools/internal/stacks/stackstest"
 )
 
 // exampleRepo copies the example estate and its generated/ into a new Git
@@ -64,42 +62,7 @@ func editFile(t *testing.T, dir, file, old, new string) {
 // digest in the manifest.
 func editTemplate(t *testing.T, dir, stackID string, change func(resources map[string]any)) {
 	t.Helper()
-	manifestPath := filepath.Join(dir, "generated", stacks.ManifestFile)
-	data, err := os.ReadFile(manifestPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m stacks.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range m.Stacks {
-		if s.ID != stackID {
-			continue
-		}
-		p := filepath.Join(dir, "generated", s.Template)
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tmpl map[string]any
-		if err := json.Unmarshal(data, &tmpl); err != nil {
-			t.Fatal(err)
-		}
-		change(tmpl["Resources"].(map[string]any))
-		out, _ := json.MarshalIndent(tmpl, "", " ")
-		if err := os.WriteFile(p, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256(out)
-		m.Stacks[i].SHA256 = hex.EncodeToString(sum[:])
-		out, _ = m.Marshal()
-		if err := os.WriteFile(manifestPath, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Fatalf("no stack %s", stackID)
+	stackstest.EditTemplate(t, filepath.Join(dir, "generated"), stackID, change)
 }
 
 func props(resources map[string]any, id string) map[string]any {
@@ -111,29 +74,18 @@ func props(resources map[string]any, id string) map[string]any {
 // templates by hand, so that compile need not run).
 func recordEstate(t *testing.T, dir string) {
 	t.Helper()
-	path := filepath.Join(dir, "generated", stacks.ManifestFile)
-	data, err := os.ReadFile(path)
+	hash, err := load.EstateHash(dir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var m stacks.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	if m.EstateSHA256, err = load.EstateHash(dir); err != nil {
 		t.Fatal(err)
 	}
 	e, _, err := load.LoadEstate(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Operations = *stacks.NewOperations(e)
-	if data, err = m.Marshal(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	stackstest.EditManifest(t, filepath.Join(dir, "generated"), func(m *stacks.Manifest) {
+		m.EstateSHA256 = hash
+		m.Operations = *stacks.NewOperations(e)
+	})
 }
 
 // diffRepo diffs the working tree of dir, compiled, against main.
