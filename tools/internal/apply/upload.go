@@ -20,32 +20,40 @@ type TemplateStore interface {
 	PutTemplate(ctx context.Context, t Target, bucket, key, body string) (url string, err error)
 }
 
-// templateURL uploads s's template into the template bucket of its
-// account (made by the account's deploy-role stack, in that stack's
-// region) under apply/ or plan/<stack name>/<sha256>.json, and returns
-// its URL.
+// templateURL uploads s's template into its account's template bucket of
+// s's region (made by the account's deploy-role stack in that stack's
+// region, by a template-bucket stack in each other region) under apply/
+// or plan/<stack name>/<sha256>.json, and returns its URL. The bucket of
+// the stack's own region: CloudFormation reads the template from there,
+// and it never leaves the region.
 func (r *run) templateURL(ctx context.Context, s *Stack) (string, error) {
 	store, ok := r.opts.Clients.(TemplateStore)
 	if !ok {
 		return "", fmt.Errorf("the template is %d bytes, over the %d CloudFormation takes inline, and these clients cannot upload it", len(s.Body), maxTemplateBody)
 	}
-	region := ""
-	for _, d := range r.d.Stacks {
-		if d.Kind == stacks.KindDeployRole && d.AccountID == s.AccountID {
-			region = d.Region
-		}
-	}
-	if region == "" {
-		return "", fmt.Errorf("the template is %d bytes, too large to send inline, and account %s has no deploy-role stack holding the template bucket", len(s.Body), s.Account)
+	if !r.d.hasTemplateBucket(s.AccountID, s.Region) {
+		return "", fmt.Errorf("the template is %d bytes, too large to send inline, and the manifest has no template bucket of account %s in %s (neither its deploy-role stack nor a template-bucket stack is there); run gitops compile with this gitops",
+			len(s.Body), s.Account, s.Region)
 	}
 	sum := sha256.Sum256([]byte(s.Body))
 	key := stacks.TemplatePrefix(r.apply) + s.Name + "/" + hex.EncodeToString(sum[:]) + ".json"
-	t := Target{Account: s.Account, AccountID: s.AccountID, Region: region}
-	url, err := store.PutTemplate(ctx, t, stacks.TemplateBucketName(s.AccountID, region), key, s.Body)
+	bucket := stacks.TemplateBucketName(s.AccountID, s.Region)
+	url, err := store.PutTemplate(ctx, s.Target(), bucket, key, s.Body)
 	if err != nil {
-		return "", fmt.Errorf("uploading the template (%d bytes) to the template bucket: %v", len(s.Body), apiMessage(err))
+		return "", fmt.Errorf("uploading the template (%d bytes) to the template bucket %s: %v", len(s.Body), bucket, apiMessage(err))
 	}
 	return url, nil
+}
+
+// hasTemplateBucket reports whether a stack of the deployment makes the
+// template bucket of the account in the region.
+func (d *Deployment) hasTemplateBucket(accountID, region string) bool {
+	for _, s := range d.Stacks {
+		if s.AccountID == accountID && s.Region == region && (s.Kind == stacks.KindDeployRole || s.Kind == stacks.KindTemplateBucket) {
+			return true
+		}
+	}
+	return false
 }
 
 // PutTemplate uploads a template with the target account's credentials.
@@ -60,6 +68,10 @@ func (c *AWSClients) PutTemplate(ctx context.Context, t Target, bucket, key, bod
 	if _, err := client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body),
 		ContentType: aws.String("application/json"),
+		// The bucket's name is predictable: were this account's ever
+		// deleted, another account could create one of the same name and
+		// receive (and rewrite) the estate's templates.
+		ExpectedBucketOwner: aws.String(t.AccountID),
 	}); err != nil {
 		return "", err
 	}

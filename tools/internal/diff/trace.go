@@ -71,6 +71,8 @@ var docKinds = map[stacks.Kind][]string{
 	stacks.KindApplication:    {"Pipeline"},
 	// The log bucket serves the account and region its stacks are in.
 	stacks.KindAccessLogs: {"Account"},
+	// So does the template bucket of a region other than the deploy role's.
+	stacks.KindTemplateBucket: {"Account"},
 }
 
 // location is where in the estate a resource comes from.

@@ -62,6 +62,11 @@ type DeployRoleSpec struct {
 	// PrivateZones is what apply does here to associate private hosted
 	// zones with VPCs of other accounts and regions (Stack.AssociateZone).
 	PrivateZones *ZoneGrant `json:"privateZones,omitempty"`
+	// TemplateBuckets are the account's template buckets, one per region
+	// apply deploys its stacks in (this stack's and the template-bucket
+	// stacks'), sorted: the deploy role may write apply/ and plan/ of each,
+	// the plan role plan/ only.
+	TemplateBuckets []string `json:"templateBuckets"`
 }
 
 // PipelineDeployRole is the role one pipeline's deploy actions run as in a
@@ -305,8 +310,10 @@ func (p *planner) grantDeployRoles() {
 		d.Mirrors = append(d.Mirrors, r)
 		d.MirrorsRole = MirrorsSyncRoleName()
 	}
+	buckets := p.templateBuckets()
 	for _, s := range p.stacks {
 		if d := s.DeployRole; d != nil {
+			d.TemplateBuckets = buckets[s.AccountID]
 			if len(d.SMTPCredentials) > 0 {
 				d.SMTPRole = SMTPCredentialsRoleName()
 			}

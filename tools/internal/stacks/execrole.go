@@ -312,8 +312,9 @@ var kindResourceTypes = map[Kind][]string{
 		"AWS::ImageBuilder::InfrastructureConfiguration", "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::SSM::Parameter",
 		"AWS::SNS::Topic",
 	},
-	KindAMIParameters: {"AWS::SSM::Parameter"},
-	KindAccessLogs:    {"AWS::S3::Bucket", "AWS::S3::BucketPolicy"},
+	KindAMIParameters:  {"AWS::SSM::Parameter"},
+	KindAccessLogs:     {"AWS::S3::Bucket", "AWS::S3::BucketPolicy"},
+	KindTemplateBucket: {"AWS::S3::Bucket", "AWS::S3::BucketPolicy"},
 	KindPipeline: {
 		"AWS::CodeBuild::Project", "AWS::CodePipeline::Pipeline", "AWS::CodeStarNotifications::NotificationRule",
 		"AWS::ECR::Repository", "AWS::Events::Rule", "AWS::IAM::Role", "AWS::KMS::Alias", "AWS::KMS::Key",

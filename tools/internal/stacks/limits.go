@@ -60,8 +60,8 @@ func (s *Stack) Resources() int {
 		// distribution roles, the template bucket and its policy; a role
 		// per pipeline deploying here.
 		return 8 + len(s.DeployRole.Pipelines)
-	case s.AccessLogs != nil:
-		return 2
+	case s.AccessLogs != nil, s.TemplateBucket != nil:
+		return 2 // the bucket and its policy
 	case s.GitLabImage != nil:
 		return 8
 	case s.Application != nil:

@@ -132,9 +132,11 @@ func PipelineRoleName(pipeline string) string { return "gitops-pipeline-" + pipe
 // the deploy roles of the recipe's distribution accounts trust it.
 func BakeRoleName(pipeline string) string { return "gitops-bake-" + pipeline }
 
-// TemplateBucketName is the bucket the deploy-role stack creates in its
-// account and region; apply uploads templates too large to send inline
-// (over MaxInlineTemplateBytes) there.
+// TemplateBucketName is an account's template bucket in a region: the
+// deploy-role stack creates it in its own region, a template-bucket stack
+// in every other region apply deploys the account's stacks in. apply
+// uploads the templates too large to send inline (over
+// MaxInlineTemplateBytes) to the bucket of the stack's region.
 func TemplateBucketName(accountID, region string) string {
 	return "gitops-templates-" + accountID + "-" + region
 }

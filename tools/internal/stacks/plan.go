@@ -38,6 +38,7 @@ const (
 	KindPipeline       Kind = "pipeline"
 	KindApplication    Kind = "application"
 	KindAccessLogs     Kind = "access-logs"
+	KindTemplateBucket Kind = "template-bucket"
 )
 
 // Plan is every stack of the estate in dependency order (a stack comes after
@@ -123,6 +124,7 @@ type Stack struct {
 	Pipeline       *PipelineSpec       `json:"pipeline,omitempty"`
 	Application    *ApplicationSpec    `json:"application,omitempty"`
 	AccessLogs     *AccessLogsSpec     `json:"accessLogs,omitempty"`
+	TemplateBucket *TemplateBucketSpec `json:"templateBucket,omitempty"`
 
 	// AccessLogBucket is the account and region's log bucket, where the
 	// stack's load balancers and buckets write their access logs.
@@ -303,6 +305,7 @@ func Build(e *estate.Estate) (*Plan, error) {
 	p.planImageRecipes()
 	p.planPipelines()
 	p.planAccessLogs()
+	p.planTemplateBuckets()
 	p.grantDeployRoles()
 	p.afterDeployRoles()
 	p.checkStackNames()

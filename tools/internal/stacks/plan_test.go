@@ -82,6 +82,7 @@ func TestPlanStacks(t *testing.T) {
 	p := buildFixture(t, nil)
 	want := []string{
 		"prod/eu-west-1/deploy-role",
+		"prod/eu-central-1/template-bucket",
 		"prod/eu-central-1/ami-parameters",
 		"prod/eu-west-1/access-logs",
 		"prod/eu-west-1/ami-parameters",

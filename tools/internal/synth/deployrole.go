@@ -45,6 +45,10 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		}, b.arnAnyRegion("ecr", "repository/gitops-*")),
 		passExec,
 	}
+	// apply uploads templates too large to send inline to the account's
+	// template bucket of the stack's region; the buckets' policies grant
+	// the same.
+	applyStatements = append(applyStatements, b.templateUploads(spec, true)...)
 	deploy := awsiam.NewCfnRole(b.st, id("DeployRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.RoleName),
 		Description:              str("gitops apply deploys the estate's own stacks through this role"),
@@ -54,7 +58,7 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 			PolicyDocument: policy(append(append(applyStatements, b.applyGrants(spec)...), b.privateZoneGrants(spec.PrivateZones)...)...),
 		}},
 	})
-	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; Route 53 private zone associations are on hostedzone/* (the zone id exists only after this stack) limited by route53:VPCs to the planned regions, and ec2:DescribeVpcs takes no resource; the change sets and images are limited to the estate's gitops-… names.")
+	acknowledge(deploy, "IAM5", "CloudFormation validates templates and ECR hands out login tokens on * only (no resource-level permissions); RAM lists invitations on * and accepts them only from the share owners the plan names; Route 53 private zone associations are on hostedzone/* (the zone id exists only after this stack) limited by route53:VPCs to the planned regions, and ec2:DescribeVpcs takes no resource; the change sets and images are limited to the estate's gitops-… names, and the template uploads to the apply/ and plan/ folders of the account's own template buckets, whose objects apply names by the template's digest.")
 
 	if len(spec.PlanTrusted) > 0 {
 		plan := awsiam.NewCfnRole(b.st, id("PlanRole"), &awsiam.CfnRoleProps{
@@ -63,7 +67,7 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 			AssumeRolePolicyDocument: b.trustRoles(spec.PlanTrusted),
 			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 				PolicyName: str("plan-change-sets"),
-				PolicyDocument: policy(
+				PolicyDocument: policy(append([]map[string]any{
 					statement("Allow", planActions, estateStacks),
 					statement("Allow", []string{"cloudformation:ValidateTemplate"}, "*"),
 					// A change set names the role CloudFormation will run it
@@ -73,10 +77,12 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 						"cloudformation:ExecuteChangeSet", "cloudformation:UpdateStack", "cloudformation:CreateStack",
 						"cloudformation:DeleteStack", "cloudformation:ContinueUpdateRollback",
 					}, "*"),
-				),
+					// Large templates go to plan/ only (templateUploads):
+					// apply/ holds what an apply makes its change sets from.
+				}, b.templateUploads(spec, false)...)...),
 			}},
 		})
-		acknowledge(plan, "IAM5", "CloudFormation validates templates on * only (no resource-level permissions); change sets are limited to the estate's gitops-* stacks, and execution is denied on every stack.")
+		acknowledge(plan, "IAM5", "CloudFormation validates templates on * only (no resource-level permissions); change sets are limited to the estate's gitops-* stacks, and execution is denied on every stack; template uploads go to the plan/ folder of the account's own template buckets, whose objects plan names by the template's digest.")
 	}
 	for _, p := range spec.Pipelines {
 		b.pipelineDeployRole(p, passExec)
@@ -110,6 +116,23 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		acknowledge(dist, "IAM4", "ImageBuilder's cross-account distribution requires this role to hold AWS's Ec2ImageBuilderCrossAccountDistributionAccess policy, which AWS keeps current with the actions a copy needs.")
 	}
 	return nil
+}
+
+// templateUploads let a role write and read the objects of the account's
+// template buckets that a plan uploads (plan/) or, with apply, an apply
+// too (apply/ and plan/); none without buckets.
+func (b *builder) templateUploads(spec *stacks.DeployRoleSpec, apply bool) []map[string]any {
+	var objects []any
+	for _, bucket := range spec.TemplateBuckets {
+		if apply {
+			objects = append(objects, b.globalARN("s3", "", bucket+"/"+stacks.TemplatePrefix(true)+"*"))
+		}
+		objects = append(objects, b.globalARN("s3", "", bucket+"/"+stacks.TemplatePrefix(false)+"*"))
+	}
+	if len(objects) == 0 {
+		return nil
+	}
+	return []map[string]any{statement("Allow", []string{"s3:PutObject", "s3:GetObject"}, objects...)}
 }
 
 // planActions read the estate's stacks and create and delete change sets.

@@ -86,6 +86,7 @@ var allKinds = []stacks.Kind{
 	stacks.KindNetwork, stacks.KindTransitGateway, stacks.KindTGWRouting,
 	stacks.KindGitLab, stacks.KindGitLabImage, stacks.KindDeployRole, stacks.KindMirrors, stacks.KindImageRecipe,
 	stacks.KindAMIParameters, stacks.KindPipeline, stacks.KindApplication, stacks.KindAccessLogs,
+	stacks.KindTemplateBucket,
 }
 
 // TestTemplatesWithinKindTypes: every resource of every synthesized stack

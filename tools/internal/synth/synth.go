@@ -223,6 +223,8 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 		err = b.application(s.Application)
 	case s.AccessLogs != nil:
 		err = b.accessLogs(s.AccessLogs)
+	case s.TemplateBucket != nil:
+		err = b.regionalTemplateBucket(s.TemplateBucket)
 	default:
 		err = fmt.Errorf("no spec for kind %s", s.Kind)
 	}
