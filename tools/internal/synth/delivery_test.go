@@ -484,27 +484,42 @@ func jsonUnmarshal(template []byte, logicalID string, v any) error {
 // TestTemplateBucketPlanRoleCannotWriteApply: the plan role (a merge
 // request's CI) may write plan/ only; were it allowed apply/, it could swap
 // the template an apply uploads before CloudFormation reads it, and the
-// change set would run with the execution role.
+// change set would run with the execution role. Both kinds of template
+// bucket: the deploy-role stack's (roles by GetAtt) and a template-bucket
+// stack's in another region (roles by ARN).
 func TestTemplateBucketPlanRoleCannotWriteApply(t *testing.T) {
 	_, templates := fixtureTemplates(t)
-	tmpl := parse(t, templates[prodDeployRole])
-	doc, _ := get(tmpl.Resources["TemplateBucketPolicy"].Properties, "PolicyDocument", "Statement").([]any)
-	grants := map[string]string{}
-	for _, st := range doc {
-		if get(st, "Effect") != "Allow" {
-			continue
+	byARN := func(role string) string {
+		return `{"AWS":{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::222222222222:role/` + role + `"]]}}`
+	}
+	for _, tc := range []struct{ template, bucket, deploy, plan string }{
+		{prodDeployRole, "gitops-templates-222222222222-eu-west-1", `{"AWS":{"Fn::GetAtt":["DeployRole","Arn"]}}`, `{"AWS":{"Fn::GetAtt":["PlanRole","Arn"]}}`},
+		{"prod/eu-central-1/template-bucket.template.json", "gitops-templates-222222222222-eu-central-1", byARN("prod-deployer"), byARN("gitops-plan")},
+	} {
+		tmpl := parse(t, templates[tc.template])
+		if name := tmpl.Resources["TemplateBucket"].Properties["BucketName"]; name != tc.bucket {
+			t.Errorf("%s: bucket %v, want %s", tc.template, name, tc.bucket)
 		}
-		grants[jsonString(get(st, "Principal"))] += jsonString(get(st, "Resource"))
-	}
-	plan := grants[`{"AWS":{"Fn::GetAtt":["PlanRole","Arn"]}}`]
-	deploy := grants[`{"AWS":{"Fn::GetAtt":["DeployRole","Arn"]}}`]
-	if !strings.Contains(plan, `"/plan/*"`) || strings.Contains(plan, `"/apply/*"`) || strings.Contains(plan, `"/*"`) {
-		t.Errorf("the plan role's grant on the template bucket: %s", plan)
-	}
-	if !strings.Contains(deploy, `"/apply/*"`) || !strings.Contains(deploy, `"/plan/*"`) {
-		t.Errorf("the deploy role's grant on the template bucket: %s", deploy)
-	}
-	if len(grants) != 2 {
-		t.Errorf("grants on the template bucket: %v", grants)
+		if r := tmpl.Resources["TemplateBucket"]; r.DeletionPolicy != "Retain" || r.UpdateReplace != "Retain" {
+			t.Errorf("%s: the bucket is not retained: %+v", tc.template, r)
+		}
+		doc, _ := get(tmpl.Resources["TemplateBucketPolicy"].Properties, "PolicyDocument", "Statement").([]any)
+		grants := map[string]string{}
+		for _, st := range doc {
+			if get(st, "Effect") != "Allow" {
+				continue
+			}
+			grants[jsonString(get(st, "Principal"))] += jsonString(get(st, "Resource"))
+		}
+		plan, deploy := grants[tc.plan], grants[tc.deploy]
+		if !strings.Contains(plan, `"/plan/*"`) || strings.Contains(plan, `"/apply/*"`) || strings.Contains(plan, `"/*"`) {
+			t.Errorf("%s: the plan role's grant on the template bucket: %s", tc.template, plan)
+		}
+		if !strings.Contains(deploy, `"/apply/*"`) || !strings.Contains(deploy, `"/plan/*"`) {
+			t.Errorf("%s: the deploy role's grant on the template bucket: %s", tc.template, deploy)
+		}
+		if len(grants) != 2 {
+			t.Errorf("%s: grants on the template bucket: %v", tc.template, grants)
+		}
 	}
 }

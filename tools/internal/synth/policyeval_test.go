@@ -339,6 +339,11 @@ const (
 	prodID    = "222222222222"
 )
 
+// templateObject is an object of an account's template bucket in a region.
+func templateObject(account, region, key string) string {
+	return "arn:aws:s3:::" + stacks.TemplateBucketName(account, region) + "/" + key
+}
+
 func roleARN(account, name string) string { return "arn:aws:iam::" + account + ":role/" + name }
 func stackARN(account, region, name string) string {
 	return "arn:aws:cloudformation:" + region + ":" + account + ":stack/" + name + "/0a1b2c3d"
@@ -408,6 +413,17 @@ func TestDenials(t *testing.T) {
 		{"can the SMTP role restart GitLab?", smtp, request{action: "ecs:UpdateService", resource: "arn:aws:ecs:eu-west-1:" + toolingID + ":service/gitops-gitlab-main/gitlab"}, true},
 		{"can the SMTP role create a change set?", smtp, request{action: "cloudformation:CreateChangeSet", resource: stackARN(toolingID, "eu-west-1", "gitops-gitlab-main")}, false},
 		{"can apply create the SMTP user's key, now the SMTP role's duty?", roleARN(toolingID, "gitops-deploy"), request{action: "iam:CreateAccessKey", resource: toolingUser("gitops-gitlab-main-smtp")}, false},
+		// Templates too large to send inline: apply writes apply/ and
+		// plan/ of the account's buckets in every region, plan plan/ only.
+		{"can apply upload a template to its region's bucket?", roleARN(prodID, "prod-deployer"), request{action: "s3:PutObject", resource: templateObject(prodID, "eu-central-1", "apply/gitops-x/0a.json")}, true},
+		{"can apply upload a template to its own region's bucket?", roleARN(prodID, "prod-deployer"), request{action: "s3:PutObject", resource: templateObject(prodID, "eu-west-1", "apply/gitops-x/0a.json")}, true},
+		{"can apply upload a template to a region without a bucket?", roleARN(prodID, "prod-deployer"), request{action: "s3:PutObject", resource: templateObject(prodID, "us-east-1", "apply/gitops-x/0a.json")}, false},
+		{"can apply upload a template to another account's bucket?", roleARN(prodID, "prod-deployer"), request{action: "s3:PutObject", resource: templateObject(toolingID, "eu-west-1", "apply/gitops-x/0a.json")}, false},
+		{"can apply delete an uploaded template?", roleARN(prodID, "prod-deployer"), request{action: "s3:DeleteObject", resource: templateObject(prodID, "eu-central-1", "apply/gitops-x/0a.json")}, false},
+		{"can the plan role upload a template to plan/?", roleARN(prodID, stacks.PlanRoleName), request{action: "s3:PutObject", resource: templateObject(prodID, "eu-central-1", "plan/gitops-x/0a.json")}, true},
+		{"can the plan role replace a template an apply uploaded?", roleARN(prodID, stacks.PlanRoleName), request{action: "s3:PutObject", resource: templateObject(prodID, "eu-central-1", "apply/gitops-x/0a.json")}, false},
+		{"can the plan role write apply/ of the deploy role's region?", roleARN(prodID, stacks.PlanRoleName), request{action: "s3:PutObject", resource: templateObject(prodID, "eu-west-1", "apply/gitops-x/0a.json")}, false},
+		{"can a pipeline's deploy role upload a template?", roleARN(prodID, "gitops-deploy-app"), request{action: "s3:PutObject", resource: templateObject(prodID, "eu-central-1", "apply/gitops-x/0a.json")}, false},
 		{"can the execution role create an IAM user?", exec, request{action: "iam:CreateUser", resource: "arn:aws:iam::" + prodID + ":user/gitops-x"}, false},
 	} {
 		if got := e.may(t, tc.role, tc.q); got != tc.want {
