@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"gitops/tools/internal/motoserver"
 	"gitops/tools/internal/stacks"
@@ -370,4 +373,148 @@ func TestMotoLargeTemplateGoesThroughTheBucket(t *testing.T) {
 	if err != nil || !strings.Contains(url, "/"+bucket+"/apply/gitops-app/") {
 		t.Errorf("template URL %q, %v", url, err)
 	}
+}
+
+// Placement of the regional template bucket tests: account dev's deploy
+// role is in eu-west-1, its stack "big" in eu-central-1.
+const (
+	regionalAccountID = "222222222222"
+	regionalHome      = "eu-west-1"
+	regionalOther     = "eu-central-1"
+)
+
+// regionalDeployment is twoaccounts with a stack of account dev in
+// eu-central-1 whose template is over the inline limit, behind that
+// region's template-bucket stack unless withBucket is false.
+func regionalDeployment(t *testing.T, withBucket bool) *Deployment {
+	t.Helper()
+	const accountID, home, other = regionalAccountID, regionalHome, regionalOther
+	dir := copyDeployment(t, "twoaccounts")
+	editDeployment(t, dir, func(m *stacks.Manifest, templates map[string]map[string]any) {
+		if err := os.MkdirAll(filepath.Join(dir, "dev", other), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		bucket := func(region string) map[string]any {
+			return map[string]any{
+				"Type": "AWS::S3::Bucket", "Properties": map[string]any{"BucketName": stacks.TemplateBucketName(accountID, region)},
+			}
+		}
+		templates["dev/"+home+"/deploy-role"]["Resources"].(map[string]any)["TemplateBucket"] = bucket(home)
+		header := func(id, name string, kind stacks.Kind, deps ...string) stacks.ManifestStack {
+			return stacks.ManifestStack{StackHeader: stacks.StackHeader{
+				ID: id, Name: name, Kind: kind, Account: "dev", AccountID: accountID, Region: other,
+				Template: id + ".template.json", DependsOn: deps, Parameters: []stacks.Parameter{}, Outputs: []string{},
+			}}
+		}
+		deps := []string{"dev/" + home + "/deploy-role"}
+		if withBucket {
+			m.Stacks = append(m.Stacks, header("dev/"+other+"/template-bucket", "gitops-template-bucket", stacks.KindTemplateBucket, deps...))
+			templates["dev/"+other+"/template-bucket"] = map[string]any{"Resources": map[string]any{"TemplateBucket": bucket(other)}}
+			deps = append(deps, "dev/"+other+"/template-bucket")
+		}
+		m.Stacks = append(m.Stacks, header("dev/"+other+"/big", "gitops-big", stacks.KindAMIParameters, deps...))
+		templates["dev/"+other+"/big"] = map[string]any{
+			"Metadata": map[string]any{"Padding": strings.Repeat("x", 60000)},
+			"Resources": map[string]any{"Parameter": map[string]any{
+				"Type": "AWS::SSM::Parameter", "Properties": map[string]any{"Name": "/gitops/big", "Type": "String", "Value": "v"},
+			}},
+		}
+	})
+	return loadDeployment(t, dir)
+}
+
+// TestMotoLargeTemplateGoesToItsRegionsBucket: the big stack's template,
+// over 51,200 bytes, is uploaded to the eu-central-1 bucket (none of it to
+// eu-west-1's, the deploy-role stack's) and its change set is made from
+// there: the deployed template is the uploaded one.
+func TestMotoLargeTemplateGoesToItsRegionsBucket(t *testing.T) {
+	motoserver.Need(t)
+	const accountID, home, other = regionalAccountID, regionalHome, regionalOther
+	d := regionalDeployment(t, true)
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+	res := Apply(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("apply failed:\n%s", progress.String())
+	}
+	big := d.Stack("dev/" + other + "/big")
+	if len(big.Body) <= maxTemplateBody {
+		t.Fatalf("the big template is %d bytes, not over the inline limit", len(big.Body))
+	}
+	if st := deployedStack(t, opts, big); string(st.StackStatus) != "CREATE_COMPLETE" {
+		t.Errorf("big: %s", st.StackStatus)
+	}
+	sum := sha256.Sum256([]byte(big.Body))
+	key := "apply/gitops-big/" + hex.EncodeToString(sum[:]) + ".json"
+	if got := templateObjects(t, opts, other); len(got) != 1 || got[key] != big.Body {
+		t.Errorf("the %s template bucket holds %d objects, want the template under %s", other, len(got), key)
+	}
+	if got := templateObjects(t, opts, home); len(got) != 0 {
+		var keys []string
+		for k := range got {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		t.Errorf("the %s template bucket holds %v, want nothing: no stack there is over the inline limit", home, keys)
+	}
+	cf, err := opts.Clients.CloudFormation(context.Background(), big.Target())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := cf.GetTemplate(context.Background(), &cloudformation.GetTemplateInput{StackName: aws.String(big.Name)})
+	if err != nil || !strings.Contains(aws.ToString(tpl.TemplateBody), `"/gitops/big"`) || len(aws.ToString(tpl.TemplateBody)) <= maxTemplateBody {
+		t.Errorf("the deployed template (%d bytes, %v) is not the uploaded one", len(aws.ToString(tpl.TemplateBody)), err)
+	}
+}
+
+// TestMotoLargeTemplateWithoutItsRegionsBucket: a manifest with no template
+// bucket in the big stack's region (compiled by an older gitops) stops at
+// that stack with a message naming the account and region, and uploads
+// nothing to another region's bucket.
+func TestMotoLargeTemplateWithoutItsRegionsBucket(t *testing.T) {
+	motoserver.Need(t)
+	d := regionalDeployment(t, false)
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+	res := Apply(context.Background(), d, d.Stacks, opts)
+	if !res.Failed() {
+		t.Fatalf("apply succeeded:\n%s", progress.String())
+	}
+	big := res.Stacks[slices.IndexFunc(res.Stacks, func(s *StackResult) bool { return s.ID == "dev/"+regionalOther+"/big" })]
+	if !strings.Contains(big.Error, "no template bucket of account dev in "+regionalOther) {
+		t.Errorf("big: %q", big.Error)
+	}
+	if got := templateObjects(t, opts, regionalHome); len(got) != 0 {
+		t.Errorf("the %s template bucket holds %d objects, want none", regionalHome, len(got))
+	}
+}
+
+// templateObjects reads every object of account dev's template bucket in
+// the region, by key.
+func templateObjects(t *testing.T, opts Options, region string) map[string]string {
+	t.Helper()
+	clients := opts.Clients.(*AWSClients)
+	clients.mu.Lock()
+	cfg, err := clients.config(context.Background(), Target{Account: "dev", AccountID: regionalAccountID, Region: region})
+	clients.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := stacks.TemplateBucketName(regionalAccountID, region)
+	list, err := client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	if err != nil {
+		t.Fatalf("listing %s: %v", bucket, err)
+	}
+	out := map[string]string{}
+	for _, o := range list.Contents {
+		obj, err := client.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(obj.Body)
+		obj.Body.Close()
+		out[aws.ToString(o.Key)] = string(body)
+	}
+	return out
 }
