@@ -143,7 +143,7 @@ func TestGenerateRefusesImpossibleSizes(t *testing.T) {
 // CloudFormation's limits, with every VPC route table inside its quota.
 // The synth package checks the same on real templates for a few seeds.
 func TestRandomEstatesPlanWithinLimits(t *testing.T) {
-	passed := 0
+	passed, regionalBuckets := 0, 0
 	const draws = 40
 	for seed := range uint64(draws) {
 		dir := t.TempDir()
@@ -173,12 +173,16 @@ func TestRandomEstatesPlanWithinLimits(t *testing.T) {
 			}
 		}
 		checkVPCRouteTables(t, seed, e, p)
+		regionalBuckets += checkTemplateBuckets(t, seed, p)
 	}
 	// The property must not hold vacuously.
 	if passed < draws/2 {
 		t.Errorf("only %d of %d random estates validate", passed, draws)
 	}
-	t.Logf("%d of %d random estates validate", passed, draws)
+	if regionalBuckets == 0 {
+		t.Errorf("no random estate has a stack outside its account's deploy-role region: the template buckets went untested")
+	}
+	t.Logf("%d of %d random estates validate; %d template-bucket stacks", passed, draws, regionalBuckets)
 }
 
 // checkVPCRouteTables counts each VPC route table's routes independently
