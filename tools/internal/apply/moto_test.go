@@ -518,3 +518,26 @@ func templateObjects(t *testing.T, opts Options, region string) map[string]strin
 	}
 	return out
 }
+
+// TestMotoPlanWaitsForItsRegionsBucket: a plan of the first stacks of a
+// region (the template-bucket stack is created by this run) cannot upload
+// the big template yet; it says it waits for the bucket, as it does for
+// outputs, rather than failing the upload.
+func TestMotoPlanWaitsForItsRegionsBucket(t *testing.T) {
+	motoserver.Need(t)
+	d := regionalDeployment(t, true)
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+	opts.Cleanup = true
+	res := Plan(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("plan failed:\n%s", progress.String())
+	}
+	big := res.Stacks[slices.IndexFunc(res.Stacks, func(s *StackResult) bool { return s.ID == "dev/"+regionalOther+"/big" })]
+	if want := "after dev/" + regionalOther + "/template-bucket, which this run creates, for its template bucket"; big.Pending != want || big.Action != ActionCreate {
+		t.Errorf("big: %s, pending %q, want %q", big.Action, big.Pending, want)
+	}
+	if len(big.Changes) != 1 {
+		t.Errorf("big: the plan lists %d resources to add from the template, want 1", len(big.Changes))
+	}
+}

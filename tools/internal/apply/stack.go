@@ -194,6 +194,9 @@ func (r *run) prepare(ctx context.Context, s *Stack, res *StackResult) (*prepare
 	if err != nil {
 		return p, err
 	}
+	if wait := r.templateBucketWait(s); wait != "" {
+		pending = strings.Join(slices.DeleteFunc([]string{wait, pending}, func(n string) bool { return n == "" }), "; ")
+	}
 	p.params = params
 	if res.Action == ActionUpdate && pending == "" {
 		same, deployed := r.unchanged(ctx, cf, st, s, params)

@@ -45,6 +45,24 @@ func (r *run) templateURL(ctx context.Context, s *Stack) (string, error) {
 	return url, nil
 }
 
+// templateBucketWait says what a plan waits for before it can upload s's
+// template: the template-bucket stack of s's region, when this run
+// creates it (a merge request adding the account's first stacks there).
+func (r *run) templateBucketWait(s *Stack) string {
+	if r.apply || len(s.Body) <= maxTemplateBody {
+		return ""
+	}
+	for _, b := range r.d.Stacks {
+		if b.Kind != stacks.KindTemplateBucket || b.AccountID != s.AccountID || b.Region != s.Region || !r.selected[b.ID] {
+			continue
+		}
+		if a := r.results[b.ID].Action; a == ActionCreate || a == ActionRecreate {
+			return "after " + b.ID + ", which this run creates, for its template bucket"
+		}
+	}
+	return ""
+}
+
 // hasTemplateBucket reports whether a stack of the deployment makes the
 // template bucket of the account in the region.
 func (d *Deployment) hasTemplateBucket(accountID, region string) bool {
