@@ -194,8 +194,10 @@ func (r *run) prepare(ctx context.Context, s *Stack, res *StackResult) (*prepare
 	if err != nil {
 		return p, err
 	}
-	if wait := r.templateBucketWait(s); wait != "" {
-		pending = strings.Join(slices.DeleteFunc([]string{wait, pending}, func(n string) bool { return n == "" }), "; ")
+	if wait := r.templateBucketWait(s); wait != "" && pending != "" {
+		pending = wait + "; " + pending
+	} else if wait != "" {
+		pending = wait
 	}
 	p.params = params
 	if res.Action == ActionUpdate && pending == "" {
