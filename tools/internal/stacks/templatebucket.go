@@ -30,9 +30,12 @@ const templateBucketStack = "template-bucket"
 // limit today: a template's size is known only once it is synthesized,
 // after the plan validate checks, and an estate edit can push any stack
 // past 51,200 bytes; an empty bucket costs nothing. And a bucket in the
-// stack's own region, not the deploy-role region's: CloudFormation reads
-// TemplateURL from S3 in the stack's region, so the template never leaves
-// it (no cross-region read, the data stays where the estate put it).
+// stack's own region, not the deploy-role region's: CloudFormation's API
+// reference has asked for a TemplateURL "in an S3 bucket in the same region
+// as the stack", and in the China and GovCloud partitions S3 endpoints are
+// regional, so a read from another region fails there; and the template
+// never leaves the region (no cross-region read, the data stays where the
+// estate put it).
 func (p *planner) planTemplateBuckets() {
 	for _, id := range slices.Sorted(maps.Keys(p.stacks)) {
 		s := p.stacks[id]
