@@ -93,5 +93,16 @@ func (c *AWSClients) PutTemplate(ctx context.Context, t Target, bucket, key, bod
 	}); err != nil {
 		return "", err
 	}
-	return "https://s3." + t.Region + ".amazonaws.com/" + bucket + "/" + key, nil
+	return templateObjectURL(t.Region, bucket, key), nil
+}
+
+// templateObjectURL is the regional, path-style URL CloudFormation reads an
+// uploaded template from; the China regions' S3 endpoints are under
+// amazonaws.com.cn.
+func templateObjectURL(region, bucket, key string) string {
+	domain := "amazonaws.com"
+	if strings.HasPrefix(region, "cn-") {
+		domain = "amazonaws.com.cn"
+	}
+	return "https://s3." + region + "." + domain + "/" + bucket + "/" + key
 }
