@@ -44,18 +44,31 @@ func (r *run) changeSet(ctx context.Context, s *Stack, res *StackResult, p *prep
 		Capabilities:  capabilities,
 		Description:   aws.String(fmt.Sprintf("gitops %s of %s", commandName(r.apply), s.ID)),
 	}
+	// The deploy role may only pass the execution role, which the deploy
+	// role stack itself creates: its first creation runs with the caller's
+	// own rights (the bootstrap).
+	if !(s.Kind == stacks.KindDeployRole && typ == types.ChangeSetTypeCreate) {
+		in.RoleARN = aws.String(executionRoleARN(s))
+	}
+	// A first creation whose template needs the bucket the stack makes:
+	// the bucket alone first, then the whole template as an update, still
+	// with the caller's own rights (bootstrap.go).
+	if bucketFirst(s, typ) {
+		if !r.apply {
+			// prepare gives a plan the note instead (templateBucketWait).
+			return fmt.Errorf("stack %s: %s", s.ID, bucketFirstNote(s))
+		}
+		if err := r.createBucketFirst(ctx, s, p); err != nil {
+			return err
+		}
+		in.ChangeSetType = types.ChangeSetTypeUpdate
+	}
 	if len(s.Body) > maxTemplateBody {
 		url, err := r.templateURL(ctx, s)
 		if err != nil {
 			return err
 		}
 		in.TemplateBody, in.TemplateURL = nil, aws.String(url)
-	}
-	// The deploy role may only pass the execution role, which the deploy
-	// role stack itself creates: its first creation runs with the caller's
-	// own rights (the bootstrap).
-	if !(s.Kind == stacks.KindDeployRole && typ == types.ChangeSetTypeCreate) {
-		in.RoleARN = aws.String(executionRoleARN(s))
 	}
 	out, err := call(ctx, r, p.cf.CreateChangeSet, in)
 	if apiCode(err) == "AlreadyExistsException" {

@@ -541,3 +541,87 @@ func TestMotoPlanWaitsForItsRegionsBucket(t *testing.T) {
 		t.Errorf("big: the plan lists %d resources to add from the template, want 1", len(big.Changes))
 	}
 }
+
+// bigDeployRole is twoaccounts with dev's deploy-role template over the
+// inline limit, holding its template bucket as compile makes it.
+func bigDeployRole(t *testing.T) *Deployment {
+	t.Helper()
+	dir := copyDeployment(t, "twoaccounts")
+	editDeployment(t, dir, func(m *stacks.Manifest, templates map[string]map[string]any) {
+		tpl := templates["dev/"+regionalHome+"/deploy-role"]
+		tpl["Resources"].(map[string]any)["TemplateBucket"] = map[string]any{
+			"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+			"Properties": map[string]any{"BucketName": stacks.TemplateBucketName(regionalAccountID, regionalHome)},
+		}
+		tpl["Metadata"] = map[string]any{"Padding": strings.Repeat("x", 60000)}
+	})
+	return loadDeployment(t, dir)
+}
+
+// TestMotoBigDeployRoleMakesItsBucketFirst: a deploy-role stack whose
+// template is over the inline limit cannot upload it on its first creation
+// (the stack makes the bucket); apply creates the stack with the bucket
+// alone, uploads the whole template there and updates the stack from it.
+func TestMotoBigDeployRoleMakesItsBucketFirst(t *testing.T) {
+	motoserver.Need(t)
+	d := bigDeployRole(t)
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+	res := Apply(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("apply failed:\n%s", progress.String())
+	}
+	roles := d.Stack("dev/" + regionalHome + "/deploy-role")
+	if len(roles.Body) <= maxTemplateBody {
+		t.Fatalf("the deploy-role template is %d bytes, not over the inline limit", len(roles.Body))
+	}
+	if st := deployedStack(t, opts, roles); st.StackStatus != types.StackStatusUpdateComplete {
+		t.Errorf("deploy-role: %s, want UPDATE_COMPLETE (created with its bucket, then updated)", st.StackStatus)
+	}
+	sum := sha256.Sum256([]byte(roles.Body))
+	key := "apply/gitops-deploy-role/" + hex.EncodeToString(sum[:]) + ".json"
+	if got := templateObjects(t, opts, regionalHome); got[key] != roles.Body {
+		t.Errorf("the template bucket does not hold the deploy-role template under %s (%d objects)", key, len(got))
+	}
+	cf, err := opts.Clients.CloudFormation(context.Background(), roles.Target())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := cf.GetTemplate(context.Background(), &cloudformation.GetTemplateInput{StackName: aws.String(roles.Name)})
+	if err != nil || !strings.Contains(aws.ToString(tpl.TemplateBody), strings.Repeat("x", 60000)) {
+		t.Errorf("the deployed deploy-role template (%d bytes, %v) is not the whole one", len(aws.ToString(tpl.TemplateBody)), err)
+	}
+	if r := res.Stacks[slices.IndexFunc(res.Stacks, func(s *StackResult) bool { return s.ID == roles.ID })]; r.Action != ActionCreate || r.Outcome != OutcomeApplied {
+		t.Errorf("deploy-role: %s, %s", r.Action, r.Outcome)
+	}
+	if !strings.Contains(progress.String(), "creating the stack with its template bucket first") {
+		t.Errorf("the progress does not say the bucket comes first:\n%s", progress.String())
+	}
+}
+
+// TestMotoPlanBigDeployRoleSaysTwoSteps: plan cannot make a change set of
+// such a stack (nothing to upload it to); it says how apply will create it
+// and lists what the template adds, and creates nothing.
+func TestMotoPlanBigDeployRoleSaysTwoSteps(t *testing.T) {
+	motoserver.Need(t)
+	d := bigDeployRole(t)
+	var progress syncBuffer
+	opts := motoOptions(t, &progress)
+	opts.Cleanup = true
+	res := Plan(context.Background(), d, d.Stacks, opts)
+	if res.Failed() {
+		t.Fatalf("plan failed:\n%s", progress.String())
+	}
+	roles := d.Stack("dev/" + regionalHome + "/deploy-role")
+	r := res.Stacks[slices.IndexFunc(res.Stacks, func(s *StackResult) bool { return s.ID == roles.ID })]
+	if r.Action != ActionCreate || !strings.HasPrefix(r.Pending, "created in two steps") || len(r.Changes) == 0 {
+		t.Errorf("deploy-role: %s, pending %q, %d changes", r.Action, r.Pending, len(r.Changes))
+	}
+	cf, err := opts.Clients.CloudFormation(context.Background(), roles.Target())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cf.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String(roles.Name)}); err == nil && len(out.Stacks) > 0 {
+		t.Errorf("plan left stack %s in %s", roles.Name, out.Stacks[0].StackStatus)
+	}
+}

@@ -194,7 +194,7 @@ func (r *run) prepare(ctx context.Context, s *Stack, res *StackResult) (*prepare
 	if err != nil {
 		return p, err
 	}
-	if wait := r.templateBucketWait(s); wait != "" && pending != "" {
+	if wait := r.templateBucketWait(s, res.Action); wait != "" && pending != "" {
 		pending = wait + "; " + pending
 	} else if wait != "" {
 		pending = wait

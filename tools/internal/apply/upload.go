@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"gitops/tools/internal/stacks"
@@ -47,10 +48,14 @@ func (r *run) templateURL(ctx context.Context, s *Stack) (string, error) {
 
 // templateBucketWait says what a plan waits for before it can upload s's
 // template: the template-bucket stack of s's region, when this run
-// creates it (a merge request adding the account's first stacks there).
-func (r *run) templateBucketWait(s *Stack) string {
+// creates it (a merge request adding the account's first stacks there), or
+// for a deploy-role stack created here, the stack's own first step.
+func (r *run) templateBucketWait(s *Stack, action Action) string {
 	if r.apply || len(s.Body) <= maxTemplateBody {
 		return ""
+	}
+	if action == ActionCreate && bucketFirst(s, types.ChangeSetTypeCreate) {
+		return bucketFirstNote(s)
 	}
 	for _, b := range r.d.Stacks {
 		if b.Kind != stacks.KindTemplateBucket || b.AccountID != s.AccountID || b.Region != s.Region || !r.selected[b.ID] {
