@@ -97,7 +97,7 @@ func (b *builder) vpc(v *stacks.NetworkVPC) *vpcBuild {
 		})
 		if s.DefaultRoute == "igw" {
 			route.SetGatewayId(b.ref(vb.igw))
-			route.AddDependency(vb.igwAttach)
+			route.AddResourceDependency(vb.igwAttach, nil)
 		} else {
 			natTargets[s.DefaultRoute](route)
 		}
@@ -121,7 +121,7 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 		sp := stacks.Pascal(n.Subnet)
 		if !n.Instance {
 			eip := awsec2.NewCfnEIP(b.st, id(p, sp, "NatEip"), &awsec2.CfnEIPProps{Domain: str("vpc"), Tags: nameTag(v.Name + "-nat-" + n.Subnet)})
-			eip.AddDependency(vb.igwAttach)
+			eip.AddResourceDependency(vb.igwAttach, nil)
 			gw := awsec2.NewCfnNatGateway(b.st, id(p, sp, "NatGateway"), &awsec2.CfnNatGatewayProps{
 				AllocationId: eip.AttrAllocationId(),
 				SubnetId:     b.ref(vb.subnets[n.Subnet]),
@@ -165,7 +165,7 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 			UserData: awscdk.Fn_Base64(str(natUserData)),
 			Tags:     nameTag(v.Name + "-nat-" + n.Subnet),
 		})
-		inst.AddDependency(vb.igwAttach)
+		inst.AddResourceDependency(vb.igwAttach, nil)
 		acknowledge(inst, "EC29", "The NAT instance keeps no state: CloudFormation replaces it when its image or type changes, which termination protection would block.")
 		targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetInstanceId(b.ref(inst)) }
 	}

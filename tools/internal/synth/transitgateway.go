@@ -79,7 +79,7 @@ func (b *builder) vpcAttachments(vb *vpcBuild, attachments []stacks.AttachmentSp
 				TransitGatewayId:     gateway,
 			})
 			// A route to the gateway is refused until the VPC is attached.
-			route.AddDependency(att)
+			route.AddResourceDependency(att, nil)
 		}
 	}
 }
