@@ -49,7 +49,13 @@ var Env = map[string]string{
 // to asmDir, and returns each template's bytes by stack ID. It must not be
 // called from two goroutines at once: jsii is not goroutine-safe.
 func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) {
-	out, nag, _, err := synthesizeApp(specs, asmDir, false)
+	return templates(specs, asmDir, nil)
+}
+
+// templates is Templates; extend, which only tests set, adds constructs
+// to every stack before the rule pack runs.
+func templates(specs []*stacks.Stack, asmDir string, extend func(awscdk.Stack)) (map[string][]byte, error) {
+	out, nag, _, err := synthesizeApp(specs, asmDir, false, extend)
 	if err != nil {
 		return nil, err
 	}
@@ -66,13 +72,20 @@ func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) 
 
 // NagFigures synthesizes the stacks with both rule packs and returns their
 // outcomes: AwsSolutions (enforced by Templates) and NIST 800-53 rev 5
-// (the README's figure, not enforced).
+// (the README's figure, not enforced). Unlike Templates it has cdk-nag
+// write its CSV reports and reads them: only they count acknowledged
+// findings.
 func NagFigures(specs []*stacks.Stack, asmDir string) (aws, nist NagCounts, err error) {
-	_, aws, nist, err = synthesizeApp(specs, asmDir, true)
+	return nagFigures(specs, asmDir, nil)
+}
+
+// nagFigures is NagFigures; extend is as in templates.
+func nagFigures(specs []*stacks.Stack, asmDir string, extend func(awscdk.Stack)) (aws, nist NagCounts, err error) {
+	_, aws, nist, err = synthesizeApp(specs, asmDir, true, extend)
 	return aws, nist, err
 }
 
-func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map[string][]byte, aws, nist NagCounts, err error) {
+func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool, extend func(awscdk.Stack)) (out map[string][]byte, aws, nist NagCounts, err error) {
 	context := map[string]any{}
 	if err := json.Unmarshal(featureFlags, &context); err != nil {
 		return nil, aws, nist, fmt.Errorf("feature flags: %v", err)
@@ -83,7 +96,8 @@ func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map
 		"aws:cdk:version-reporting":     false,
 		// cdk-nag reports its findings as error annotations, which this
 		// flag would turn into a failed synth with a report on stderr;
-		// Templates reads cdk-nag's own report and fails with it instead.
+		// Templates reads the annotations from the cloud assembly and
+		// fails with them instead.
 		"@aws-cdk/core:annotationsInValidationReport": false,
 	})
 	for _, s := range specs {
@@ -104,12 +118,16 @@ func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map
 	constructIDs := map[string]string{}
 	for i, s := range specs {
 		cid := fmt.Sprintf("Stack%d", i)
-		if _, err := build(app, cid, s); err != nil {
+		st, err := build(app, cid, s)
+		if err != nil {
 			return nil, aws, nist, fmt.Errorf("stack %s: %w", s.ID, err)
+		}
+		if extend != nil {
+			extend(st)
 		}
 		constructIDs[cid] = s.ID
 	}
-	addNag(app)
+	addNag(app, withNIST)
 	if withNIST {
 		addNIST(app)
 	}
@@ -139,13 +157,17 @@ func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map
 		}
 		out[id] = data
 	}
+	if !withNIST {
+		if aws.Findings, err = readNagAnnotations(asmDir, asm, constructIDs); err != nil {
+			return nil, aws, nist, err
+		}
+		return out, aws, nist, nil
+	}
 	if aws, err = readNag(asmDir, nagPack, constructIDs); err != nil {
 		return nil, aws, nist, err
 	}
-	if withNIST {
-		if nist, err = readNag(asmDir, "NIST.800.53.R5", constructIDs); err != nil {
-			return nil, aws, nist, err
-		}
+	if nist, err = readNag(asmDir, "NIST.800.53.R5", constructIDs); err != nil {
+		return nil, aws, nist, err
 	}
 	return out, aws, nist, nil
 }
@@ -181,6 +203,10 @@ type cloudAssembly struct {
 		Properties struct {
 			TemplateFile string `json:"templateFile"`
 		} `json:"properties"`
+		// Metadata are the annotations of the stack's constructs, here or
+		// in the file AdditionalMetadataFile names.
+		Metadata               metadata `json:"metadata"`
+		AdditionalMetadataFile string   `json:"additionalMetadataFile"`
 	} `json:"artifacts"`
 	// Missing are the context lookups the app needed and did not find.
 	Missing []struct {
