@@ -55,6 +55,15 @@ type Quota struct {
 	ElasticIPsPerRegion int `yaml:"elasticIpsPerRegion,omitempty" jsonschema:"minimum=1"`
 	// Inbound rules per security group (default 60).
 	InboundRulesPerSecurityGroup int `yaml:"inboundRulesPerSecurityGroup,omitempty" jsonschema:"minimum=1,maximum=1000"`
+	// Transit gateways per account in the region (default 5).
+	TransitGatewaysPerRegion int `yaml:"transitGatewaysPerRegion,omitempty" jsonschema:"minimum=1"`
+	// AWS RAM shared principals of the account in the region (default
+	// 5,000): each account a gateway is shared with counts one, an
+	// organization or OU one.
+	RAMSharedPrincipals int `yaml:"ramSharedPrincipals,omitempty" jsonschema:"minimum=1"`
+	// VPCs associated with one private hosted zone (default 300); declare
+	// it in the region of the GitLab whose private zone it is.
+	VPCsPerPrivateHostedZone int `yaml:"vpcsPerPrivateHostedZone,omitempty" jsonschema:"minimum=1"`
 }
 
 // Quota returns the raised quotas of a region, or the zero Quota.

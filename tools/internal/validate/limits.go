@@ -19,6 +19,8 @@ import (
 //   - Transit Gateway: https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html
 //   - CloudFormation: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 //   - IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+//   - AWS RAM: https://docs.aws.amazon.com/ram/latest/userguide/service-quotas.html
+//   - Route 53: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html
 const (
 	// VPCs per Region (L-F678F1CE), adjustable.
 	defaultVPCsPerRegion = 5
@@ -38,6 +40,14 @@ const (
 	// Inbound rules per security group (L-0EA8095F), adjustable (with
 	// security groups per network interface, at most 1,000 rules).
 	defaultInboundRulesPerSecurityGroup = 60
+	// Transit gateways per account (per region), adjustable.
+	defaultTransitGatewaysPerRegion = 5
+	// AWS RAM shared principals, adjustable: every principal a resource
+	// share names counts once per share, an organization or OU once. One
+	// share per gateway, so this bounds each share too.
+	defaultRAMSharedPrincipals = 5000
+	// Route 53: VPCs associated with one private hosted zone, adjustable.
+	defaultVPCsPerPrivateHostedZone = 300
 	// IAM user and role names: 64 characters, not adjustable.
 	maxIAMName = 64
 )
@@ -101,6 +111,7 @@ func (c *checker) checkQuotas() {
 			}
 		}
 	}
+	c.checkSharing()
 	for _, t := range c.e.TransitGateways {
 		a := c.ix.Accounts[t.Account]
 		if a == nil {
@@ -151,6 +162,7 @@ func (c *checker) checkPlanLimits() {
 		}
 	}
 	c.checkVPCRouteTables(plan)
+	c.checkPrivateZoneVPCs(plan)
 	c.checkLoadBalancerRules(plan)
 	c.checkElasticIPs(plan)
 }

@@ -36,6 +36,24 @@ func extraVPCs(n int) string {
 	return b.String()
 }
 
+const (
+	tgw2File = "environments/tooling/tgw2.yaml"
+	orgARN   = "arn:aws:organizations::111111111111:organization/o-abc123"
+)
+
+// secondGateway is a second gateway of the tooling account beside tgw():
+// it attaches the same VPCs but routes only 172.16.0.0/12, so neither
+// gives a VPC the other's routes.
+func secondGateway(edits ...string) map[string]string {
+	return map[string]string{tgw2File: edited(tgwYAML, append([]string{"name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513",
+		"    propagations: [build, app]\n", "", "{destination: 10.99.0.0/16, blackhole: true}", "{destination: 172.16.0.0/12, attachment: build}"}, edits...)...)}
+}
+
+// withDev adds the dev account (without VPCs) to files.
+func withDev(files map[string]string) map[string]string {
+	return join(files, map[string]string{"accounts/dev.yaml": devAccount})
+}
+
 func TestLimitRules(t *testing.T) {
 	mirrorName := func(n int) string { return "name: " + strings.Repeat("m", n) + "\n" }
 	runRuleCases(t, []ruleCase{
@@ -86,6 +104,31 @@ func TestLimitRules(t *testing.T) {
 		{rule: "quota-security-group-rules", at: lineOf(gitlabFile, validGitLab, "alb:"),
 			bad:  withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 1")),
 			good: withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 2"))},
+
+		// A second gateway of the tooling account in eu-west-1; the good
+		// variant of limit-vpc-route-conflict, so it is valid itself.
+		{rule: "quota-tgw-per-region", at: tgw2File + ":2", bad: join(toolingQuotas("transitGatewaysPerRegion: 1"), tgw(), secondGateway()),
+			good: join(toolingQuotas("transitGatewaysPerRegion: 2"), tgw(), secondGateway())},
+		// The gateway's RAM share names prod and dev: two principals, the
+		// second beyond a quota of one; with the organization it names one.
+		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramSharedPrincipals: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
+			good: join(toolingQuotas("ramSharedPrincipals: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]\norganization: "+orgARN)))},
+		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramSharedPrincipals: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
+			good: join(toolingQuotas("ramSharedPrincipals: 2"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]")))},
+		// Each gateway shared with the organization names one principal:
+		// the second gateway's crosses a quota of one.
+		{rule: "quota-ram-principals", at: tgw2File + ":7",
+			bad: join(toolingQuotas("ramSharedPrincipals: 1"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
+				secondGateway("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN)),
+			good: join(toolingQuotas("ramSharedPrincipals: 2"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
+				secondGateway("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN))},
+		// GitLab's private zone answers in every VPC of the tooling account
+		// in eu-west-1: build and one more.
+		{rule: "quota-private-zone-vpcs", at: lineOf(gitlabFile, validGitLab, "domain:"),
+			bad: withGitLab(join(toolingQuotas("vpcsPerPrivateHostedZone: 1"),
+				network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(1)))),
+			good: withGitLab(join(toolingQuotas("vpcsPerPrivateHostedZone: 2"),
+				network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(1))))},
 
 		// A VPC of 120 subnets is within the quota but not one stack.
 		{rule: "limit-stack-resources", at: toolingNetwork + ":5",
