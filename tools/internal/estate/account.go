@@ -57,10 +57,12 @@ type Quota struct {
 	InboundRulesPerSecurityGroup int `yaml:"inboundRulesPerSecurityGroup,omitempty" jsonschema:"minimum=1,maximum=1000"`
 	// Transit gateways per account in the region (default 5).
 	TransitGatewaysPerRegion int `yaml:"transitGatewaysPerRegion,omitempty" jsonschema:"minimum=1"`
-	// AWS RAM shared principals of the account in the region (default
-	// 5,000): each account a gateway is shared with counts one, an
-	// organization or OU one.
-	RAMSharedPrincipals int `yaml:"ramSharedPrincipals,omitempty" jsonschema:"minimum=1"`
+	// AWS RAM principals per resource share (default 5,000): a gateway's
+	// share names each shareWith account, or its organization once.
+	RAMPrincipalsPerShare int `yaml:"ramPrincipalsPerShare,omitempty" jsonschema:"minimum=1"`
+	// AWS RAM principal associations across the account's resource shares
+	// in the region (default 25,000).
+	RAMPrincipalsPerRegion int `yaml:"ramPrincipalsPerRegion,omitempty" jsonschema:"minimum=1"`
 	// VPCs associated with one private hosted zone (default 300); declare
 	// it in the region of the GitLab whose private zone it is.
 	VPCsPerPrivateHostedZone int `yaml:"vpcsPerPrivateHostedZone,omitempty" jsonschema:"minimum=1"`

@@ -189,14 +189,15 @@ tags:
 	if a == 0 && g.gateways > 5 {
 		quotas = append(quotas, fmt.Sprintf("transitGatewaysPerRegion: %d", g.gateways))
 	}
-	if a == 0 && g.sharedPrincipals() > 5000 {
-		quotas = append(quotas, fmt.Sprintf("ramSharedPrincipals: %d", g.sharedPrincipals()))
-	}
 	if len(quotas) > 0 {
 		body += fmt.Sprintf("quotas:\n  - {region: %s, %s}\n", Region, strings.Join(quotas, ", "))
 	}
 	return g.write("accounts/"+name+".yaml", body)
 }
+
+// Organization is the organization the gateways are shared with when
+// listing the accounts would invite more than RAM keeps pending.
+const Organization = "arn:aws:organizations::100000000000:organization/o-synthetic"
 
 // sharedPrincipals counts the accounts the gateways are shared with, over
 // all gateways: each gateway's RAM share names the accounts of its VPCs.
@@ -251,6 +252,11 @@ func (g *generator) writeGateway(t int) error {
 		}
 	}
 	if len(shareWith) > 0 {
+		// Outside an organization RAM invites each account, and keeps at
+		// most 20 of a sharing account's invitations pending.
+		if g.sharedPrincipals() > 20 {
+			fmt.Fprintf(&b, "organization: %s\n", Organization)
+		}
 		b.WriteString("shareWith:\n")
 		for _, a := range shareWith {
 			fmt.Fprintf(&b, "  - %s\n", a)

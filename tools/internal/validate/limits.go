@@ -42,10 +42,15 @@ const (
 	defaultInboundRulesPerSecurityGroup = 60
 	// Transit gateways per account (per region), adjustable.
 	defaultTransitGatewaysPerRegion = 5
-	// AWS RAM shared principals, adjustable: every principal a resource
-	// share names counts once per share, an organization or OU once. One
-	// share per gateway, so this bounds each share too.
-	defaultRAMSharedPrincipals = 5000
+	// AWS RAM principal associations per resource share (one share per
+	// gateway; an organization or OU counts one), and across the shares
+	// of an account in a region.
+	defaultRAMPrincipalsPerShare  = 5000
+	defaultRAMPrincipalsPerRegion = 25000
+	// AWS RAM pending invitations per sharing account: the accounts a
+	// share names outside an organization are invited at once. Not
+	// declarable: the page does not say it can be raised.
+	maxRAMPendingInvitations = 20
 	// Route 53: VPCs associated with one private hosted zone, adjustable.
 	defaultVPCsPerPrivateHostedZone = 300
 	// IAM user and role names: 64 characters, not adjustable.

@@ -49,6 +49,25 @@ func secondGateway(edits ...string) map[string]string {
 		"    propagations: [build, app]\n", "", "{destination: 10.99.0.0/16, blackhole: true}", "{destination: 172.16.0.0/12, attachment: build}"}, edits...)...)}
 }
 
+// withAccounts adds n workload accounts w01 … (without VPCs) to files.
+func withAccounts(n int, files map[string]string) map[string]string {
+	out := join(files)
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("w%02d", i)
+		out["accounts/"+name+".yaml"] = fmt.Sprintf("kind: Account\nname: %s\nid: \"%012d\"\nemail: %s@example.com\nrole: workload\nregions: [eu-west-1]\n", name, 400000000000+i, name)
+	}
+	return out
+}
+
+// accountList is ", w01, w02 …" up to n.
+func accountList(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, ", w%02d", i)
+	}
+	return b.String()
+}
+
 // withDev adds the dev account (without VPCs) to files.
 func withDev(files map[string]string) map[string]string {
 	return join(files, map[string]string{"accounts/dev.yaml": devAccount})
@@ -111,17 +130,25 @@ func TestLimitRules(t *testing.T) {
 			good: join(toolingQuotas("transitGatewaysPerRegion: 2"), tgw(), secondGateway())},
 		// The gateway's RAM share names prod and dev: two principals, the
 		// second beyond a quota of one; with the organization it names one.
-		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramSharedPrincipals: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
-			good: join(toolingQuotas("ramSharedPrincipals: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]\norganization: "+orgARN)))},
-		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramSharedPrincipals: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
-			good: join(toolingQuotas("ramSharedPrincipals: 2"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]")))},
-		// Each gateway shared with the organization names one principal:
-		// the second gateway's crosses a quota of one.
-		{rule: "quota-ram-principals", at: tgw2File + ":7",
-			bad: join(toolingQuotas("ramSharedPrincipals: 1"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
+		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramPrincipalsPerShare: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
+			good: join(toolingQuotas("ramPrincipalsPerShare: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]\norganization: "+orgARN)))},
+		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramPrincipalsPerShare: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
+			good: join(toolingQuotas("ramPrincipalsPerShare: 2"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]")))},
+		// Two gateways each shared with prod: two principals in the region.
+		{rule: "quota-ram-principals-region", at: tgw2File + ":6", bad: join(toolingQuotas("ramPrincipalsPerRegion: 1"), tgw(), secondGateway()),
+			good: join(toolingQuotas("ramPrincipalsPerRegion: 2"), tgw(), secondGateway())},
+		// Shared with the organization, each names one principal.
+		{rule: "quota-ram-principals-region", at: tgw2File + ":7",
+			bad: join(toolingQuotas("ramPrincipalsPerRegion: 1"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
 				secondGateway("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN)),
-			good: join(toolingQuotas("ramSharedPrincipals: 2"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
+			good: join(toolingQuotas("ramPrincipalsPerRegion: 2"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
 				secondGateway("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN))},
+		// Outside an organization each account shared with is invited:
+		// prod and 20 more are 21, one past RAM's 20 pending invitations.
+		{rule: "quota-ram-invitations", at: at(6), bad: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(20)+"]")),
+			good: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(19)+"]"))},
+		{rule: "quota-ram-invitations", at: at(6), bad: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(20)+"]")),
+			good: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(20)+"]\norganization: "+orgARN))},
 		// GitLab's private zone answers in every VPC of the tooling account
 		// in eu-west-1: build and one more.
 		{rule: "quota-private-zone-vpcs", at: lineOf(gitlabFile, validGitLab, "domain:"),
