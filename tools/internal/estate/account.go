@@ -55,6 +55,8 @@ type Quota struct {
 	ElasticIPsPerRegion int `yaml:"elasticIpsPerRegion,omitempty" jsonschema:"minimum=1"`
 	// Inbound rules per security group (default 60).
 	InboundRulesPerSecurityGroup int `yaml:"inboundRulesPerSecurityGroup,omitempty" jsonschema:"minimum=1,maximum=1000"`
+	// Route tables per transit gateway (default 20).
+	RouteTablesPerTransitGateway int `yaml:"routeTablesPerTransitGateway,omitempty" jsonschema:"minimum=1"`
 	// Transit gateways per account in the region (default 5).
 	TransitGatewaysPerRegion int `yaml:"transitGatewaysPerRegion,omitempty" jsonschema:"minimum=1"`
 	// AWS RAM principals per resource share (default 5,000): a gateway's

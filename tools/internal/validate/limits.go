@@ -32,6 +32,10 @@ const (
 	defaultAttachmentsPerTransitGateway = 5000
 	// Routes (static and propagated) per transit gateway, adjustable.
 	defaultRoutesPerTransitGateway = 10000
+	// Route tables per transit gateway, adjustable.
+	defaultRouteTablesPerTransitGateway = 20
+	// Transit gateway attachments per VPC: 5, not adjustable.
+	maxAttachmentsPerVPC = 5
 	// EC2-VPC Elastic IPs per region (L-0263D0A3), adjustable: each NAT
 	// gateway holds one.
 	defaultElasticIPsPerRegion = 5
@@ -117,6 +121,7 @@ func (c *checker) checkQuotas() {
 		}
 	}
 	c.checkSharing()
+	attachments := map[string]int{} // by VPC
 	for _, t := range c.e.TransitGateways {
 		a := c.ix.Accounts[t.Account]
 		if a == nil {
@@ -127,6 +132,18 @@ func (c *checker) checkQuotas() {
 			c.report(diag.Errorf(t.Pos(fmt.Sprintf("attachments[%d]", limit)), "quota-tgw-attachments", "gateway %s has %d attachments; the quota is %d",
 				t.Name, len(t.Attachments), limit).
 				WithHint("request more attachments per transit gateway (L-E0233F82) and declare attachmentsPerTransitGateway under quotas: in %s", a.File))
+		}
+		if limit := quotaOr(q.RouteTablesPerTransitGateway, defaultRouteTablesPerTransitGateway); len(t.RouteTables) > limit {
+			c.report(diag.Errorf(t.Pos(fmt.Sprintf("routeTables[%d].name", limit)), "quota-tgw-route-tables", "gateway %s has %d route tables; the quota is %d",
+				t.Name, len(t.RouteTables), limit).
+				WithHint("let attachments that route alike share a route table, or request more route tables per transit gateway and declare routeTablesPerTransitGateway under quotas: in %s", a.File))
+		}
+		for k, at := range t.Attachments {
+			if attachments[at.VPC]++; attachments[at.VPC] == maxAttachmentsPerVPC+1 {
+				c.report(diag.Errorf(t.Pos(fmt.Sprintf("attachments[%d].vpc", k)), "limit-vpc-attachments", "VPC %s is attached to a transit gateway a %d. time; AWS allows %d attachments per VPC",
+					at.VPC, attachments[at.VPC], maxAttachmentsPerVPC).
+					WithHint("attach the VPC to fewer gateways; this limit cannot be raised"))
+			}
 		}
 		// Each propagation learns the attachment's VPC CIDR into its table.
 		routes := 0

@@ -42,11 +42,26 @@ const (
 )
 
 // secondGateway is a second gateway of the tooling account beside tgw():
-// it attaches the same VPCs but routes only 172.16.0.0/12, so neither
+// it attaches the same VPCs but routes only 172.16.0.0/16, so neither
 // gives a VPC the other's routes.
-func secondGateway(edits ...string) map[string]string {
-	return map[string]string{tgw2File: edited(tgwYAML, append([]string{"name: hub\n", "name: hub2\n", "asn: 64512", "asn: 64513",
-		"    propagations: [build, app]\n", "", "{destination: 10.99.0.0/16, blackhole: true}", "{destination: 172.16.0.0/12, attachment: build}"}, edits...)...)}
+func secondGateway(edits ...string) map[string]string { return nthGateway(2, edits...) }
+
+// nthGateway is gateway hub<n> in tgw<n>.yaml, attaching build and app
+// like tgw() but routing only 172.<14+n>.0.0/16 to build.
+func nthGateway(n int, edits ...string) map[string]string {
+	return map[string]string{fmt.Sprintf("environments/tooling/tgw%d.yaml", n): edited(tgwYAML, append([]string{"name: hub\n", fmt.Sprintf("name: hub%d\n", n),
+		"asn: 64512", fmt.Sprint("asn: ", 64510+n), "    propagations: [build, app]\n", "",
+		"{destination: 10.99.0.0/16, blackhole: true}", fmt.Sprintf("{destination: 172.%d.0.0/16, attachment: build}", 14+n)}, edits...)...)}
+}
+
+// gateways lays tgw() and hub2 … hub<n> over each other; hub2 … route
+// nothing (two would give build's summary, 172.16.0.0/12, twice).
+func gateways(n int) map[string]string {
+	out := tgw()
+	for i := 2; i <= n; i++ {
+		out = join(out, nthGateway(i, "    routes:\n", "", fmt.Sprintf("      - {destination: 172.%d.0.0/16, attachment: build}\n", 14+i), ""))
+	}
+	return out
 }
 
 // withAccounts adds n workload accounts w01 … (without VPCs) to files.
@@ -128,6 +143,12 @@ func TestLimitRules(t *testing.T) {
 		// variant of limit-vpc-route-conflict, so it is valid itself.
 		{rule: "quota-tgw-per-region", at: tgw2File + ":2", bad: join(toolingQuotas("transitGatewaysPerRegion: 1"), tgw(), secondGateway()),
 			good: join(toolingQuotas("transitGatewaysPerRegion: 2"), tgw(), secondGateway())},
+		// A second route table beyond a quota of one.
+		{rule: "quota-tgw-route-tables", at: at(20), bad: join(toolingQuotas("routeTablesPerTransitGateway: 1"), tgw("      - {destination: 10.99.0.0/16, blackhole: true}\n", "      - {destination: 10.99.0.0/16, blackhole: true}\n  - name: spare\n")),
+			good: join(toolingQuotas("routeTablesPerTransitGateway: 2"), tgw("      - {destination: 10.99.0.0/16, blackhole: true}\n", "      - {destination: 10.99.0.0/16, blackhole: true}\n  - name: spare\n"))},
+		// build and app attached to six gateways, one more than AWS allows.
+		{rule: "limit-vpc-attachments", at: "environments/tooling/tgw6.yaml:9", bad: join(toolingQuotas("transitGatewaysPerRegion: 6"), gateways(6)),
+			good: join(toolingQuotas("transitGatewaysPerRegion: 6"), gateways(5))},
 		// The gateway's RAM share names prod and dev: two principals, the
 		// second beyond a quota of one; with the organization it names one.
 		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramPrincipalsPerShare: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
