@@ -53,9 +53,12 @@ const (
 	defaultRAMPrincipalsPerRegion = 25000
 	// AWS RAM pending invitations per sharing account: the accounts a
 	// share names outside an organization are invited at once. Not
-	// declarable: the page does not say it can be raised.
+	// declarable: the page does not say it can be raised. (Resource shares
+	// per Region, 25,000, is out of reach: one share per gateway.)
 	maxRAMPendingInvitations = 20
 	// Route 53: VPCs associated with one private hosted zone, adjustable.
+	// (Cross-account association authorizations per zone are out of
+	// reach: apply deletes each once the VPC is associated.)
 	defaultVPCsPerPrivateHostedZone = 300
 	// IAM user and role names: 64 characters, not adjustable.
 	maxIAMName = 64
