@@ -142,7 +142,7 @@ func (c *checker) checkQuotas() {
 				WithHint("let attachments that route alike share a route table, or request more route tables per transit gateway and declare routeTablesPerTransitGateway under quotas: in %s", a.File))
 		}
 		for k, at := range t.Attachments {
-			if attachments[at.VPC]++; attachments[at.VPC] == maxAttachmentsPerVPC+1 {
+			if attachments[at.VPC]++; at.VPC != "" && attachments[at.VPC] == maxAttachmentsPerVPC+1 {
 				c.report(diag.Errorf(t.Pos(fmt.Sprintf("attachments[%d].vpc", k)), "limit-vpc-attachments", "VPC %s is attached to a transit gateway a %d. time; AWS allows %d attachments per VPC",
 					at.VPC, attachments[at.VPC], maxAttachmentsPerVPC).
 					WithHint("attach the VPC to fewer gateways; this limit cannot be raised"))
