@@ -54,19 +54,25 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 	if _, err := exec.LookPath("node"); err != nil {
 		return fmt.Errorf("node (Node.js) is not on PATH; the AWS CDK runs in it")
 	}
+	asm, err := os.MkdirTemp("", "gitops-synth-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(asm)
+	kernelEnv, err := directKernel(asm)
+	if err != nil {
+		return err
+	}
 	for k, v := range synth.Env {
+		os.Setenv(k, v)
+	}
+	for k, v := range kernelEnv {
 		os.Setenv(k, v)
 	}
 	// jsii started node when the runtime package initialised, before the
 	// variables above were set; restart it so node sees them.
 	jsii.Close()
 	defer jsii.Close()
-
-	asm, err := os.MkdirTemp("", "gitops-synth-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(asm)
 	// One CDK app per batch: an app holds every construct until it is
 	// synthesized, so a large estate in one app costs gigabytes.
 	templates := map[string][]byte{}

@@ -55,6 +55,19 @@ type Quota struct {
 	ElasticIPsPerRegion int `yaml:"elasticIpsPerRegion,omitempty" jsonschema:"minimum=1"`
 	// Inbound rules per security group (default 60).
 	InboundRulesPerSecurityGroup int `yaml:"inboundRulesPerSecurityGroup,omitempty" jsonschema:"minimum=1,maximum=1000"`
+	// Route tables per transit gateway (default 20).
+	RouteTablesPerTransitGateway int `yaml:"routeTablesPerTransitGateway,omitempty" jsonschema:"minimum=1"`
+	// Transit gateways per account in the region (default 5).
+	TransitGatewaysPerRegion int `yaml:"transitGatewaysPerRegion,omitempty" jsonschema:"minimum=1"`
+	// AWS RAM principals per resource share (default 5,000): a gateway's
+	// share names each shareWith account, or its organization once.
+	RAMPrincipalsPerShare int `yaml:"ramPrincipalsPerShare,omitempty" jsonschema:"minimum=1"`
+	// AWS RAM principal associations across the account's resource shares
+	// in the region (default 25,000).
+	RAMPrincipalsPerRegion int `yaml:"ramPrincipalsPerRegion,omitempty" jsonschema:"minimum=1"`
+	// VPCs associated with one private hosted zone (default 300); declare
+	// it in the region of the GitLab whose private zone it is.
+	VPCsPerPrivateHostedZone int `yaml:"vpcsPerPrivateHostedZone,omitempty" jsonschema:"minimum=1"`
 }
 
 // Quota returns the raised quotas of a region, or the zero Quota.

@@ -109,8 +109,8 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 		},
 	})
 	listener := awselasticloadbalancingv2.NewCfnListener(b.st, id("HttpListener"), &awselasticloadbalancingv2.CfnListenerProps{
-		LoadBalancerArn: lb.Ref(), Port: num(80), Protocol: str("HTTP"),
-		DefaultActions: &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{Type: str("forward"), TargetGroupArn: tg.Ref()}},
+		LoadBalancerArn: b.ref(lb), Port: num(80), Protocol: str("HTTP"),
+		DefaultActions: &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{Type: str("forward"), TargetGroupArn: b.ref(tg)}},
 	})
 	b.offer(stacks.ApplicationURLOutput, awscdk.Fn_Join(str(""), &[]*string{str("http://"), lb.AttrDnsName()}))
 
@@ -122,7 +122,7 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 		ManagedPolicyArns: &[]any{b.awsManagedPolicy("AmazonSSMManagedInstanceCore")},
 	})
 	acknowledge(role, "IAM4", "AmazonSSMManagedInstanceCore is the policy AWS documents for Session Manager on instances and keeps current with the agent; the instances get nothing else.")
-	profile := awsiam.NewCfnInstanceProfile(b.st, id("InstanceProfile"), &awsiam.CfnInstanceProfileProps{Roles: &[]any{role.Ref()}})
+	profile := awsiam.NewCfnInstanceProfile(b.st, id("InstanceProfile"), &awsiam.CfnInstanceProfileProps{Roles: &[]any{b.ref(role)}})
 	script := strings.NewReplacer("%PORT%", strconv.Itoa(spec.Port), "%PATH%", spec.HealthCheckPath).Replace(signalScript)
 	lt := awsec2.NewCfnLaunchTemplate(b.st, id("LaunchTemplate"), &awsec2.CfnLaunchTemplateProps{
 		LaunchTemplateData: &awsec2.CfnLaunchTemplate_LaunchTemplateDataProperty{
@@ -152,9 +152,9 @@ func (b *builder) application(spec *stacks.ApplicationSpec) error {
 		DesiredCapacity:   str(strconv.Itoa(spec.DesiredCapacity)),
 		VpcZoneIdentifier: &subnets,
 		LaunchTemplate: &awsautoscaling.CfnAutoScalingGroup_LaunchTemplateSpecificationProperty{
-			LaunchTemplateId: lt.Ref(), Version: lt.AttrLatestVersionNumber(),
+			LaunchTemplateId: b.ref(lt), Version: lt.AttrLatestVersionNumber(),
 		},
-		TargetGroupArns: &[]any{tg.Ref()},
+		TargetGroupArns: &[]any{b.ref(tg)},
 		NotificationConfigurations: &[]any{&awsautoscaling.CfnAutoScalingGroup_NotificationConfigurationProperty{
 			TopicArn: b.scalingTopic(spec),
 			NotificationTypes: strs([]string{
@@ -196,13 +196,13 @@ func (b *builder) scalingTopic(spec *stacks.ApplicationSpec) *string {
 		KmsMasterKeyId: str("alias/aws/sns"),
 	})
 	awssns.NewCfnTopicPolicy(b.st, id("ScalingTopicPolicy"), &awssns.CfnTopicPolicyProps{
-		Topics: &[]*string{topic.Ref()},
+		Topics: &[]*string{b.ref(topic)},
 		PolicyDocument: policy(map[string]any{
 			"Sid": "DenyWithoutTLS", "Effect": "Deny", "Principal": map[string]any{"AWS": "*"}, "Action": "sns:Publish",
-			"Resource": topic.Ref(), "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
+			"Resource": b.ref(topic), "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}},
 		}),
 	})
-	return topic.Ref()
+	return b.ref(topic)
 }
 
 func jsiiBool(v bool) *bool { return &v }

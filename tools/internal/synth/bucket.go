@@ -60,7 +60,7 @@ func (b *builder) privateBucket(logicalID, name string, kmsKey *string, versione
 		statements = append(statements, extra(bucket.AttrArn(), objects)...)
 	}
 	awss3.NewCfnBucketPolicy(b.st, str(logicalID+"Policy"), &awss3.CfnBucketPolicyProps{
-		Bucket:         bucket.Ref(),
+		Bucket:         b.ref(bucket),
 		PolicyDocument: policy(statements...),
 	})
 	return bucket

@@ -71,7 +71,7 @@ func (b *builder) gitlab(spec *stacks.GitLabSpec) error {
 	root := b.secret(g.p+"RootPassword", "gitops/gitlab/"+g.name+"/root-password",
 		"Initial password of GitLab "+g.name+"'s root user", "", "")
 	acknowledge(root, "SMG4", "GitLab reads the root password only when it first initialises its database; rotating the secret afterwards would not change the password in GitLab, where the root user changes it.")
-	b.offer(stacks.GitLabRootPasswordOutput(g.name), root.Ref())
+	b.offer(stacks.GitLabRootPasswordOutput(g.name), b.ref(root))
 	g.addSecretEnv(gitlabrb.EnvRootPassword, root, "")
 	g.env = append(g.env, keyValue("GITLAB_ROOT_EMAIL", str(spec.RootEmail)))
 
@@ -223,7 +223,7 @@ func (b *builder) gitlabEFS(g *gitlabBuild) (awsefs.CfnFileSystem, map[string]aw
 	fs.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	for i := range spec.TaskZones {
 		mt := awsefs.NewCfnMountTarget(b.st, id(p, "MountTarget", strconv.Itoa(i+1)), &awsefs.CfnMountTargetProps{
-			FileSystemId:   fs.Ref(),
+			FileSystemId:   b.ref(fs),
 			SubnetId:       awscdk.Fn_Select(num(i), g.taskSubnets),
 			SecurityGroups: &[]any{sg.AttrGroupId()},
 		})
@@ -232,7 +232,7 @@ func (b *builder) gitlabEFS(g *gitlabBuild) (awsefs.CfnFileSystem, map[string]aw
 	aps := map[string]awsefs.CfnAccessPoint{}
 	for _, v := range gitlabVolumes {
 		aps[v.name] = awsefs.NewCfnAccessPoint(b.st, id(p, stacks.Pascal(v.name), "AccessPoint"), &awsefs.CfnAccessPointProps{
-			FileSystemId: fs.Ref(),
+			FileSystemId: b.ref(fs),
 			RootDirectory: &awsefs.CfnAccessPoint_RootDirectoryProperty{
 				Path: str("/gitlab/" + v.name),
 				CreationInfo: &awsefs.CfnAccessPoint_CreationInfoProperty{

@@ -39,7 +39,7 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 		SubnetIds:                &subnets,
 	})
 	resolve := func(key string) *string {
-		return awscdk.Fn_Join(str(""), &[]*string{str("{{resolve:secretsmanager:"), secret.Ref(), str(":SecretString:" + key + "}}")})
+		return awscdk.Fn_Join(str(""), &[]*string{str("{{resolve:secretsmanager:"), b.ref(secret), str(":SecretString:" + key + "}}")})
 	}
 	cluster := awsrds.NewCfnDBCluster(b.st, id(p, "Database"), &awsrds.CfnDBClusterProps{
 		Engine:                      str("aurora-postgresql"),
@@ -52,7 +52,7 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 		DeletionProtection:          true,
 		BackupRetentionPeriod:       num(7),
 		CopyTagsToSnapshot:          true,
-		DbSubnetGroupName:           group.Ref(),
+		DbSubnetGroupName:           b.ref(group),
 		VpcSecurityGroupIds:         &[]any{sg.AttrGroupId()},
 		EnableCloudwatchLogsExports: &[]*string{str("postgresql")},
 	})
@@ -60,15 +60,15 @@ func (b *builder) gitlabAurora(g *gitlabBuild) {
 	acknowledge(cluster, "RDS6", "GitLab connects to PostgreSQL with a password (from Secrets Manager); it has no support for IAM database authentication tokens.")
 	writer := awsrds.NewCfnDBInstance(b.st, id(p, "DatabaseWriter"), &awsrds.CfnDBInstanceProps{
 		Engine:              str("aurora-postgresql"),
-		DbClusterIdentifier: cluster.Ref(),
+		DbClusterIdentifier: b.ref(cluster),
 		DbInstanceClass:     str(db.InstanceClass),
 		PubliclyAccessible:  false,
 	})
 	writer.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	// Adds the endpoint to the secret, ready for rotation.
 	awssecretsmanager.NewCfnSecretTargetAttachment(b.st, id(p, "DatabaseSecretAttachment"), &awssecretsmanager.CfnSecretTargetAttachmentProps{
-		SecretId:   secret.Ref(),
-		TargetId:   cluster.Ref(),
+		SecretId:   b.ref(secret),
+		TargetId:   b.ref(cluster),
 		TargetType: str("AWS::RDS::DBCluster"),
 	})
 	g.dbHost = cluster.AttrEndpointAddress()

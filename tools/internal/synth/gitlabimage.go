@@ -56,7 +56,7 @@ func (b *builder) gitlabImage(spec *stacks.GitLabImageSpec) error {
 		EcrRepositoryPrefix: str(spec.Repository),
 		UpstreamRegistry:    str("docker-hub"),
 		UpstreamRegistryUrl: str("registry-1.docker.io"),
-		CredentialArn:       cred.Ref(),
+		CredentialArn:       b.ref(cred),
 	})
 	template := awsecr.NewCfnRepositoryCreationTemplate(b.st, id(p, "RepositoryTemplate"), &awsecr.CfnRepositoryCreationTemplateProps{
 		Prefix:             str(spec.Repository),
@@ -95,5 +95,5 @@ func (b *builder) gitlabSMTPUser(spec *stacks.GitLabImageSpec) {
 	secret := b.secret(p+"SmtpCredentials", smtp.Secret,
 		"SES SMTP credentials of GitLab's user "+smtp.User+": written by gitops gitlab smtp-credentials (apply runs it)", "", "")
 	acknowledge(secret, "SMG4", "SES derives the SMTP password from the SMTP user's access key: gitops gitlab smtp-credentials (apply runs it) rotates it by making a new key and writing its password here, which Secrets Manager's rotation cannot do.")
-	b.offer(stacks.GitLabSMTPSecretOutput(spec.Name), secret.Ref())
+	b.offer(stacks.GitLabSMTPSecretOutput(spec.Name), b.ref(secret))
 }

@@ -91,12 +91,12 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 		},
 		Tags: nameTag("gitlab-" + g.name),
 	})
-	forward := &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{Type: str("forward"), TargetGroupArn: tg.Ref()}}
+	forward := &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{Type: str("forward"), TargetGroupArn: b.ref(tg)}}
 
 	h := spec.HTTPS
 	if h == nil {
 		l := awselasticloadbalancingv2.NewCfnListener(b.st, id(p, "HttpListener"), &awselasticloadbalancingv2.CfnListenerProps{
-			LoadBalancerArn: lb.Ref(), Port: num(80), Protocol: str("HTTP"), DefaultActions: forward,
+			LoadBalancerArn: b.ref(lb), Port: num(80), Protocol: str("HTTP"), DefaultActions: forward,
 		})
 		g.waitFor = append(g.waitFor, l)
 		url := awscdk.Fn_Join(str(""), &[]*string{str("http://"), lb.AttrDnsName()})
@@ -114,16 +114,16 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 			}},
 			Tags: nameTag("gitlab-" + g.name),
 		})
-		cert = c.Ref()
+		cert = b.ref(c)
 	}
 	l := awselasticloadbalancingv2.NewCfnListener(b.st, id(p, "HttpsListener"), &awselasticloadbalancingv2.CfnListenerProps{
-		LoadBalancerArn: lb.Ref(), Port: num(443), Protocol: str("HTTPS"),
+		LoadBalancerArn: b.ref(lb), Port: num(443), Protocol: str("HTTPS"),
 		Certificates:   &[]any{&awselasticloadbalancingv2.CfnListener_CertificateProperty{CertificateArn: cert}},
 		SslPolicy:      str("ELBSecurityPolicy-TLS13-1-2-2021-06"),
 		DefaultActions: forward,
 	})
 	awselasticloadbalancingv2.NewCfnListener(b.st, id(p, "HttpRedirectListener"), &awselasticloadbalancingv2.CfnListenerProps{
-		LoadBalancerArn: lb.Ref(), Port: num(80), Protocol: str("HTTP"),
+		LoadBalancerArn: b.ref(lb), Port: num(80), Protocol: str("HTTP"),
 		DefaultActions: &[]any{&awselasticloadbalancingv2.CfnListener_ActionProperty{
 			Type: str("redirect"),
 			RedirectConfig: &awselasticloadbalancingv2.CfnListener_RedirectConfigProperty{
@@ -146,8 +146,8 @@ func (b *builder) gitlabALB(g *gitlabBuild) (awselasticloadbalancingv2.CfnTarget
 			Vpcs:             &vpcs,
 			HostedZoneConfig: &awsroute53.CfnHostedZone_HostedZoneConfigProperty{Comment: str("GitLab " + g.name + "'s internal load balancer")},
 		})
-		zoneID = zone.Ref()
-		b.offer(stacks.GitLabPrivateZoneOutput(g.name), zone.Ref())
+		zoneID = b.ref(zone)
+		b.offer(stacks.GitLabPrivateZoneOutput(g.name), b.ref(zone))
 	}
 	if h.RecordZoneID != "" || h.PrivateZone != nil {
 		awsroute53.NewCfnRecordSet(b.st, id(p, "DnsRecord"), &awsroute53.CfnRecordSetProps{
@@ -223,7 +223,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 		volumes = append(volumes, &awsecs.CfnTaskDefinition_VolumeProperty{
 			Name: str(v.name),
 			EfsVolumeConfiguration: &awsecs.CfnTaskDefinition_EFSVolumeConfigurationProperty{
-				FilesystemId:      fs.Ref(),
+				FilesystemId:      b.ref(fs),
 				TransitEncryption: str("ENABLED"),
 				AuthorizationConfig: &awsecs.CfnTaskDefinition_AuthorizationConfigProperty{
 					AccessPointId: aps[v.name].AttrAccessPointId(),
@@ -264,7 +264,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 			LogConfiguration: &awsecs.CfnTaskDefinition_LogConfigurationProperty{
 				LogDriver: str("awslogs"),
 				Options: map[string]any{
-					"awslogs-group":         g.logGroup.Ref(),
+					"awslogs-group":         b.ref(g.logGroup),
 					"awslogs-region":        b.spec.Region,
 					"awslogs-stream-prefix": gitlabContainer,
 				},
@@ -275,8 +275,8 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 
 	service := awsecs.NewCfnService(b.st, id(p, "Service"), &awsecs.CfnServiceProps{
 		ServiceName:    str(stacks.GitLabServiceName),
-		Cluster:        cluster.Ref(),
-		TaskDefinition: task.Ref(),
+		Cluster:        b.ref(cluster),
+		TaskDefinition: b.ref(task),
 		LaunchType:     str("FARGATE"),
 		DesiredCount:   num(1),
 		// Stop the old task before starting the new one: two omnibus
@@ -296,7 +296,7 @@ func (b *builder) gitlabService(g *gitlabBuild, fs awsefs.CfnFileSystem, aps map
 			},
 		},
 		LoadBalancers: &[]any{&awsecs.CfnService_LoadBalancerProperty{
-			ContainerName: str(gitlabContainer), ContainerPort: num(gitlabPort), TargetGroupArn: tg.Ref(),
+			ContainerName: str(gitlabContainer), ContainerPort: num(gitlabPort), TargetGroupArn: b.ref(tg),
 		}},
 		PropagateTags:        str("SERVICE"),
 		EnableEcsManagedTags: true,

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"gitops/tools/internal/stacks"
@@ -51,16 +52,22 @@ func serviceTrust(service, accountID string) map[string]any {
 // arn builds an ARN in the stack's partition, region and account; service
 // is e.g. "logs" and resource "log-group:/x:*".
 func (b *builder) arn(service, resource string) *string {
-	return awscdk.Fn_Join(str(""), &[]*string{
-		str("arn:"), awscdk.Aws_PARTITION(), str(":" + service + ":" + b.spec.Region + ":" + b.spec.AccountID + ":" + resource),
-	})
+	return b.partitionARN(service + ":" + b.spec.Region + ":" + b.spec.AccountID + ":" + resource)
 }
 
 // globalARN builds an ARN of a global service (IAM): no region.
 func (b *builder) globalARN(service, accountID, resource string) *string {
-	return awscdk.Fn_Join(str(""), &[]*string{
-		str("arn:"), awscdk.Aws_PARTITION(), str(":" + service + "::" + accountID + ":" + resource),
-	})
+	return b.partitionARN(service + "::" + accountID + ":" + resource)
+}
+
+// partitionARN is "arn:<the stack's partition>:" followed by rest. The
+// partition is a token inside the string, which the CDK renders as
+// Fn::Join, so ARNs cost no call to the CDK but the first.
+func (b *builder) partitionARN(rest string) *string {
+	if b.partition == "" {
+		b.partition = *awscdk.Aws_PARTITION()
+	}
+	return str("arn:" + b.partition + ":" + rest)
 }
 
 // withSid names a statement, so reviewers and the denial tests can refer
@@ -73,23 +80,22 @@ func withSid(sid string, s map[string]any) map[string]any {
 // boundaryARN is the account's permissions boundary (stacks.BoundaryName,
 // made by the deploy role stack): the stack's own boundary when it makes it.
 func (b *builder) boundaryARN() *string {
-	if b.boundary != nil {
-		return b.boundary
+	if b.boundary == nil {
+		b.boundary = b.globalARN("iam", b.spec.AccountID, "policy/"+stacks.BoundaryName)
 	}
-	return b.globalARN("iam", b.spec.AccountID, "policy/"+stacks.BoundaryName)
+	return b.boundary
 }
 
 // boundPrincipals puts every IAM role and user of the stack under the
 // account's permissions boundary; the execution role can create no role or
-// user without it.
+// user without it. The constructs' Go types say which are roles and users,
+// so the walk costs one call to the CDK, not two per construct.
 func (b *builder) boundPrincipals() {
 	for _, c := range *b.st.Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		if !*awscdk.CfnResource_IsCfnResource(c) {
-			continue
-		}
-		r := c.(awscdk.CfnResource)
-		switch *r.CfnResourceType() {
-		case "AWS::IAM::Role", "AWS::IAM::User":
+		switch r := c.(type) {
+		case awsiam.CfnRole:
+			r.AddPropertyOverride(str("PermissionsBoundary"), b.boundaryARN())
+		case awsiam.CfnUser:
 			r.AddPropertyOverride(str("PermissionsBoundary"), b.boundaryARN())
 		}
 	}

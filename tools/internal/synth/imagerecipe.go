@@ -137,7 +137,7 @@ func (b *builder) recipeInfrastructure(spec *stacks.ImageRecipeSpec) awsimagebui
 	acknowledge(role, "IAM4", "ImageBuilder documents these two AWS policies for its build instances (Session Manager and the ImageBuilder agent); AWS keeps them current with the agents' calls.")
 	acknowledge(role, "IAM5", "The build instances write their logs under the recipe's own prefix of its log bucket (ImageBuilder names the objects per build) and decrypt only the release object through S3 with the pipeline key's alias.")
 	profile := awsiam.NewCfnInstanceProfile(b.st, id(p, "InstanceProfile"), &awsiam.CfnInstanceProfileProps{
-		Roles: &[]any{role.Ref()},
+		Roles: &[]any{b.ref(role)},
 	})
 	sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "BuildSecurityGroup"), &awsec2.CfnSecurityGroupProps{
 		GroupDescription: str("ImageBuilder instances of recipe " + spec.Name + ": nothing in"),
@@ -152,7 +152,7 @@ func (b *builder) recipeInfrastructure(spec *stacks.ImageRecipeSpec) awsimagebui
 	return awsimagebuilder.NewCfnInfrastructureConfiguration(b.st, id(p, "Infrastructure"), &awsimagebuilder.CfnInfrastructureConfigurationProps{
 		Name:                       str("gitops-" + spec.Name),
 		Description:                str("Build and test instances of recipe " + spec.Name),
-		InstanceProfileName:        profile.Ref(),
+		InstanceProfileName:        b.ref(profile),
 		InstanceTypes:              strs(spec.InstanceTypes),
 		SubnetId:                   b.param(spec.SubnetParam),
 		SecurityGroupIds:           &[]*string{sg.AttrGroupId()},
@@ -162,7 +162,7 @@ func (b *builder) recipeInfrastructure(spec *stacks.ImageRecipeSpec) awsimagebui
 		},
 		Logging: &awsimagebuilder.CfnInfrastructureConfiguration_LoggingProperty{
 			S3Logs: &awsimagebuilder.CfnInfrastructureConfiguration_S3LogsProperty{
-				S3BucketName: logs.Ref(), S3KeyPrefix: str(spec.Name),
+				S3BucketName: b.ref(logs), S3KeyPrefix: str(spec.Name),
 			},
 		},
 	})

@@ -41,13 +41,13 @@ func (b *builder) vpc(v *stacks.NetworkVPC) *vpcBuild {
 		EnableDnsSupport:   true,
 		Tags:               nameTag(v.Name),
 	})
-	b.offer(stacks.VPCIDOutput(v.Name), vb.vpc.Ref())
+	b.offer(stacks.VPCIDOutput(v.Name), b.ref(vb.vpc))
 
 	if v.InternetGateway {
 		vb.igw = awsec2.NewCfnInternetGateway(b.st, id(p, "InternetGateway"), &awsec2.CfnInternetGatewayProps{Tags: nameTag(v.Name)})
 		vb.igwAttach = awsec2.NewCfnVPCGatewayAttachment(b.st, id(p, "InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{
-			VpcId:             vb.vpc.Ref(),
-			InternetGatewayId: vb.igw.Ref(),
+			VpcId:             b.ref(vb.vpc),
+			InternetGatewayId: b.ref(vb.igw),
 		})
 	}
 
@@ -56,7 +56,7 @@ func (b *builder) vpc(v *stacks.NetworkVPC) *vpcBuild {
 	for _, s := range v.Subnets {
 		sp := stacks.Pascal(s.Name)
 		subnet := awsec2.NewCfnSubnet(b.st, id(p, sp, "Subnet"), &awsec2.CfnSubnetProps{
-			VpcId:            vb.vpc.Ref(),
+			VpcId:            b.ref(vb.vpc),
 			CidrBlock:        str(s.CIDR),
 			AvailabilityZone: str(s.Zone),
 			// Nothing gets a public address by accident; NAT instances ask
@@ -65,21 +65,21 @@ func (b *builder) vpc(v *stacks.NetworkVPC) *vpcBuild {
 			Tags:                nameTag(v.Name + "-" + s.Name),
 		})
 		rt := awsec2.NewCfnRouteTable(b.st, id(p, sp, "RouteTable"), &awsec2.CfnRouteTableProps{
-			VpcId: vb.vpc.Ref(),
+			VpcId: b.ref(vb.vpc),
 			Tags:  nameTag(v.Name + "-" + s.Name),
 		})
 		awsec2.NewCfnSubnetRouteTableAssociation(b.st, id(p, sp, "RouteTableAssociation"), &awsec2.CfnSubnetRouteTableAssociationProps{
-			SubnetId:     subnet.Ref(),
-			RouteTableId: rt.Ref(),
+			SubnetId:     b.ref(subnet),
+			RouteTableId: b.ref(rt),
 		})
 		vb.subnets[s.Name] = subnet
 		vb.routeTables[s.Name] = rt
-		b.offer(stacks.SubnetIDOutput(v.Name, s.Name), subnet.Ref())
-		b.offer(stacks.RouteTableIDOutput(v.Name, s.Name), rt.Ref())
+		b.offer(stacks.SubnetIDOutput(v.Name, s.Name), b.ref(subnet))
+		b.offer(stacks.RouteTableIDOutput(v.Name, s.Name), b.ref(rt))
 		if _, seen := tierIDs[s.Tier]; !seen {
 			tiers = append(tiers, s.Tier)
 		}
-		tierIDs[s.Tier] = append(tierIDs[s.Tier], subnet.Ref())
+		tierIDs[s.Tier] = append(tierIDs[s.Tier], b.ref(subnet))
 	}
 	for _, t := range tiers {
 		ids := tierIDs[t]
@@ -92,12 +92,12 @@ func (b *builder) vpc(v *stacks.NetworkVPC) *vpcBuild {
 			continue
 		}
 		route := awsec2.NewCfnRoute(b.st, id(p, stacks.Pascal(s.Name), "DefaultRoute"), &awsec2.CfnRouteProps{
-			RouteTableId:         vb.routeTables[s.Name].Ref(),
+			RouteTableId:         b.ref(vb.routeTables[s.Name]),
 			DestinationCidrBlock: str("0.0.0.0/0"),
 		})
 		if s.DefaultRoute == "igw" {
-			route.SetGatewayId(vb.igw.Ref())
-			route.Node().AddDependency(vb.igwAttach)
+			route.SetGatewayId(b.ref(vb.igw))
+			route.AddResourceDependency(vb.igwAttach, nil)
 		} else {
 			natTargets[s.DefaultRoute](route)
 		}
@@ -121,19 +121,19 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 		sp := stacks.Pascal(n.Subnet)
 		if !n.Instance {
 			eip := awsec2.NewCfnEIP(b.st, id(p, sp, "NatEip"), &awsec2.CfnEIPProps{Domain: str("vpc"), Tags: nameTag(v.Name + "-nat-" + n.Subnet)})
-			eip.Node().AddDependency(vb.igwAttach)
+			eip.AddResourceDependency(vb.igwAttach, nil)
 			gw := awsec2.NewCfnNatGateway(b.st, id(p, sp, "NatGateway"), &awsec2.CfnNatGatewayProps{
 				AllocationId: eip.AttrAllocationId(),
-				SubnetId:     vb.subnets[n.Subnet].Ref(),
+				SubnetId:     b.ref(vb.subnets[n.Subnet]),
 				Tags:         nameTag(v.Name + "-nat-" + n.Subnet),
 			})
-			targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetNatGatewayId(gw.Ref()) }
+			targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetNatGatewayId(b.ref(gw)) }
 			continue
 		}
 		if natSG == nil {
 			natSG = awsec2.NewCfnSecurityGroup(b.st, id(p, "NatSecurityGroup"), &awsec2.CfnSecurityGroupProps{
 				GroupDescription: str("NAT instances of VPC " + v.Name + ": forward traffic from the VPC"),
-				VpcId:            vb.vpc.Ref(),
+				VpcId:            b.ref(vb.vpc),
 				SecurityGroupIngress: &[]any{&awsec2.CfnSecurityGroup_IngressProperty{
 					IpProtocol: str("-1"), CidrIp: str(v.CIDR), Description: str("traffic leaving the VPC"),
 				}},
@@ -151,7 +151,7 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 			Monitoring:      true,
 			NetworkInterfaces: &[]any{&awsec2.CfnInstance_NetworkInterfaceProperty{
 				DeviceIndex: str("0"),
-				SubnetId:    vb.subnets[n.Subnet].Ref(),
+				SubnetId:    b.ref(vb.subnets[n.Subnet]),
 				GroupSet:    &[]*string{natSG.AttrGroupId()},
 				// The instance needs its address at boot to install iptables.
 				AssociatePublicIpAddress: true,
@@ -165,9 +165,9 @@ func (b *builder) nats(vb *vpcBuild) map[string]func(awsec2.CfnRoute) {
 			UserData: awscdk.Fn_Base64(str(natUserData)),
 			Tags:     nameTag(v.Name + "-nat-" + n.Subnet),
 		})
-		inst.Node().AddDependency(vb.igwAttach)
+		inst.AddResourceDependency(vb.igwAttach, nil)
 		acknowledge(inst, "EC29", "The NAT instance keeps no state: CloudFormation replaces it when its image or type changes, which termination protection would block.")
-		targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetInstanceId(inst.Ref()) }
+		targets[n.Subnet] = func(r awsec2.CfnRoute) { r.SetInstanceId(b.ref(inst)) }
 	}
 	return targets
 }
@@ -215,20 +215,20 @@ func (b *builder) endpoints(vb *vpcBuild) {
 		}
 		sg := awsec2.NewCfnSecurityGroup(b.st, id(p, "EndpointSecurityGroup"), &awsec2.CfnSecurityGroupProps{
 			GroupDescription:     str(description),
-			VpcId:                vb.vpc.Ref(),
+			VpcId:                b.ref(vb.vpc),
 			SecurityGroupIngress: &ingress,
 			SecurityGroupEgress:  denyAllEgress(),
 			Tags:                 nameTag(v.Name + "-endpoints"),
 		})
 		var subnets []any
 		for _, s := range v.EndpointSubnets {
-			subnets = append(subnets, vb.subnets[s].Ref())
+			subnets = append(subnets, b.ref(vb.subnets[s]))
 		}
 		for _, e := range v.InterfaceEndpoints {
 			// Interface and gateway endpoints of one service (s3) may coexist,
 			// so the kind is part of the id.
 			awsec2.NewCfnVPCEndpoint(b.st, id(p, stacks.Pascal(e.Service), "InterfaceEndpoint"), &awsec2.CfnVPCEndpointProps{
-				VpcId:             vb.vpc.Ref(),
+				VpcId:             b.ref(vb.vpc),
 				ServiceName:       str(e.ServiceName),
 				VpcEndpointType:   str("Interface"),
 				PrivateDnsEnabled: true,
@@ -241,11 +241,11 @@ func (b *builder) endpoints(vb *vpcBuild) {
 	if len(v.GatewayEndpoints) > 0 {
 		var tables []any
 		for _, s := range v.Subnets {
-			tables = append(tables, vb.routeTables[s.Name].Ref())
+			tables = append(tables, b.ref(vb.routeTables[s.Name]))
 		}
 		for _, e := range v.GatewayEndpoints {
 			awsec2.NewCfnVPCEndpoint(b.st, id(p, stacks.Pascal(e.Service), "Endpoint"), &awsec2.CfnVPCEndpointProps{
-				VpcId:           vb.vpc.Ref(),
+				VpcId:           b.ref(vb.vpc),
 				ServiceName:     str(e.ServiceName),
 				VpcEndpointType: str("Gateway"),
 				RouteTableIds:   &tables,
@@ -285,7 +285,7 @@ func (b *builder) flowLogs(vb *vpcBuild) {
 		}},
 	})
 	awsec2.NewCfnFlowLog(b.st, id(p, "FlowLog"), &awsec2.CfnFlowLogProps{
-		ResourceId:               vb.vpc.Ref(),
+		ResourceId:               b.ref(vb.vpc),
 		ResourceType:             str("VPC"),
 		TrafficType:              str(f.TrafficType),
 		LogDestinationType:       str("cloud-watch-logs"),

@@ -65,13 +65,13 @@ func (b *builder) pipeline(spec *stacks.PipelineSpec) error {
 	build := b.buildProject(pb)
 	stages := []any{b.sourceStage(pb), &awscodepipeline.CfnPipeline_StageDeclarationProperty{
 		Name:    str("Build"),
-		Actions: &[]any{codeBuildAction("Build", build.Ref(), sourceArtifact(spec.Source), spec.Build.Output)},
+		Actions: &[]any{codeBuildAction("Build", b.ref(build), sourceArtifact(spec.Source), spec.Build.Output)},
 	}}
 	if spec.Bake != nil {
 		bake := b.bakeProject(pb)
 		stages = append(stages, &awscodepipeline.CfnPipeline_StageDeclarationProperty{
 			Name:    str("Bake"),
-			Actions: &[]any{bakeAction(bake.Ref(), spec.Estate.Action, spec.Bake.Input)},
+			Actions: &[]any{bakeAction(b.ref(bake), spec.Estate.Action, spec.Bake.Input)},
 		})
 	}
 	for _, t := range spec.Targets {
@@ -83,7 +83,7 @@ func (b *builder) pipeline(spec *stacks.PipelineSpec) error {
 		ExecutionMode: str("SUPERSEDED"),
 		RoleArn:       role.AttrArn(),
 		ArtifactStore: &awscodepipeline.CfnPipeline_ArtifactStoreProperty{
-			Type: str("S3"), Location: pb.bucket.Ref(),
+			Type: str("S3"), Location: b.ref(pb.bucket),
 			EncryptionKey: &awscodepipeline.CfnPipeline_EncryptionKeyProperty{Type: str("KMS"), Id: pb.key.AttrArn()},
 		},
 		Stages:                   &stages,
@@ -142,7 +142,7 @@ func (b *builder) pipelineKey(pb *pipelineBuild) awskms.CfnKey {
 	})
 	key.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 	awskms.NewCfnAlias(b.st, id(pb.p, "ArtifactKeyAlias"), &awskms.CfnAliasProps{
-		AliasName: str(pb.spec.KeyAlias), TargetKeyId: key.Ref(),
+		AliasName: str(pb.spec.KeyAlias), TargetKeyId: b.ref(key),
 	})
 	return key
 }
@@ -418,7 +418,7 @@ func (b *builder) project(pb *pipelineBuild, logicalID, name, description, build
 		EncryptionKey:    pb.key.AttrArn(),
 		TimeoutInMinutes: num(timeout),
 		LogsConfig: &awscodebuild.CfnProject_LogsConfigProperty{
-			CloudWatchLogs: &awscodebuild.CfnProject_CloudWatchLogsConfigProperty{Status: str("ENABLED"), GroupName: logs.Ref()},
+			CloudWatchLogs: &awscodebuild.CfnProject_CloudWatchLogsConfigProperty{Status: str("ENABLED"), GroupName: b.ref(logs)},
 		},
 	})
 }

@@ -42,23 +42,23 @@ func (b *builder) pipelineTopic(pb *pipelineBuild) *string {
 		KmsMasterKeyId: pb.key.AttrArn(),
 	})
 	awssns.NewCfnTopicPolicy(b.st, id(pb.p, "TopicPolicy"), &awssns.CfnTopicPolicyProps{
-		Topics: &[]*string{topic.Ref()},
+		Topics: &[]*string{b.ref(topic)},
 		PolicyDocument: policy(map[string]any{
 			"Sid": "NotificationsPublish", "Effect": "Allow",
 			"Principal": map[string]any{"Service": "codestar-notifications.amazonaws.com"},
-			"Action":    "sns:Publish", "Resource": topic.Ref(),
+			"Action":    "sns:Publish", "Resource": b.ref(topic),
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": b.spec.AccountID}},
 		}),
 	})
 	for i, email := range n.Emails {
 		awssns.NewCfnSubscription(b.st, id(pb.p, "Email", strconv.Itoa(i+1)), &awssns.CfnSubscriptionProps{
-			TopicArn: topic.Ref(), Protocol: str("email"), Endpoint: str(email),
+			TopicArn: b.ref(topic), Protocol: str("email"), Endpoint: str(email),
 		})
 	}
 	if n.Chat != nil {
-		b.chatFunction(pb, topic.Ref(), n.Chat)
+		b.chatFunction(pb, b.ref(topic), n.Chat)
 	}
-	return topic.Ref()
+	return b.ref(topic)
 }
 
 // pipelineNotifications sends the pipeline's approvals-needed, successes

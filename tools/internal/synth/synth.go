@@ -20,7 +20,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 
 	"gitops/tools/internal/stacks"
@@ -50,7 +49,13 @@ var Env = map[string]string{
 // to asmDir, and returns each template's bytes by stack ID. It must not be
 // called from two goroutines at once: jsii is not goroutine-safe.
 func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) {
-	out, nag, _, err := synthesizeApp(specs, asmDir, false)
+	return templates(specs, asmDir, nil)
+}
+
+// templates is Templates; extend, which only tests set, adds constructs
+// to every stack before the rule pack runs.
+func templates(specs []*stacks.Stack, asmDir string, extend func(awscdk.Stack)) (map[string][]byte, error) {
+	out, nag, _, err := synthesizeApp(specs, asmDir, false, extend)
 	if err != nil {
 		return nil, err
 	}
@@ -67,13 +72,20 @@ func Templates(specs []*stacks.Stack, asmDir string) (map[string][]byte, error) 
 
 // NagFigures synthesizes the stacks with both rule packs and returns their
 // outcomes: AwsSolutions (enforced by Templates) and NIST 800-53 rev 5
-// (the README's figure, not enforced).
+// (the README's figure, not enforced). Unlike Templates it has cdk-nag
+// write its CSV reports and reads them: only they count acknowledged
+// findings.
 func NagFigures(specs []*stacks.Stack, asmDir string) (aws, nist NagCounts, err error) {
-	_, aws, nist, err = synthesizeApp(specs, asmDir, true)
+	return nagFigures(specs, asmDir, nil)
+}
+
+// nagFigures is NagFigures; extend is as in templates.
+func nagFigures(specs []*stacks.Stack, asmDir string, extend func(awscdk.Stack)) (aws, nist NagCounts, err error) {
+	_, aws, nist, err = synthesizeApp(specs, asmDir, true, extend)
 	return aws, nist, err
 }
 
-func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map[string][]byte, aws, nist NagCounts, err error) {
+func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool, extend func(awscdk.Stack)) (out map[string][]byte, aws, nist NagCounts, err error) {
 	context := map[string]any{}
 	if err := json.Unmarshal(featureFlags, &context); err != nil {
 		return nil, aws, nist, fmt.Errorf("feature flags: %v", err)
@@ -84,7 +96,8 @@ func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map
 		"aws:cdk:version-reporting":     false,
 		// cdk-nag reports its findings as error annotations, which this
 		// flag would turn into a failed synth with a report on stderr;
-		// Templates reads cdk-nag's own report and fails with it instead.
+		// Templates reads the annotations from the cloud assembly and
+		// fails with them instead.
 		"@aws-cdk/core:annotationsInValidationReport": false,
 	})
 	for _, s := range specs {
@@ -102,7 +115,6 @@ func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map
 		TreeMetadata:       jsii.Bool(false),
 		Context:            &context,
 	})
-	built := map[string]awscdk.Stack{}
 	constructIDs := map[string]string{}
 	for i, s := range specs {
 		cid := fmt.Sprintf("Stack%d", i)
@@ -110,39 +122,52 @@ func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map
 		if err != nil {
 			return nil, aws, nist, fmt.Errorf("stack %s: %w", s.ID, err)
 		}
-		built[s.ID] = st
+		if extend != nil {
+			extend(st)
+		}
 		constructIDs[cid] = s.ID
 	}
-	addNag(app)
+	addNag(app, withNIST)
 	if withNIST {
 		addNIST(app)
 	}
-	asm, err := synthApp(app, specs)
+	if err := synthApp(app, specs); err != nil {
+		return nil, aws, nist, err
+	}
+	asm, err := readAssembly(asmDir)
 	if err != nil {
 		return nil, aws, nist, err
 	}
-	if missing := asm.Manifest().Missing; missing != nil && len(*missing) > 0 {
+	if len(asm.Missing) > 0 {
 		var keys []string
-		for _, m := range *missing {
-			keys = append(keys, *m.Key)
+		for _, m := range asm.Missing {
+			keys = append(keys, m.Key)
 		}
 		return nil, aws, nist, fmt.Errorf("the CDK needs context the model does not give: %s", strings.Join(keys, ", "))
 	}
 	out = map[string][]byte{}
-	for _, s := range specs {
-		data, err := os.ReadFile(filepath.Join(asmDir, *built[s.ID].TemplateFile()))
+	for cid, id := range constructIDs {
+		artifact, ok := asm.Artifacts[cid]
+		if !ok || artifact.Properties.TemplateFile == "" {
+			return nil, aws, nist, fmt.Errorf("stack %s: the cloud assembly has no template for it", id)
+		}
+		data, err := os.ReadFile(filepath.Join(asmDir, artifact.Properties.TemplateFile))
 		if err != nil {
 			return nil, aws, nist, err
 		}
-		out[s.ID] = data
+		out[id] = data
+	}
+	if !withNIST {
+		if aws.Findings, err = readNagAnnotations(asmDir, asm, constructIDs); err != nil {
+			return nil, aws, nist, err
+		}
+		return out, aws, nist, nil
 	}
 	if aws, err = readNag(asmDir, nagPack, constructIDs); err != nil {
 		return nil, aws, nist, err
 	}
-	if withNIST {
-		if nist, err = readNag(asmDir, "NIST.800.53.R5", constructIDs); err != nil {
-			return nil, aws, nist, err
-		}
+	if nist, err = readNag(asmDir, "NIST.800.53.R5", constructIDs); err != nil {
+		return nil, aws, nist, err
 	}
 	return out, aws, nist, nil
 }
@@ -150,7 +175,7 @@ func synthesizeApp(specs []*stacks.Stack, asmDir string, withNIST bool) (out map
 // synthApp synthesizes the app. The CDK reports what it refuses at synth
 // (a stack over CloudFormation's limits, say) as a panic out of jsii
 // naming the construct (Stack<i>); it becomes an error naming the stack.
-func synthApp(app awscdk.App, specs []*stacks.Stack) (asm cxapi.CloudAssembly, err error) {
+func synthApp(app awscdk.App, specs []*stacks.Stack) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			msg := fmt.Sprint(r)
@@ -165,7 +190,40 @@ func synthApp(app awscdk.App, specs []*stacks.Stack) (asm cxapi.CloudAssembly, e
 			err = fmt.Errorf("the CDK refused the stacks: %s", msg)
 		}
 	}()
-	return app.Synth(nil), nil
+	app.Synth(nil)
+	return nil
+}
+
+// cloudAssembly is what the synth reads of the cloud assembly's
+// manifest.json: reading the file costs nothing, while asking the CDK for
+// its manifest costs several round trips to node per stack.
+type cloudAssembly struct {
+	// Artifacts are keyed by artifact id: a top-level stack's construct id.
+	Artifacts map[string]struct {
+		Properties struct {
+			TemplateFile string `json:"templateFile"`
+		} `json:"properties"`
+		// Metadata are the annotations of the stack's constructs, here or
+		// in the file AdditionalMetadataFile names.
+		Metadata               metadata `json:"metadata"`
+		AdditionalMetadataFile string   `json:"additionalMetadataFile"`
+	} `json:"artifacts"`
+	// Missing are the context lookups the app needed and did not find.
+	Missing []struct {
+		Key string `json:"key"`
+	} `json:"missing"`
+}
+
+func readAssembly(dir string) (*cloudAssembly, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the cloud assembly: %v", err)
+	}
+	asm := &cloudAssembly{}
+	if err := json.Unmarshal(data, asm); err != nil {
+		return nil, fmt.Errorf("reading the cloud assembly's manifest.json: %v", err)
+	}
+	return asm, nil
 }
 
 // build makes the CDK stack of one planned stack.
@@ -185,7 +243,7 @@ func build(app awscdk.App, constructID string, s *stacks.Stack) (st awscdk.Stack
 		Synthesizer: awscdk.NewBootstraplessSynthesizer(&awscdk.BootstraplessSynthesizerProps{}),
 		Description: jsii.String(fmt.Sprintf("gitops %s: %s (generated; do not edit)", s.Kind, s.ID)),
 	})
-	b := &builder{st: st, spec: s, params: map[string]awscdk.CfnParameter{}, outputs: map[string]*string{}}
+	b := &builder{st: st, spec: s, params: map[string]awscdk.CfnParameter{}, values: map[string]*string{}, outputs: map[string]*string{}, refs: map[any]*string{}}
 	for _, p := range s.Parameters {
 		props := &awscdk.CfnParameterProps{Type: jsii.String(p.Type), Description: jsii.String(describeSource(p.Source))}
 		switch {
@@ -265,6 +323,13 @@ type builder struct {
 	st     awscdk.Stack
 	spec   *stacks.Stack
 	params map[string]awscdk.CfnParameter
+	// values and refs hold the tokens of parameters and resources once
+	// asked for: each question to the CDK is a round trip to node, and
+	// the answer never changes.
+	values map[string]*string
+	refs   map[any]*string
+	// partition is the token of the stack's partition (aws, aws-cn …).
+	partition string
 	// outputs are the values this stack can offer, by output name; the
 	// ones the plan asks for are emitted.
 	outputs map[string]*string
@@ -276,12 +341,26 @@ type builder struct {
 // param returns a parameter's value; a name the plan did not declare is
 // a bug between planner and synth, reported once the stack is built.
 func (b *builder) param(name string) *string {
+	if v, ok := b.values[name]; ok {
+		return v
+	}
 	p, ok := b.params[name]
 	if !ok {
 		b.fail("parameter %s is not in the plan", name)
 		return jsii.String("")
 	}
-	return p.ValueAsString()
+	b.values[name] = p.ValueAsString()
+	return b.values[name]
+}
+
+// ref returns a resource's Ref: its physical ID, or its ARN for some types.
+func (b *builder) ref(r interface{ Ref() *string }) *string {
+	v, ok := b.refs[r]
+	if !ok {
+		v = r.Ref()
+		b.refs[r] = v
+	}
+	return v
 }
 
 // listParam returns a list parameter's value.

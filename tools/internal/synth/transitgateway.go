@@ -24,7 +24,7 @@ func (b *builder) transitGateway(spec *stacks.TransitGatewaySpec) error {
 		Description:                 str("gitops transit gateway " + spec.Name),
 		Tags:                        nameTag(spec.Name),
 	})
-	b.offer(stacks.TransitGatewayIDOutput(spec.Name), tgw.Ref())
+	b.offer(stacks.TransitGatewayIDOutput(spec.Name), b.ref(tgw))
 	if len(spec.ShareWith) > 0 {
 		var principals []*string
 		for _, a := range spec.ShareWith {
@@ -46,10 +46,10 @@ func (b *builder) transitGateway(spec *stacks.TransitGatewaySpec) error {
 	}
 	for _, rt := range spec.RouteTables {
 		t := awsec2.NewCfnTransitGatewayRouteTable(b.st, id(p, stacks.Pascal(rt), "RouteTable"), &awsec2.CfnTransitGatewayRouteTableProps{
-			TransitGatewayId: tgw.Ref(),
+			TransitGatewayId: b.ref(tgw),
 			Tags:             nameTag(spec.Name + "-" + rt),
 		})
-		b.offer(stacks.TGWRouteTableIDOutput(spec.Name, rt), t.Ref())
+		b.offer(stacks.TGWRouteTableIDOutput(spec.Name, rt), b.ref(t))
 	}
 	return nil
 }
@@ -61,25 +61,25 @@ func (b *builder) vpcAttachments(vb *vpcBuild, attachments []stacks.AttachmentSp
 		gateway := b.param(a.GatewayParam)
 		var subnets []any
 		for _, s := range a.Subnets {
-			subnets = append(subnets, vb.subnets[s].Ref())
+			subnets = append(subnets, b.ref(vb.subnets[s]))
 		}
 		att := awsec2.NewCfnTransitGatewayAttachment(b.st, id(a.ID, "Attachment"), &awsec2.CfnTransitGatewayAttachmentProps{
 			TransitGatewayId: gateway,
-			VpcId:            vb.vpc.Ref(),
+			VpcId:            b.ref(vb.vpc),
 			SubnetIds:        &subnets,
 			// Options is free-form JSON to the CDK: keys as in CloudFormation.
 			Options: map[string]any{"DnsSupport": "enable"},
 			Tags:    nameTag(a.TransitGateway + "-" + a.Name),
 		})
-		b.offer(stacks.AttachmentIDOutput(a.TransitGateway, a.Name), att.Ref())
+		b.offer(stacks.AttachmentIDOutput(a.TransitGateway, a.Name), b.ref(att))
 		for _, r := range a.Routes {
 			route := awsec2.NewCfnRoute(b.st, id(a.ID, stacks.Pascal(r.Subnet), "To", cidrID(r.Destination)), &awsec2.CfnRouteProps{
-				RouteTableId:         vb.routeTables[r.Subnet].Ref(),
+				RouteTableId:         b.ref(vb.routeTables[r.Subnet]),
 				DestinationCidrBlock: str(r.Destination),
 				TransitGatewayId:     gateway,
 			})
 			// A route to the gateway is refused until the VPC is attached.
-			route.Node().AddDependency(att)
+			route.AddResourceDependency(att, nil)
 		}
 	}
 }

@@ -40,18 +40,37 @@ func routeDestination(r int) string {
 // tiers over two zones; and transit gateways in the tooling account that
 // attach every VPC and carry routes static routes to distinct /24s outside
 // the VPCs (routeDestination). Every reference in it resolves, and it
-// stays inside AWS's default quotas when accounts ≥ vpcs / 5.
+// passes gitops validate: where it needs more than AWS's default quotas it
+// declares them, and sizes it cannot keep valid are refused.
 func Generate(dir string, accounts, vpcs, routes int) error {
 	switch {
 	case accounts < 1:
 		return fmt.Errorf("synthetic: need at least one account, got %d", accounts)
-	case vpcs < 1 || vpcs > maxVPCs*max(1, min(vpcs, (routes+RoutesPerGateway-1)/RoutesPerGateway)):
-		return fmt.Errorf("synthetic: %d routes spread VPCs over too few gateways for %d VPCs (at most %d per gateway)", routes, vpcs, maxVPCs)
-	case routes < 0 || routes > maxRoutes && vpcs < (routes+RoutesPerGateway-1)/RoutesPerGateway:
-		return fmt.Errorf("synthetic: routes must be between 0 and %d, or %d per VPC, got %d", maxRoutes, RoutesPerGateway, routes)
+	case vpcs < 1:
+		return fmt.Errorf("synthetic: need at least one VPC, got %d", vpcs)
+	case routes < 0 || routes > RoutesPerGateway*vpcs:
+		return fmt.Errorf("synthetic: routes must be between 0 and %d per VPC (%d for %d VPCs), got %d", RoutesPerGateway, RoutesPerGateway*vpcs, vpcs, routes)
 	}
-	g := &generator{dir: dir, accounts: accounts, vpcs: vpcs, routes: routes}
-	g.gateways = max(1, min(vpcs, (routes+RoutesPerGateway-1)/RoutesPerGateway))
+	g := &generator{dir: dir, accounts: accounts, vpcs: vpcs, routes: routes, gateways: gateways(vpcs, routes)}
+	// The associations of one account's attachments to a gateway form one
+	// stack, with a parameter per attachment: more gateways when an
+	// account has too many VPCs on one.
+	for g.gateways < vpcs && g.mostVPCsOfAnAccountOnAGateway() > maxVPCsPerAccountAndGateway {
+		g.gateways++
+	}
+	if vpcs > maxVPCs*g.sharing() {
+		return fmt.Errorf("synthetic: %d VPCs need more than the %d /20s of 10.0.0.0/8; VPCs of different accounts on different gateways share them, %d to a block with %d accounts and %d routes: give more accounts or routes",
+			vpcs, maxVPCs, g.sharing(), accounts, routes)
+	}
+	// The routes of a gateway route table whose destinations share a /16
+	// form one stack, with a parameter for the table and one per
+	// attachment they go to; CloudFormation allows 200. With runs of two
+	// or more routes per VPC a /16's 256 /24s reach at most 129 VPCs;
+	// with shorter runs a /16 holds only 128 routes.
+	g.perBlock = 256
+	if routes < 2*vpcs {
+		g.perBlock = 128
+	}
 	for a := range accounts {
 		if err := g.writeAccount(a); err != nil {
 			return err
@@ -70,10 +89,52 @@ func Generate(dir string, accounts, vpcs, routes int) error {
 	return nil
 }
 
+// gateways is how many gateways carry routes static routes: enough for
+// RoutesPerGateway each, at most one per VPC.
+func gateways(vpcs, routes int) int {
+	return max(1, min(vpcs, (routes+RoutesPerGateway-1)/RoutesPerGateway))
+}
+
+// maxVPCsPerAccountAndGateway keeps a routing stack's parameters (the
+// route table and an attachment per VPC) well inside CloudFormation's 200.
+const maxVPCsPerAccountAndGateway = 190
+
+// mostVPCsOfAnAccountOnAGateway is the largest number of VPCs of one
+// account attached to one gateway.
+func (g *generator) mostVPCsOfAnAccountOnAGateway() int {
+	count, most := map[[2]int]int{}, 0
+	for v := range g.vpcs {
+		k := [2]int{g.vpcAccount(v), g.vpcGateway(v)}
+		count[k]++
+		most = max(most, count[k])
+	}
+	return most
+}
+
+// sharing is how many VPCs may share a block: consecutive VPCs are in
+// different accounts and on different gateways.
+func (g *generator) sharing() int { return min(g.gateways, g.accounts) }
+
 type generator struct {
 	dir                              string
 	accounts, vpcs, routes, gateways int
+	// perBlock is how many routes' destinations lie in one /16.
+	perBlock int
 }
+
+// routeVPC is the VPC route r goes to (an appliance in front of the
+// network it reaches): the routes are spread evenly over the VPCs in
+// runs, VPC 0 taking the first.
+func (g *generator) routeVPC(r int) int { return r * g.vpcs / g.routes }
+
+// destination is the i-th /24 of routeDestination, perBlock to a /16.
+func (g *generator) destination(i int) string {
+	return routeDestination(i/g.perBlock*256 + i%g.perBlock)
+}
+
+// reuseDestinations reports whether the destinations run out: then each
+// gateway's k-th route goes to the k-th destination.
+func (g *generator) reuseDestinations() bool { return g.routes > maxRoutes/256*g.perBlock }
 
 // accountName is the tooling account for 0, workload-0001 … for the others.
 func accountName(a int) string {
@@ -118,12 +179,36 @@ regions: [%s]
 tags:
   cost-centre: "%04d"
 `, name, 100000000000+a, name, role, a%10 == 9, Region, a)
-	// More VPCs per account than AWS's default five: declare the raised quota.
+	// Past AWS's default quotas, declare the raised ones.
+	var quotas []string
 	if perAccount := (g.vpcs + g.accounts - 1) / g.accounts; perAccount > 5 {
 		// One NAT gateway, so one Elastic IP, per VPC.
-		body += fmt.Sprintf("quotas:\n  - {region: %s, vpcsPerRegion: %d, elasticIpsPerRegion: %d}\n", Region, perAccount, perAccount)
+		quotas = append(quotas, fmt.Sprintf("vpcsPerRegion: %d, elasticIpsPerRegion: %d", perAccount, perAccount))
+	}
+	// The tooling account owns the gateways and their RAM shares.
+	if a == 0 && g.gateways > 5 {
+		quotas = append(quotas, fmt.Sprintf("transitGatewaysPerRegion: %d", g.gateways))
+	}
+	if len(quotas) > 0 {
+		body += fmt.Sprintf("quotas:\n  - {region: %s, %s}\n", Region, strings.Join(quotas, ", "))
 	}
 	return g.write("accounts/"+name+".yaml", body)
+}
+
+// Organization is the organization the gateways are shared with when
+// listing the accounts would invite more than RAM keeps pending.
+const Organization = "arn:aws:organizations::100000000000:organization/o-synthetic"
+
+// sharedPrincipals counts the accounts the gateways are shared with, over
+// all gateways: each gateway's RAM share names the accounts of its VPCs.
+func (g *generator) sharedPrincipals() int {
+	shared := map[[2]int]bool{}
+	for v := range g.vpcs {
+		if a := g.vpcAccount(v); a != 0 {
+			shared[[2]int{g.vpcGateway(v), a}] = true
+		}
+	}
+	return len(shared)
 }
 
 // writeNetwork writes the VPCs of account a.
@@ -131,10 +216,11 @@ func (g *generator) writeNetwork(a int) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kind: Network\naccount: %s\nregion: %s\nvpcs:\n", accountName(a), Region)
 	for v := a; v < g.vpcs; v += g.accounts {
-		// Past 10.0.0.0/8's /20s, VPCs on different gateways share blocks.
+		// Past 10.0.0.0/8's /20s, consecutive VPCs share blocks: they are
+		// in different accounts and on different gateways.
 		x, y := vpcBlock(v)
 		if g.vpcs > maxVPCs {
-			x, y = vpcBlock(v / g.gateways)
+			x, y = vpcBlock(v / g.sharing())
 		}
 		fmt.Fprintf(&b, `  - name: %s
     cidr: 10.%d.%d.0/20
@@ -166,6 +252,11 @@ func (g *generator) writeGateway(t int) error {
 		}
 	}
 	if len(shareWith) > 0 {
+		// Outside an organization RAM invites each account, and keeps at
+		// most 20 of a sharing account's invitations pending.
+		if g.sharedPrincipals() > 20 {
+			fmt.Fprintf(&b, "organization: %s\n", Organization)
+		}
 		b.WriteString("shareWith:\n")
 		for _, a := range shareWith {
 			fmt.Fprintf(&b, "  - %s\n", a)
@@ -179,13 +270,11 @@ func (g *generator) writeGateway(t int) error {
 	for v := t; v < g.vpcs; v += g.gateways {
 		fmt.Fprintf(&b, "      - %s\n", vpcName(v))
 	}
-	// Route r goes to VPC r mod vpcs (an appliance in front of the network
-	// it reaches), towards routeDestination(r).
+	// Route r goes to routeVPC(r), towards destination(r).
 	routesHere := false
 	k := 0 // routes on this gateway so far
-	nv, perVPC := (g.vpcs-t+g.gateways-1)/g.gateways, (g.routes+g.vpcs-1)/g.vpcs
 	for r := 0; r < g.routes; r++ {
-		v := r % g.vpcs
+		v := g.routeVPC(r)
 		if g.vpcGateway(v) != t {
 			continue
 		}
@@ -193,11 +282,11 @@ func (g *generator) writeGateway(t int) error {
 			b.WriteString("    routes:\n")
 			routesHere = true
 		}
-		dest := routeDestination(r)
-		if g.routes > maxRoutes {
-			// Past the ranges' /24s, gateways reuse destinations, each VPC's
-			// side by side (as routeDestination(r) keeps them in few stacks).
-			dest = routeDestination((k%nv)*perVPC + k/nv)
+		dest := g.destination(r)
+		if g.reuseDestinations() {
+			// Past the ranges' /24s, gateways reuse destinations, each
+			// VPC's run of routes side by side.
+			dest = g.destination(k)
 		}
 		k++
 		fmt.Fprintf(&b, "      - {destination: %s, attachment: %s}\n", dest, vpcName(v))

@@ -1,6 +1,7 @@
 package synthetic
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -58,6 +59,44 @@ func TestGeneratedEstateValidates(t *testing.T) {
 				t.Logf("warning: %s", d)
 			}
 			checkShape(t, e, tc.accounts, tc.vpcs, tc.routes, tc.gateways, tc.prefix)
+		})
+	}
+}
+
+// TestEveryAcceptedShapeValidates: every size Generate accepts gives an
+// estate validate passes. The only finding allowed is the warning that a
+// VPC no route reaches, when there are fewer routes than VPCs.
+func TestEveryAcceptedShapeValidates(t *testing.T) {
+	type shape struct{ accounts, vpcs, routes int }
+	var shapes []shape
+	for _, accounts := range []int{1, 2, 7} {
+		for _, vpcs := range []int{1, 2, 5, 33, 260} {
+			for _, routes := range []int{0, 1, 199, 257, 600} {
+				shapes = append(shapes, shape{accounts, vpcs, routes})
+			}
+		}
+	}
+	shapes = append(shapes,
+		shape{100, 400, 400}, shape{100, 400, 4000}, shape{3, 300, 301}, shape{40, 300, 599},
+		shape{50, 300, 10001}, // three gateways
+		shape{1, 5, 25000},    // five gateways, past the destinations
+		shape{4, 7, 30001},    // more gateways than AWS's default five
+		shape{3, 4100, 5001},  // more VPCs than 10.0.0.0/8 has /20s
+		shape{300, 500, 1000}, // a workload account per VPC or two
+		shape{1, 400, 0},      // one account's 400 VPCs over three gateways
+	)
+	for _, sh := range shapes {
+		t.Run(fmt.Sprintf("%d-%d-%d", sh.accounts, sh.vpcs, sh.routes), func(t *testing.T) {
+			dir := t.TempDir()
+			if err := Generate(dir, sh.accounts, sh.vpcs, sh.routes); err != nil {
+				t.Fatal(err)
+			}
+			_, ds := loadAndValidate(t, dir)
+			for _, d := range ds {
+				if d.Rule != "reach-attachment-unrouted" || sh.routes >= sh.vpcs || d.Severity == diag.Error {
+					t.Error(d)
+				}
+			}
 		})
 	}
 }
@@ -131,6 +170,7 @@ func TestGenerateRefusesImpossibleSizes(t *testing.T) {
 		{1, 4097, 0},
 		{1, 2, 1<<14 + 1<<12 + 1},
 		{1, 1, -1},
+		{1, 1, RoutesPerGateway + 1},
 	} {
 		if err := Generate(t.TempDir(), tc.accounts, tc.vpcs, tc.routes); err == nil {
 			t.Errorf("Generate(%d accounts, %d VPCs, %d routes) succeeded", tc.accounts, tc.vpcs, tc.routes)

@@ -19,6 +19,8 @@ import (
 //   - Transit Gateway: https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html
 //   - CloudFormation: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
 //   - IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+//   - AWS RAM: https://docs.aws.amazon.com/ram/latest/userguide/service-quotas.html
+//   - Route 53: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html
 const (
 	// VPCs per Region (L-F678F1CE), adjustable.
 	defaultVPCsPerRegion = 5
@@ -30,6 +32,10 @@ const (
 	defaultAttachmentsPerTransitGateway = 5000
 	// Routes (static and propagated) per transit gateway, adjustable.
 	defaultRoutesPerTransitGateway = 10000
+	// Route tables per transit gateway, adjustable.
+	defaultRouteTablesPerTransitGateway = 20
+	// Transit gateway attachments per VPC: 5, not adjustable.
+	maxAttachmentsPerVPC = 5
 	// EC2-VPC Elastic IPs per region (L-0263D0A3), adjustable: each NAT
 	// gateway holds one.
 	defaultElasticIPsPerRegion = 5
@@ -38,6 +44,22 @@ const (
 	// Inbound rules per security group (L-0EA8095F), adjustable (with
 	// security groups per network interface, at most 1,000 rules).
 	defaultInboundRulesPerSecurityGroup = 60
+	// Transit gateways per account (per region), adjustable.
+	defaultTransitGatewaysPerRegion = 5
+	// AWS RAM principal associations per resource share (one share per
+	// gateway; an organization or OU counts one), and across the shares
+	// of an account in a region.
+	defaultRAMPrincipalsPerShare  = 5000
+	defaultRAMPrincipalsPerRegion = 25000
+	// AWS RAM pending invitations per sharing account: the accounts a
+	// share names outside an organization are invited at once. Not
+	// declarable: the page does not say it can be raised. (Resource shares
+	// per Region, 25,000, is out of reach: one share per gateway.)
+	maxRAMPendingInvitations = 20
+	// Route 53: VPCs associated with one private hosted zone, adjustable.
+	// (Cross-account association authorizations per zone are out of
+	// reach: apply deletes each once the VPC is associated.)
+	defaultVPCsPerPrivateHostedZone = 300
 	// IAM user and role names: 64 characters, not adjustable.
 	maxIAMName = 64
 )
@@ -101,6 +123,8 @@ func (c *checker) checkQuotas() {
 			}
 		}
 	}
+	c.checkSharing()
+	attachments := map[string]int{} // by VPC
 	for _, t := range c.e.TransitGateways {
 		a := c.ix.Accounts[t.Account]
 		if a == nil {
@@ -111,6 +135,18 @@ func (c *checker) checkQuotas() {
 			c.report(diag.Errorf(t.Pos(fmt.Sprintf("attachments[%d]", limit)), "quota-tgw-attachments", "gateway %s has %d attachments; the quota is %d",
 				t.Name, len(t.Attachments), limit).
 				WithHint("request more attachments per transit gateway (L-E0233F82) and declare attachmentsPerTransitGateway under quotas: in %s", a.File))
+		}
+		if limit := quotaOr(q.RouteTablesPerTransitGateway, defaultRouteTablesPerTransitGateway); len(t.RouteTables) > limit {
+			c.report(diag.Errorf(t.Pos(fmt.Sprintf("routeTables[%d].name", limit)), "quota-tgw-route-tables", "gateway %s has %d route tables; the quota is %d",
+				t.Name, len(t.RouteTables), limit).
+				WithHint("let attachments that route alike share a route table, or request more route tables per transit gateway and declare routeTablesPerTransitGateway under quotas: in %s", a.File))
+		}
+		for k, at := range t.Attachments {
+			if attachments[at.VPC]++; at.VPC != "" && attachments[at.VPC] == maxAttachmentsPerVPC+1 {
+				c.report(diag.Errorf(t.Pos(fmt.Sprintf("attachments[%d].vpc", k)), "limit-vpc-attachments", "VPC %s is attached to a transit gateway a %d. time; AWS allows %d attachments per VPC",
+					at.VPC, attachments[at.VPC], maxAttachmentsPerVPC).
+					WithHint("attach the VPC to fewer gateways; this limit cannot be raised"))
+			}
 		}
 		// Each propagation learns the attachment's VPC CIDR into its table.
 		routes := 0
@@ -151,6 +187,7 @@ func (c *checker) checkPlanLimits() {
 		}
 	}
 	c.checkVPCRouteTables(plan)
+	c.checkPrivateZoneVPCs(plan)
 	c.checkLoadBalancerRules(plan)
 	c.checkElasticIPs(plan)
 }

@@ -36,6 +36,58 @@ func extraVPCs(n int) string {
 	return b.String()
 }
 
+const (
+	tgw2File = "environments/tooling/tgw2.yaml"
+	orgARN   = "arn:aws:organizations::111111111111:organization/o-abc123"
+)
+
+// secondGateway is a second gateway of the tooling account beside tgw():
+// it attaches the same VPCs but routes only 172.16.0.0/16, so neither
+// gives a VPC the other's routes.
+func secondGateway(edits ...string) map[string]string { return nthGateway(2, edits...) }
+
+// nthGateway is gateway hub<n> in tgw<n>.yaml, attaching build and app
+// like tgw() but routing only 172.<14+n>.0.0/16 to build.
+func nthGateway(n int, edits ...string) map[string]string {
+	return map[string]string{fmt.Sprintf("environments/tooling/tgw%d.yaml", n): edited(tgwYAML, append([]string{"name: hub\n", fmt.Sprintf("name: hub%d\n", n),
+		"asn: 64512", fmt.Sprint("asn: ", 64510+n), "    propagations: [build, app]\n", "",
+		"{destination: 10.99.0.0/16, blackhole: true}", fmt.Sprintf("{destination: 172.%d.0.0/16, attachment: build}", 14+n)}, edits...)...)}
+}
+
+// gateways lays tgw() and hub2 … hub<n> over each other; hub2 … route
+// nothing (two would give build's summary, 172.16.0.0/12, twice).
+func gateways(n int) map[string]string {
+	out := tgw()
+	for i := 2; i <= n; i++ {
+		out = join(out, nthGateway(i, "    routes:\n", "", fmt.Sprintf("      - {destination: 172.%d.0.0/16, attachment: build}\n", 14+i), ""))
+	}
+	return out
+}
+
+// withAccounts adds n workload accounts w01 … (without VPCs) to files.
+func withAccounts(n int, files map[string]string) map[string]string {
+	out := join(files)
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("w%02d", i)
+		out["accounts/"+name+".yaml"] = fmt.Sprintf("kind: Account\nname: %s\nid: \"%012d\"\nemail: %s@example.com\nrole: workload\nregions: [eu-west-1]\n", name, 400000000000+i, name)
+	}
+	return out
+}
+
+// accountList is ", w01, w02 …" up to n.
+func accountList(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, ", w%02d", i)
+	}
+	return b.String()
+}
+
+// withDev adds the dev account (without VPCs) to files.
+func withDev(files map[string]string) map[string]string {
+	return join(files, map[string]string{"accounts/dev.yaml": devAccount})
+}
+
 func TestLimitRules(t *testing.T) {
 	mirrorName := func(n int) string { return "name: " + strings.Repeat("m", n) + "\n" }
 	runRuleCases(t, []ruleCase{
@@ -86,6 +138,45 @@ func TestLimitRules(t *testing.T) {
 		{rule: "quota-security-group-rules", at: lineOf(gitlabFile, validGitLab, "alb:"),
 			bad:  withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 1")),
 			good: withGitLab(toolingQuotas("inboundRulesPerSecurityGroup: 2"))},
+
+		// A second gateway of the tooling account in eu-west-1; the good
+		// variant of limit-vpc-route-conflict, so it is valid itself.
+		{rule: "quota-tgw-per-region", at: tgw2File + ":2", bad: join(toolingQuotas("transitGatewaysPerRegion: 1"), tgw(), secondGateway()),
+			good: join(toolingQuotas("transitGatewaysPerRegion: 2"), tgw(), secondGateway())},
+		// A second route table beyond a quota of one.
+		{rule: "quota-tgw-route-tables", at: at(20), bad: join(toolingQuotas("routeTablesPerTransitGateway: 1"), tgw("      - {destination: 10.99.0.0/16, blackhole: true}\n", "      - {destination: 10.99.0.0/16, blackhole: true}\n  - name: spare\n")),
+			good: join(toolingQuotas("routeTablesPerTransitGateway: 2"), tgw("      - {destination: 10.99.0.0/16, blackhole: true}\n", "      - {destination: 10.99.0.0/16, blackhole: true}\n  - name: spare\n"))},
+		// build and app attached to six gateways, one more than AWS allows.
+		{rule: "limit-vpc-attachments", at: "environments/tooling/tgw6.yaml:9", bad: join(toolingQuotas("transitGatewaysPerRegion: 6"), gateways(6)),
+			good: join(toolingQuotas("transitGatewaysPerRegion: 6"), gateways(5))},
+		// The gateway's RAM share names prod and dev: two principals, the
+		// second beyond a quota of one; with the organization it names one.
+		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramPrincipalsPerShare: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
+			good: join(toolingQuotas("ramPrincipalsPerShare: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]\norganization: "+orgARN)))},
+		{rule: "quota-ram-principals", at: at(6), bad: join(toolingQuotas("ramPrincipalsPerShare: 1"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]"))),
+			good: join(toolingQuotas("ramPrincipalsPerShare: 2"), withDev(tgw("shareWith: [prod]", "shareWith: [prod, dev]")))},
+		// Two gateways each shared with prod: two principals in the region.
+		{rule: "quota-ram-principals-region", at: tgw2File + ":6", bad: join(toolingQuotas("ramPrincipalsPerRegion: 1"), tgw(), secondGateway()),
+			good: join(toolingQuotas("ramPrincipalsPerRegion: 2"), tgw(), secondGateway())},
+		// Shared with the organization, each names one principal.
+		{rule: "quota-ram-principals-region", at: tgw2File + ":7",
+			bad: join(toolingQuotas("ramPrincipalsPerRegion: 1"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
+				secondGateway("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN)),
+			good: join(toolingQuotas("ramPrincipalsPerRegion: 2"), tgw("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN),
+				secondGateway("shareWith: [prod]", "shareWith: [prod]\norganization: "+orgARN))},
+		// Outside an organization each account shared with is invited:
+		// prod and 20 more are 21, one past RAM's 20 pending invitations.
+		{rule: "quota-ram-invitations", at: at(6), bad: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(20)+"]")),
+			good: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(19)+"]"))},
+		{rule: "quota-ram-invitations", at: at(6), bad: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(20)+"]")),
+			good: withAccounts(20, tgw("shareWith: [prod]", "shareWith: [prod"+accountList(20)+"]\norganization: "+orgARN))},
+		// GitLab's private zone answers in every VPC of the tooling account
+		// in eu-west-1: build and one more.
+		{rule: "quota-private-zone-vpcs", at: lineOf(gitlabFile, validGitLab, "domain:"),
+			bad: withGitLab(join(toolingQuotas("vpcsPerPrivateHostedZone: 1"),
+				network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(1)))),
+			good: withGitLab(join(toolingQuotas("vpcsPerPrivateHostedZone: 2"),
+				network("    flowLogs: {trafficType: ALL, retentionDays: 365}\n", "    flowLogs: {trafficType: ALL, retentionDays: 365}\n"+extraVPCs(1))))},
 
 		// A VPC of 120 subnets is within the quota but not one stack.
 		{rule: "limit-stack-resources", at: toolingNetwork + ":5",
