@@ -1,8 +1,9 @@
-// Command gitops-synth is the synth worker `gitops compile` drives: it reads
-// a JSON job (stacks.Job) on stdin, refuses one of another protocol
-// version, synthesizes the stacks with the AWS CDK and answers with the
-// templates (stacks.JobResult) on stdout; its log goes to stderr. It is a
-// separate binary so that gitops itself never links the CDK.
+// Command gitops-synth is the synth worker `gitops compile` drives: it
+// starts node and loads the AWS CDK, then reads a JSON job (stacks.Job) on
+// stdin, refuses one of another protocol version, synthesizes the stacks
+// and answers with the templates (stacks.JobResult) on stdout; its log
+// goes to stderr. It is a separate binary so that gitops itself never
+// links the CDK.
 package main
 
 import (
@@ -42,14 +43,6 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 			err = fmt.Errorf("the CDK failed: %v", r)
 		}
 	}()
-	data, err := io.ReadAll(stdin)
-	if err != nil {
-		return fmt.Errorf("reading the job: %v", err)
-	}
-	job, err := stacks.DecodeJob(data)
-	if err != nil {
-		return err
-	}
 	// Without node the CDK panics deep inside jsii; say it plainly.
 	if _, err := exec.LookPath("node"); err != nil {
 		return fmt.Errorf("node (Node.js) is not on PATH; the AWS CDK runs in it")
@@ -73,6 +66,13 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 	// variables above were set; restart it so node sees them.
 	jsii.Close()
 	defer jsii.Close()
+	// gitops starts its first worker while it validates the estate: the
+	// libraries load before the job arrives.
+	synth.Warm(filepath.Join(asm, "warm"))
+	job, err := readJob(stdin)
+	if err != nil {
+		return err
+	}
 	// One CDK app per batch: an app holds every construct until it is
 	// synthesized, so a large estate in one app costs gigabytes.
 	templates := map[string][]byte{}
@@ -89,4 +89,13 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 		res.Templates = append(res.Templates, stacks.JobTemplate{Stack: s.ID, Template: templates[s.ID]})
 	}
 	return json.NewEncoder(stdout).Encode(res)
+}
+
+// readJob reads the job, refusing one of another protocol version.
+func readJob(stdin io.Reader) (*stacks.Job, error) {
+	data, err := io.ReadAll(stdin)
+	if err != nil {
+		return nil, fmt.Errorf("reading the job: %v", err)
+	}
+	return stacks.DecodeJob(data)
 }

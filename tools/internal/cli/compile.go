@@ -45,6 +45,10 @@ which takes a few minutes; build bin/ once (go build -o bin/ ./tools/cmd/...) to
 // compile validates the estate, plans its stacks, synthesizes those not in
 // the template cache and writes (or, with check, compares) outDir.
 func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
+	// The first worker process loads node and the CDK while the estate is
+	// validated and planned: an edit's compile waits for neither.
+	spare := prestartSynthWorker()
+	defer spare.stop()
 	e, plan, report, err := loadAndValidate(root)
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
@@ -63,7 +67,7 @@ func compile(root, outDir string, check bool, stdout, stderr io.Writer) int {
 			return ExitFindings
 		}
 	}
-	files, stats, err := compileFiles(root, plan, stderr)
+	files, stats, err := compileFiles(root, plan, spare, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gitops compile: %v\n", err)
 		return ExitFindings
@@ -111,14 +115,16 @@ type compileStats struct {
 // compileFiles returns the contents of generated/ for the plan: each
 // template at its path, manifest.json and the image recipes' component
 // documents. Templates come from the cache
-// when their inputs are unchanged, else from the synth worker.
-func compileFiles(root string, plan *stacks.Plan, progress io.Writer) (map[string][]byte, compileStats, error) {
+// when their inputs are unchanged, else from the synth worker, whose first
+// process may be spare, started early.
+func compileFiles(root string, plan *stacks.Plan, spare *process, progress io.Writer) (map[string][]byte, compileStats, error) {
 	var stats compileStats
 	cache := templateCache{dir: cacheDir()}
 	worker, err := findSynthWorker(root, cache.dir, progress)
 	if err != nil {
 		return nil, stats, err
 	}
+	worker.adopt(spare)
 	templates := map[string][]byte{}
 	keys := map[string]string{}
 	var todo []*stacks.Stack

@@ -20,12 +20,16 @@ func init() {
 	if os.Getenv("FAKE_SYNTH") != "1" {
 		return
 	}
+	processes, _ := os.OpenFile(os.Getenv("FAKE_SYNTH_LOG")+".processes", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	fmt.Fprintf(processes, "start %d\n", os.Getpid())
 	data, _ := io.ReadAll(os.Stdin)
 	job, err := stacks.DecodeJob(data)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fake synth:", err)
 		os.Exit(1)
 	}
+	fmt.Fprintf(processes, "job %d\n", os.Getpid())
+	processes.Close()
 	if os.Getenv("FAKE_SYNTH_FAIL") != "" {
 		fmt.Fprintln(os.Stderr, "fake synth: failing as asked")
 		os.Exit(1)
@@ -190,6 +194,25 @@ func TestCompileNoOpAndIncremental(t *testing.T) {
 	}
 	if got := e.synthesized(); len(got) != 0 {
 		t.Errorf("reverting synthesized %v", got)
+	}
+}
+
+// gitops starts its first worker process before it validates the estate,
+// and hands it the first job: an edit's compile starts no other.
+func TestCompileHandsTheEarlyWorkerTheJob(t *testing.T) {
+	e := newCompileEnv(t)
+	if code, out := e.run("compile", "--root", e.root); code != ExitOK {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	os.Remove(e.log + ".processes")
+	e.edit("environments/prod/network.yaml", "flowLogs: {disabled: true}", "flowLogs: {retentionDays: 30}")
+	if code, out := e.run("compile", "--root", e.root); code != ExitOK {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	data, _ := os.ReadFile(e.log + ".processes")
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "start ") || lines[1] != "job "+strings.TrimPrefix(lines[0], "start ") {
+		t.Errorf("worker processes of an edit's compile:\n%s\nwant one, started and given the job", data)
 	}
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
@@ -34,6 +35,8 @@ type synthWorker struct {
 	id   string
 	// how says where it was found, for messages.
 	how string
+	// spare is a process of it started early, which the first batch takes.
+	spare *process
 }
 
 // findSynthWorker locates the worker: $GITOPS_SYNTH, then gitops-synth next
@@ -44,17 +47,8 @@ type synthWorker struct {
 // (go build -o bin/ ./tools/cmd/...) keeps a no-op compile fast; the build
 // fallback costs a `go build` up-to-date check on every run.
 func findSynthWorker(root, cacheDir string, progress io.Writer) (*synthWorker, error) {
-	if p := os.Getenv("GITOPS_SYNTH"); p != "" {
-		return identify(p, "$GITOPS_SYNTH")
-	}
-	if exe, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(exe), synthWorkerName+exeSuffix())
-		if fileExists(p) {
-			return identify(p, "next to gitops")
-		}
-	}
-	if p, err := exec.LookPath(synthWorkerName); err == nil {
-		return identify(p, "on PATH")
+	if p, how := installedSynthWorker(); p != "" {
+		return identify(p, how)
 	}
 	mod := findGitopsModule(root)
 	if mod == "" {
@@ -78,6 +72,25 @@ func findSynthWorker(root, cacheDir string, progress io.Writer) (*synthWorker, e
 		return nil, fmt.Errorf("building %s in %s: %v\n%s", synthWorkerName, mod, err, msg)
 	}
 	return identify(out, "built from "+mod)
+}
+
+// installedSynthWorker is the worker's path and where it was found when it
+// is installed: named by $GITOPS_SYNTH, next to the gitops executable or
+// on PATH; else "".
+func installedSynthWorker() (path, how string) {
+	if p := os.Getenv("GITOPS_SYNTH"); p != "" {
+		return p, "$GITOPS_SYNTH"
+	}
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), synthWorkerName+exeSuffix())
+		if fileExists(p) {
+			return p, "next to gitops"
+		}
+	}
+	if p, err := exec.LookPath(synthWorkerName); err == nil {
+		return p, "on PATH"
+	}
+	return "", ""
 }
 
 // checkGoVersion compares the Go version go.mod asks for with the go
@@ -199,6 +212,72 @@ func buildID(path string) (string, error) {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// process is a worker process. It starts node and loads the CDK at once,
+// which takes a fraction of a second, then waits for its job on stdin.
+type process struct {
+	path, id string
+	cmd      *exec.Cmd
+	stdin    io.WriteCloser
+	// answer and log are its stdout and stderr.
+	answer, log bytes.Buffer
+	// taken says a job went to it (or it was stopped).
+	taken bool
+}
+
+func startProcess(path, id string) (*process, error) {
+	p := &process{path: path, id: id, cmd: exec.Command(path)}
+	p.cmd.Stdout, p.cmd.Stderr = &p.answer, &p.log
+	stdin, err := p.cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	p.stdin = stdin
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// prestartSynthWorker starts an installed worker before the estate is
+// validated, so that node and the CDK load meanwhile; nil when there is
+// none to start. (A worker built into the cache is not started early:
+// the build that checks it is current may rewrite it.)
+func prestartSynthWorker() *process {
+	path, _ := installedSynthWorker()
+	if path == "" {
+		return nil
+	}
+	id, err := buildID(path)
+	if err != nil {
+		return nil
+	}
+	p, err := startProcess(path, id)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+// stop ends a process that got no job: with its stdin closed it exits.
+func (p *process) stop() {
+	if p == nil || p.taken {
+		return
+	}
+	p.taken = true
+	p.stdin.Close()
+	go p.cmd.Wait()
+}
+
+// adopt keeps a started process as the worker's first, if it runs this
+// worker; else stops it.
+func (w *synthWorker) adopt(p *process) {
+	if p != nil && p.path == w.path && p.id == w.id {
+		w.spare = p
+		return
+	}
+	p.stop()
+}
+
 // synthesize runs the worker over the stacks, in up to two processes (jsii
 // is single-threaded, so parallelism means processes), and returns the
 // templates by stack ID.
@@ -214,7 +293,11 @@ func (w *synthWorker) synthesize(todo []*stacks.Stack) (map[string][]byte, error
 	errs := make([]error, len(chunks))
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
-		wg.Go(func() { results[i], errs[i] = w.runInBatches(chunk) })
+		var first *process
+		if i == 0 {
+			first, w.spare = w.spare, nil
+		}
+		wg.Go(func() { results[i], errs[i] = w.runInBatches(chunk, first) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -262,11 +345,19 @@ func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 const stacksPerWorker = 250
 
 // runInBatches synthesizes a chunk in consecutive worker processes of at
-// most stacksPerWorker stacks each.
-func (w *synthWorker) runInBatches(chunk []*stacks.Stack) (map[string][]byte, error) {
+// most stacksPerWorker stacks each, the first in first when it is given.
+func (w *synthWorker) runInBatches(chunk []*stacks.Stack, first *process) (map[string][]byte, error) {
+	defer first.stop()
 	out := map[string][]byte{}
 	for start := 0; start < len(chunk); start += stacksPerWorker {
-		templates, err := w.run(chunk[start:min(start+stacksPerWorker, len(chunk))])
+		p := first
+		if start > 0 || p == nil {
+			var err error
+			if p, err = startProcess(w.path, w.id); err != nil {
+				return nil, fmt.Errorf("%s: %v", w.path, err)
+			}
+		}
+		templates, err := w.run(p, chunk[start:min(start+stacksPerWorker, len(chunk))])
 		if err != nil {
 			return nil, err
 		}
@@ -275,24 +366,23 @@ func (w *synthWorker) runInBatches(chunk []*stacks.Stack) (map[string][]byte, er
 	return out, nil
 }
 
-// run synthesizes one chunk in one worker process: the job on its stdin,
-// the templates on its stdout, its log on stderr.
-func (w *synthWorker) run(chunk []*stacks.Stack) (map[string][]byte, error) {
+// run synthesizes one chunk in a started worker process: the job on its
+// stdin, the templates on its stdout, its log on stderr.
+func (w *synthWorker) run(p *process, chunk []*stacks.Stack) (map[string][]byte, error) {
+	p.taken = true
 	job, err := json.Marshal(stacks.Job{Version: stacks.JobVersion, Stacks: chunk})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		_, err = p.stdin.Write(job)
 	}
-	cmd := exec.Command(w.path)
-	cmd.Stdin = bytes.NewReader(job)
-	var answer, log bytes.Buffer
-	cmd.Stdout = &answer
-	cmd.Stderr = &log
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%s: %v\n%s", w.path, err, strings.TrimSpace(log.String()))
+	if cerr := p.stdin.Close(); err == nil {
+		err = cerr
 	}
-	res, err := stacks.DecodeJobResult(answer.Bytes())
+	if werr := p.cmd.Wait(); werr != nil || err != nil {
+		return nil, fmt.Errorf("%s: %v\n%s", w.path, cmp.Or(werr, err), strings.TrimSpace(p.log.String()))
+	}
+	res, err := stacks.DecodeJobResult(p.answer.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("%s (%s): %v\n%s", w.path, w.how, err, strings.TrimSpace(log.String()))
+		return nil, fmt.Errorf("%s (%s): %v\n%s", w.path, w.how, err, strings.TrimSpace(p.log.String()))
 	}
 	templates := map[string][]byte{}
 	for _, t := range res.Templates {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"gitops/tools/internal/stacks"
 )
@@ -43,6 +44,14 @@ var Env = map[string]string{
 	// Node 20 makes jsii print an end-of-life banner on every run.
 	"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
 	"CDK_DISABLE_VERSION_CHECK":                     "1",
+}
+
+// Warm loads the CDK and cdk-nag into node before the first stack: the
+// first use of each library loads it, which takes about a second. An empty
+// app's cloud assembly goes to dir.
+func Warm(dir string) {
+	awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(dir)})
+	cdknag.NewAwsSolutionsChecks(nil)
 }
 
 // Templates synthesizes the stacks in one CDK app whose cloud assembly goes
