@@ -49,6 +49,18 @@ func TestProtectedResources(t *testing.T) {
 	if got := ProtectedResources(template, nil); len(got) != 1 {
 		t.Errorf("without AMI parameters: %+v", got)
 	}
+	// Templates are searched for a protected type before they are parsed:
+	// each type is found on its own, also as the synth writes templates.
+	for typ := range statefulReasons {
+		for _, tmpl := range []string{`{"Resources": {"X": {"Type": "` + typ + `"}}}`, "{\n \"Resources\": {\n  \"X\": {\n   \"Type\": \"" + typ + "\"\n  }\n }\n}"} {
+			if got := ProtectedResources([]byte(tmpl), nil); len(got) != 1 || got[0].Type != typ {
+				t.Errorf("%s: protected %+v", tmpl, got)
+			}
+		}
+	}
+	if got := ProtectedResources([]byte(`{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC"}}}`), []string{"/gitops/ami/app"}); got != nil {
+		t.Errorf("a network's template: protected %+v", got)
+	}
 }
 
 // The documents' allowReplace: entries reach the manifest once each, so

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -52,6 +53,9 @@ type Protected struct {
 // amiParameters (the recipes' AMI parameters). A template that does not
 // parse has none; compile only writes templates the synth produced.
 func ProtectedResources(template []byte, amiParameters []string) []Protected {
+	if !mayHoldProtected(template) {
+		return nil
+	}
 	// Properties stay raw: only an SSM parameter's Name is read, and
 	// compile runs this over every template of the estate.
 	var t struct {
@@ -82,6 +86,28 @@ func ProtectedResources(template []byte, amiParameters []string) []Protected {
 	}
 	slices.SortFunc(out, func(a, b Protected) int { return strings.Compare(a.LogicalID, b.LogicalID) })
 	return out
+}
+
+// mayHoldProtected reports whether a template names a protected type at
+// all: most of an estate's templates (networks, routes) name none, and one
+// pass over the strings that start "AWS:: is much cheaper than parsing.
+func mayHoldProtected(template []byte) bool {
+	rest := template
+	for {
+		i := bytes.Index(rest, []byte(`"AWS::`))
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+1:]
+		end := bytes.IndexByte(rest, '"')
+		if end < 0 {
+			return false
+		}
+		if typ := string(rest[:end]); typ == "AWS::SSM::Parameter" || statefulReasons[typ] != "" {
+			return true
+		}
+		rest = rest[end:]
+	}
 }
 
 // AMIParameters lists the SSM parameters the recipes publish their AMIs in.
