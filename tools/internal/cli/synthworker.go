@@ -339,10 +339,11 @@ func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 // stacksPerWorker bounds the stacks one worker process synthesizes: jsii
 // keeps every object it ever created alive in node, so a worker's memory
 // grows with its stacks; a fresh process per batch keeps a large estate's
-// compile within a fixed memory, for about a second per batch. At 500 the
-// two workers' node processes peaked at 1.2 GiB together on the 3,320-stack
-// benchmark (tools/bench-compile.sh); at 250, under 1 GiB for 5 s more.
-const stacksPerWorker = 250
+// compile within a fixed memory, for a fraction of a second per batch. On
+// the 3,320-stack benchmark (tools/bench-compile.sh) the processes of a
+// compile together peaked at 793 MiB with 200, 885–968 MiB with 250 and
+// 1,030 MiB with 500, at the same speed within the noise.
+const stacksPerWorker = 200
 
 // runInBatches synthesizes a chunk in consecutive worker processes of at
 // most stacksPerWorker stacks each, the first in first when it is given.
