@@ -226,3 +226,11 @@ func acknowledge(res any, rule, reason string, appliesTo ...string) {
 	}
 	cdknag.NagSuppressions_AddResourceSuppressions(res, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(false))
 }
+
+// lintAcknowledge has cfn-lint skip a check on one resource, through the
+// resource's Metadata (cfn-lint's own convention), so that anyone linting
+// generated/ sees the exception where it applies; the reason is at the
+// call.
+func lintAcknowledge(res awscdk.CfnResource, check string) {
+	res.AddMetadata(str("cfn-lint"), map[string]any{"config": map[string]any{"ignore_checks": []any{check}}})
+}
