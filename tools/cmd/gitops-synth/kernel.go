@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 )
 
@@ -18,28 +19,30 @@ import (
 // laid out so (another jsii version), the script runs the relay as usual.
 //
 // It leaves a JSII_NODE or JSII_RUNTIME the user set alone, and returns
-// the environment to set.
-func directKernel(dir string) (map[string]string, error) {
+// the environment to set: none where the script cannot be written or run
+// (a temporary directory mounted noexec, say), and jsii runs its relay.
+func directKernel(dir string) map[string]string {
 	if os.Getenv("JSII_NODE") != "" || os.Getenv("JSII_RUNTIME") != "" {
-		return nil, nil
+		return nil
 	}
 	script := filepath.Join(dir, "node")
-	kernel := filepath.Join(dir, "kernel.js")
-	if err := os.WriteFile(kernel, []byte(kernelJS), 0o600); err != nil {
-		return nil, err
+	if os.WriteFile(filepath.Join(dir, "kernel.js"), []byte(kernelJS), 0o600) != nil ||
+		os.WriteFile(script, []byte(kernelScript), 0o700) != nil ||
+		exec.Command(script, "--probe").Run() != nil {
+		return nil
 	}
-	sh := `#!/bin/sh
+	return map[string]string{"JSII_NODE": script}
+}
+
+// kernelScript is what jsii runs as node; --probe only says it can run.
+const kernelScript = `#!/bin/sh
+[ "$1" = --probe ] && exit 0
 kernel="${1%/bin/jsii-runtime.js}/lib/program.js"
 if [ $# -ne 1 ] || [ ! -f "$kernel" ]; then
 	exec node "$@"
 fi
 exec node --preserve-symlinks "$(dirname "$0")/kernel.js" "$kernel" 3<&0 4>&1 1>&2
 `
-	if err := os.WriteFile(script, []byte(sh), 0o700); err != nil {
-		return nil, err
-	}
-	return map[string]string{"JSII_NODE": script}, nil
-}
 
 // kernelJS runs the jsii kernel given as its argument. The kernel reads
 // requests from and writes responses to descriptor 3, which the relay

@@ -54,10 +54,7 @@ func TestDirectKernelSpeaksOnThePipes(t *testing.T) {
 	}
 	t.Setenv("JSII_NODE", "")
 	t.Setenv("JSII_RUNTIME", "")
-	env, err := directKernel(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := directKernel(t.TempDir())
 	cmd := exec.Command(env["JSII_NODE"], fakeRuntime(t, true))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
@@ -82,25 +79,27 @@ func TestDirectKernelSpeaksOnThePipes(t *testing.T) {
 }
 
 // Where the runtime has no kernel beside the relay (another jsii layout),
-// the script runs the relay as jsii would; a JSII_NODE the user set is
-// left alone.
+// the script runs the relay as jsii would; where the script cannot be
+// written, or a JSII_NODE is set, jsii is left to run its relay.
 func TestDirectKernelFallsBackToTheRelay(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not on PATH")
 	}
 	t.Setenv("JSII_NODE", "")
 	t.Setenv("JSII_RUNTIME", "")
-	env, err := directKernel(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	env := directKernel(t.TempDir())
 	out, err := exec.Command(env["JSII_NODE"], fakeRuntime(t, false)).Output()
 	if err != nil || string(out) != "relay\n" {
 		t.Errorf("without a kernel: %q, %v; want the relay's answer", out, err)
 	}
 
+	// Where the script cannot be written (or run), jsii runs its relay.
+	if env := directKernel(filepath.Join(t.TempDir(), "missing")); env != nil {
+		t.Errorf("without a directory for the script: %v; want nothing to set", env)
+	}
+
 	t.Setenv("JSII_NODE", "/opt/node/bin/node")
-	if env, err := directKernel(t.TempDir()); err != nil || env != nil {
-		t.Errorf("with JSII_NODE set: %v, %v; want nothing to set", env, err)
+	if env := directKernel(t.TempDir()); env != nil {
+		t.Errorf("with JSII_NODE set: %v; want nothing to set", env)
 	}
 }

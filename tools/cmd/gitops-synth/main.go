@@ -52,14 +52,10 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 		return err
 	}
 	defer os.RemoveAll(asm)
-	kernelEnv, err := directKernel(asm)
-	if err != nil {
-		return err
-	}
 	for k, v := range synth.Env {
 		os.Setenv(k, v)
 	}
-	for k, v := range kernelEnv {
+	for k, v := range directKernel(asm) {
 		os.Setenv(k, v)
 	}
 	// jsii started node when the runtime package initialised, before the
