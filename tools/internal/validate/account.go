@@ -2,17 +2,29 @@ package validate
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"gitops/tools/internal/diag"
+	"gitops/tools/internal/estate"
 )
 
 var (
 	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 	namePattern      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 	roleNamePattern  = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
+	// tagPattern is what AWS accepts in tag keys and values across the
+	// services the estate tags (IAM's and CloudFormation's pattern).
+	tagPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
+
+// maxAccountTags is AWS's 50 tags per resource less the Name tag gitops
+// sets on its resources itself.
+const maxAccountTags = 49
 
 // checkAccounts checks each account's fields and that the estate has a
 // tooling account to host GitLab and the pipelines.
@@ -45,6 +57,7 @@ func (c *checker) checkAccounts() {
 			c.report(diag.Errorf(a.Pos("deployRoleName"), "account-deploy-role", "%q is not a valid IAM role name", a.DeployRoleName).
 				WithHint("1–64 characters of letters, digits and +=,.@_-"))
 		}
+		c.checkAccountTags(a)
 		regions := map[string]bool{}
 		for i, r := range a.Regions {
 			path := fmt.Sprintf("regions[%d]", i)
@@ -60,5 +73,39 @@ func (c *checker) checkAccounts() {
 		a := c.e.Accounts[0]
 		c.report(diag.Errorf(a.Pos("role"), "account-tooling", "no account has role tooling").
 			WithHint("mark the shared-services account that hosts GitLab and the pipelines with role: tooling"))
+	}
+}
+
+// checkAccountTags checks the account's tags against what AWS accepts: the
+// stacks put every one of them on every taggable resource in the account.
+func (c *checker) checkAccountTags(a *estate.Account) {
+	if len(a.Tags) > maxAccountTags {
+		c.report(diag.Errorf(a.Pos("tags"), "account-tag", "account %s has %d tags, more than the %d a resource can carry besides its Name", a.Name, len(a.Tags), maxAccountTags).
+			WithHint("AWS allows 50 tags per resource and gitops sets Name itself; drop or merge tags"))
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Tags)) {
+		path, v := estate.FieldPath("tags", k), a.Tags[k]
+		switch {
+		case k == "" || utf8.RuneCountInString(k) > 128:
+			c.report(diag.Errorf(a.Pos(path), "account-tag", "tag key %q is not 1–128 characters long", k).
+				WithHint("AWS tag keys are 1 to 128 characters"))
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			c.report(diag.Errorf(a.Pos(path), "account-tag", "tag key %q starts with aws:, which AWS reserves", k).
+				WithHint("choose a key without the aws: prefix, e.g. cost-centre"))
+		case k == "Name":
+			c.report(diag.Errorf(a.Pos(path), "account-tag", "tag key Name is set by gitops on each resource").
+				WithHint("an account-wide Name would give every resource the same name; use another key"))
+		case !tagPattern.MatchString(k):
+			c.report(diag.Errorf(a.Pos(path), "account-tag", "tag key %q has characters AWS refuses in tags", k).
+				WithHint("use letters, digits, spaces and _ . : / = + - @"))
+		}
+		switch {
+		case utf8.RuneCountInString(v) > 256:
+			c.report(diag.Errorf(a.Pos(path), "account-tag", "the value of tag %s is %d characters long, more than 256", k, utf8.RuneCountInString(v)).
+				WithHint("AWS tag values are at most 256 characters"))
+		case !tagPattern.MatchString(v):
+			c.report(diag.Errorf(a.Pos(path), "account-tag", "the value of tag %s, %q, has characters AWS refuses in tags", k, v).
+				WithHint("use letters, digits, spaces and _ . : / = + - @"))
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package validate
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAccountRules(t *testing.T) {
 	runRuleCases(t, []ruleCase{
@@ -31,6 +34,36 @@ func TestAccountRules(t *testing.T) {
 				"accounts/tooling.yaml": "kind: Account\nname: tooling\nid: \"111111111111\"\nemail: tooling@example.com\nrole: workload\nregions: [eu-west-1]\n",
 				"accounts/tools.yaml":   "kind: Account\nname: tools\nid: \"444444444444\"\nemail: tools@example.com\nrole: tooling\nregions: [eu-west-1]\n",
 			},
+		},
+		{
+			rule: "account-tag",
+			at:   "accounts/dev.yaml:8",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  \"aws:cost\": x\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  \"cost:centre\": x\n"},
+		},
+		{
+			rule: "account-tag",
+			at:   "accounts/dev.yaml:8",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  team: \"Équipe <plateforme>!\"\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  team: \"Équipe plateforme @ Zürich\"\n"},
+		},
+		{
+			rule: "account-tag",
+			at:   "accounts/dev.yaml:8",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  Name: dev\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  name: dev\n"},
+		},
+		{
+			rule: "account-tag",
+			at:   "accounts/dev.yaml:8",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  long: " + strings.Repeat("v", 257) + "\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  long: " + strings.Repeat("v", 256) + "\n"},
+		},
+		{
+			rule: "account-tag",
+			at:   "accounts/dev.yaml:8",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  " + strings.Repeat("k", 129) + ": y\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  " + strings.Repeat("k", 128) + ": y\n"},
 		},
 		{
 			rule: "account-email",
