@@ -129,10 +129,26 @@ func (c *checker) checkPipelineBake(p *estate.Pipeline) *estate.ImageRecipe {
 	return r
 }
 
+// maxPipelineStages is CodePipeline's limit of stages in a pipeline (not
+// adjustable).
+const maxPipelineStages = 50
+
 func (c *checker) checkPipelineTargets(p *estate.Pipeline, recipe *estate.ImageRecipe) {
 	if p.Has("targets") && len(p.Targets) == 0 {
 		c.report(diag.Errorf(p.Pos("targets"), "pipeline-targets", "pipeline %s deploys nowhere", p.Name).
 			WithHint("list at least one target"))
+	}
+	// CodePipeline allows 50 stages: Source, Build, Bake when the
+	// pipeline bakes, then one per target.
+	fixed := 2
+	if p.Bake != nil {
+		fixed++
+	}
+	if len(p.Targets)+fixed > maxPipelineStages {
+		first := maxPipelineStages - fixed
+		c.report(diag.Errorf(p.Pos(estate.FieldPath(estate.ItemPath("targets", first), "name")), "pipeline-stages",
+			"pipeline %s would have %d stages, %d before its targets and one per target; CodePipeline allows %d", p.Name, len(p.Targets)+fixed, fixed, maxPipelineStages).
+			WithHint("this is target %d of at most %d: split the targets over several pipelines, e.g. one per environment", first+1, first))
 	}
 	names := map[string]int{}
 	stacks := map[string]int{}

@@ -1,6 +1,10 @@
 package validate
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 // pipelineEdit lays the valid ECS pipeline with one edit (and its mirror and
 // GitLab) over the base estate.
@@ -24,6 +28,14 @@ const (
 
 func TestPipelineRules(t *testing.T) {
 	runRuleCases(t, []ruleCase{
+		{
+			// Source and Build, then a stage per target: target 49 is
+			// the 51st stage (its name on line 11 + 10×48).
+			rule: "pipeline-stages",
+			at:   pipelineFile + ":491",
+			bad:  withPipeline(map[string]string{pipelineFile: edit(validPipeline, "notifications:", extraTargets(48)+"notifications:")}),
+			good: withPipeline(map[string]string{pipelineFile: edit(validPipeline, "notifications:", extraTargets(47)+"notifications:")}),
+		},
 		{
 			rule: "pipeline-name",
 			at:   pipelineFile + ":2",
@@ -411,4 +423,14 @@ func TestPauseSeconds(t *testing.T) {
 			t.Errorf("pauseSeconds(%q) = %d, want %d", in, got, want)
 		}
 	}
+}
+
+// extraTargets are n more ECS targets in prod after validPipeline's, ten
+// lines each.
+func extraTargets(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  - name: prod%d\n    account: prod\n    region: eu-west-1\n    stack: webapp-prod%d\n%s%s", i+2, i+2, approvalProd, ecsBlock)
+	}
+	return b.String()
 }
