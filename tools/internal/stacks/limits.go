@@ -58,8 +58,9 @@ func (s *Stack) Resources() int {
 	case s.DeployRole != nil:
 		// The boundary, the execution, deploy, plan, publish and
 		// distribution roles, the template bucket and its policy; a role
-		// per pipeline deploying here.
-		return 8 + len(s.DeployRole.Pipelines)
+		// per pipeline deploying here; the execution role's managed
+		// policies, at most MaxExecutionPolicies.
+		return 8 + len(s.DeployRole.Pipelines) + MaxExecutionPolicies
 	case s.AccessLogs != nil, s.TemplateBucket != nil:
 		return 2 // the bucket and its policy
 	case s.GitLabImage != nil:

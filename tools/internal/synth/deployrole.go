@@ -1,6 +1,9 @@
 package synth
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -24,7 +27,10 @@ import (
 func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 	boundary := b.boundaryPolicy(spec)
 	b.boundary = boundary.Ref()
-	exec := b.executionRole(spec)
+	exec, err := b.executionRole(spec)
+	if err != nil {
+		return err
+	}
 	passExec := withCondition(
 		statement("Allow", []string{"iam:PassRole"}, exec.AttrArn()),
 		map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "cloudformation.amazonaws.com"}})
@@ -332,7 +338,7 @@ var boundaryActions = []string{
 // executionRole is the CloudFormation service role: the actions of the
 // resource types planned for the account, and IAM roles, users and
 // instance profiles of the estate's names, created under the boundary.
-func (b *builder) executionRole(spec *stacks.DeployRoleSpec) awsiam.CfnRole {
+func (b *builder) executionRole(spec *stacks.DeployRoleSpec) (awsiam.CfnRole, error) {
 	var roles, users, profiles []any
 	for _, prefix := range estateNamePrefixes(spec) {
 		roles = append(roles, b.globalARN("iam", b.spec.AccountID, "role/"+prefix))
@@ -379,23 +385,40 @@ func (b *builder) executionRole(spec *stacks.DeployRoleSpec) awsiam.CfnRole {
 		withSid("ServiceLinkedRoles", withCondition(statement("Allow", []string{"iam:CreateServiceLinkedRole"},
 			b.globalARN("iam", b.spec.AccountID, "role/aws-service-role/*")),
 			map[string]any{"StringEquals": map[string]any{"iam:AWSServiceName": stacks.ServiceLinkedRoleServices}})),
-		// The execution role cannot widen itself or its boundary, nor touch
-		// the role apply runs as: an administrator changes those, deploying
-		// this stack with their own rights.
+		// The execution role cannot widen itself, its policies or its
+		// boundary, nor touch the role apply runs as: an administrator
+		// changes those, deploying this stack with their own rights.
 		withSid("NotItselfNorApply", statement("Deny", []string{"iam:*"},
-			self, b.globalARN("iam", b.spec.AccountID, "role/"+stacks.ApplyRoleName),
+			self, b.globalARN("iam", b.spec.AccountID, "policy/"+spec.ExecutionRoleName+"-*"),
+			b.globalARN("iam", b.spec.AccountID, "role/"+stacks.ApplyRoleName),
 			b.globalARN("iam", b.spec.AccountID, "policy/"+spec.BoundaryName))),
 	)
+	// IAM caps a role's inline policies at 10,240 characters in all, which
+	// an account planning most resource types outgrows: the statements go
+	// into managed policies of at most 6,144 characters each instead.
+	var attached []any
+	docs := packStatements(statements, b.policySize)
+	if len(docs) > stacks.MaxExecutionPolicies {
+		return nil, fmt.Errorf("the execution role of account %s needs %d managed policies of %d characters; IAM attaches at most %d to a role",
+			b.spec.AccountID, len(docs), maxManagedPolicySize, stacks.MaxExecutionPolicies)
+	}
+	for i, doc := range docs {
+		name := fmt.Sprintf("%s-%d", spec.ExecutionRoleName, i+1)
+		p := awsiam.NewCfnManagedPolicy(b.st, id(fmt.Sprintf("ExecutionPolicy%d", i+1)), &awsiam.CfnManagedPolicyProps{
+			ManagedPolicyName: str(name),
+			Description:       str(fmt.Sprintf("Part %d of what CloudFormation's gitops execution role may do", i+1)),
+			PolicyDocument:    policy(doc...),
+		})
+		acknowledge(p, "IAM5", "CloudFormation creates the account's planned resources, whose names and ids it generates, so their actions are on *; the actions are only those the planned resource types need, and IAM is limited to the estate's names under the permissions boundary.")
+		attached = append(attached, p.Ref())
+	}
 	exec := awsiam.NewCfnRole(b.st, id("ExecutionRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.ExecutionRoleName),
 		Description:              str("CloudFormation runs the gitops change sets with this role: what the account's planned resource types need"),
 		AssumeRolePolicyDocument: serviceTrust("cloudformation.amazonaws.com", b.spec.AccountID),
-		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("planned-resource-types"), PolicyDocument: policy(statements...),
-		}},
+		ManagedPolicyArns:        &attached,
 	})
-	acknowledge(exec, "IAM5", "CloudFormation creates the account's planned resources, whose names and ids it generates, so their actions are on *; the actions are only those the planned resource types need, and IAM is limited to the estate's names under the permissions boundary.")
-	return exec
+	return exec, nil
 }
 
 // estateNamePrefixes are the name patterns of the account's IAM roles,
@@ -498,4 +521,81 @@ func (b *builder) privateZoneGrants(g *stacks.ZoneGrant) []map[string]any {
 		)
 	}
 	return out
+}
+
+// maxManagedPolicySize is IAM's limit on a managed policy document, in
+// characters without white space.
+const maxManagedPolicySize = 6144
+
+// policySize is the size IAM counts of a policy holding statements: its
+// JSON without white space, the partition at its longest (aws-us-gov).
+func (b *builder) policySize(statements []map[string]any) int {
+	out, err := json.Marshal(policy(statements...))
+	if err != nil {
+		panic(err) // statements are maps of strings
+	}
+	text := string(out)
+	if b.partition != "" {
+		text = strings.ReplaceAll(text, b.partition, "aws-us-gov")
+	}
+	return len(text)
+}
+
+// packStatements fills policy documents of at most maxManagedPolicySize
+// with statements, in order; a statement too large for one document alone
+// is split into statements of parts of its actions, or of its resources
+// (each part keeps the statement's effect and condition, so together they
+// allow and deny what it did).
+func packStatements(statements []map[string]any, size func([]map[string]any) int) [][]map[string]any {
+	var docs [][]map[string]any
+	var doc []map[string]any
+	for _, s := range statements {
+		for _, part := range splitStatement(s, size) {
+			if len(doc) > 0 && size(append(slices.Clone(doc), part)) > maxManagedPolicySize {
+				docs = append(docs, doc)
+				doc = nil
+			}
+			doc = append(doc, part)
+		}
+	}
+	if len(doc) > 0 {
+		docs = append(docs, doc)
+	}
+	return docs
+}
+
+// splitStatement splits s into statements that each fit a document alone:
+// halves of its action list, else of its resource list. The parts' Sids
+// get 1, 2, … appended.
+func splitStatement(s map[string]any, size func([]map[string]any) int) []map[string]any {
+	if size([]map[string]any{s}) <= maxManagedPolicySize {
+		return []map[string]any{s}
+	}
+	for _, key := range []string{"Action", "Resource"} {
+		list, ok := s[key].([]any)
+		if !ok {
+			if strs, isStrs := s[key].([]string); isStrs {
+				for _, x := range strs {
+					list = append(list, x)
+				}
+				ok = true
+			}
+		}
+		if !ok || len(list) < 2 {
+			continue
+		}
+		var out []map[string]any
+		for _, half := range [][]any{list[:len(list)/2], list[len(list)/2:]} {
+			part := maps.Clone(s)
+			part[key] = half
+			out = append(out, splitStatement(part, size)...)
+		}
+		if sid, ok := s["Sid"].(string); ok {
+			for i, part := range out {
+				part["Sid"] = fmt.Sprintf("%s%d", sid, i+1)
+			}
+		}
+		return out
+	}
+	panic(fmt.Sprintf("statement %v is larger than a managed policy and has no list to split", s["Sid"]))
 }

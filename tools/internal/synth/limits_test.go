@@ -56,3 +56,78 @@ func TestOversizedStackIsAnError(t *testing.T) {
 		t.Fatalf("want an error naming the stack and the limit, got %v", err)
 	}
 }
+
+// TestPolicySizes holds every IAM policy of the fixture's and its
+// variant's templates, resolved as IAM stores it (JSON without white
+// space), against IAM's limits: a role's inline policies 10,240 characters
+// in all and its trust policy 2,048; a user's inline policies 2,048; a
+// managed policy 6,144; at most ten managed policies per role.
+func TestPolicySizes(t *testing.T) {
+	fp, fixture := fixtureTemplates(t)
+	variant := variantTemplates(t)
+	for _, set := range []struct {
+		plan      *stacks.Plan
+		templates map[string][]byte
+	}{{fp, fixture}, {variantPlan, variant}} {
+		for _, s := range set.plan.Stacks {
+			r := &resolver{stack: s, names: map[string]string{}}
+			size := func(doc any) int {
+				out, err := json.Marshal(r.resolve(doc))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(out)
+			}
+			inline := func(props map[string]any) int {
+				n := 0
+				pols, _ := props["Policies"].([]any)
+				for _, p := range pols {
+					n += size(p.(map[string]any)["PolicyDocument"])
+				}
+				return n
+			}
+			check := func(id, what string, n, limit int) {
+				if n > limit {
+					t.Errorf("%s %s: %s of %d characters; IAM allows %d", s.ID, id, what, n, limit)
+				}
+			}
+			for id, res := range parse(t, set.templates[s.Template]).Resources {
+				switch res.Type {
+				case "AWS::IAM::Role":
+					check(id, "inline policies", inline(res.Properties), 10240)
+					check(id, "trust policy", size(res.Properties["AssumeRolePolicyDocument"]), 2048)
+					managed, _ := res.Properties["ManagedPolicyArns"].([]any)
+					check(id, "managed policies (count)", len(managed), stacks.MaxExecutionPolicies)
+				case "AWS::IAM::User":
+					check(id, "inline policies", inline(res.Properties), 2048)
+				case "AWS::IAM::ManagedPolicy":
+					check(id, "managed policy", size(res.Properties["PolicyDocument"]), 6144)
+				}
+			}
+		}
+	}
+}
+
+// resolve replaces the intrinsics of a policy document by their values.
+func (r *resolver) resolve(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range []string{"Ref", "Fn::Join", "Fn::GetAtt", "Fn::Sub"} {
+			if _, ok := v[k]; ok && len(v) == 1 {
+				return r.str(v)
+			}
+		}
+		out := map[string]any{}
+		for k, x := range v {
+			out[k] = r.resolve(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = r.resolve(x)
+		}
+		return out
+	}
+	return v
+}

@@ -75,6 +75,14 @@ func loadEvalEstate(t *testing.T, p *stacks.Plan, templates map[string][]byte) *
 				r.names[id] = "arn:aws:iam::" + s.AccountID + ":policy/" + res.Properties["ManagedPolicyName"].(string)
 			}
 		}
+		// The estate's own managed policies (the execution role's): their
+		// statements count as the role's own.
+		customer := map[string][]evalStatement{}
+		for id, res := range tmpl.Resources {
+			if res.Type == "AWS::IAM::ManagedPolicy" && res.Properties["ManagedPolicyName"] != stacks.BoundaryName {
+				customer[r.names[id]] = r.statements(res.Properties["PolicyDocument"])
+			}
+		}
 		for id, res := range tmpl.Resources {
 			switch res.Type {
 			case "AWS::IAM::Role":
@@ -87,6 +95,10 @@ func loadEvalEstate(t *testing.T, p *stacks.Plan, templates map[string][]byte) *
 				}
 				role.Boundary = r.str(res.Properties["PermissionsBoundary"])
 				for _, m := range r.strs(res.Properties["ManagedPolicyArns"]) {
+					if statements, ok := customer[m]; ok {
+						role.Statements = append(role.Statements, statements...)
+						continue
+					}
 					role.Managed = append(role.Managed, m)
 				}
 				e.roles[role.ARN] = role
