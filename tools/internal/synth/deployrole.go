@@ -542,20 +542,37 @@ func (b *builder) policySize(statements []map[string]any) int {
 }
 
 // packStatements fills policy documents of at most maxManagedPolicySize
-// with statements, in order; a statement too large for one document alone
-// is split into statements of parts of its actions, or of its resources
-// (each part keeps the statement's effect and condition, so together they
-// allow and deny what it did).
+// with statements, in order. A statement that does not fit the room left
+// in a document is split: the head of its longer list (actions or
+// resources) that fits goes there, the rest on into the next document.
+// Each part keeps the statement's effect and condition, so together they
+// allow and deny what it did; the parts' Sids get 1, 2, … appended.
 func packStatements(statements []map[string]any, size func([]map[string]any) int) [][]map[string]any {
 	var docs [][]map[string]any
 	var doc []map[string]any
+	fits := func(s map[string]any) bool { return size(append(slices.Clone(doc), s)) <= maxManagedPolicySize }
 	for _, s := range statements {
-		for _, part := range splitStatement(s, size) {
-			if len(doc) > 0 && size(append(slices.Clone(doc), part)) > maxManagedPolicySize {
-				docs = append(docs, doc)
-				doc = nil
+		sid, _ := s["Sid"].(string)
+		rest, part := s, 0
+		for {
+			if part > 0 && sid != "" {
+				rest = maps.Clone(rest)
+				rest["Sid"] = fmt.Sprintf("%s%d", sid, part+1)
 			}
-			doc = append(doc, part)
+			if fits(rest) {
+				doc = append(doc, rest)
+				break
+			}
+			head, tail := splitHead(rest, sid, part+1, fits)
+			if head == nil {
+				if len(doc) == 0 {
+					panic(fmt.Sprintf("a part of statement %s is larger than a managed policy", sid))
+				}
+				docs, doc = append(docs, doc), nil
+				continue
+			}
+			docs, doc = append(docs, append(doc, head)), nil
+			rest, part = tail, part+1
 		}
 	}
 	if len(doc) > 0 {
@@ -564,38 +581,51 @@ func packStatements(statements []map[string]any, size func([]map[string]any) int
 	return docs
 }
 
-// splitStatement splits s into statements that each fit a document alone:
-// halves of its action list, else of its resource list. The parts' Sids
-// get 1, 2, … appended.
-func splitStatement(s map[string]any, size func([]map[string]any) int) []map[string]any {
-	if size([]map[string]any{s}) <= maxManagedPolicySize {
-		return []map[string]any{s}
+// splitHead splits s into the longest head of its longer list (Resource
+// or Action) that fits, named sid followed by n, and the rest; nil when not
+// even one item fits.
+func splitHead(s map[string]any, sid string, n int, fits func(map[string]any) bool) (head, rest map[string]any) {
+	key := "Action"
+	if listSize(s["Resource"]) > listSize(s["Action"]) {
+		key = "Resource"
 	}
-	for _, key := range []string{"Action", "Resource"} {
-		list, ok := s[key].([]any)
-		if !ok {
-			if strs, isStrs := s[key].([]string); isStrs {
-				for _, x := range strs {
-					list = append(list, x)
-				}
-				ok = true
-			}
+	list := asList(s[key])
+	with := func(items []any) map[string]any {
+		part := maps.Clone(s)
+		part[key] = items
+		if sid != "" {
+			part["Sid"] = fmt.Sprintf("%s%d", sid, n)
 		}
-		if !ok || len(list) < 2 {
-			continue
-		}
-		var out []map[string]any
-		for _, half := range [][]any{list[:len(list)/2], list[len(list)/2:]} {
-			part := maps.Clone(s)
-			part[key] = half
-			out = append(out, splitStatement(part, size)...)
-		}
-		if sid, ok := s["Sid"].(string); ok {
-			for i, part := range out {
-				part["Sid"] = fmt.Sprintf("%s%d", sid, i+1)
-			}
+		return part
+	}
+	k := 0
+	for k < len(list)-1 && fits(with(list[:k+1])) {
+		k++
+	}
+	if k == 0 {
+		return nil, nil
+	}
+	return with(list[:k]), with(list[k:])
+}
+
+// asList is a statement's Action or Resource as a list ([]string or []any);
+// nil for a single value.
+func asList(v any) []any {
+	switch v := v.(type) {
+	case []any:
+		return v
+	case []string:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = x
 		}
 		return out
 	}
-	panic(fmt.Sprintf("statement %v is larger than a managed policy and has no list to split", s["Sid"]))
+	return nil
+}
+
+// listSize is the JSON size of a statement's Action or Resource.
+func listSize(v any) int {
+	out, _ := json.Marshal(v)
+	return len(out)
 }
