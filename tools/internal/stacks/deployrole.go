@@ -154,9 +154,9 @@ const (
 	PlanRoleName = "gitops-plan"
 	// ExecutionRoleName is the CloudFormation service role in each account.
 	ExecutionRoleName = "gitops-cfn-exec"
-	// MaxExecutionPolicies is how many managed policies the execution role
-	// may carry: IAM's default quota of managed policies per role.
-	MaxExecutionPolicies = 10
+	// MaxRolePolicies is how many managed policies a role may carry:
+	// IAM's default quota of managed policies per role.
+	MaxRolePolicies = 10
 	// BoundaryName is the permissions boundary (a managed policy) every
 	// role and user of the estate carries, in each account.
 	BoundaryName = "gitops-boundary"

@@ -59,8 +59,17 @@ func (s *Stack) Resources() int {
 		// The boundary, the execution, deploy, plan, publish and
 		// distribution roles, the template bucket and its policy; a role
 		// per pipeline deploying here; the execution role's managed
-		// policies, at most MaxExecutionPolicies.
-		return 8 + len(s.DeployRole.Pipelines) + MaxExecutionPolicies
+		// policies, and those of the publish, SMTP and mirrors roles when
+		// their statements outgrow an inline policy, at most
+		// MaxRolePolicies each.
+		d := s.DeployRole
+		n := 8 + len(d.Pipelines) + MaxRolePolicies
+		for _, has := range []bool{d.Publish != nil, d.SMTPRole != "", d.MirrorsRole != ""} {
+			if has {
+				n += MaxRolePolicies
+			}
+		}
+		return n
 	case s.AccessLogs != nil, s.TemplateBucket != nil:
 		return 2 // the bucket and its policy
 	case s.GitLabImage != nil:

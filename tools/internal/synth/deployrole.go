@@ -94,13 +94,19 @@ func (b *builder) deployRole(spec *stacks.DeployRoleSpec) error {
 		b.pipelineDeployRole(p, passExec)
 	}
 	if spec.Publish != nil {
-		b.publishRole(spec.Publish)
+		if err := b.publishRole(spec.Publish); err != nil {
+			return err
+		}
 	}
 	if spec.SMTPRole != "" {
-		b.smtpRole(spec)
+		if err := b.smtpRole(spec); err != nil {
+			return err
+		}
 	}
 	if spec.MirrorsRole != "" {
-		b.mirrorsRole(spec)
+		if err := b.mirrorsRole(spec); err != nil {
+			return err
+		}
 	}
 	if len(spec.ImageBuilderAccountIDs) > 0 {
 		var builders, serviceRoles []any
@@ -197,25 +203,30 @@ func (b *builder) pipelineDeployRole(p stacks.PipelineDeployRole, passExec map[s
 
 // publishRole lets gitops bake write the AMI parameters distributed here,
 // and nothing else.
-func (b *builder) publishRole(p *stacks.PublishRole) {
+func (b *builder) publishRole(p *stacks.PublishRole) error {
 	var params []any
 	for _, prm := range p.AMIParameters {
 		params = append(params, b.arnIn("ssm", prm.Region, "parameter"+prm.Name))
+	}
+	inline, managed, err := b.rolePolicies("PublishRole", p.Name, "publish-amis", []map[string]any{
+		statement("Allow", []string{"ssm:GetParameter", "ssm:LabelParameterVersion", "ssm:PutParameter"}, params...),
+		// SSM checks an aws:ec2:image value with the writer's rights.
+		statement("Allow", []string{"ec2:DescribeImages"}, "*"),
+	}, "ec2:DescribeImages has no resource-level permissions; SSM calls it with the writer's rights to check an aws:ec2:image value.")
+	if err != nil {
+		return err
 	}
 	role := awsiam.NewCfnRole(b.st, id("PublishRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(p.Name),
 		Description:              str("gitops bake writes the AMI ids of the recipes distributed here through this role"),
 		AssumeRolePolicyDocument: b.trustRoles(p.Trusted),
-		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("publish-amis"),
-			PolicyDocument: policy(
-				statement("Allow", []string{"ssm:GetParameter", "ssm:LabelParameterVersion", "ssm:PutParameter"}, params...),
-				// SSM checks an aws:ec2:image value with the writer's rights.
-				statement("Allow", []string{"ec2:DescribeImages"}, "*"),
-			),
-		}},
+		Policies:                 inline,
+		ManagedPolicyArns:        managed,
 	})
-	acknowledge(role, "IAM5", "ec2:DescribeImages has no resource-level permissions; SSM calls it with the writer's rights to check an aws:ec2:image value.", "Resource::*")
+	if inline != nil {
+		acknowledge(role, "IAM5", "ec2:DescribeImages has no resource-level permissions; SSM calls it with the writer's rights to check an aws:ec2:image value.", "Resource::*")
+	}
+	return nil
 }
 
 // secretARN is a Secrets Manager secret's ARN: its name and the six
@@ -227,7 +238,7 @@ func (b *builder) secretARN(region, name string) any {
 
 // smtpRole keeps GitLab's SES SMTP credentials current: the SMTP user's
 // access keys, its secret and GitLab's service, of the GitLabs here only.
-func (b *builder) smtpRole(spec *stacks.DeployRoleSpec) {
+func (b *builder) smtpRole(spec *stacks.DeployRoleSpec) error {
 	var statements []map[string]any
 	for _, c := range spec.SMTPCredentials {
 		statements = append(statements,
@@ -236,51 +247,105 @@ func (b *builder) smtpRole(spec *stacks.DeployRoleSpec) {
 			statement("Allow", []string{"ecs:DescribeServices", "ecs:UpdateService"}, b.arnIn("ecs", c.Region, "service/"+c.Cluster+"/"+c.Service)),
 		)
 	}
+	inline, managed, err := b.rolePolicies("SmtpCredentialsRole", spec.SMTPRole, "smtp-credentials", statements, "")
+	if err != nil {
+		return err
+	}
 	awsiam.NewCfnRole(b.st, id("SmtpCredentialsRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.SMTPRole),
 		Description:              str("gitops gitlab smtp-credentials and apply keep GitLab's SES SMTP credentials current through this role"),
 		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
-		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("smtp-credentials"), PolicyDocument: policy(statements...),
-		}},
+		Policies:                 inline,
+		ManagedPolicyArns:        managed,
 	})
+	return nil
 }
 
 // mirrorsRole lets gitops mirrors sync keep the mirrors' Git credentials
 // current: the CodeCommit mirror users' service-specific credentials and
 // their secrets, and the status of the CodeConnections mirrors'
 // connections, of the mirrors here only.
-func (b *builder) mirrorsRole(spec *stacks.DeployRoleSpec) {
+func (b *builder) mirrorsRole(spec *stacks.DeployRoleSpec) error {
 	var statements []map[string]any
+	var users, secrets []any
 	connections := false
 	for _, m := range spec.Mirrors {
 		if m.User != "" {
-			statements = append(statements,
-				statement("Allow", []string{
-					"iam:GetUser", "iam:ListServiceSpecificCredentials", "iam:CreateServiceSpecificCredential",
-					"iam:DeleteServiceSpecificCredential", "iam:ResetServiceSpecificCredential",
-				}, b.globalARN("iam", b.spec.AccountID, "user/"+m.User)),
-				statement("Allow", []string{
-					"secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
-				}, b.secretARN(m.Region, m.Secret)),
-			)
+			users = append(users, b.globalARN("iam", b.spec.AccountID, "user/"+m.User))
+			secrets = append(secrets, b.secretARN(m.Region, m.Secret))
 		}
 		connections = connections || m.Connection != ""
 	}
+	if len(users) > 0 {
+		// One statement for all users and one for all secrets: a pair per
+		// mirror repeats the actions, and outgrows IAM's 10,240
+		// characters of a role's inline policies at twenty mirrors.
+		statements = append(statements,
+			statement("Allow", []string{
+				"iam:GetUser", "iam:ListServiceSpecificCredentials", "iam:CreateServiceSpecificCredential",
+				"iam:DeleteServiceSpecificCredential", "iam:ResetServiceSpecificCredential",
+			}, users...),
+			statement("Allow", []string{
+				"secretsmanager:GetSecretValue", "secretsmanager:CreateSecret", "secretsmanager:PutSecretValue",
+			}, secrets...),
+		)
+	}
+	reason := ""
 	if connections {
 		statements = append(statements, statement("Allow", []string{"codeconnections:ListConnections"}, "*"))
+		reason = "codeconnections:ListConnections has no resource-level permissions; it reads the connections' status only."
+	}
+	inline, managed, err := b.rolePolicies("MirrorsSyncRole", spec.MirrorsRole, "mirrors-sync", statements, reason)
+	if err != nil {
+		return err
 	}
 	role := awsiam.NewCfnRole(b.st, id("MirrorsSyncRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.MirrorsRole),
 		Description:              str("gitops mirrors sync keeps the mirrors' Git credentials current through this role"),
 		AssumeRolePolicyDocument: b.trustRoles(spec.Trusted),
-		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("mirrors-sync"), PolicyDocument: policy(statements...),
-		}},
+		Policies:                 inline,
+		ManagedPolicyArns:        managed,
 	})
-	if connections {
-		acknowledge(role, "IAM5", "codeconnections:ListConnections has no resource-level permissions; it reads the connections' status only.", "Resource::*")
+	if connections && inline != nil {
+		acknowledge(role, "IAM5", reason, "Resource::*")
 	}
+	return nil
+}
+
+// maxRoleInlineSize is IAM's limit on a role's inline policies, in
+// characters without white space, all of them together.
+const maxRoleInlineSize = 10240
+
+// rolePolicies returns a role's statements as one inline policy named name
+// when they fit IAM's limit on a role's inline policies, else as managed
+// policies <roleName>-1, -2, … of the deploy role stack (which an
+// administrator deploys: estate principals may not create policies),
+// acknowledging IAM5 on them for reason when it is given.
+func (b *builder) rolePolicies(roleID, roleName, name string, statements []map[string]any, reason string) (inline, managed *[]any, err error) {
+	if len(statements) == 0 {
+		return nil, nil, nil
+	}
+	if b.policySize(statements) <= maxRoleInlineSize {
+		return &[]any{&awsiam.CfnRole_PolicyProperty{PolicyName: str(name), PolicyDocument: policy(statements...)}}, nil, nil
+	}
+	docs := packStatements(statements, b.policySize)
+	if len(docs) > stacks.MaxRolePolicies {
+		return nil, nil, fmt.Errorf("role %s needs %d managed policies of %d characters; IAM attaches at most %d to a role",
+			roleName, len(docs), maxManagedPolicySize, stacks.MaxRolePolicies)
+	}
+	var arns []any
+	for i, doc := range docs {
+		p := awsiam.NewCfnManagedPolicy(b.st, id(fmt.Sprintf("%sPolicy%d", roleID, i+1)), &awsiam.CfnManagedPolicyProps{
+			ManagedPolicyName: str(fmt.Sprintf("%s-%d", roleName, i+1)),
+			Description:       str(fmt.Sprintf("Part %d of what %s may do", i+1, roleName)),
+			PolicyDocument:    policy(doc...),
+		})
+		if reason != "" {
+			acknowledge(p, "IAM5", reason)
+		}
+		arns = append(arns, p.Ref())
+	}
+	return nil, &arns, nil
 }
 
 // boundaryPolicy is the account's permissions boundary, which every role
@@ -398,9 +463,9 @@ func (b *builder) executionRole(spec *stacks.DeployRoleSpec) (awsiam.CfnRole, er
 	// into managed policies of at most 6,144 characters each instead.
 	var attached []any
 	docs := packStatements(statements, b.policySize)
-	if len(docs) > stacks.MaxExecutionPolicies {
+	if len(docs) > stacks.MaxRolePolicies {
 		return nil, fmt.Errorf("the execution role of account %s needs %d managed policies of %d characters; IAM attaches at most %d to a role",
-			b.spec.AccountID, len(docs), maxManagedPolicySize, stacks.MaxExecutionPolicies)
+			b.spec.AccountID, len(docs), maxManagedPolicySize, stacks.MaxRolePolicies)
 	}
 	for i, doc := range docs {
 		name := fmt.Sprintf("%s-%d", spec.ExecutionRoleName, i+1)

@@ -3,6 +3,7 @@ package synth
 import (
 	"gitops/tools/internal/stacks"
 
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -49,6 +50,16 @@ region: eu-west-1
 codeCommit: {repository: estate}
 `
 
+// moreMirrors are n more CodeCommit mirrors of the variant's GitLab: their
+// users and secrets outgrow an inline policy of the mirrors role.
+func moreMirrors(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "---\nkind: Mirror\nname: project-%02d\ngitlab: main\nproject: platform/project-%02d\nbranches: [main]\naccount: tooling\nregion: eu-west-1\ncodeCommit: {repository: project-%02d}\n", i, i, i)
+	}
+	return b.String()
+}
+
 var (
 	variant     map[string][]byte
 	variantPlan *stacks.Plan
@@ -59,7 +70,7 @@ func variantTemplates(t *testing.T) map[string][]byte {
 	if variant == nil {
 		p := planEstate(t, map[string]string{
 			"environments/tooling/gitlab.yaml":  variantGitLab,
-			"environments/tooling/mirrors.yaml": variantMirrors,
+			"environments/tooling/mirrors.yaml": variantMirrors + moreMirrors(30),
 		})
 		variant, variantPlan = synthesize(t, p), p
 	}

@@ -97,7 +97,7 @@ func TestPolicySizes(t *testing.T) {
 					check(id, "inline policies", inline(res.Properties), 10240)
 					check(id, "trust policy", size(res.Properties["AssumeRolePolicyDocument"]), 2048)
 					managed, _ := res.Properties["ManagedPolicyArns"].([]any)
-					check(id, "managed policies (count)", len(managed), stacks.MaxExecutionPolicies)
+					check(id, "managed policies (count)", len(managed), stacks.MaxRolePolicies)
 				case "AWS::IAM::User":
 					check(id, "inline policies", inline(res.Properties), 2048)
 				case "AWS::IAM::ManagedPolicy":
