@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -378,4 +379,32 @@ func (p *planner) afterDeployRoles() {
 			p.dependOn(s, r)
 		}
 	}
+}
+
+// MaxTrustPolicy is IAM's default limit on a role's trust policy, in
+// characters without white space.
+const MaxTrustPolicy = 2048
+
+// TrustPolicySize is the size IAM counts of the trust policy synth writes
+// for a role trusting roles: the accounts' roots as principals, the roles'
+// ARNs in an aws:PrincipalArn condition (in the aws partition).
+func TrustPolicySize(roles []RoleRef) int {
+	var principals, trusted []string
+	for _, r := range roles {
+		root := "arn:aws:iam::" + r.AccountID + ":root"
+		if !slices.Contains(principals, root) {
+			principals = append(principals, root)
+		}
+		trusted = append(trusted, "arn:aws:iam::"+r.AccountID+":role/"+r.Name)
+	}
+	out, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+		"Effect":    "Allow",
+		"Principal": map[string]any{"AWS": principals},
+		"Action":    "sts:AssumeRole",
+		"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": trusted}},
+	}}})
+	if err != nil {
+		panic(err) // strings only
+	}
+	return len(out)
 }

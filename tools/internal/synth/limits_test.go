@@ -94,6 +94,12 @@ func TestPolicySizes(t *testing.T) {
 			for id, res := range parse(t, set.templates[s.Template]).Resources {
 				switch res.Type {
 				case "AWS::IAM::Role":
+					if d := s.DeployRole; d != nil && d.Publish != nil && res.Properties["RoleName"] == d.Publish.Name {
+						// validate holds the same trust against the limit.
+						if got, want := size(res.Properties["AssumeRolePolicyDocument"]), stacks.TrustPolicySize(d.Publish.Trusted); got != want {
+							t.Errorf("%s %s: trust policy of %d characters, stacks.TrustPolicySize says %d", s.ID, id, got, want)
+						}
+					}
 					check(id, "inline policies", inline(res.Properties), 10240)
 					check(id, "trust policy", size(res.Properties["AssumeRolePolicyDocument"]), 2048)
 					managed, _ := res.Properties["ManagedPolicyArns"].([]any)

@@ -181,6 +181,13 @@ func (c *checker) checkPlanLimits() {
 		c.stackLimit(s, "limit-stack-resources", "resources", s.Resources(), stacks.MaxResources)
 		c.stackLimit(s, "limit-stack-parameters", "parameters", len(s.Parameters), stacks.MaxParameters)
 		c.stackLimit(s, "limit-stack-outputs", "outputs", len(s.Outputs), stacks.MaxOutputs)
+		if d := s.DeployRole; d != nil && d.Publish != nil {
+			if n := stacks.TrustPolicySize(d.Publish.Trusted); n > stacks.MaxTrustPolicy {
+				c.report(diag.Errorf(s.Origin, "limit-trust-policy", "role %s of account %s would trust %d roles in a trust policy of %d characters; IAM allows %d",
+					d.Publish.Name, s.Account, len(d.Publish.Trusted), n, stacks.MaxTrustPolicy).
+					WithHint("the bake stage of every pipeline whose recipe is distributed to this account is trusted: distribute fewer baked recipes here, or bake them in fewer pipelines"))
+			}
+		}
 		if len(s.Name) > stacks.MaxStackName {
 			c.report(diag.Errorf(s.Origin, "limit-stack-name", "stack name %s has %d characters; CloudFormation allows %d", s.Name, len(s.Name), stacks.MaxStackName).
 				WithHint("shorten the names it is made of"))

@@ -434,3 +434,27 @@ func extraTargets(n int) string {
 	}
 	return b.String()
 }
+
+// bakingPipelines are n pipelines, each baking a recipe of its own that is
+// distributed to prod.
+func bakingPipelines(n int) map[string]string {
+	files := withPipeline(nil)
+	for i := range n {
+		name := fmt.Sprintf("webapp%02d", i)
+		files[fmt.Sprintf("environments/tooling/pipelines/%s.yaml", name)] = edit(edit(edit(asgPipeline,
+			"name: webapp\n", "name: "+name+"\n"), "recipe: webapp\n", "recipe: "+name+"\n"), "stack: webapp-prod\n", "stack: "+name+"-prod\n")
+		files[fmt.Sprintf("imagerecipes/%s.yaml", name)] = edit(edit(validRecipe,
+			"name: webapp\n", "name: "+name+"\n"), "ssmParameter: /gitops/ami/webapp\n", "ssmParameter: /gitops/ami/"+name+"\n")
+	}
+	delete(files, pipelineFile)
+	return files
+}
+
+func TestTrustPolicyLimit(t *testing.T) {
+	runRuleCases(t, []ruleCase{{
+		rule: "limit-trust-policy",
+		at:   "accounts/prod.yaml:2",
+		bad:  bakingPipelines(40),
+		good: bakingPipelines(25),
+	}})
+}
