@@ -408,3 +408,36 @@ func TrustPolicySize(roles []RoleRef) int {
 	}
 	return len(out)
 }
+
+// EstateNamePrefixes are the name patterns of the account's IAM roles,
+// users and instance profiles: the fixed gitops-… names, the names
+// CloudFormation generates from each stack's name, ImageBuilder's fixed
+// distribution role name; sorted, each once.
+func EstateNamePrefixes(spec *DeployRoleSpec) []string {
+	out := []string{"gitops-*", DistributionRoleName}
+	for _, n := range spec.StackNames {
+		if !strings.HasPrefix(n, "gitops-") {
+			out = append(out, n+"-*")
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ExecutionPolicies is, from above, how many managed policies the
+// execution role of account accountID needs (synth packs its statements
+// into policies of at most 6,144 characters): the actions of the planned
+// resource types, and each estate name prefix as a role, user and
+// instance profile ARN in the statements that name them, plus the fixed
+// statements; every policy is filled to at least 5,000 characters.
+func ExecutionPolicies(spec *DeployRoleSpec, accountID string) int {
+	size := 4000
+	for _, a := range ExecutionActions(spec.ResourceTypes) {
+		size += len(a) + 3
+	}
+	arn := func(kind, name string) int { return len("arn:aws-us-gov:iam::"+accountID+":"+kind+"/"+name) + 3 }
+	for _, p := range EstateNamePrefixes(spec) {
+		size += 3*arn("role", p) + 3*arn("user", p) + arn("instance-profile", p)
+	}
+	return (size + 4999) / 5000
+}

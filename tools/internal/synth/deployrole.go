@@ -405,7 +405,7 @@ var boundaryActions = []string{
 // instance profiles of the estate's names, created under the boundary.
 func (b *builder) executionRole(spec *stacks.DeployRoleSpec) (awsiam.CfnRole, error) {
 	var roles, users, profiles []any
-	for _, prefix := range estateNamePrefixes(spec) {
+	for _, prefix := range stacks.EstateNamePrefixes(spec) {
 		roles = append(roles, b.globalARN("iam", b.spec.AccountID, "role/"+prefix))
 		users = append(users, b.globalARN("iam", b.spec.AccountID, "user/"+prefix))
 		profiles = append(profiles, b.globalARN("iam", b.spec.AccountID, "instance-profile/"+prefix))
@@ -484,21 +484,6 @@ func (b *builder) executionRole(spec *stacks.DeployRoleSpec) (awsiam.CfnRole, er
 		ManagedPolicyArns:        &attached,
 	})
 	return exec, nil
-}
-
-// estateNamePrefixes are the name patterns of the account's IAM roles,
-// users and instance profiles: the fixed gitops-… names, the names
-// CloudFormation generates from each stack's name, ImageBuilder's fixed
-// distribution role name; sorted, each once.
-func estateNamePrefixes(spec *stacks.DeployRoleSpec) []string {
-	out := []string{"gitops-*", stacks.DistributionRoleName}
-	for _, n := range spec.StackNames {
-		if !strings.HasPrefix(n, "gitops-") {
-			out = append(out, n+"-*")
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // awsManagedPolicy is the ARN of an AWS managed policy.

@@ -91,7 +91,11 @@ func TestPolicySizes(t *testing.T) {
 					t.Errorf("%s %s: %s of %d characters; IAM allows %d", s.ID, id, what, n, limit)
 				}
 			}
+			execPolicies := 0
 			for id, res := range parse(t, set.templates[s.Template]).Resources {
+				if res.Type == "AWS::IAM::ManagedPolicy" && strings.HasPrefix(id, "ExecutionPolicy") {
+					execPolicies++
+				}
 				switch res.Type {
 				case "AWS::IAM::Role":
 					if d := s.DeployRole; d != nil && d.Publish != nil && res.Properties["RoleName"] == d.Publish.Name {
@@ -108,6 +112,14 @@ func TestPolicySizes(t *testing.T) {
 					check(id, "inline policies", inline(res.Properties), 2048)
 				case "AWS::IAM::ManagedPolicy":
 					check(id, "managed policy", size(res.Properties["PolicyDocument"]), 6144)
+				}
+			}
+			// validate holds this estimate against the limit.
+			if s.DeployRole != nil {
+				if est := stacks.ExecutionPolicies(s.DeployRole, s.AccountID); est < execPolicies {
+					t.Errorf("%s: %d execution policies, stacks.ExecutionPolicies estimates %d", s.ID, execPolicies, est)
+				} else {
+					t.Logf("%s: %d execution policies, estimated %d", s.ID, execPolicies, est)
 				}
 			}
 		}

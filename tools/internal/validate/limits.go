@@ -181,6 +181,13 @@ func (c *checker) checkPlanLimits() {
 		c.stackLimit(s, "limit-stack-resources", "resources", s.Resources(), stacks.MaxResources)
 		c.stackLimit(s, "limit-stack-parameters", "parameters", len(s.Parameters), stacks.MaxParameters)
 		c.stackLimit(s, "limit-stack-outputs", "outputs", len(s.Outputs), stacks.MaxOutputs)
+		if d := s.DeployRole; d != nil {
+			if n := stacks.ExecutionPolicies(d, s.AccountID); n > stacks.MaxRolePolicies {
+				c.report(diag.Errorf(s.Origin, "limit-role-policies", "the CloudFormation execution role of account %s would need about %d managed policies for its %d stacks; IAM attaches at most %d to a role",
+					s.Account, n, len(d.StackNames), stacks.MaxRolePolicies).
+					WithHint("each application stack a pipeline deploys here is named in the role's IAM statements: deploy fewer application stacks to this account"))
+			}
+		}
 		if d := s.DeployRole; d != nil && d.Publish != nil {
 			if n := stacks.TrustPolicySize(d.Publish.Trusted); n > stacks.MaxTrustPolicy {
 				c.report(diag.Errorf(s.Origin, "limit-trust-policy", "role %s of account %s would trust %d roles in a trust policy of %d characters; IAM allows %d",

@@ -458,3 +458,29 @@ func TestTrustPolicyLimit(t *testing.T) {
 		good: bakingPipelines(25),
 	}})
 }
+
+// TestRolePoliciesLimit: every application stack deployed to an account is
+// named in its execution role's statements, which IAM holds in at most ten
+// managed policies.
+func TestRolePoliciesLimit(t *testing.T) {
+	var targets strings.Builder
+	for i := range 46 {
+		fmt.Fprintf(&targets, "  - name: prod%d\n    account: prod\n    region: eu-west-1\n    stack: webapp-prod%d\n%s%s", i+2, i+2, approvalProd, autoScalingTarget)
+	}
+	pipelines := func(n int) map[string]string {
+		files := bakingPipelines(n)
+		for name, body := range files {
+			if strings.HasPrefix(name, "environments/tooling/pipelines/") {
+				stack := strings.TrimSuffix(strings.TrimPrefix(name, "environments/tooling/pipelines/"), ".yaml")
+				files[name] = edit(body, "notifications:", strings.ReplaceAll(targets.String(), "stack: webapp-", "stack: "+stack+"-")+"notifications:")
+			}
+		}
+		return files
+	}
+	runRuleCases(t, []ruleCase{{
+		rule: "limit-role-policies",
+		at:   "accounts/prod.yaml:2",
+		bad:  pipelines(3),
+		good: pipelines(1),
+	}})
+}
