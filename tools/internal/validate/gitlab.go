@@ -2,6 +2,7 @@ package validate
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/mail"
@@ -458,7 +459,22 @@ func (c *checker) checkGitLabEFS(g *estate.GitLab) {
 
 var secretWords = []string{"password", "secret", "token"}
 
+// maxGitLabRbSize is how much of ECS's 64 KiB task definition the
+// gitlabRb settings may take in GITLAB_OMNIBUS_CONFIG, JSON-escaped as
+// ECS counts them: the rest of the task definition, with gitops's own
+// gitlab.rb settings, stays under 8 KiB.
+const maxGitLabRbSize = 64<<10 - 8<<10
+
 func (c *checker) checkGitLabRb(g *estate.GitLab) {
+	size := 0
+	for key, lit := range gitlabrb.Literals(g.GitLabRb) {
+		line, _ := json.Marshal(key + " = " + lit + "\n")
+		size += len(line) - 2 // without the quotes around the whole
+	}
+	if size > maxGitLabRbSize {
+		c.report(diag.Errorf(g.Pos("gitlabRb"), "gitlab-rb-size", "gitlabRb of GitLab %s renders %d characters into the task definition; %d fit in ECS's 64 KiB task definition", g.Name, size, maxGitLabRbSize).
+			WithHint("GITLAB_OMNIBUS_CONFIG travels in the task definition: keep gitlabRb to settings, and configure large things (templates, long lists) inside GitLab"))
+	}
 	for _, key := range slices.Sorted(maps.Keys(g.GitLabRb)) {
 		path := estate.FieldPath("gitlabRb", key)
 		canon := strings.ReplaceAll(key, `"`, `'`)

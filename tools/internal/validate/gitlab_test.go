@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -527,4 +528,22 @@ func TestGitLabSMTPEndpointPort(t *testing.T) {
 	if len(items) != 1 || items[0].Rule != "gitlab-smtp-endpoint-port" || items[0].Pos.File != gitlabFile || !strings.Contains(items[0].Message, "465") {
 		t.Fatalf("a drifted port is not reported at the GitLab's smtp: %s", render(items))
 	}
+}
+
+// TestGitLabRbSize: gitlabRb travels in the task definition, which ECS
+// caps at 64 KiB.
+func TestGitLabRbSize(t *testing.T) {
+	settings := func(n int) map[string]string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "  \"gitlab_rails['setting_%02d']\": %s\n", i, strings.Repeat("x", 1000))
+		}
+		return gitlabEdit("rootEmail: admin@example.com\n", "rootEmail: admin@example.com\ngitlabRb:\n"+b.String())
+	}
+	runRuleCases(t, []ruleCase{{
+		rule: "gitlab-rb-size",
+		at:   gitlabFile + ":25",
+		bad:  settings(60),
+		good: settings(50),
+	}})
 }
