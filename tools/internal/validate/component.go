@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
@@ -71,6 +72,10 @@ func (c *checker) checkComponent(comp *estate.Component) {
 	if comp.Name != "" && !componentNamePattern.MatchString(comp.Name) {
 		c.report(diag.Errorf(comp.Pos("name"), "component-name", "component name %q is not a valid Image Builder component name", comp.Name).
 			WithHint("use 3–128 letters, digits, spaces, dashes and underscores, not starting or ending with a space"))
+	}
+	if n := utf8.RuneCountInString(comp.Description); n > maxDescription {
+		c.report(diag.Errorf(comp.Pos("description"), "component-description", "the description of component %s has %d characters; ImageBuilder allows %d", comp.Name, n, maxDescription).
+			WithHint("shorten it; comments in the document can say more"))
 	}
 	if comp.SchemaVersion != "" && comp.SchemaVersion != "1.0" {
 		c.report(diag.Errorf(comp.Pos("schemaVersion"), "component-schema-version", "schemaVersion %s is not one AWSTOE knows", comp.SchemaVersion).

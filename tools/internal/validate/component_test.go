@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"strings"
 	"testing"
 
 	"gitops/tools/internal/diag"
@@ -17,6 +18,7 @@ func componentRows() []ruleCase {
 	cf := componentFile
 	return []ruleCase{
 		editRow("component-name", cf, "name: harden", "name: x", "name: x", "name: Harden OS_2"),
+		editRow("component-description", cf, "description: Harden the OS.", "description: "+strings.Repeat("ü", 1025), "description:", "description: "+strings.Repeat("ü", 1024)),
 		editRow("component-schema-version", cf, "schemaVersion: 1.0", "schemaVersion: 2.0", "schemaVersion", `schemaVersion: "1.0"`),
 		{
 			// Two letters; the near miss has three, the shortest name allowed.

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gitops/tools/internal/diag"
 	"gitops/tools/internal/estate"
@@ -36,8 +37,16 @@ func (c *checker) checkImageRecipes() {
 	c.checkRecipeCycles()
 }
 
+// maxDescription is ImageBuilder's limit on a recipe's or component's
+// description, in characters.
+const maxDescription = 1024
+
 func (c *checker) checkImageRecipe(r *estate.ImageRecipe) {
 	doc := &r.Doc
+	if n := utf8.RuneCountInString(r.Description); n > maxDescription {
+		c.report(diag.Errorf(r.Pos("description"), "recipe-description", "the description of recipe %s has %d characters; ImageBuilder allows %d", r.Name, n, maxDescription).
+			WithHint("shorten it; a README next to the recipe can say more"))
+	}
 	if r.Name != "" && !namePattern.MatchString(r.Name) {
 		c.report(diag.Errorf(r.Pos("name"), "recipe-name", "recipe name %q is not a lowercase name", r.Name).
 			WithHint("use lowercase letters, digits and dashes, starting with a letter"))

@@ -184,6 +184,7 @@ func recipeRows() []ruleCase {
 				"accounts/tooling.yaml", edit(baseEstate["accounts/tooling.yaml"], "[eu-west-1]", "[eu-west-1, eu-west-2]"),
 				"environments/tooling/london.yaml", edit(edit(edit(baseEstate[toolingNetworkFile], "region: eu-west-1", "region: eu-west-2"), "cidr: 10.0.0.0/16", "cidr: 10.2.0.0/16"), "name: build", "name: build2")),
 		},
+		editRow("recipe-description", recipeFile, "version: 1.0.0", "description: "+strings.Repeat("ü", 1025)+"\nversion: 1.0.0", "description:", "description: "+strings.Repeat("ü", 1024)+"\nversion: 1.0.0"),
 		editRow("recipe-version", recipeFile, "version: 1.0.0", `version: "1.0"`, `version: "1.0"`, "version: 2.10.300"),
 		editRow("recipe-version", recipeFile, "version: 1.0.0", "version: 1.0.x", "version: 1.0.x", "version: 1073741823.0.0"),
 		editRow("recipe-parent", recipeFile, "  ssmParameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\n", "  ami: ami-0123456789abcdef0\n  ssmParameter: /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64\n", "ssmParameter: /aws", "  ami: ami-0123456789abcdef0\n"),
