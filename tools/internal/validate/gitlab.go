@@ -296,6 +296,10 @@ var (
 	hostedZoneIDPattern = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 )
 
+// maxCertificateName is ACM's limit on a certificate's first domain name
+// (its common name).
+const maxCertificateName = 64
+
 func (c *checker) checkGitLabHTTPS(g *estate.GitLab) {
 	alb := g.ALB
 	domain := strings.ToLower(strings.TrimSuffix(alb.Domain, "."))
@@ -303,6 +307,10 @@ func (c *checker) checkGitLabHTTPS(g *estate.GitLab) {
 		c.report(diag.Errorf(g.Pos("alb.domain"), "gitlab-domain", "%q is not a host name", alb.Domain).
 			WithHint("write a fully qualified name such as gitlab.example.com, without scheme or path"))
 		domain = ""
+	}
+	if len(domain) > maxCertificateName && alb.CertificateARN == "" {
+		c.report(diag.Errorf(g.Pos("alb.domain"), "gitlab-domain-length", "domain %s has %d characters; the certificate ACM would issue for it allows %d in its first name", alb.Domain, len(domain), maxCertificateName).
+			WithHint("use a shorter host name, or issue a certificate yourself (with a shorter first name) and give its alb.certificateArn"))
 	}
 	zone := alb.HostedZone
 	switch {

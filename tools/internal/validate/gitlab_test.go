@@ -240,6 +240,20 @@ func TestGitLabRules(t *testing.T) {
 			good: gitlabEdit("  domain: gitlab.example.com\n  hostedZone:\n    id: Z0123456789ABCDEFGHIJ\n    name: example.com\n", ""),
 		},
 		{
+			// 53 + len(".example.com") = 65 characters; 52 make 64.
+			rule: "gitlab-domain-length",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("domain: gitlab.example.com\n", "domain: "+strings.Repeat("g", 53)+".example.com\n"),
+			good: gitlabEdit("domain: gitlab.example.com\n", "domain: "+strings.Repeat("g", 52)+".example.com\n"),
+		},
+		{
+			// Near miss: a certificate of its own, so ACM issues nothing.
+			rule: "gitlab-domain-length",
+			at:   gitlabFile + ":19",
+			bad:  gitlabEdit("domain: gitlab.example.com\n", "domain: "+strings.Repeat("g", 53)+".example.com\n"),
+			good: gitlabEdit("domain: gitlab.example.com\n", "domain: "+strings.Repeat("g", 53)+".example.com\n  certificateArn: arn:aws:acm:eu-west-1:111111111111:certificate/0a1b2c3d\n"),
+		},
+		{
 			rule: "gitlab-domain-zone",
 			at:   gitlabFile + ":19",
 			bad:  gitlabEdit("domain: gitlab.example.com\n", "domain: gitlab.example.org\n"),
