@@ -13,7 +13,9 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/aws/jsii-runtime-go"
 
@@ -52,6 +54,10 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 		return err
 	}
 	defer os.RemoveAll(asm)
+	cleanUpOnSignal(asm)
+	// jsii's runtime and the kernel's files go into asm too, so that one
+	// removal leaves nothing behind.
+	os.Setenv("TMPDIR", asm)
 	for k, v := range synth.Env {
 		os.Setenv(k, v)
 	}
@@ -85,6 +91,29 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 		res.Templates = append(res.Templates, stacks.JobTemplate{Stack: s.ID, Template: templates[s.ID]})
 	}
 	return json.NewEncoder(stdout).Encode(res)
+}
+
+// cleanUpOnSignal removes dir, then exits, when the worker is interrupted
+// (Ctrl-C reaches every process of a compile) or terminated, which would
+// otherwise end it before its deferred removals. A worker whose reader is
+// gone (gitops stopped the worker it started early, and exited) goes on
+// to clean up: its writes to stderr fail instead of killing it. Its node
+// process ends on its own once the worker's pipes close.
+func cleanUpOnSignal(dir string) {
+	signal.Ignore(syscall.SIGPIPE)
+	sigs := make(chan os.Signal, 1)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		// One that was ignored when the worker started (nohup) stays so.
+		if !signal.Ignored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
+	go func() {
+		sig := <-sigs
+		os.RemoveAll(dir)
+		fmt.Fprintf(os.Stderr, "gitops-synth: stopped by %v\n", sig)
+		os.Exit(1)
+	}()
 }
 
 // readJob reads the job, refusing one of another protocol version.

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run this binary as the worker: the CDK is linked
+// into it, as into gitops-synth.
+func TestMain(m *testing.M) {
+	if os.Getenv("GITOPS_SYNTH_TEST_WORKER") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// startWorker starts this binary as the worker with its own temporary
+// directory, which it returns.
+func startWorker(t *testing.T, stdin *os.File, stderr *os.File) (*exec.Cmd, string) {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not on PATH")
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "GITOPS_SYNTH_TEST_WORKER=1", "TMPDIR="+tmp, "JSII_NODE=", "JSII_RUNTIME=")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stderr, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, tmp
+}
+
+// leftIn lists what is left in dir, waiting a little for node, which ends
+// after the worker, to remove its own files.
+func leftIn(t *testing.T, dir string) []string {
+	t.Helper()
+	var names []string
+	for range 50 {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = names[:0]
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if len(names) == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return names
+}
+
+// gitops stops the worker it started early by closing its stdin, and may
+// have exited by then: the worker's stderr has no reader. It still ends
+// with its error and removes its temporary files, jsii's included,
+// rather than dying of SIGPIPE half-way.
+func TestWorkerWithoutAReaderCleansUp(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	empty, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	cmd, tmp := startWorker(t, empty, w)
+	w.Close()
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("the worker ended with %v; want exit status 1 (no job)", err)
+	}
+	if left := leftIn(t, tmp); len(left) > 0 {
+		t.Errorf("the worker left %s in its temporary directory", strings.Join(left, ", "))
+	}
+}
+
+// Ctrl-C (or a CI job's timeout) reaches the worker while it loads the
+// CDK: it removes its temporary files, jsii's included, before it exits.
+func TestInterruptedWorkerCleansUp(t *testing.T) {
+	stdin, feed, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer feed.Close()
+	log, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	cmd, tmp := startWorker(t, stdin, log)
+	stdin.Close()
+	// Wait for jsii's runtime to be in place: node is running.
+	for i := 0; ; i++ {
+		if m, _ := filepath.Glob(filepath.Join(tmp, "*", "jsii-runtime.*", "lib")); len(m) > 0 {
+			break
+		}
+		if m, _ := filepath.Glob(filepath.Join(tmp, "jsii-runtime.*", "lib")); len(m) > 0 {
+			break
+		}
+		if i == 300 {
+			t.Fatal("the worker did not start jsii's runtime within 30 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if left := leftIn(t, tmp); len(left) > 0 {
+		t.Errorf("the worker left %s in its temporary directory", strings.Join(left, ", "))
+	}
+}
