@@ -28,7 +28,12 @@ func main() {
 	// goes to stderr.
 	answer := os.Stdout
 	os.Stdout = os.Stderr
-	if err := run(os.Stdin, answer); err != nil {
+	err := run(os.Stdin, answer)
+	// The CDK's packages set jsii up as the program starts, unpacking its
+	// runtime into a temporary directory that only Close removes, also
+	// where run failed before it started node.
+	jsii.Close()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "gitops-synth: %v\n", err)
 		os.Exit(1)
 	}

@@ -2,11 +2,22 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
+
 	"gitops/tools/internal/stacks"
 )
+
+// TestMain closes jsii, which the CDK's packages set up as the test binary
+// starts, unpacking its runtime into a temporary directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	jsii.Close()
+	os.Exit(code)
+}
 
 // A job of another protocol version is refused with a message saying what
 // to rebuild.

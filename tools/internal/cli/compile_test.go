@@ -31,6 +31,8 @@ func init() {
 	fmt.Fprintf(processes, "job %d\n", os.Getpid())
 	processes.Close()
 	if os.Getenv("FAKE_SYNTH_FAIL") != "" {
+		// What jsii-runtime-go prints as node exits, glued to the next line.
+		fmt.Fprint(os.Stderr, jsiiWaitNoise)
 		fmt.Fprintln(os.Stderr, "fake synth: failing as asked")
 		os.Exit(1)
 	}
@@ -268,7 +270,7 @@ func TestCompileWorkerFailureKeepsGenerated(t *testing.T) {
 	e.edit("environments/prod/network.yaml", "cidr: 10.2.0.0/16", "cidr: 10.3.0.0/16")
 	t.Setenv("FAKE_SYNTH_FAIL", "1")
 	code, out := e.run("compile", "--root", e.root)
-	if code != ExitFindings || !strings.Contains(out, "failing as asked") {
+	if code != ExitFindings || !strings.Contains(out, "\nfake synth: failing as asked") || strings.Contains(out, "Runtime process") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 	after, _ := os.ReadFile(filepath.Join(e.root, "generated", "manifest.json"))

@@ -224,6 +224,16 @@ type process struct {
 	taken bool
 }
 
+// jsiiWaitNoise is what jsii-runtime-go prints, without a newline, when its
+// own goroutine and its Close both wait for node to exit: on every run,
+// not a failure.
+const jsiiWaitNoise = "Runtime process exited abnormally: waitid: no child processes"
+
+// workerLog is the process's stderr as a failure's message shows it.
+func (p *process) workerLog() string {
+	return strings.TrimSpace(strings.ReplaceAll(p.log.String(), jsiiWaitNoise, ""))
+}
+
 func startProcess(path, id string) (*process, error) {
 	p := &process{path: path, id: id, cmd: exec.Command(path)}
 	p.cmd.Stdout, p.cmd.Stderr = &p.answer, &p.log
@@ -379,11 +389,11 @@ func (w *synthWorker) run(p *process, chunk []*stacks.Stack) (map[string][]byte,
 		err = cerr
 	}
 	if werr := p.cmd.Wait(); werr != nil || err != nil {
-		return nil, fmt.Errorf("%s: %v\n%s", w.path, cmp.Or(werr, err), strings.TrimSpace(p.log.String()))
+		return nil, fmt.Errorf("%s: %v\n%s", w.path, cmp.Or(werr, err), p.workerLog())
 	}
 	res, err := stacks.DecodeJobResult(p.answer.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("%s (%s): %v\n%s", w.path, w.how, err, strings.TrimSpace(p.log.String()))
+		return nil, fmt.Errorf("%s (%s): %v\n%s", w.path, w.how, err, p.workerLog())
 	}
 	templates := map[string][]byte{}
 	for _, t := range res.Templates {
