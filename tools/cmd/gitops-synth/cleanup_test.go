@@ -11,16 +11,6 @@ import (
 	"time"
 )
 
-// TestMain lets a test run this binary as the worker: the CDK is linked
-// into it, as into gitops-synth.
-func TestMain(m *testing.M) {
-	if os.Getenv("GITOPS_SYNTH_TEST_WORKER") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
 // startWorker starts this binary as the worker with its own temporary
 // directory, which it returns.
 func startWorker(t *testing.T, stdin *os.File, stderr *os.File) (*exec.Cmd, string) {
