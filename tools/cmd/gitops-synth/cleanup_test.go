@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -92,16 +94,10 @@ func TestInterruptedWorkerCleansUp(t *testing.T) {
 	defer log.Close()
 	cmd, tmp := startWorker(t, stdin, log)
 	stdin.Close()
-	// Wait for jsii's runtime to be in place: node is running.
-	for i := 0; ; i++ {
-		if m, _ := filepath.Glob(filepath.Join(tmp, "*", "jsii-runtime.*", "lib")); len(m) > 0 {
-			break
-		}
-		if m, _ := filepath.Glob(filepath.Join(tmp, "jsii-runtime.*", "lib")); len(m) > 0 {
-			break
-		}
+	// Wait for the worker to have started node.
+	for i := 0; !hasChild(t, cmd.Process.Pid); i++ {
 		if i == 300 {
-			t.Fatal("the worker did not start jsii's runtime within 30 s")
+			t.Fatal("the worker did not start node within 30 s")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -112,4 +108,24 @@ func TestInterruptedWorkerCleansUp(t *testing.T) {
 	if left := leftIn(t, tmp); len(left) > 0 {
 		t.Errorf("the worker left %s in its temporary directory", strings.Join(left, ", "))
 	}
+}
+
+// hasChild reports whether process pid has a child, from /proc.
+func hasChild(t *testing.T, pid int) bool {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	if len(stats) == 0 {
+		t.Skip("no /proc to see the worker's node process in")
+	}
+	for _, f := range stats {
+		data, _ := os.ReadFile(f)
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		i := bytes.LastIndexByte(data, ')')
+		if i < 0 {
+			continue
+		}
+		if fields := strings.Fields(string(data[i+1:])); len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			return true
+		}
+	}
+	return false
 }

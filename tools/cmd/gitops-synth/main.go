@@ -54,6 +54,11 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 	if _, err := exec.LookPath("node"); err != nil {
 		return fmt.Errorf("node (Node.js) is not on PATH; the AWS CDK runs in it")
 	}
+	// jsii set itself up as the program started, with the environment
+	// of then and its runtime unpacked into the temporary directory;
+	// closed, it starts again on first use, with the variables below.
+	jsii.Close()
+	defer jsii.Close()
 	asm, err := os.MkdirTemp("", "gitops-synth-")
 	if err != nil {
 		return err
@@ -69,10 +74,6 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 	for k, v := range directKernel(asm) {
 		os.Setenv(k, v)
 	}
-	// jsii started node when the runtime package initialised, before the
-	// variables above were set; restart it so node sees them.
-	jsii.Close()
-	defer jsii.Close()
 	// gitops starts its first worker while it validates the estate: the
 	// libraries load before the job arrives.
 	synth.Warm(filepath.Join(asm, "warm"))
