@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -128,4 +129,39 @@ func hasChild(t *testing.T, pid int) bool {
 		}
 	}
 	return false
+}
+
+// jsii keeps its package cache under the home directory, or without one
+// under the temporary directory, where it outlasts the run; the worker's
+// own temporary directory, removed at its end, must not take it over.
+func TestPackageCacheOutlastsTheWorker(t *testing.T) {
+	home := "HOME"
+	if runtime.GOOS == "windows" {
+		home = "LOCALAPPDATA"
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("TMP", tmp) // Windows
+	t.Setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", "")
+	os.Unsetenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT")
+	t.Setenv(home, "")
+	keepPackageCache()
+	if got, want := os.Getenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT"), filepath.Join(tmp, "aws-jsii-package-cache"); got != want {
+		t.Errorf("without %s: the cache root is %q, want %q (jsii's own fallback)", home, got, want)
+	}
+
+	os.Unsetenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT")
+	t.Setenv(home, t.TempDir())
+	keepPackageCache()
+	// (jsii knows a home cache directory on these systems only.)
+	homeCache := runtime.GOOS == "linux" || runtime.GOOS == "darwin" || runtime.GOOS == "windows"
+	if got, ok := os.LookupEnv("JSII_RUNTIME_PACKAGE_CACHE_ROOT"); ok && homeCache {
+		t.Errorf("with %s: the cache root is set to %q; jsii keeps it there itself", home, got)
+	}
+
+	t.Setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", "/srv/cache")
+	t.Setenv(home, "")
+	if keepPackageCache(); os.Getenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT") != "/srv/cache" {
+		t.Error("the user's JSII_RUNTIME_PACKAGE_CACHE_ROOT was replaced")
+	}
 }

@@ -15,6 +15,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"syscall"
 
 	"github.com/aws/jsii-runtime-go"
@@ -66,7 +68,9 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 	defer os.RemoveAll(asm)
 	cleanUpOnSignal(asm)
 	// jsii's runtime and the kernel's files go into asm too, so that one
-	// removal leaves nothing behind.
+	// removal leaves nothing behind; jsii's package cache, which is to
+	// outlast the worker, stays where jsii puts it.
+	keepPackageCache()
 	os.Setenv("TMPDIR", asm)
 	for k, v := range synth.Env {
 		os.Setenv(k, v)
@@ -120,6 +124,23 @@ func cleanUpOnSignal(dir string) {
 		fmt.Fprintf(os.Stderr, "gitops-synth: stopped by %v\n", sig)
 		os.Exit(1)
 	}()
+}
+
+// keepPackageCache names jsii's package cache (the CDK's libraries,
+// unpacked once for every later run) where jsii would put it without a
+// home directory to keep it in: the temporary directory, which the worker
+// is about to replace with its own.
+func keepPackageCache() {
+	if os.Getenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT") != "" {
+		return
+	}
+	home := "HOME"
+	if runtime.GOOS == "windows" {
+		home = "LOCALAPPDATA"
+	}
+	if os.Getenv(home) == "" || !slices.Contains([]string{"linux", "darwin", "windows"}, runtime.GOOS) {
+		os.Setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", filepath.Join(os.TempDir(), "aws-jsii-package-cache"))
+	}
 }
 
 // readJob reads the job, refusing one of another protocol version.
