@@ -60,12 +60,14 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 	// of then and its runtime unpacked into the temporary directory;
 	// closed, it starts again on first use, with the variables below.
 	jsii.Close()
-	defer jsii.Close()
 	asm, err := os.MkdirTemp("", "gitops-synth-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(asm)
+	// (Deferred after the removal, so it runs first: node ends, then its
+	// files go.)
+	defer jsii.Close()
 	cleanUpOnSignal(asm)
 	// jsii's runtime and the kernel's files go into asm too, so that one
 	// removal leaves nothing behind; jsii's package cache, which is to
