@@ -13,8 +13,10 @@ import (
 // scripts, and returns the relay's path (what jsii passes to JSII_NODE).
 func fakeRuntime(t *testing.T, withKernel bool) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, d := range []string{"bin", "lib"} {
+	// jsii's runtime is in the temporary directory, whose path may hold
+	// spaces, quotes and dollars.
+	dir := filepath.Join(t.TempDir(), `jsii's "runtime" $x`)
+	for _, d := range []string{"", "bin", "lib"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +56,12 @@ func TestDirectKernelSpeaksOnThePipes(t *testing.T) {
 	}
 	t.Setenv("JSII_NODE", "")
 	t.Setenv("JSII_RUNTIME", "")
-	env := directKernel(t.TempDir())
+	// A temporary directory may hold spaces, quotes and dollars.
+	dir := filepath.Join(t.TempDir(), `it's "a" $dir`)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := directKernel(dir)
 	cmd := exec.Command(env["JSII_NODE"], fakeRuntime(t, true))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()

@@ -13,7 +13,11 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"syscall"
 
 	"github.com/aws/jsii-runtime-go"
 
@@ -52,21 +56,30 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 	if _, err := exec.LookPath("node"); err != nil {
 		return fmt.Errorf("node (Node.js) is not on PATH; the AWS CDK runs in it")
 	}
+	// jsii set itself up as the program started, with the environment
+	// of then and its runtime unpacked into the temporary directory;
+	// closed, it starts again on first use, with the variables below.
+	jsii.Close()
 	asm, err := os.MkdirTemp("", "gitops-synth-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(asm)
+	// (Deferred after the removal, so it runs first: node ends, then its
+	// files go.)
+	defer jsii.Close()
+	cleanUpOnSignal(asm)
+	// jsii's runtime and the kernel's files go into asm too, so that one
+	// removal leaves nothing behind; jsii's package cache, which is to
+	// outlast the worker, stays where jsii puts it.
+	keepPackageCache()
+	os.Setenv("TMPDIR", asm)
 	for k, v := range synth.Env {
 		os.Setenv(k, v)
 	}
 	for k, v := range directKernel(asm) {
 		os.Setenv(k, v)
 	}
-	// jsii started node when the runtime package initialised, before the
-	// variables above were set; restart it so node sees them.
-	jsii.Close()
-	defer jsii.Close()
 	// gitops starts its first worker while it validates the estate: the
 	// libraries load before the job arrives.
 	synth.Warm(filepath.Join(asm, "warm"))
@@ -90,6 +103,46 @@ func run(stdin io.Reader, stdout io.Writer) (err error) {
 		res.Templates = append(res.Templates, stacks.JobTemplate{Stack: s.ID, Template: templates[s.ID]})
 	}
 	return json.NewEncoder(stdout).Encode(res)
+}
+
+// cleanUpOnSignal removes dir, then exits, when the worker is interrupted
+// (Ctrl-C reaches every process of a compile) or terminated, which would
+// otherwise end it before its deferred removals. A worker whose reader is
+// gone (gitops stopped the worker it started early, and exited) goes on
+// to clean up: its writes to stderr fail instead of killing it. Its node
+// process ends on its own once the worker's pipes close.
+func cleanUpOnSignal(dir string) {
+	signal.Ignore(syscall.SIGPIPE)
+	sigs := make(chan os.Signal, 1)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		// One that was ignored when the worker started (nohup) stays so.
+		if !signal.Ignored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
+	go func() {
+		sig := <-sigs
+		os.RemoveAll(dir)
+		fmt.Fprintf(os.Stderr, "gitops-synth: stopped by %v\n", sig)
+		os.Exit(1)
+	}()
+}
+
+// keepPackageCache names jsii's package cache (the CDK's libraries,
+// unpacked once for every later run) where jsii would put it without a
+// home directory to keep it in: the temporary directory, which the worker
+// is about to replace with its own.
+func keepPackageCache() {
+	if os.Getenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT") != "" {
+		return
+	}
+	home := "HOME"
+	if runtime.GOOS == "windows" {
+		home = "LOCALAPPDATA"
+	}
+	if os.Getenv(home) == "" || !slices.Contains([]string{"linux", "darwin", "windows"}, runtime.GOOS) {
+		os.Setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", filepath.Join(os.TempDir(), "aws-jsii-package-cache"))
+	}
 }
 
 // readJob reads the job, refusing one of another protocol version.

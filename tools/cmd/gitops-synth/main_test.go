@@ -12,8 +12,15 @@ import (
 )
 
 // TestMain closes jsii, which the CDK's packages set up as the test binary
-// starts, unpacking its runtime into a temporary directory.
+// starts, unpacking its runtime into a temporary directory. It also lets
+// a test run this binary as the worker: the CDK is linked into it, as
+// into gitops-synth.
 func TestMain(m *testing.M) {
+	if os.Getenv("GITOPS_SYNTH_TEST_WORKER") == "1" {
+		main()
+		jsii.Close()
+		os.Exit(0)
+	}
 	code := m.Run()
 	jsii.Close()
 	os.Exit(code)

@@ -157,6 +157,28 @@ func deployedStack(t *testing.T, opts Options, s *Stack) *types.Stack {
 	return &out.Stacks[0]
 }
 
+// deployedTemplate is the template CloudFormation holds for a stack, read
+// through the emulator.
+func deployedTemplate(t *testing.T, opts Options, s *Stack) string {
+	t.Helper()
+	cf, err := opts.Clients.CloudFormation(context.Background(), s.Target())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl, err := cf.GetTemplate(context.Background(), &cloudformation.GetTemplateInput{StackName: aws.String(s.Name)})
+	if err != nil {
+		t.Fatalf("%s: %v", s.ID, err)
+	}
+	return aws.ToString(tpl.TemplateBody)
+}
+
+// appliedKey is the key apply uploads a stack's template under:
+// apply/<stack name>/<sha256 of the template>.json.
+func appliedKey(s *Stack) string {
+	sum := sha256.Sum256([]byte(s.Body))
+	return "apply/" + s.Name + "/" + hex.EncodeToString(sum[:]) + ".json"
+}
+
 func outputValue(st *types.Stack, key string) string {
 	for _, o := range st.Outputs {
 		if aws.ToString(o.OutputKey) == key {
@@ -444,8 +466,7 @@ func TestMotoLargeTemplateGoesToItsRegionsBucket(t *testing.T) {
 	if st := deployedStack(t, opts, big); string(st.StackStatus) != "CREATE_COMPLETE" {
 		t.Errorf("big: %s", st.StackStatus)
 	}
-	sum := sha256.Sum256([]byte(big.Body))
-	key := "apply/gitops-big/" + hex.EncodeToString(sum[:]) + ".json"
+	key := appliedKey(big)
 	if got := templateObjects(t, opts, other); len(got) != 1 || got[key] != big.Body {
 		t.Errorf("the %s template bucket holds %d objects, want the template under %s", other, len(got), key)
 	}
@@ -457,13 +478,8 @@ func TestMotoLargeTemplateGoesToItsRegionsBucket(t *testing.T) {
 		slices.Sort(keys)
 		t.Errorf("the %s template bucket holds %v, want nothing: no stack there is over the inline limit", home, keys)
 	}
-	cf, err := opts.Clients.CloudFormation(context.Background(), big.Target())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := cf.GetTemplate(context.Background(), &cloudformation.GetTemplateInput{StackName: aws.String(big.Name)})
-	if err != nil || !strings.Contains(aws.ToString(tpl.TemplateBody), `"/gitops/big"`) || len(aws.ToString(tpl.TemplateBody)) <= maxTemplateBody {
-		t.Errorf("the deployed template (%d bytes, %v) is not the uploaded one", len(aws.ToString(tpl.TemplateBody)), err)
+	if tpl := deployedTemplate(t, opts, big); !strings.Contains(tpl, `"/gitops/big"`) || len(tpl) <= maxTemplateBody {
+		t.Errorf("the deployed template (%d bytes) is not the uploaded one", len(tpl))
 	}
 }
 
@@ -578,18 +594,12 @@ func TestMotoBigDeployRoleMakesItsBucketFirst(t *testing.T) {
 	if st := deployedStack(t, opts, roles); st.StackStatus != types.StackStatusUpdateComplete {
 		t.Errorf("deploy-role: %s, want UPDATE_COMPLETE (created with its bucket, then updated)", st.StackStatus)
 	}
-	sum := sha256.Sum256([]byte(roles.Body))
-	key := "apply/gitops-deploy-role/" + hex.EncodeToString(sum[:]) + ".json"
+	key := appliedKey(roles)
 	if got := templateObjects(t, opts, regionalHome); got[key] != roles.Body {
 		t.Errorf("the template bucket does not hold the deploy-role template under %s (%d objects)", key, len(got))
 	}
-	cf, err := opts.Clients.CloudFormation(context.Background(), roles.Target())
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl, err := cf.GetTemplate(context.Background(), &cloudformation.GetTemplateInput{StackName: aws.String(roles.Name)})
-	if err != nil || !strings.Contains(aws.ToString(tpl.TemplateBody), strings.Repeat("x", 60000)) {
-		t.Errorf("the deployed deploy-role template (%d bytes, %v) is not the whole one", len(aws.ToString(tpl.TemplateBody)), err)
+	if tpl := deployedTemplate(t, opts, roles); !strings.Contains(tpl, strings.Repeat("x", 60000)) {
+		t.Errorf("the deployed deploy-role template (%d bytes) is not the whole one", len(tpl))
 	}
 	if r := res.Stacks[slices.IndexFunc(res.Stacks, func(s *StackResult) bool { return s.ID == roles.ID })]; r.Action != ActionCreate || r.Outcome != OutcomeApplied {
 		t.Errorf("deploy-role: %s, %s", r.Action, r.Outcome)

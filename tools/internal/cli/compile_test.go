@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gitops/tools/internal/stacks"
 )
@@ -30,7 +32,12 @@ func init() {
 	}
 	fmt.Fprintf(processes, "job %d\n", os.Getpid())
 	processes.Close()
-	if os.Getenv("FAKE_SYNTH_FAIL") != "" {
+	failStack := os.Getenv("FAKE_SYNTH_FAIL_STACK")
+	if failStack != "" && !slices.ContainsFunc(job.Stacks, func(s *stacks.Stack) bool { return s.ID == failStack }) {
+		// The other jobs take a while, as a real worker's do.
+		time.Sleep(300 * time.Millisecond)
+	}
+	if os.Getenv("FAKE_SYNTH_FAIL") != "" || slices.ContainsFunc(job.Stacks, func(s *stacks.Stack) bool { return s.ID == failStack }) {
 		// What jsii-runtime-go prints as node exits, glued to the next line.
 		fmt.Fprint(os.Stderr, jsiiWaitNoise)
 		fmt.Fprintln(os.Stderr, "fake synth: failing as asked")
@@ -215,6 +222,30 @@ func TestCompileHandsTheEarlyWorkerTheJob(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "start ") || lines[1] != "job "+strings.TrimPrefix(lines[0], "start ") {
 		t.Errorf("worker processes of an edit's compile:\n%s\nwant one, started and given the job", data)
+	}
+}
+
+// A batch that fails stops the other chunk's worker processes: the
+// compile reports the error without synthesizing the rest.
+func TestCompileFailureStopsTheOtherChunk(t *testing.T) {
+	e := newCompileEnv(t)
+	defer func(n int) { stacksPerWorker = n }(stacksPerWorker)
+	stacksPerWorker = 2
+	_, plan, _, err := loadAndValidate(e.root)
+	if err != nil || plan == nil {
+		t.Fatalf("the fixture does not plan: %v", err)
+	}
+	// The plan's first stack is in its chunk's first batch.
+	t.Setenv("FAKE_SYNTH_FAIL_STACK", plan.Stacks[0].ID)
+	code, out := e.run("compile", "--root", e.root)
+	if code != ExitFindings || !strings.Contains(out, "failing as asked") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	data, _ := os.ReadFile(e.log + ".processes")
+	// The failing batch and the other chunk's first, which runs alongside;
+	// without the stop, every batch of the other chunk too.
+	if jobs := strings.Count(string(data), "job "); jobs > 3 {
+		t.Errorf("%d worker processes got a job after one failed at once; want at most 3 of the %d batches", jobs, (len(plan.Stacks)+1)/2)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gitops/tools/internal/stacks"
 )
@@ -301,13 +302,17 @@ func (w *synthWorker) synthesize(todo []*stacks.Stack) (map[string][]byte, error
 	chunks := splitByWeight(todo, n)
 	results := make([]map[string][]byte, len(chunks))
 	errs := make([]error, len(chunks))
+	// A chunk that fails stops the others before their next batch: the
+	// compile fails anyway, and a large estate's other chunk would go on
+	// for minutes before the error is shown.
+	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for i, chunk := range chunks {
 		var first *process
 		if i == 0 {
 			first, w.spare = w.spare, nil
 		}
-		wg.Go(func() { results[i], errs[i] = w.runInBatches(chunk, first) })
+		wg.Go(func() { results[i], errs[i] = w.runInBatches(chunk, first, &failed) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -346,30 +351,37 @@ func splitByWeight(todo []*stacks.Stack, n int) [][]*stacks.Stack {
 	return slices.DeleteFunc(chunks, func(c []*stacks.Stack) bool { return len(c) == 0 })
 }
 
-// stacksPerWorker bounds the stacks one worker process synthesizes: jsii
+// stacksPerWorker (a variable for the tests) bounds the stacks one worker process synthesizes: jsii
 // keeps every object it ever created alive in node, so a worker's memory
 // grows with its stacks; a fresh process per batch keeps a large estate's
 // compile within a fixed memory, for a fraction of a second per batch. On
 // the 3,320-stack benchmark (tools/bench-compile.sh) the processes of a
 // compile together peaked at 793 MiB with 200, 885–968 MiB with 250 and
 // 1,030 MiB with 500, at the same speed within the noise.
-const stacksPerWorker = 200
+var stacksPerWorker = 200
 
 // runInBatches synthesizes a chunk in consecutive worker processes of at
 // most stacksPerWorker stacks each, the first in first when it is given.
-func (w *synthWorker) runInBatches(chunk []*stacks.Stack, first *process) (map[string][]byte, error) {
+// It sets failed when a batch fails, and stops (with no error of its own)
+// before a batch once failed is set.
+func (w *synthWorker) runInBatches(chunk []*stacks.Stack, first *process, failed *atomic.Bool) (map[string][]byte, error) {
 	defer first.stop()
 	out := map[string][]byte{}
 	for start := 0; start < len(chunk); start += stacksPerWorker {
+		if failed.Load() {
+			return nil, nil
+		}
 		p := first
 		if start > 0 || p == nil {
 			var err error
 			if p, err = startProcess(w.path, w.id); err != nil {
+				failed.Store(true)
 				return nil, fmt.Errorf("%s: %v", w.path, err)
 			}
 		}
 		templates, err := w.run(p, chunk[start:min(start+stacksPerWorker, len(chunk))])
 		if err != nil {
+			failed.Store(true)
 			return nil, err
 		}
 		maps.Copy(out, templates)

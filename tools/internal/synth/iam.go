@@ -1,6 +1,8 @@
 package synth
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -86,6 +88,11 @@ func (b *builder) boundaryARN() *string {
 	return b.boundary
 }
 
+// plainCfnResource is the Go type jsii gives a construct of class
+// CfnResource itself (or of a class of the CDK's that Go has no type
+// for), not of a typed resource class such as CfnRole.
+const plainCfnResource = "*awscdk.jsiiProxy_CfnResource"
+
 // boundPrincipals puts every IAM role and user of the stack under the
 // account's permissions boundary; the execution role can create no role or
 // user without it. The constructs' Go types say which are roles and users,
@@ -97,6 +104,16 @@ func (b *builder) boundPrincipals() {
 			r.AddPropertyOverride(str("PermissionsBoundary"), b.boundaryARN())
 		case awsiam.CfnUser:
 			r.AddPropertyOverride(str("PermissionsBoundary"), b.boundaryARN())
+		case awscdk.CfnResource:
+			// A resource made without its typed class (the CDK's custom
+			// resource providers make their roles so) is typed only by
+			// its CloudFormation type; the typed ones are not asked.
+			if fmt.Sprintf("%T", r) != plainCfnResource {
+				continue
+			}
+			if typ := *r.CfnResourceType(); typ == "AWS::IAM::Role" || typ == "AWS::IAM::User" {
+				r.AddPropertyOverride(str("PermissionsBoundary"), b.boundaryARN())
+			}
 		}
 	}
 }
