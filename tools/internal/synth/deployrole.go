@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -578,7 +579,9 @@ func (b *builder) privateZoneGrants(g *stacks.ZoneGrant) []map[string]any {
 const maxManagedPolicySize = 6144
 
 // policySize is the size IAM counts of a policy holding statements: its
-// JSON without white space, the partition at its longest (aws-us-gov).
+// JSON without white space, the partition at its longest (aws-us-gov) and
+// any other CDK token (a reference, such as the boundary's ARN) as
+// maxTokenValue characters.
 func (b *builder) policySize(statements []map[string]any) int {
 	out, err := json.Marshal(policy(statements...))
 	if err != nil {
@@ -588,8 +591,15 @@ func (b *builder) policySize(statements []map[string]any) int {
 	if b.partition != "" {
 		text = strings.ReplaceAll(text, b.partition, "aws-us-gov")
 	}
-	return len(text)
+	return len(cdkToken.ReplaceAllString(text, strings.Repeat("x", maxTokenValue)))
 }
+
+// cdkToken is how a CDK token (a value CloudFormation fills in) reads in a
+// Go string; maxTokenValue bounds what the estate's references resolve to
+// (an IAM ARN of the estate's names).
+var cdkToken = regexp.MustCompile(`\$\{Token\[[^\]]*\]\}`)
+
+const maxTokenValue = 128
 
 // packStatements fills policy documents of at most maxManagedPolicySize
 // with statements, in order. A statement that does not fit the room left
