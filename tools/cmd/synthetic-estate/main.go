@@ -16,6 +16,7 @@ func main() {
 	vpcs := flag.Int("vpcs", 2000, "VPCs, spread over the accounts")
 	routes := flag.Int("routes", 20000, "transit gateway static routes")
 	random := flag.Int64("random", -1, "write a randomly shaped estate from this `seed` instead (regions, hubs, propagations, blackholes; -accounts, -vpcs and -routes are ignored)")
+	services := flag.Int64("services", -1, "write a randomly shaped estate with every document kind from this `seed` instead (GitLabs, mirrors, recipes, pipelines, inspection hubs, tags; -accounts, -vpcs and -routes are ignored)")
 	flag.Parse()
 	if *dir == "" || flag.NArg() > 0 {
 		flag.Usage()
@@ -26,9 +27,12 @@ func main() {
 		os.Exit(2)
 	}
 	var err error
-	if *random >= 0 {
+	switch {
+	case *services >= 0:
+		err = synthetic.Services(*dir, uint64(*services))
+	case *random >= 0:
 		err = synthetic.Random(*dir, uint64(*random))
-	} else {
+	default:
 		err = synthetic.Generate(*dir, *accounts, *vpcs, *routes)
 	}
 	if err != nil {

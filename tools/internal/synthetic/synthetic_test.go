@@ -266,3 +266,34 @@ func checkVPCRouteTables(t *testing.T, seed uint64, e *estate.Estate, p *stacks.
 		}
 	}
 }
+
+// TestServicesEstatesValidate: the estates with every document kind are
+// meant to be valid, and plan within CloudFormation's limits.
+func TestServicesEstatesValidate(t *testing.T) {
+	kinds := map[stacks.Kind]bool{}
+	for seed := range uint64(20) {
+		dir := t.TempDir()
+		if err := Services(dir, seed); err != nil {
+			t.Fatal(err)
+		}
+		e, ds := loadAndValidate(t, dir)
+		if errs := errorsOf(ds); errs != "" {
+			t.Fatalf("seed %d: %s", seed, errs)
+		}
+		p, err := stacks.Build(e)
+		if err != nil {
+			t.Fatalf("seed %d: validate passed, the planner failed: %v", seed, err)
+		}
+		for _, s := range p.Stacks {
+			kinds[s.Kind] = true
+			if s.Resources() > stacks.MaxResources || len(s.Parameters) > stacks.MaxParameters || len(s.Outputs) > stacks.MaxOutputs || len(s.Name) > stacks.MaxStackName {
+				t.Errorf("seed %d: stack %s: %d resources, %d parameters, %d outputs", seed, s.ID, s.Resources(), len(s.Parameters), len(s.Outputs))
+			}
+		}
+	}
+	for _, k := range []stacks.Kind{stacks.KindGitLab, stacks.KindMirrors, stacks.KindImageRecipe, stacks.KindPipeline, stacks.KindApplication, stacks.KindTGWRouting} {
+		if !kinds[k] {
+			t.Errorf("no draw plans a %s stack", k)
+		}
+	}
+}
