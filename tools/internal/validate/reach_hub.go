@@ -158,6 +158,7 @@ func (r *reachChecker) checkGitLabUndeclared() {
 				continue
 			}
 			deny := r.rulePairs(h, h.T.Intents.Deny)
+			allow := r.rulePairs(h, h.T.Intents.Allow)
 			for _, a := range h.Atts {
 				if a == b || a.VPC == nil || a.Table == nil || deny(a.VPC.Name, "GitLab "+g.Name) >= 0 || admitted(dst, a.VPC) {
 					continue
@@ -183,9 +184,16 @@ func (r *reachChecker) checkGitLabUndeclared() {
 				if h.T.Has("intents.allow") {
 					pos = h.T.Pos("intents.allow")
 				}
-				r.add(diag.Errorf(pos, "reach-gitlab-undeclared",
+				d := diag.Errorf(pos, "reach-gitlab-undeclared",
 					"VPC %s is routed to GitLab %s and back, but no intent lets it in, so its load balancer turns it away", a.VPC.Name, g.Name).
-					WithHint("add %s (or a group holding it) to the from of an allow intent to %s in %s; or a deny intent if it must stay out", a.VPC.Name, g.Name, h.T.File), a.VPC.Name)
+					WithHint("add %s (or a group holding it) to the from of an allow intent to %s in %s; or a deny intent if it must stay out", a.VPC.Name, g.Name, h.T.File)
+				if allow(a.VPC.Name, g.Network.VPC) >= 0 {
+					// The intent names GitLab's VPC: the network, not
+					// the service, whose load balancer reads only
+					// intents naming it.
+					d = d.WithHint("an allow intent names GitLab's VPC %s; name the GitLab itself in its to (to: [%s]) so the load balancer admits %s", g.Network.VPC, g.Name, a.VPC.Name)
+				}
+				r.add(d, a.VPC.Name)
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"gitops/tools/internal/diag"
 )
 
 // The reach fixture: GitLab and the desktops in the tooling account, a
@@ -286,6 +288,30 @@ func TestReachLeavesAnInvalidCIDRToCidrInvalid(t *testing.T) {
 			if d.Rule != "cidr-invalid" {
 				t.Errorf("cidr %s: %s", cidr, d)
 			}
+		}
+	}
+}
+
+// TestGitLabUndeclaredNamesTheVPC: an allow intent to GitLab's VPC rather
+// than to the GitLab leaves its load balancer closed; the hint says which
+// name to write.
+func TestGitLabUndeclaredNamesTheVPC(t *testing.T) {
+	files := hub()
+	files[gitlabFile] = edited(reachGitLab, "name: gitlab\n", "name: gl\n")
+	var hints []string
+	for _, d := range validateFiles(t, files) {
+		if d.Rule == "reach-gitlab-undeclared" {
+			hints = append(hints, d.Hint)
+		}
+	}
+	if len(hints) == 0 || !strings.Contains(hints[0], "names GitLab's VPC gitlab") || !strings.Contains(hints[0], "to: [gl]") {
+		t.Errorf("reach-gitlab-undeclared hints %q, want one naming the GitLab gl instead of its VPC", hints)
+	}
+	// Naming the GitLab admits its clients.
+	files[hubFile] = edit(files[hubFile], "to: [gitlab]", "to: [gl]")
+	for _, d := range validateFiles(t, files) {
+		if d.Severity == diag.Error {
+			t.Errorf("with to: [gl]: %s", d)
 		}
 	}
 }
