@@ -65,6 +65,19 @@ var (
 	variantPlan *stacks.Plan
 )
 
+// templateSet is a plan with its synthesized templates, by file.
+type templateSet struct {
+	plan      *stacks.Plan
+	templates map[string][]byte
+}
+
+// synthesizedSets are the fixture's and its variant's plans and templates.
+func synthesizedSets(t *testing.T) []templateSet {
+	fp, fixture := fixtureTemplates(t)
+	variant := variantTemplates(t)
+	return []templateSet{{fp, fixture}, {variantPlan, variant}}
+}
+
 func variantTemplates(t *testing.T) map[string][]byte {
 	t.Helper()
 	if variant == nil {

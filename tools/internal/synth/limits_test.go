@@ -63,12 +63,7 @@ func TestOversizedStackIsAnError(t *testing.T) {
 // in all and its trust policy 2,048; a user's inline policies 2,048; a
 // managed policy 6,144; at most ten managed policies per role.
 func TestPolicySizes(t *testing.T) {
-	fp, fixture := fixtureTemplates(t)
-	variant := variantTemplates(t)
-	for _, set := range []struct {
-		plan      *stacks.Plan
-		templates map[string][]byte
-	}{{fp, fixture}, {variantPlan, variant}} {
+	for _, set := range synthesizedSets(t) {
 		for _, s := range set.plan.Stacks {
 			r := &resolver{stack: s, names: map[string]string{}}
 			size := func(doc any) int {

@@ -522,12 +522,7 @@ func TestBoundaries(t *testing.T) {
 // TestPrincipalsUnderBoundary: every role and user of every template, the
 // fixture's and its variant's, carries the account's boundary.
 func TestPrincipalsUnderBoundary(t *testing.T) {
-	fp, fixture := fixtureTemplates(t)
-	variant := variantTemplates(t)
-	for _, set := range []struct {
-		plan      *stacks.Plan
-		templates map[string][]byte
-	}{{fp, fixture}, {variantPlan, variant}} {
+	for _, set := range synthesizedSets(t) {
 		for _, s := range set.plan.Stacks {
 			r := &resolver{stack: s, names: map[string]string{}}
 			want := "arn:aws:iam::" + s.AccountID + ":policy/" + stacks.BoundaryName

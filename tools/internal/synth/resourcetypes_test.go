@@ -93,12 +93,7 @@ var allKinds = []stacks.Kind{
 // (the fixture and its variant) is of a type its kind lists, which is what
 // the account's execution role gets actions for.
 func TestTemplatesWithinKindTypes(t *testing.T) {
-	fp, fixture := fixtureTemplates(t)
-	variant := variantTemplates(t)
-	for _, set := range []struct {
-		plan      *stacks.Plan
-		templates map[string][]byte
-	}{{fp, fixture}, {variantPlan, variant}} {
+	for _, set := range synthesizedSets(t) {
 		for _, s := range set.plan.Stacks {
 			types := stacks.KindResourceTypes(s.Kind)
 			for id, r := range parse(t, set.templates[s.Template]).Resources {
