@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 
 	"gitops/tools/internal/stacks"
@@ -175,9 +174,7 @@ func (b *builder) pipelineDeployRole(p stacks.PipelineDeployRole, passExec map[s
 	a := p.Artifacts
 	statements = append(statements,
 		statement("Allow", []string{"s3:GetObject", "s3:GetObjectVersion"}, b.globalARN("s3", "", a.Bucket+"/*")),
-		withCondition(statement("Allow", []string{"kms:Decrypt", "kms:DescribeKey"}, awscdk.Fn_Join(str(""), &[]*string{
-			str("arn:"), awscdk.Aws_PARTITION(), str(":kms:" + a.Region + ":" + a.AccountID + ":key/*"),
-		})), map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + a.Region + ".amazonaws.com"}}),
+		withCondition(statement("Allow", []string{"kms:Decrypt", "kms:DescribeKey"}, b.partitionARN("kms:"+a.Region+":"+a.AccountID+":key/*")), map[string]any{"StringEquals": map[string]any{"kms:ViaService": "s3." + a.Region + ".amazonaws.com"}}),
 	)
 	if len(p.ECSServices) > 0 {
 		var svcs []any
@@ -329,24 +326,33 @@ func (b *builder) rolePolicies(roleID, roleName, name string, statements []map[s
 	if b.policySize(statements) <= maxRoleInlineSize {
 		return &[]any{&awsiam.CfnRole_PolicyProperty{PolicyName: str(name), PolicyDocument: policy(statements...)}}, nil, nil
 	}
+	managed, err = b.managedPolicies(roleID, roleName, roleName, statements, reason)
+	return nil, managed, err
+}
+
+// managedPolicies packs a role's statements into managed policies
+// <roleName>-1, -2, … (logical ids <roleID>Policy1, …) of at most IAM's
+// 6,144 characters, described as part of what the role (what) may do, and
+// returns their ARNs; IAM5 is acknowledged on them for reason when given.
+func (b *builder) managedPolicies(roleID, roleName, what string, statements []map[string]any, reason string) (*[]any, error) {
 	docs := packStatements(statements, b.policySize)
 	if len(docs) > stacks.MaxRolePolicies {
-		return nil, nil, fmt.Errorf("role %s needs %d managed policies of %d characters; IAM attaches at most %d to a role",
+		return nil, fmt.Errorf("role %s needs %d managed policies of %d characters; IAM attaches at most %d to a role",
 			roleName, len(docs), maxManagedPolicySize, stacks.MaxRolePolicies)
 	}
 	var arns []any
 	for i, doc := range docs {
 		p := awsiam.NewCfnManagedPolicy(b.st, id(fmt.Sprintf("%sPolicy%d", roleID, i+1)), &awsiam.CfnManagedPolicyProps{
 			ManagedPolicyName: str(fmt.Sprintf("%s-%d", roleName, i+1)),
-			Description:       str(fmt.Sprintf("Part %d of what %s may do", i+1, roleName)),
+			Description:       str(fmt.Sprintf("Part %d of what %s may do", i+1, what)),
 			PolicyDocument:    policy(doc...),
 		})
 		if reason != "" {
 			acknowledge(p, "IAM5", reason)
 		}
-		arns = append(arns, p.Ref())
+		arns = append(arns, b.ref(p))
 	}
-	return nil, &arns, nil
+	return &arns, nil
 }
 
 // boundaryPolicy is the account's permissions boundary, which every role
@@ -462,27 +468,16 @@ func (b *builder) executionRole(spec *stacks.DeployRoleSpec) (awsiam.CfnRole, er
 	// IAM caps a role's inline policies at 10,240 characters in all, which
 	// an account planning most resource types outgrows: the statements go
 	// into managed policies of at most 6,144 characters each instead.
-	var attached []any
-	docs := packStatements(statements, b.policySize)
-	if len(docs) > stacks.MaxRolePolicies {
-		return nil, fmt.Errorf("the execution role of account %s needs %d managed policies of %d characters; IAM attaches at most %d to a role",
-			b.spec.AccountID, len(docs), maxManagedPolicySize, stacks.MaxRolePolicies)
-	}
-	for i, doc := range docs {
-		name := fmt.Sprintf("%s-%d", spec.ExecutionRoleName, i+1)
-		p := awsiam.NewCfnManagedPolicy(b.st, id(fmt.Sprintf("ExecutionPolicy%d", i+1)), &awsiam.CfnManagedPolicyProps{
-			ManagedPolicyName: str(name),
-			Description:       str(fmt.Sprintf("Part %d of what CloudFormation's gitops execution role may do", i+1)),
-			PolicyDocument:    policy(doc...),
-		})
-		acknowledge(p, "IAM5", "CloudFormation creates the account's planned resources, whose names and ids it generates, so their actions are on *; the actions are only those the planned resource types need, and IAM is limited to the estate's names under the permissions boundary.")
-		attached = append(attached, p.Ref())
+	attached, err := b.managedPolicies("Execution", spec.ExecutionRoleName, "CloudFormation's gitops execution role", statements,
+		"CloudFormation creates the account's planned resources, whose names and ids it generates, so their actions are on *; the actions are only those the planned resource types need, and IAM is limited to the estate's names under the permissions boundary.")
+	if err != nil {
+		return nil, fmt.Errorf("the execution role of account %s: %v", b.spec.AccountID, err)
 	}
 	exec := awsiam.NewCfnRole(b.st, id("ExecutionRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(spec.ExecutionRoleName),
 		Description:              str("CloudFormation runs the gitops change sets with this role: what the account's planned resource types need"),
 		AssumeRolePolicyDocument: serviceTrust("cloudformation.amazonaws.com", b.spec.AccountID),
-		ManagedPolicyArns:        &attached,
+		ManagedPolicyArns:        attached,
 	})
 	return exec, nil
 }
@@ -494,9 +489,7 @@ func (b *builder) awsManagedPolicy(name string) *string {
 
 // arnAnyRegion builds an ARN of this account matching every region.
 func (b *builder) arnAnyRegion(service, resource string) *string {
-	return awscdk.Fn_Join(str(""), &[]*string{
-		str("arn:"), awscdk.Aws_PARTITION(), str(":" + service + ":*:" + b.spec.AccountID + ":" + resource),
-	})
+	return b.partitionARN(service + ":*:" + b.spec.AccountID + ":" + resource)
 }
 
 // trustRoles lets exactly the named roles assume a role. The accounts are

@@ -32,9 +32,7 @@ func (b *builder) imageRecipe(spec *stacks.ImageRecipeSpec) error {
 				Data:              str(d.Data),
 			}).AttrArn()
 		case c.Managed != "":
-			arn = awscdk.Fn_Join(str(""), &[]*string{
-				str("arn:"), awscdk.Aws_PARTITION(), str(":imagebuilder:" + b.spec.Region + ":aws:component/" + c.Managed + "/" + c.ManagedVersion),
-			})
+			arn = b.partitionARN("imagebuilder:" + b.spec.Region + ":aws:component/" + c.Managed + "/" + c.ManagedVersion)
 		default:
 			arn = str(c.ARN)
 		}

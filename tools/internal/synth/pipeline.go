@@ -554,7 +554,5 @@ func (b *builder) pipelineRepository(pb *pipelineBuild) awsecr.CfnRepository {
 
 // arnIn builds an ARN of this account in another region.
 func (b *builder) arnIn(service, region, resource string) *string {
-	return awscdk.Fn_Join(str(""), &[]*string{
-		str("arn:"), awscdk.Aws_PARTITION(), str(":" + service + ":" + region + ":" + b.spec.AccountID + ":" + resource),
-	})
+	return b.partitionARN(service + ":" + region + ":" + b.spec.AccountID + ":" + resource)
 }

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"strconv"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodestarnotifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -91,7 +90,7 @@ func (b *builder) chatFunction(pb *pipelineBuild, topic *string, chat *stacks.Ch
 			PolicyDocument: policy(
 				statement("Allow", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logs.AttrArn()),
 				statement("Allow", []string{"secretsmanager:GetSecretValue"},
-					awscdk.Fn_Join(str(""), &[]*string{str("arn:"), awscdk.Aws_PARTITION(), str(":" + chat.SecretResource)})),
+					b.partitionARN(chat.SecretResource)),
 			),
 		}},
 	})
