@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"net/mail"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -58,6 +60,7 @@ func (c *checker) checkAccounts() {
 				WithHint("1–64 characters of letters, digits and +=,.@_-"))
 		}
 		c.checkAccountTags(a)
+		c.checkAccountQuotas(a)
 		regions := map[string]bool{}
 		for i, r := range a.Regions {
 			path := fmt.Sprintf("regions[%d]", i)
@@ -108,4 +111,54 @@ func (c *checker) checkAccountTags(a *estate.Account) {
 				WithHint("use letters, digits, spaces and _ . : / = + - @"))
 		}
 	}
+}
+
+// checkAccountQuotas checks the raised quotas an account declares: one
+// entry per region, each a region of the account, and each count within
+// the bounds its schema gives (a count of 0 would not raise, it would
+// silently keep AWS's default).
+func (c *checker) checkAccountQuotas(a *estate.Account) {
+	declared := map[string]bool{}
+	for i, q := range a.Quotas {
+		path := fmt.Sprintf("quotas[%d]", i)
+		switch {
+		case !slices.Contains(a.Regions, q.Region):
+			c.report(diag.Errorf(a.Pos(path+".region"), "account-quota", "quotas are declared for region %q, which account %s does not list under regions:", q.Region, a.Name).
+				WithHint("declare raised quotas for the account's regions (%s), or list the region under regions:", strings.Join(a.Regions, ", ")))
+		case declared[q.Region]:
+			c.report(diag.Errorf(a.Pos(path+".region"), "account-quota", "quotas of region %s are declared twice; validate reads the first entry only", q.Region).
+				WithHint("merge the region's raised quotas into one entry"))
+		}
+		declared[q.Region] = true
+		v, t := reflect.ValueOf(q), reflect.TypeOf(q)
+		for f := range t.NumField() {
+			key, _, _ := strings.Cut(t.Field(f).Tag.Get("yaml"), ",")
+			if t.Field(f).Type.Kind() != reflect.Int || !a.Has(path+"."+key) {
+				continue
+			}
+			lo, hi := schemaBounds(t.Field(f).Tag.Get("jsonschema"))
+			if n := int(v.Field(f).Int()); n < lo || hi > 0 && n > hi {
+				bounds := fmt.Sprintf("at least %d", lo)
+				if hi > 0 {
+					bounds = fmt.Sprintf("%d to %d", lo, hi)
+				}
+				c.report(diag.Errorf(a.Pos(path+"."+key), "account-quota", "%s is %d; a raised quota is a count of %s", key, n, bounds).
+					WithHint("declare the quota AWS raised the account to (Service Quotas shows it), or leave the key out to keep AWS's default"))
+			}
+		}
+	}
+}
+
+// schemaBounds reads minimum= and maximum= from a jsonschema tag; 0 where
+// the tag gives none.
+func schemaBounds(tag string) (lo, hi int) {
+	for _, part := range strings.Split(tag, ",") {
+		if v, ok := strings.CutPrefix(part, "minimum="); ok {
+			lo, _ = strconv.Atoi(v)
+		}
+		if v, ok := strings.CutPrefix(part, "maximum="); ok {
+			hi, _ = strconv.Atoi(v)
+		}
+	}
+	return lo, hi
 }

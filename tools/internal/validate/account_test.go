@@ -36,6 +36,31 @@ func TestAccountRules(t *testing.T) {
 			},
 		},
 		{
+			rule: "account-quota",
+			at:   "accounts/dev.yaml:9",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-west-1\n    vpcsPerRegion: 0\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-west-1\n    vpcsPerRegion: 1\n"},
+		},
+		{
+			rule: "account-quota",
+			at:   "accounts/dev.yaml:9",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-west-1\n    routesPerRouteTable: 1001\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-west-1\n    routesPerRouteTable: 1000\n"},
+		},
+		{
+			rule: "account-quota",
+			at:   "accounts/dev.yaml:8",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-north-1\n    vpcsPerRegion: 10\n"},
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-central-1\n    vpcsPerRegion: 10\n"},
+		},
+		{
+			rule: "account-quota",
+			at:   "accounts/dev.yaml:10",
+			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-west-1\n    vpcsPerRegion: 10\n  - region: eu-west-1\n    routesPerRouteTable: 60\n"},
+			// Near miss: each region once.
+			good: map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1, eu-central-1]\nquotas:\n  - region: eu-west-1\n    vpcsPerRegion: 10\n  - region: eu-central-1\n    routesPerRouteTable: 60\n"},
+		},
+		{
 			rule: "account-tag",
 			at:   "accounts/dev.yaml:8",
 			bad:  map[string]string{"accounts/dev.yaml": "kind: Account\nname: dev\nid: \"333333333333\"\nemail: dev@example.com\nrole: workload\nregions: [eu-west-1]\ntags:\n  \"aws:cost\": x\n"},
